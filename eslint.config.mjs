@@ -1,0 +1,22 @@
+// Type-aware lint for the whole project.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+    { ignores: ['dist/', 'node_modules/', 'coverage/', 'bin/', '.azurite/'] },
+    js.configs.recommended,
+    ...tseslint.configs.strictTypeChecked,
+    {
+        languageOptions: {
+            parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+        },
+        rules: {
+            '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+            '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+        },
+    },
+    {
+        files: ['**/*.mjs', '**/*.js'],
+        ...tseslint.configs.disableTypeChecked,
+    },
+);
