@@ -1,3 +1,4 @@
+// Vitest configuration: every test under test/, with dist/ built once before the run.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -5,6 +6,6 @@ export default defineConfig({
         include: ['test/**/*.test.ts'],
         testTimeout: 30_000,
         hookTimeout: 60_000,
-        globalSetup: [],
+        globalSetup: ['test/support/build.global-setup.ts'],
     },
 });

@@ -1,0 +1,9 @@
+// The local host's programmatic API: run the app's functions in-process without Azure Functions Core Tools.
+export { startLocalHost, SHUTDOWN_GRACE_MS } from './local-host.js';
+export type { LocalHost, LocalHostOptions, LocalFunctionInfo } from './local-host.js';
+export { formatBanner } from './banner.js';
+export { consoleLog } from './log.js';
+export type { HostLog, HostLogLevel } from './log.js';
+export type { QueueOptions, MessageEncoding } from './host-json.js';
+export { spawnAzurite, developmentConnectionString } from './azurite-process.js';
+export type { AzuriteProcess, AzuritePorts } from './azurite-process.js';

@@ -1,0 +1,197 @@
+// Stands in for the worker's "@azure/functions-core" module, so app.http/app.storageQueue register with us.
+import Module from 'node:module';
+
+/** The module name "@azure/functions" requires lazily to find the worker (src/utils/tryGetCoreApiLazy.ts). */
+export const CORE_MODULE_NAME = '@azure/functions-core';
+
+/** One binding of a registered function, as `toCoreFunctionMetadata` builds it from the `app.*` options. */
+export interface CoreBinding {
+    readonly type: string;
+    readonly direction: 'in' | 'out';
+    readonly [property: string]: unknown;
+}
+
+/** Function metadata as the worker receives it (functions-core `FunctionMetadata`). */
+export interface CoreFunctionMetadata {
+    readonly name: string;
+    readonly bindings: Readonly<Record<string, CoreBinding>>;
+    readonly retryOptions?: unknown;
+}
+
+/** The user's handler exactly as passed to `app.*`: `(triggerInput, context) => result`. */
+export type FunctionHandler = (input: unknown, context: unknown) => unknown;
+
+/** A function registered by a function module. */
+export interface Registration {
+    readonly metadata: CoreFunctionMetadata;
+    readonly handler: FunctionHandler;
+}
+
+/** A hook registered through `app.hook.*`; the callback receives the core hook context. */
+export interface HookRegistration {
+    readonly hookName: string;
+    readonly callback: (context: CoreHookContext) => unknown;
+}
+
+/** The context the worker passes to app-level hooks (functions-core `AppStartContext`). */
+export interface CoreHookContext {
+    readonly hookData: Record<string, unknown>;
+    readonly appHookData: Record<string, unknown>;
+    readonly functionAppDirectory: string;
+}
+
+/** Everything the loaded function modules registered. */
+export interface Registrations {
+    readonly functions: readonly Registration[];
+    readonly hooks: readonly HookRegistration[];
+}
+
+/** Log levels of the worker's system log (functions-core `RpcLogLevel` names as the library passes them). */
+export type SystemLogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical' | 'none';
+
+interface Collector {
+    readonly functions: Registration[];
+    readonly hooks: HookRegistration[];
+    readonly systemLog: (level: SystemLogLevel, message: string) => void;
+}
+
+class CoreDisposable {
+    #callback: (() => void) | undefined;
+    constructor(callback: () => void) {
+        this.#callback = callback;
+    }
+    dispose(): void {
+        this.#callback?.();
+        this.#callback = undefined;
+    }
+}
+
+interface CoreState {
+    /** The object handed to "@azure/functions"; it caches it, so it never changes. */
+    readonly api: object;
+    collector: Collector | undefined;
+    programmingModel: unknown;
+    /** Serialises loads, since registrations arrive on a process-wide object. */
+    queue: Promise<unknown>;
+}
+
+/** One state per process, even if this module is evaluated twice (test runners may do that). */
+const STATE_KEY = Symbol.for('teams-relay.devhost.functions-core');
+
+function coreState(): CoreState {
+    const holder = globalThis as unknown as Record<symbol, CoreState | undefined>;
+    const existing = holder[STATE_KEY];
+    if (existing) return existing;
+    const state: CoreState = {
+        api: {},
+        collector: undefined,
+        programmingModel: undefined,
+        queue: Promise.resolve(),
+    };
+    const requireCollector = (what: string): Collector => {
+        if (!state.collector) {
+            throw new Error(`${what} was called outside the loading of function modules; register functions at module top level`);
+        }
+        return state.collector;
+    };
+    Object.assign(state.api, {
+        Disposable: CoreDisposable,
+        version: '4.0.0-local',
+        setProgrammingModel(model: unknown): void {
+            state.programmingModel = model;
+        },
+        getProgrammingModel(): unknown {
+            return state.programmingModel;
+        },
+        registerFunction(metadata: CoreFunctionMetadata, handler: FunctionHandler): CoreDisposable {
+            const collector = requireCollector(`Registering function "${metadata.name}"`);
+            const registration: Registration = { metadata, handler };
+            collector.functions.push(registration);
+            return new CoreDisposable(() => {
+                const index = collector.functions.indexOf(registration);
+                if (index >= 0) collector.functions.splice(index, 1);
+            });
+        },
+        registerHook(hookName: string, callback: HookRegistration['callback']): CoreDisposable {
+            const collector = requireCollector(`Registering the ${hookName} hook`);
+            const registration: HookRegistration = { hookName, callback };
+            collector.hooks.push(registration);
+            return new CoreDisposable(() => {
+                const index = collector.hooks.indexOf(registration);
+                if (index >= 0) collector.hooks.splice(index, 1);
+            });
+        },
+        log(level: SystemLogLevel, _category: string, message: string): void {
+            if (state.collector) state.collector.systemLog(level, message);
+            else if (level === 'warning' || level === 'error' || level === 'critical') console.warn(message);
+        },
+    });
+    holder[STATE_KEY] = state;
+    return state;
+}
+
+type ModuleLoad = (request: string, parent: unknown, isMain: boolean) => unknown;
+interface ModuleInternals {
+    _load: ModuleLoad;
+}
+
+/**
+ * Makes `require('@azure/functions-core')` return the local core API in this process. Must run before
+ * "@azure/functions" first asks for it: the package caches a failed lookup for good and stays in test mode.
+ * Idempotent.
+ */
+export function installCoreApi(): void {
+    const state = coreState();
+    const internals = Module as unknown as ModuleInternals;
+    const original = internals._load;
+    if ((original as { coreApi?: object }).coreApi === state.api) return;
+    const load = function loadWithCoreApi(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
+        if (request === CORE_MODULE_NAME) return state.api;
+        return original.call(this, request, parent, isMain);
+    };
+    internals._load = Object.assign(load, { coreApi: state.api });
+}
+
+/**
+ * Runs `load` (which imports function modules) and returns what those modules registered through
+ * "@azure/functions". Loads are serialised process-wide.
+ */
+export function collectRegistrations(
+    load: () => Promise<void>,
+    systemLog: (level: SystemLogLevel, message: string) => void,
+): Promise<Registrations> {
+    installCoreApi();
+    const state = coreState();
+    const run = async (): Promise<Registrations> => {
+        const collector: Collector = { functions: [], hooks: [], systemLog };
+        state.collector = collector;
+        try {
+            await load();
+        } finally {
+            state.collector = undefined;
+        }
+        return { functions: collector.functions, hooks: collector.hooks };
+    };
+    const result = state.queue.then(run, run);
+    state.queue = result.catch(() => undefined);
+    return result;
+}
+
+/**
+ * Verifies that "@azure/functions" in this process talks to the local core API rather than having
+ * cached "no worker" (which happens when anything used the package before `installCoreApi`).
+ * @throws {Error} explaining the load-order problem.
+ */
+export async function assertCoreApiConnected(): Promise<void> {
+    const { app } = await import('@azure/functions');
+    const probe = await collectRegistrations(() => {
+        app.hook.appStart(() => undefined);
+        return Promise.resolve();
+    }, () => undefined);
+    if (probe.hooks.length !== 1) {
+        throw new Error(
+            '"@azure/functions" was used before the local host installed its "@azure/functions-core" and is stuck ' +
+                'in test mode; start the local host before importing function modules',
+        );
+    }
+}

@@ -1,0 +1,20 @@
+/** The `help` card: the mention commands, one fact each. */
+import type { CardTemplate } from '../index.js';
+
+/** Data: `{ name: string, commands: { name, usage, summary }[] }`. */
+export const helpCardTemplate: CardTemplate = {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.4',
+    body: [
+        { type: 'TextBlock', text: '${name} commands', weight: 'Bolder', size: 'Medium', wrap: true },
+        { type: 'TextBlock', text: 'Mention me with one of these:', isSubtle: true, wrap: true, spacing: 'Small' },
+        {
+            type: 'FactSet',
+            facts: [{ $data: '${commands}', title: '${usage}', value: '${summary}' }],
+        },
+    ],
+    actions: [
+        { type: 'Action.OpenUrl', title: 'Outgoing webhooks in Teams', url: 'https://learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/add-outgoing-webhook' },
+    ],
+};

@@ -1,0 +1,23 @@
+/** `help`: an Adaptive Card listing every command. */
+import { renderCardTemplate } from '../../cards/index.js';
+import { helpCardTemplate } from '../../cards/templates/help.js';
+import { defineCommand } from '../index.js';
+
+/** The name the help card gives the app. */
+export const APP_DISPLAY_NAME = 'teams-relay';
+
+export default defineCommand({
+    name: 'help',
+    summary: 'Lists the commands',
+    run: async ({ commands }) => {
+        const card = await renderCardTemplate(helpCardTemplate, {
+            name: APP_DISPLAY_NAME,
+            commands: commands.map((command) => ({
+                name: command.name,
+                usage: command.usage ?? command.name,
+                summary: command.summary,
+            })),
+        });
+        return { card };
+    },
+});

@@ -1,0 +1,21 @@
+/** `whoami`: the sender and the team, channel and tenant ids, which admins need to configure things. */
+import { activityOrigin } from '../../activity/index.js';
+import { defineCommand } from '../index.js';
+
+const UNKNOWN = '(not in the request)';
+
+export default defineCommand({
+    name: 'whoami',
+    summary: 'Shows your name and the team, channel and tenant ids',
+    run: ({ activity }) => {
+        const origin = activityOrigin(activity);
+        const lines = [
+            `**You:** ${origin.senderName ?? UNKNOWN}`,
+            `**AAD object id:** ${origin.senderAadObjectId ?? UNKNOWN}`,
+            `**Team id:** ${origin.teamId ?? UNKNOWN}`,
+            `**Channel id:** ${origin.channelId ?? UNKNOWN}`,
+            `**Tenant id:** ${origin.tenantId ?? UNKNOWN}`,
+        ];
+        return { text: lines.join('\n\n') };
+    },
+});

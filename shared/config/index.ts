@@ -1,0 +1,248 @@
+/** App configuration: every setting parsed once with zod into a frozen, typed object. */
+import { z } from 'zod';
+import { ConfigurationError } from '../errors/index.js';
+
+/** Bytes in an outgoing-webhook security token (Teams shows base64 of 32 random bytes). */
+export const OUTGOING_TOKEN_BYTES = 32;
+
+/** Default budget for a mention reply: Teams waits 5 s (TEAMS.md), so we answer with 1 s to spare. @default 4000 */
+export const DEFAULT_MENTION_REPLY_BUDGET_MS = 4_000;
+
+/** Default notification queue name (DESIGN.md). */
+export const DEFAULT_NOTIFICATIONS_QUEUE = 'notifications';
+
+/** Default storage: the local emulator, as `func start` assumes. */
+export const DEVELOPMENT_STORAGE = 'UseDevelopmentStorage=true';
+
+/** Prefix of the per-alias incoming webhook settings, e.g. `TEAMS_WEBHOOK_OPS`. */
+export const WEBHOOK_SETTING_PREFIX = 'TEAMS_WEBHOOK_';
+
+/** A named outgoing-webhook security token, decoded. */
+export interface OutgoingWebhookKey {
+    /** The name used in `?id=<name>`; `default` for a bare token. */
+    readonly name: string;
+    /** The decoded 32-byte HMAC key. */
+    readonly key: Buffer;
+}
+
+/** How the app reaches Azure Storage. */
+export type StorageSetting =
+    | { readonly kind: 'connectionString'; readonly connectionString: string }
+    | {
+          readonly kind: 'identity';
+          readonly accountName?: string;
+          readonly queueServiceUri?: string;
+          readonly tableServiceUri?: string;
+          readonly clientId?: string;
+      };
+
+/** The app's configuration, validated and frozen. */
+export interface AppConfig {
+    readonly storage: StorageSetting;
+    /** Outgoing-webhook keys; empty means every mention is refused (fail closed). */
+    readonly outgoingWebhookKeys: readonly OutgoingWebhookKey[];
+    /** Incoming webhook / Workflows URLs by lower-case alias. Secrets: never log them. */
+    readonly webhooks: ReadonlyMap<string, URL>;
+    /** Host patterns a target URL may have; `undefined` means the Teams and Workflows defaults. */
+    readonly allowedWebhookHosts: readonly string[] | undefined;
+    readonly notificationsQueue: string;
+    readonly poisonQueue: string;
+    readonly mentionReplyBudgetMs: number;
+}
+
+const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
+const TOKEN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Azure queue names: 3-63 chars, lower-case letters, digits and single hyphens, not at either end. */
+const QUEUE_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Parses `name:base64token,...` or a bare `base64token`. Messages name entries by position, never by value. */
+export function parseOutgoingWebhookSecrets(value: string): { keys: OutgoingWebhookKey[]; problems: string[] } {
+    const keys: OutgoingWebhookKey[] = [];
+    const problems: string[] = [];
+    const entries = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+    entries.forEach((entry, index) => {
+        const where = `TEAMS_OUTGOING_WEBHOOK_SECRETS entry ${index + 1}`;
+        const colon = entry.indexOf(':');
+        const name = colon === -1 ? 'default' : entry.slice(0, colon).trim();
+        const token = colon === -1 ? entry : entry.slice(colon + 1).trim();
+        if (!TOKEN_NAME.test(name)) {
+            problems.push(`${where}: the name must be 1-64 letters, digits, '_', '-' or '.'`);
+            return;
+        }
+        if (!BASE64_32_BYTES.test(token)) {
+            problems.push(
+                `${where} ("${name}"): the token must be base64 of ${OUTGOING_TOKEN_BYTES} bytes (44 characters ending in '='), as Teams shows it`,
+            );
+            return;
+        }
+        if (keys.some((key) => key.name === name)) {
+            problems.push(`${where}: the name "${name}" is used twice`);
+            return;
+        }
+        keys.push({ name, key: Buffer.from(token, 'base64') });
+    });
+    return { keys, problems };
+}
+
+const positiveIntegerSetting = (key: string, fallback: number, max: number) =>
+    z
+        .string()
+        .trim()
+        .optional()
+        .transform((value, ctx) => {
+            if (value === undefined || value === '') {
+                return fallback;
+            }
+            const parsed = Number(value);
+            if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) {
+                ctx.addIssue({ code: 'custom', message: `${key} must be a whole number from 1 to ${max}` });
+                return z.NEVER;
+            }
+            return parsed;
+        });
+
+const envSchema = z.object({
+    AzureWebJobsStorage: z.string().trim().optional(),
+    AzureWebJobsStorage__accountName: z.string().trim().optional(),
+    AzureWebJobsStorage__queueServiceUri: z.url().optional(),
+    AzureWebJobsStorage__tableServiceUri: z.url().optional(),
+    AzureWebJobsStorage__clientId: z.string().trim().optional(),
+    TEAMS_OUTGOING_WEBHOOK_SECRETS: z.string().optional(),
+    ALLOWED_WEBHOOK_HOSTS: z.string().optional(),
+    NOTIFICATIONS_QUEUE: z
+        .string()
+        .trim()
+        .optional()
+        .transform((value) => (value === undefined || value === '' ? DEFAULT_NOTIFICATIONS_QUEUE : value))
+        .refine((value) => QUEUE_NAME.test(value) && value.length <= 56, {
+            message:
+                'NOTIFICATIONS_QUEUE must be a valid queue name (3-56 lower-case letters, digits and single hyphens, leaving room for "-poison")',
+        }),
+    MENTION_REPLY_BUDGET_MS: positiveIntegerSetting('MENTION_REPLY_BUDGET_MS', DEFAULT_MENTION_REPLY_BUDGET_MS, 4_900),
+});
+
+/** Every configuration key the app reads, for documentation and consistency checks. */
+export const CONFIGURATION_KEYS = [...Object.keys(envSchema.shape), `${WEBHOOK_SETTING_PREFIX}<ALIAS>`] as const;
+
+function toStorageSetting(env: z.infer<typeof envSchema>, problems: string[]): StorageSetting {
+    const identity = {
+        ...(env.AzureWebJobsStorage__accountName ? { accountName: env.AzureWebJobsStorage__accountName } : {}),
+        ...(env.AzureWebJobsStorage__queueServiceUri ? { queueServiceUri: env.AzureWebJobsStorage__queueServiceUri } : {}),
+        ...(env.AzureWebJobsStorage__tableServiceUri ? { tableServiceUri: env.AzureWebJobsStorage__tableServiceUri } : {}),
+        ...(env.AzureWebJobsStorage__clientId ? { clientId: env.AzureWebJobsStorage__clientId } : {}),
+    };
+    const connectionString = env.AzureWebJobsStorage;
+    if (connectionString !== undefined && connectionString !== '') {
+        if (connectionString !== DEVELOPMENT_STORAGE && !/AccountName=|QueueEndpoint=|TableEndpoint=/i.test(connectionString)) {
+            problems.push(
+                'AzureWebJobsStorage must be a storage connection string or UseDevelopmentStorage=true',
+            );
+        }
+        return { kind: 'connectionString', connectionString };
+    }
+    if (identity.accountName || identity.queueServiceUri || identity.tableServiceUri) {
+        if (!identity.accountName && !(identity.queueServiceUri && identity.tableServiceUri)) {
+            problems.push(
+                'AzureWebJobsStorage__accountName is required for identity-based storage unless both AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__tableServiceUri are set',
+            );
+        }
+        return { kind: 'identity', ...identity };
+    }
+    return { kind: 'connectionString', connectionString: DEVELOPMENT_STORAGE };
+}
+
+function toWebhooks(env: Readonly<Record<string, string | undefined>>, problems: string[]): Map<string, URL> {
+    const webhooks = new Map<string, URL>();
+    for (const [key, value] of Object.entries(env)) {
+        if (!key.toUpperCase().startsWith(WEBHOOK_SETTING_PREFIX) || value === undefined) {
+            continue;
+        }
+        const alias = key.slice(WEBHOOK_SETTING_PREFIX.length).toLowerCase();
+        if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(alias)) {
+            problems.push(`${key}: the alias must be 1-64 letters, digits, '_' or '-'`);
+            continue;
+        }
+        if (webhooks.has(alias)) {
+            problems.push(`${key}: alias "${alias}" is configured twice (aliases are case-insensitive)`);
+            continue;
+        }
+        let url: URL;
+        try {
+            url = new URL(value.trim());
+        } catch {
+            problems.push(`${key} is not a URL`);
+            continue;
+        }
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+            problems.push(`${key} must be an https URL`);
+            continue;
+        }
+        webhooks.set(alias, url);
+    }
+    return webhooks;
+}
+
+/**
+ * Parses and validates the configuration from an environment. Pure: reads nothing but `env`.
+ * Every problem is reported at once, each naming its key, never a secret's value.
+ *
+ * @throws {ConfigurationError} when any setting is invalid.
+ * @example
+ * const config = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: 'contoso:vqF0...zaA=' });
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
+    const problems: string[] = [];
+    const parsed = envSchema.safeParse(env);
+    if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+            const key = issue.path.join('.');
+            problems.push(issue.message.startsWith(key) ? issue.message : `${key}: ${issue.message}`);
+        }
+        throw new ConfigurationError(problems);
+    }
+    const settings = parsed.data;
+    const storage = toStorageSetting(settings, problems);
+    const secrets = parseOutgoingWebhookSecrets(settings.TEAMS_OUTGOING_WEBHOOK_SECRETS ?? '');
+    problems.push(...secrets.problems);
+    const webhooks = toWebhooks(env, problems);
+    const allowedWebhookHosts =
+        settings.ALLOWED_WEBHOOK_HOSTS === undefined || settings.ALLOWED_WEBHOOK_HOSTS.trim() === ''
+            ? undefined
+            : settings.ALLOWED_WEBHOOK_HOSTS.split(',')
+                  .map((pattern) => pattern.trim().toLowerCase())
+                  .filter((pattern) => pattern !== '');
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems);
+    }
+    return Object.freeze({
+        storage: Object.freeze(storage),
+        outgoingWebhookKeys: Object.freeze(secrets.keys.map((key) => Object.freeze(key))),
+        webhooks,
+        allowedWebhookHosts: allowedWebhookHosts && Object.freeze(allowedWebhookHosts),
+        notificationsQueue: settings.NOTIFICATIONS_QUEUE,
+        poisonQueue: `${settings.NOTIFICATIONS_QUEUE}-poison`,
+        mentionReplyBudgetMs: settings.MENTION_REPLY_BUDGET_MS,
+    });
+}
+
+let cached: { env: NodeJS.ProcessEnv; config: AppConfig } | undefined;
+
+/**
+ * The configuration of this process, parsed from `process.env` on first use and cached.
+ *
+ * @throws {ConfigurationError} when any setting is invalid (every call, so the error stays visible).
+ */
+export function getConfig(): AppConfig {
+    if (cached?.env !== process.env) {
+        cached = { env: process.env, config: loadConfig(process.env) };
+    }
+    return cached.config;
+}
+
+/** Forgets the cached configuration, so the next {@link getConfig} reads `process.env` again. */
+export function resetConfig(): void {
+    cached = undefined;
+}

@@ -1,0 +1,55 @@
+/** HTTP edges: reading a body within a size limit, and turning errors into answers in one place. */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { ClientError, ensureErrorType, isClientError, isTeamsRelayError } from '../errors/index.js';
+
+/** The generic body of every 500: a system error is never described to the caller. */
+export const INTERNAL_ERROR_BODY = { error: 'internal_error', message: 'Something went wrong on our side. It has been logged.' } as const;
+
+/**
+ * Reads a request body as bytes, refusing one over `maxBytes` as soon as the declared length or the
+ * bytes read so far exceed it (a 413 {@link ClientError}), so an oversized body is never read whole.
+ * Chunks are joined as bytes, never as strings, so multi-byte characters survive chunk boundaries.
+ *
+ * @example
+ * const raw = await readBodyWithin(request, 1024 * 1024);
+ */
+export async function readBodyWithin(request: HttpRequest, maxBytes: number): Promise<Buffer> {
+    const tooLarge = () => new ClientError('body_too_large', `The body is larger than ${maxBytes} bytes`, 413);
+    const declared = request.headers.get('content-length');
+    if (declared !== null && Number(declared) > maxBytes) {
+        throw tooLarge();
+    }
+    const body = request.body;
+    if (body === null) {
+        return Buffer.alloc(0);
+    }
+    const reader: ReadableStreamDefaultReader<Uint8Array> = body.getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+            break;
+        }
+        total += value.byteLength;
+        if (total > maxBytes) {
+            await reader.cancel();
+            throw tooLarge();
+        }
+        chunks.push(value);
+    }
+    return Buffer.concat(chunks, total);
+}
+
+/**
+ * The one place where an error becomes an HTTP answer: a {@link ClientError} answers its status and
+ * message; anything else is logged and answers a generic 500, never a stack trace.
+ */
+export function toErrorResponse(thrown: unknown, context: InvocationContext): HttpResponseInit {
+    if (isClientError(thrown)) {
+        return { status: thrown.status, jsonBody: { error: thrown.code, message: thrown.message } };
+    }
+    const error = ensureErrorType(thrown);
+    context.error(isTeamsRelayError(error) ? `${error.name} ${error.code}: ${error.message}` : error);
+    return { status: 500, jsonBody: INTERNAL_ERROR_BODY };
+}

@@ -1,0 +1,131 @@
+/** Replies to a mention: what a command returns, and the validated message Teams receives. */
+
+import { TeamsRelayError } from '../errors/index.js';
+
+/** Content type of an Adaptive Card attachment. */
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/**
+ * The largest reply we send, in UTF-8 bytes of its JSON. Teams refuses messages over 28 KB
+ * (TEAMS.md); 24 KB leaves room for what Teams adds around it.
+ */
+export const MAX_REPLY_BYTES = 24 * 1024;
+
+/** Appended where a long text was cut. */
+export const TRUNCATION_MARKER = '\n\n… (truncated)';
+
+/** The only action type Teams allows in outgoing-webhook replies (TEAMS.md). */
+export const ALLOWED_REPLY_ACTION = 'Action.OpenUrl';
+
+/** An Adaptive Card as plain JSON. */
+export type AdaptiveCard = Readonly<Record<string, unknown>> & { readonly type: 'AdaptiveCard' };
+
+/** What a command answers: Markdown text, or an Adaptive Card (with an optional text beside it). */
+export type MentionReply = { readonly text: string } | { readonly card: AdaptiveCard; readonly text?: string };
+
+/** The body Teams receives. */
+export interface TeamsReply {
+    readonly type: 'message';
+    readonly text?: string;
+    readonly attachments?: readonly [{ readonly contentType: typeof ADAPTIVE_CARD_CONTENT_TYPE; readonly content: AdaptiveCard }];
+}
+
+/** Why a reply cannot be sent as it is. */
+export class InvalidReplyError extends TeamsRelayError {
+    override readonly name = 'InvalidReplyError';
+
+    constructor(message: string) {
+        super('invalid_reply', message);
+    }
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 byte length of a value's JSON. */
+export function jsonByteLength(value: unknown): number {
+    return encoder.encode(JSON.stringify(value)).length;
+}
+
+/**
+ * Cuts `text` so that `measure(result)` is at most `maxBytes`, appending {@link TRUNCATION_MARKER}.
+ * Cuts between code points, never inside a character or a surrogate pair.
+ */
+export function truncateToFit(text: string, maxBytes: number, measure: (candidate: string) => number): string {
+    if (measure(text) <= maxBytes) {
+        return text;
+    }
+    const codePoints = Array.from(text);
+    let low = 0;
+    let high = codePoints.length;
+    while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (measure(codePoints.slice(0, middle).join('') + TRUNCATION_MARKER) <= maxBytes) {
+            low = middle;
+        } else {
+            high = middle - 1;
+        }
+    }
+    return codePoints.slice(0, low).join('') + TRUNCATION_MARKER;
+}
+
+/** Every action in a card (in `actions`, `selectAction`, action sets and nested cards), as its `type`. */
+export function cardActionTypes(node: unknown): string[] {
+    const found: string[] = [];
+    const visit = (value: unknown, isAction: boolean): void => {
+        if (Array.isArray(value)) {
+            value.forEach((item) => {
+                visit(item, isAction);
+            });
+            return;
+        }
+        if (typeof value !== 'object' || value === null) {
+            return;
+        }
+        const record = value as Record<string, unknown>;
+        if (isAction) {
+            found.push(typeof record.type === 'string' ? record.type : '(no type)');
+        }
+        for (const [key, child] of Object.entries(record)) {
+            visit(child, key === 'actions' || key === 'selectAction');
+        }
+    };
+    visit(node, false);
+    return found;
+}
+
+/**
+ * Validates a command's reply and shapes it for Teams: `type: "message"`, a non-empty text or a
+ * card, only `Action.OpenUrl` actions, and at most {@link MAX_REPLY_BYTES} (a long text is
+ * truncated with a marker; a card that is too large is refused).
+ *
+ * @throws {InvalidReplyError} naming the rule the reply breaks.
+ * @example
+ * toTeamsReply({ text: 'pong' }); // { type: 'message', text: 'pong' }
+ */
+export function toTeamsReply(reply: MentionReply): TeamsReply {
+    if ('card' in reply) {
+        const card = reply.card;
+        // Commands are typed, but a card may come from JSON at run time.
+        if ((card as { type?: unknown }).type !== 'AdaptiveCard') {
+            throw new InvalidReplyError('The card is not an Adaptive Card');
+        }
+        const forbidden = cardActionTypes(card).filter((type) => type !== ALLOWED_REPLY_ACTION);
+        if (forbidden.length > 0) {
+            throw new InvalidReplyError(`Only ${ALLOWED_REPLY_ACTION} actions are allowed, found ${forbidden.join(', ')}`);
+        }
+        const base = { type: 'message', attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] } as const;
+        const text = reply.text?.trim();
+        const message: TeamsReply = text ? { ...base, text } : base;
+        const size = jsonByteLength(message);
+        if (size > MAX_REPLY_BYTES) {
+            throw new InvalidReplyError(`The card is ${size} bytes, over the ${MAX_REPLY_BYTES}-byte limit`);
+        }
+        return message;
+    }
+    const text = reply.text.trim();
+    if (text === '') {
+        throw new InvalidReplyError('The reply text is empty (Teams refuses empty text)');
+    }
+    const fitted = truncateToFit(text, MAX_REPLY_BYTES, (candidate) => jsonByteLength({ type: 'message', text: candidate }));
+    return { type: 'message', text: fitted };
+}

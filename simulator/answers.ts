@@ -1,0 +1,122 @@
+/** The exact HTTP answers of the two webhook dialects (TEAMS.md "Answers" table and Workflows section). */
+
+/** An HTTP answer as the simulator sends it. */
+export interface Answer {
+    readonly status: number;
+    /** The body text; empty for 202 and 410. */
+    readonly body: string;
+    readonly contentType?: string;
+}
+
+/** HTTP statuses used by the simulated endpoints. */
+export const HTTP_STATUS = {
+    ok: 200,
+    accepted: 202,
+    badRequest: 400,
+    notFound: 404,
+    methodNotAllowed: 405,
+    gone: 410,
+    payloadTooLarge: 413,
+    tooManyRequests: 429,
+    internalServerError: 500,
+    serviceUnavailable: 503,
+} as const;
+
+/** The Teams-side errors the connector wraps in a 200 (TEAMS.md "Answers": 429, 413, 400, 500). */
+export type WrappedTeamsError = 429 | 413 | 400 | 500;
+
+/** Which wording a connector throttling answer uses; TEAMS.md: "sometimes also the word `ApplicationThrottled`". */
+export type ThrottleWording = 'plain' | 'applicationThrottled';
+
+const TEXT_PLAIN = 'text/plain; charset=utf-8';
+const APPLICATION_JSON = 'application/json; charset=utf-8';
+
+/** TEAMS.md "Answers", delivered: the body is the number `1`. */
+export const CONNECTOR_DELIVERED_BODY = '1';
+/** TEAMS.md "Answers", MessageCard without summary/text. */
+export const CONNECTOR_SUMMARY_REQUIRED_BODY = 'Summary or Text is required.';
+/** TEAMS.md "Answers", malformed JSON. */
+export const CONNECTOR_BAD_PAYLOAD_BODY = 'Bad payload received by generic incoming webhook';
+/** The start of every wrapped Teams error (TEAMS.md "Answers", throttled row). */
+export const CONNECTOR_WRAPPER_PREFIX =
+    'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error';
+/** A ContextId in the shape field reports show; the values are made up. */
+const CONNECTOR_CONTEXT_ID = 'tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deadbeef.0';
+const APPLICATION_THROTTLED = 'ApplicationThrottled';
+
+/** Power Automate's error code for a body that does not match the trigger schema (TEAMS.md, Workflows). */
+export const WORKFLOWS_SCHEMA_MISMATCH_CODE = 'TriggerInputSchemaMismatch';
+/** Error code of a throttled Logic Apps / Power Automate trigger call. */
+export const WORKFLOWS_THROTTLED_CODE = 'WorkflowRequestsThrottled';
+
+/**
+ * The connector's 200 wrapper around a Teams-side error.
+ *
+ * @example
+ * wrappedConnectorError(429).body;
+ * // → 'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deadbeef.0..'
+ */
+export function wrappedConnectorError(code: WrappedTeamsError, wording: ThrottleWording = 'plain'): Answer {
+    const suffix = wording === 'applicationThrottled' ? ` ${APPLICATION_THROTTLED}` : '';
+    return {
+        status: HTTP_STATUS.ok,
+        body: `${CONNECTOR_WRAPPER_PREFIX} ${code} with ContextId ${CONNECTOR_CONTEXT_ID}..${suffix}`,
+        contentType: TEXT_PLAIN,
+    };
+}
+
+/** Legacy connector: delivered (`200`, body `1`). */
+export const connectorDelivered: Answer = { status: HTTP_STATUS.ok, body: CONNECTOR_DELIVERED_BODY, contentType: TEXT_PLAIN };
+
+/** Legacy connector: the connector's own refusal of a body. */
+export function connectorRejection(rejection: 'bad-payload' | 'summary-required'): Answer {
+    const body = rejection === 'bad-payload' ? CONNECTOR_BAD_PAYLOAD_BODY : CONNECTOR_SUMMARY_REQUIRED_BODY;
+    return { status: HTTP_STATUS.badRequest, body, contentType: TEXT_PLAIN };
+}
+
+/** A removed webhook: `410` with an empty body (TEAMS.md; Workflows has no row, the same answer is used). */
+export const webhookGone: Answer = { status: HTTP_STATUS.gone, body: '' };
+
+/** A real `503` from the front end (TEAMS.md "Teams fault" row). */
+export const connectorUnavailable: Answer = {
+    status: HTTP_STATUS.serviceUnavailable,
+    body: 'Service Unavailable',
+    contentType: TEXT_PLAIN,
+};
+
+/** Workflows: accepted (`202`, empty body). */
+export const workflowsAccepted: Answer = { status: HTTP_STATUS.accepted, body: '' };
+
+/**
+ * A Power Automate style JSON error: `{"error":{"code":...,"message":...}}`.
+ *
+ * @example
+ * workflowsError(400, 'TriggerInputSchemaMismatch', "Required property 'contentUrl' not found.");
+ */
+export function workflowsError(status: number, code: string, message: string): Answer {
+    return { status, body: JSON.stringify({ error: { code, message } }), contentType: APPLICATION_JSON };
+}
+
+/** Workflows: the synchronous schema error (TEAMS.md, Workflows). */
+export function workflowsSchemaMismatch(problem: string): Answer {
+    return workflowsError(
+        HTTP_STATUS.badRequest,
+        WORKFLOWS_SCHEMA_MISMATCH_CODE,
+        `The input body for trigger 'manual' of type 'Request' did not match its schema definition. ${problem}`,
+    );
+}
+
+/** Workflows: throttled (`429` with a JSON error body, no Retry-After). */
+export const workflowsThrottled: Answer = workflowsError(
+    HTTP_STATUS.tooManyRequests,
+    WORKFLOWS_THROTTLED_CODE,
+    'The number of requests for this workflow exceeded the limit. Wait and retry.',
+);
+
+/** Workflows answers for the injectable faults that the connector wraps in a 200. */
+export const workflowsFaultAnswers = {
+    500: workflowsError(HTTP_STATUS.internalServerError, 'InternalServerError', 'The server encountered an internal error.'),
+    413: workflowsError(HTTP_STATUS.payloadTooLarge, 'RequestEntityTooLarge', 'The request content is too large.'),
+    400: workflowsError(HTTP_STATUS.badRequest, WORKFLOWS_SCHEMA_MISMATCH_CODE, 'The input body did not match its schema definition.'),
+    503: workflowsError(HTTP_STATUS.serviceUnavailable, 'ServiceUnavailable', 'The service is temporarily unavailable.'),
+} as const satisfies Record<number, Answer>;

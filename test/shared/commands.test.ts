@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseActivity } from '../../shared/activity/index.js';
+import { builtinCommands, runWithDeadline, type CommandInput, type MentionCommand } from '../../shared/commands/index.js';
+import { answerMention } from '../../shared/mention/index.js';
+
+const activity = parseActivity({
+    type: 'message',
+    from: { id: '29:ann', name: 'Ann Smith', aadObjectId: 'aad-1' },
+    conversation: { id: '19:chan@thread.skype;messageid=1', tenantId: 'tenant-1' },
+    channelData: { teamsChannelId: '19:chan@thread.skype', teamsTeamId: '19:team@thread.skype', tenant: { id: 'tenant-1' } },
+});
+
+async function run(name: string, overrides: Partial<CommandInput> = {}) {
+    const commands = await builtinCommands();
+    const command = commands.find((candidate) => candidate.name === name);
+    if (!command) {
+        throw new Error(`no command ${name}`);
+    }
+    return command.run({ activity, args: [], argText: '', receivedAt: 1000, now: () => 1042, signal: new AbortController().signal, commands, ...overrides });
+}
+
+const answer = (command: string, commands: MentionCommand[], budgetMs = 4000) =>
+    answerMention(
+        { command, args: [], argText: '', text: command },
+        { activity, commands, budgetMs, receivedAt: 0, now: () => 0, logError: () => undefined },
+    );
+
+afterEach(() => {
+    vi.useRealTimers();
+});
+
+describe('built-in commands', () => {
+    it('are discovered from their folder, one file each', async () => {
+        expect((await builtinCommands()).map((command) => command.name)).toEqual(['help', 'ping', 'whoami']);
+    });
+
+    it('ping answers pong with the server time', async () => {
+        expect(await run('ping')).toEqual({ text: 'pong (server took 42 ms)' });
+    });
+
+    it('whoami shows the sender and the team, channel and tenant ids', async () => {
+        const reply = await run('whoami');
+        expect('text' in reply && reply.text).toContain('Ann Smith');
+        for (const id of ['19:team@thread.skype', '19:chan@thread.skype', 'tenant-1', 'aad-1']) {
+            expect(JSON.stringify(reply)).toContain(id);
+        }
+    });
+
+    it('help renders a card listing every command from the template', async () => {
+        const reply = await run('help');
+        expect('card' in reply).toBe(true);
+        const json = JSON.stringify(reply);
+        for (const name of ['help', 'ping', 'whoami', 'Lists the commands']) {
+            expect(json).toContain(name);
+        }
+        expect(json).not.toContain('${');
+    });
+});
+
+describe('answerMention', () => {
+    const slow: MentionCommand = { name: 'slow', summary: 's', run: () => new Promise(() => undefined) };
+    const broken: MentionCommand = { name: 'broken', summary: 'b', run: () => { throw new Error('boom'); } };
+    const submitting: MentionCommand = {
+        name: 'submit',
+        summary: 's',
+        run: () => ({ card: { type: 'AdaptiveCard', actions: [{ type: 'Action.Submit' }] } }),
+    };
+
+    it('points an unknown command at help', async () => {
+        expect((await answer('frobnicate', [])).text).toMatch(/don't know the command `frobnicate`.*help/);
+    });
+
+    it('answers an empty mention with a hint', async () => {
+        expect((await answer('', [])).text).toContain('help');
+    });
+
+    it('says it is still working when a command outlives the budget', async () => {
+        vi.useFakeTimers();
+        const pending = answer('slow', [slow], 4000);
+        await vi.advanceTimersByTimeAsync(4000);
+        expect((await pending).text).toMatch(/Still working on `slow`/);
+    });
+
+    it('answers a failing command politely without its error', async () => {
+        const reply = await answer('broken', [broken]);
+        expect(reply.text).toMatch(/Sorry, `broken` failed/);
+        expect(reply.text).not.toContain('boom');
+    });
+
+    it('replaces a reply that breaks the rules', async () => {
+        expect((await answer('submit', [submitting])).text).toMatch(/Sorry, `submit` failed/);
+    });
+});
+
+describe('runWithDeadline', () => {
+    it('aborts the signal when the budget runs out', async () => {
+        vi.useFakeTimers();
+        let seen: AbortSignal | undefined;
+        const pending = runWithDeadline((signal) => {
+            seen = signal;
+            return new Promise<never>(() => undefined);
+        }, 100);
+        await vi.advanceTimersByTimeAsync(100);
+        expect(await pending).toEqual({ done: false });
+        expect(seen?.aborted).toBe(true);
+    });
+
+    it('returns the value of work that finishes in time', async () => {
+        expect(await runWithDeadline(() => 7, 100)).toEqual({ done: true, value: 7 });
+    });
+});
