@@ -1,12 +1,20 @@
 /** App configuration: every setting parsed once with zod into a frozen, typed object. */
 import { z } from 'zod';
 import { ConfigurationError } from '../errors/index.js';
+import { DEFAULT_JITTER_GUARD_MS } from '../limiter/index.js';
+import { isAllowedWebhookUrl, parseAllowedHosts, type WebhookHostPattern } from '../webhook-target/index.js';
 
 /** Bytes in an outgoing-webhook security token (Teams shows base64 of 32 random bytes). */
 export const OUTGOING_TOKEN_BYTES = 32;
 
 /** Default budget for a mention reply: Teams waits 5 s (TEAMS.md), so we answer with 1 s to spare. @default 4000 */
 export const DEFAULT_MENTION_REPLY_BUDGET_MS = 4_000;
+
+/** How long one POST to Teams may take before it counts as a timeout. @default 10000 */
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000;
+
+/** How long a job keeps being retried after transient failures before it is dead-lettered: a day. @default 86400 */
+export const DEFAULT_RETRY_MAX_AGE_SECONDS = 86_400;
 
 /** Default notification queue name (DESIGN.md). */
 export const DEFAULT_NOTIFICATIONS_QUEUE = 'notifications';
@@ -43,11 +51,17 @@ export interface AppConfig {
     readonly outgoingWebhookKeys: readonly OutgoingWebhookKey[];
     /** Incoming webhook / Workflows URLs by lower-case alias. Secrets: never log them. */
     readonly webhooks: ReadonlyMap<string, URL>;
-    /** Host patterns a target URL may have; `undefined` means the Teams and Workflows defaults. */
-    readonly allowedWebhookHosts: readonly string[] | undefined;
+    /** Host patterns a target URL may have (the Teams and Workflows families unless configured). */
+    readonly allowedWebhookHosts: readonly WebhookHostPattern[];
     readonly notificationsQueue: string;
     readonly poisonQueue: string;
     readonly mentionReplyBudgetMs: number;
+    /** Timeout of one POST to a webhook. */
+    readonly deliveryTimeoutMs: number;
+    /** Transient failures are retried until the first attempt is this old, then dead-lettered. */
+    readonly retryMaxAgeMs: number;
+    /** Added to every rate-limit window to absorb network jitter. */
+    readonly rateLimitGuardMs: number;
 }
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
@@ -87,7 +101,7 @@ export function parseOutgoingWebhookSecrets(value: string): { keys: OutgoingWebh
     return { keys, problems };
 }
 
-const positiveIntegerSetting = (key: string, fallback: number, max: number) =>
+const integerSetting = (key: string, fallback: number, min: number, max: number) =>
     z
         .string()
         .trim()
@@ -97,8 +111,8 @@ const positiveIntegerSetting = (key: string, fallback: number, max: number) =>
                 return fallback;
             }
             const parsed = Number(value);
-            if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) {
-                ctx.addIssue({ code: 'custom', message: `${key} must be a whole number from 1 to ${max}` });
+            if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+                ctx.addIssue({ code: 'custom', message: `${key} must be a whole number from ${min} to ${max}` });
                 return z.NEVER;
             }
             return parsed;
@@ -121,7 +135,10 @@ const envSchema = z.object({
             message:
                 'NOTIFICATIONS_QUEUE must be a valid queue name (3-56 lower-case letters, digits and single hyphens, leaving room for "-poison")',
         }),
-    MENTION_REPLY_BUDGET_MS: positiveIntegerSetting('MENTION_REPLY_BUDGET_MS', DEFAULT_MENTION_REPLY_BUDGET_MS, 4_900),
+    MENTION_REPLY_BUDGET_MS: integerSetting('MENTION_REPLY_BUDGET_MS', DEFAULT_MENTION_REPLY_BUDGET_MS, 1, 4_900),
+    DELIVERY_TIMEOUT_MS: integerSetting('DELIVERY_TIMEOUT_MS', DEFAULT_DELIVERY_TIMEOUT_MS, 100, 120_000),
+    RETRY_MAX_AGE_SECONDS: integerSetting('RETRY_MAX_AGE_SECONDS', DEFAULT_RETRY_MAX_AGE_SECONDS, 1, 7 * 86_400),
+    RATE_LIMIT_GUARD_MS: integerSetting('RATE_LIMIT_GUARD_MS', DEFAULT_JITTER_GUARD_MS, 0, 1_000),
 });
 
 /** Every configuration key the app reads, for documentation and consistency checks. */
@@ -154,7 +171,11 @@ function toStorageSetting(env: z.infer<typeof envSchema>, problems: string[]): S
     return { kind: 'connectionString', connectionString: DEVELOPMENT_STORAGE };
 }
 
-function toWebhooks(env: Readonly<Record<string, string | undefined>>, problems: string[]): Map<string, URL> {
+function toWebhooks(
+    env: Readonly<Record<string, string | undefined>>,
+    allowed: readonly WebhookHostPattern[],
+    problems: string[],
+): Map<string, URL> {
     const webhooks = new Map<string, URL>();
     for (const [key, value] of Object.entries(env)) {
         if (!key.toUpperCase().startsWith(WEBHOOK_SETTING_PREFIX) || value === undefined) {
@@ -176,8 +197,8 @@ function toWebhooks(env: Readonly<Record<string, string | undefined>>, problems:
             problems.push(`${key} is not a URL`);
             continue;
         }
-        if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-            problems.push(`${key} must be an https URL`);
+        if (!isAllowedWebhookUrl(url, allowed)) {
+            problems.push(`${key}: its host is not allowed by ALLOWED_WEBHOOK_HOSTS (https only; http only for loopback hosts listed there)`);
             continue;
         }
         webhooks.set(alias, url);
@@ -207,13 +228,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     const storage = toStorageSetting(settings, problems);
     const secrets = parseOutgoingWebhookSecrets(settings.TEAMS_OUTGOING_WEBHOOK_SECRETS ?? '');
     problems.push(...secrets.problems);
-    const webhooks = toWebhooks(env, problems);
-    const allowedWebhookHosts =
-        settings.ALLOWED_WEBHOOK_HOSTS === undefined || settings.ALLOWED_WEBHOOK_HOSTS.trim() === ''
-            ? undefined
-            : settings.ALLOWED_WEBHOOK_HOSTS.split(',')
-                  .map((pattern) => pattern.trim().toLowerCase())
-                  .filter((pattern) => pattern !== '');
+    let allowedWebhookHosts: WebhookHostPattern[] = [];
+    try {
+        allowedWebhookHosts = parseAllowedHosts(settings.ALLOWED_WEBHOOK_HOSTS ?? '');
+    } catch (thrown) {
+        if (!(thrown instanceof ConfigurationError)) {
+            throw thrown;
+        }
+        problems.push(...thrown.problems);
+    }
+    const webhooks = toWebhooks(env, allowedWebhookHosts, problems);
     if (problems.length > 0) {
         throw new ConfigurationError(problems);
     }
@@ -221,10 +245,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         storage: Object.freeze(storage),
         outgoingWebhookKeys: Object.freeze(secrets.keys.map((key) => Object.freeze(key))),
         webhooks,
-        allowedWebhookHosts: allowedWebhookHosts && Object.freeze(allowedWebhookHosts),
+        allowedWebhookHosts: Object.freeze(allowedWebhookHosts),
         notificationsQueue: settings.NOTIFICATIONS_QUEUE,
         poisonQueue: `${settings.NOTIFICATIONS_QUEUE}-poison`,
         mentionReplyBudgetMs: settings.MENTION_REPLY_BUDGET_MS,
+        deliveryTimeoutMs: settings.DELIVERY_TIMEOUT_MS,
+        retryMaxAgeMs: settings.RETRY_MAX_AGE_SECONDS * 1_000,
+        rateLimitGuardMs: settings.RATE_LIMIT_GUARD_MS,
     });
 }
 

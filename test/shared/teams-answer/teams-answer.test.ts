@@ -1,0 +1,207 @@
+/** Specification of how every Teams answer is classified, row by row of the TEAMS.md answers table, for both dialects. */
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+import {
+    classifyTeamsResponse,
+    type DeliveryOutcome,
+    RECORDED_BODY_MAX_BYTES,
+    type TeamsAnswer,
+    type WebhookDialect,
+} from '../../../shared/teams-answer/index.js';
+
+/** Wrapper texts as Teams sent them (field reports on MicrosoftDocs/msteams-docs #400, #1736, #1810, #7425, #10178). */
+const WRAPPED = {
+    throttled:
+        'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi-production-cse-azsc7-2-35,cv=Ab3dE.0,MS-CV=Ab3dE.0..',
+    throttledByName:
+        'Webhook message delivery failed with error: ApplicationThrottled with ContextId tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=Xy1.0..',
+    tooLarge:
+        'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 with ContextId tcid=622824298674363899,server=DB5PEPF00003FC8,cv=AszFFaeXdEGdFrJhai0eUw.1.0,MS-CV=AszFFaeXdEGdFrJhai0eUw.1.0..',
+    badCard:
+        'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 400 with ContextId tcid=385194272617051900,server=BL2PEPF000001C8,cv=wUmM9kBhpkiOZnT3ZEwhdg.0..',
+    forbidden:
+        'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 403 with ContextId tcid=0,server=msgapi-production-cin-azsc4-1-64,cv=h3ya2/H5Fk6NjffrwlaWTQ.001=2..',
+    teamsFault:
+        'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 500 with ContextId tcid=0,server=msgapi-canary-eus-azsc1-0-5,cv=Qw9.0..',
+    unreachable: 'Webhook message delivery failed with error: Error contacting Microsoft Teams endpoint',
+} as const;
+
+/** Workflows' synchronous schema error (an attachment without `contentUrl`). */
+const TRIGGER_SCHEMA_MISMATCH = JSON.stringify({
+    error: {
+        code: 'TriggerInputSchemaMismatch',
+        message: "The input body for trigger 'manual' of type 'Request' did not match its schema definition.",
+    },
+});
+
+interface Row {
+    readonly situation: string;
+    readonly dialect: WebhookDialect;
+    readonly answer: TeamsAnswer;
+    readonly outcome: DeliveryOutcome;
+}
+
+const rows: readonly Row[] = [
+    // connector, TEAMS.md answers table
+    { situation: 'delivered: 200 with body 1', dialect: 'connector', answer: { status: 200, body: '1' }, outcome: 'delivered' },
+    { situation: 'delivered: body 1 with surrounding whitespace', dialect: 'connector', answer: { status: 200, body: ' 1\r\n' }, outcome: 'delivered' },
+    { situation: 'throttled: 200 wrapping HTTP error 429', dialect: 'connector', answer: { status: 200, body: WRAPPED.throttled }, outcome: 'throttled' },
+    { situation: 'throttled: 200 naming ApplicationThrottled', dialect: 'connector', answer: { status: 200, body: WRAPPED.throttledByName }, outcome: 'throttled' },
+    { situation: 'too large: 200 wrapping HTTP error 413', dialect: 'connector', answer: { status: 200, body: WRAPPED.tooLarge }, outcome: 'permanent' },
+    { situation: 'bad card or channel gone: 200 wrapping HTTP error 400', dialect: 'connector', answer: { status: 200, body: WRAPPED.badCard }, outcome: 'permanent' },
+    { situation: 'Teams fault: 200 wrapping HTTP error 500', dialect: 'connector', answer: { status: 200, body: WRAPPED.teamsFault }, outcome: 'transient' },
+    { situation: 'Teams fault: a real 503', dialect: 'connector', answer: { status: 503, body: 'Service Unavailable' }, outcome: 'transient' },
+    { situation: 'MessageCard without summary or text: 400', dialect: 'connector', answer: { status: 400, body: 'Summary or Text is required.' }, outcome: 'permanent' },
+    { situation: 'malformed JSON: 400', dialect: 'connector', answer: { status: 400, body: 'Bad payload received by generic incoming webhook' }, outcome: 'permanent' },
+    { situation: 'webhook removed: 410', dialect: 'connector', answer: { status: 410, body: '' }, outcome: 'permanent' },
+    // connector, statuses the table implies
+    { situation: 'a real 429', dialect: 'connector', answer: { status: 429, body: '' }, outcome: 'throttled' },
+    { situation: 'a real 413', dialect: 'connector', answer: { status: 413, body: '' }, outcome: 'permanent' },
+    { situation: 'a real 412', dialect: 'connector', answer: { status: 412, body: '' }, outcome: 'transient' },
+    { situation: 'a real 408', dialect: 'connector', answer: { status: 408, body: '' }, outcome: 'transient' },
+    { situation: 'a real 404', dialect: 'connector', answer: { status: 404, body: '' }, outcome: 'permanent' },
+    { situation: 'a real 500', dialect: 'connector', answer: { status: 500, body: '' }, outcome: 'transient' },
+    { situation: 'a real 502 from a gateway', dialect: 'connector', answer: { status: 502, body: '<html>Bad Gateway</html>' }, outcome: 'transient' },
+    { situation: 'a 200 wrapping HTTP error 403', dialect: 'connector', answer: { status: 200, body: WRAPPED.forbidden }, outcome: 'permanent' },
+    { situation: 'a 200 wrapper without a status: nothing was posted', dialect: 'connector', answer: { status: 200, body: WRAPPED.unreachable }, outcome: 'transient' },
+    { situation: 'a 200 with an unrecognised JSON body', dialect: 'connector', answer: { status: 200, body: '{"id":"1712345678901"}' }, outcome: 'permanent' },
+    { situation: 'a 200 with an empty body', dialect: 'connector', answer: { status: 200, body: '' }, outcome: 'permanent' },
+    { situation: 'a 503 that names ApplicationThrottled', dialect: 'connector', answer: { status: 503, body: 'ApplicationThrottled' }, outcome: 'throttled' },
+    { situation: 'a redirect', dialect: 'connector', answer: { status: 301, body: '' }, outcome: 'permanent' },
+    // Workflows
+    { situation: 'accepted: 202 with an empty body', dialect: 'workflows', answer: { status: 202, body: '' }, outcome: 'delivered' },
+    { situation: 'accepted: 200 with any body', dialect: 'workflows', answer: { status: 200, body: '{"ok":true}' }, outcome: 'delivered' },
+    { situation: 'schema error: 400 TriggerInputSchemaMismatch', dialect: 'workflows', answer: { status: 400, body: TRIGGER_SCHEMA_MISMATCH }, outcome: 'permanent' },
+    { situation: 'Power Platform quota: 429', dialect: 'workflows', answer: { status: 429, body: '{"error":{"code":"TooManyRequests"}}' }, outcome: 'throttled' },
+    { situation: 'bad signature: 401', dialect: 'workflows', answer: { status: 401, body: '{"error":{"code":"DirectApiAuthorizationRequired"}}' }, outcome: 'permanent' },
+    { situation: 'a real 500', dialect: 'workflows', answer: { status: 500, body: '' }, outcome: 'transient' },
+    { situation: 'a real 504', dialect: 'workflows', answer: { status: 504, body: '' }, outcome: 'transient' },
+    { situation: 'a real 408', dialect: 'workflows', answer: { status: 408, body: '' }, outcome: 'transient' },
+    // transport
+    { situation: 'timeout', dialect: 'connector', answer: { failure: 'timeout' }, outcome: 'transient' },
+    { situation: 'connection reset', dialect: 'workflows', answer: { failure: 'reset', detail: 'ECONNRESET' }, outcome: 'transient' },
+    { situation: 'network failure', dialect: 'connector', answer: { failure: 'network', detail: 'getaddrinfo ENOTFOUND' }, outcome: 'transient' },
+];
+
+describe('classifyTeamsResponse', () => {
+    it.each(rows)('$dialect, $situation → $outcome', ({ answer, dialect, outcome }) => {
+        expect(classifyTeamsResponse(answer, dialect).outcome).toBe(outcome);
+    });
+
+    it('keeps the status and the body of an HTTP answer', () => {
+        expect(classifyTeamsResponse({ status: 200, body: WRAPPED.tooLarge }, 'connector')).toEqual({
+            outcome: 'permanent',
+            reason: 'wrapped-client-error',
+            status: 200,
+            wrappedStatus: 413,
+            body: WRAPPED.tooLarge,
+        });
+    });
+
+    it('tells a throttling status from a throttling wrapper', () => {
+        expect(classifyTeamsResponse({ status: 429, body: '' }, 'connector').reason).toBe('http-throttled');
+        expect(classifyTeamsResponse({ status: 200, body: WRAPPED.throttled }, 'connector').reason).toBe('wrapped-throttled');
+    });
+
+    it('names an unrecognised 200 body as such, so an operator can judge the dead letter', () => {
+        expect(classifyTeamsResponse({ status: 200, body: '{}' }, 'connector').reason).toBe('unrecognised-success-body');
+    });
+
+    it('records a transport failure with its detail and without status or body', () => {
+        expect(classifyTeamsResponse({ failure: 'timeout', detail: 'no answer in 10 s' }, 'connector')).toEqual({
+            outcome: 'transient',
+            reason: 'transport-timeout',
+            detail: 'no answer in 10 s',
+        });
+    });
+
+    it('treats a Workflows 2xx as delivered even when the body mentions an error', () => {
+        expect(classifyTeamsResponse({ status: 202, body: WRAPPED.throttled }, 'workflows').outcome).toBe('delivered');
+    });
+
+    it('treats a status outside 100–599 as transient', () => {
+        expect(classifyTeamsResponse({ status: 0, body: '' }, 'connector')).toMatchObject({
+            outcome: 'transient',
+            reason: 'http-invalid-status',
+        });
+        expect(classifyTeamsResponse({ status: 700, body: '1' }, 'connector').outcome).toBe('transient');
+    });
+
+    it('cuts a long body to 1 KB of UTF-8', () => {
+        const page = `<html>${'x'.repeat(10_000)}</html>`;
+        const body = classifyTeamsResponse({ status: 502, body: page }, 'connector').body ?? '';
+        expect(RECORDED_BODY_MAX_BYTES).toBe(1_024);
+        expect(body).toBe(page.slice(0, RECORDED_BODY_MAX_BYTES));
+    });
+
+    it('never splits a character when cutting a body', () => {
+        const body = classifyTeamsResponse({ status: 500, body: '€'.repeat(1_000) }, 'connector').body ?? '';
+        expect(body).toBe('€'.repeat(341));
+        expect(Buffer.byteLength(body)).toBeLessThanOrEqual(RECORDED_BODY_MAX_BYTES);
+    });
+
+    it('finds a wrapper beyond the recorded part of a body', () => {
+        const body = `${' '.repeat(5_000)}${WRAPPED.throttled}`;
+        expect(classifyTeamsResponse({ status: 200, body }, 'connector').outcome).toBe('throttled');
+    });
+
+    describe('properties', () => {
+        const outcomes: readonly DeliveryOutcome[] = ['delivered', 'throttled', 'transient', 'permanent'];
+        const dialect = fc.constantFrom<WebhookDialect>('connector', 'workflows');
+        const body = fc.oneof(
+            fc.string({ unit: 'binary', maxLength: 2_000 }),
+            fc.constantFrom(...Object.values(WRAPPED), '1', '', TRIGGER_SCHEMA_MISMATCH),
+            fc.integer({ min: 100, max: 599 }).map((status) => `${WRAPPED.teamsFault.slice(0, 80)} ${status} with ContextId x`),
+        );
+
+        it('classifies any status from 100 to 599 with any body, without throwing', () => {
+            fc.assert(
+                fc.property(fc.integer({ min: 100, max: 599 }), body, dialect, (status, text, kind) => {
+                    const verdict = classifyTeamsResponse({ status, body: text }, kind);
+                    return outcomes.includes(verdict.outcome) && verdict.status === status && verdict.reason.length > 0;
+                }),
+                { numRuns: 1_000 },
+            );
+        });
+
+        it('classifies any number as a status, without throwing', () => {
+            fc.assert(
+                fc.property(fc.oneof(fc.integer(), fc.double()), body, dialect, (status, text, kind) => {
+                    return outcomes.includes(classifyTeamsResponse({ status, body: text }, kind).outcome);
+                }),
+                { numRuns: 300 },
+            );
+        });
+
+        it('never records more than 1 KB of a body', () => {
+            fc.assert(
+                fc.property(fc.integer({ min: 100, max: 599 }), fc.string({ unit: 'binary', maxLength: 3_000 }), dialect, (status, text, kind) => {
+                    const recorded = classifyTeamsResponse({ status, body: text }, kind).body ?? '';
+                    return Buffer.byteLength(recorded) <= RECORDED_BODY_MAX_BYTES && text.startsWith(recorded);
+                }),
+                { numRuns: 300 },
+            );
+        });
+
+        it('calls a non-2xx answer delivered never', () => {
+            fc.assert(
+                fc.property(fc.integer({ min: 100, max: 599 }).filter((status) => status < 200 || status >= 300), body, dialect, (status, text, kind) => {
+                    return classifyTeamsResponse({ status, body: text }, kind).outcome !== 'delivered';
+                }),
+                { numRuns: 500 },
+            );
+        });
+
+        it('calls a connector 200 delivered only when its body is 1', () => {
+            fc.assert(
+                fc.property(body, (text) => {
+                    const delivered = classifyTeamsResponse({ status: 200, body: text }, 'connector').outcome === 'delivered';
+                    return delivered === (text.trim() === '1');
+                }),
+                { numRuns: 500 },
+            );
+        });
+    });
+});
