@@ -1,4 +1,4 @@
-// The start-up summary printed by `npm start`: function URLs, storage, and how to try a mention.
+// The start-up summary printed by `npm start`: function URLs, queues, timer schedules, storage, and how to try a mention.
 import type { LocalHost } from './local-host.js';
 
 /**
@@ -14,6 +14,11 @@ export function formatBanner(host: Pick<LocalHost, 'url' | 'storage' | 'function
                 break;
             case 'queue':
                 lines.push(`    ${fn.name}: queueTrigger on '${fn.queueName}' (${fn.connection})`);
+                break;
+            case 'timer':
+                lines.push(
+                    `    ${fn.name}: timerTrigger '${fn.schedule}' (next ${fn.nextRun.toISOString()}${fn.runOnStartup ? ', also on start-up' : ''})`,
+                );
                 break;
             case 'unsupported':
                 lines.push(`    ${fn.name}: ${fn.triggerType} (not run locally)`);

@@ -1,4 +1,4 @@
-// Runs the app's function modules the way the Functions host does: settings, registration, storage, HTTP, queues.
+// Runs the app's function modules the way the Functions host does: settings, registration, storage, HTTP, queues, timers.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveFunctionFiles, readMainPattern } from './function-files.js';
@@ -10,7 +10,15 @@ import { POISON_QUEUE_SUFFIX, startQueueListener, type QueueListener } from './q
 import { assertCoreApiConnected, collectRegistrations, installCoreApi, type HookRegistration } from './registry.js';
 import { applyEnvironment, planEnvironment, portFromEnvironment, readLocalSettings } from './settings.js';
 import { DEVELOPMENT_STORAGE, prepareStorage, type LocalStorage } from './storage.js';
-import { DEFAULT_STORAGE_CONNECTION, toLocalFunction, type HttpFunction, type LocalFunction, type QueueFunction } from './triggers.js';
+import { startTimerListener, type TimerListener } from './timer-listener.js';
+import {
+    DEFAULT_STORAGE_CONNECTION,
+    toLocalFunction,
+    type HttpFunction,
+    type LocalFunction,
+    type QueueFunction,
+    type TimerFunction,
+} from './triggers.js';
 
 /** How long a stop waits for running invocations before closing anyway. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -35,6 +43,15 @@ export interface LocalHostOptions {
 export type LocalFunctionInfo =
     | { readonly kind: 'http'; readonly name: string; readonly methods: readonly string[] | undefined; readonly url: string; readonly authLevel: string }
     | { readonly kind: 'queue'; readonly name: string; readonly queueName: string; readonly connection: string }
+    | {
+          readonly kind: 'timer';
+          readonly name: string;
+          /** The schedule expression after `%SETTING%` resolution. */
+          readonly schedule: string;
+          readonly runOnStartup: boolean;
+          /** The next scheduled occurrence (UTC) when the host started. */
+          readonly nextRun: Date;
+      }
     | { readonly kind: 'unsupported'; readonly name: string; readonly triggerType: string };
 
 /** A running local host. */
@@ -47,7 +64,7 @@ export interface LocalHost {
     /** Process id of the embedded Azurite, when the host started one. */
     readonly embeddedAzuritePid: number | undefined;
     readonly functions: readonly LocalFunctionInfo[];
-    /** Stops polling, lets running invocations finish (bounded), closes the server and the embedded Azurite. */
+    /** Stops polling and timers, lets running invocations finish (bounded), closes the server and the embedded Azurite. */
     stop(): Promise<void>;
 }
 
@@ -61,7 +78,7 @@ async function importFunctionModule(file: string): Promise<void> {
     await import(count === 0 ? url : `${url}?load=${count}`);
 }
 
-function functionInfo(fn: LocalFunction, baseUrl: string, routePrefix: string): LocalFunctionInfo {
+function functionInfo(fn: LocalFunction, baseUrl: string, routePrefix: string, timers: ReadonlyMap<TimerFunction, TimerListener>): LocalFunctionInfo {
     switch (fn.kind) {
         case 'http': {
             const path = [routePrefix, fn.route].filter((part) => part !== '').join('/');
@@ -69,6 +86,11 @@ function functionInfo(fn: LocalFunction, baseUrl: string, routePrefix: string): 
         }
         case 'queue':
             return { kind: 'queue', name: fn.name, queueName: fn.queueName, connection: fn.connection };
+        case 'timer': {
+            const listener = timers.get(fn);
+            if (!listener) throw new Error(`Timer function "${fn.name}" has no listener`);
+            return { kind: 'timer', name: fn.name, schedule: fn.schedule.expression, runOnStartup: fn.runOnStartup, nextRun: listener.nextRun };
+        }
         case 'unsupported':
             return fn;
     }
@@ -153,6 +175,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         }
         const httpFunctions = functions.filter((fn): fn is HttpFunction => fn.kind === 'http');
         const queueFunctions = functions.filter((fn): fn is QueueFunction => fn.kind === 'queue');
+        const timerFunctions = functions.filter((fn): fn is TimerFunction => fn.kind === 'timer');
 
         const connections = [...new Set(queueFunctions.map((fn) => fn.connection))];
         const optionalDefault = connections.includes(DEFAULT_STORAGE_CONNECTION) ? [] : [DEFAULT_STORAGE_CONNECTION];
@@ -208,6 +231,13 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         }
         cleanups.push(() => server.close());
 
+        // Started last, so a start-up run never begins in a host that then fails to start.
+        const timers = new Map(timerFunctions.map((fn) => [fn, startTimerListener({ fn, inFlight, log })]));
+        const stopTimers = (): void => {
+            for (const listener of timers.values()) listener.stop();
+        };
+        cleanups.push(stopTimers);
+
         const url = `http://localhost:${server.port}`;
         let stopping: Promise<void> | undefined;
         return {
@@ -215,11 +245,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
             port: server.port,
             storage: storage.description,
             embeddedAzuritePid: storage.embedded?.pid,
-            functions: functions.map((fn) => functionInfo(fn, url, settings.routePrefix)),
+            functions: functions.map((fn) => functionInfo(fn, url, settings.routePrefix, timers)),
             stop(): Promise<void> {
                 stopping ??= (async () => {
                     server.stopAccepting();
                     await Promise.all(listeners.map((listener) => listener.stop()));
+                    stopTimers();
                     if (!(await inFlight.drain(SHUTDOWN_GRACE_MS))) {
                         log('warn', `${inFlight.size} invocation(s) still running after ${SHUTDOWN_GRACE_MS} ms; stopping anyway`);
                     }

@@ -1,4 +1,5 @@
-// Turns registered function metadata into the HTTP and queue functions the local host serves.
+// Turns registered function metadata into the HTTP, queue and timer functions the local host serves.
+import { parseSchedule, type TimerSchedule } from './ncrontab.js';
 import type { FunctionHandler, Registration } from './registry.js';
 import { resolveSettingExpressions, type Environment } from './settings.js';
 
@@ -33,6 +34,20 @@ export interface QueueFunction {
     readonly registration: Registration;
 }
 
+/** A timer-triggered function. */
+export interface TimerFunction {
+    readonly kind: 'timer';
+    readonly name: string;
+    /** The schedule with `%SETTING%` expressions resolved, parsed. */
+    readonly schedule: TimerSchedule;
+    /** Invoke once as soon as the host has started. @default false */
+    readonly runOnStartup: boolean;
+    /** Keep a schedule status (last/next) and pass it to the handler; the host turns it off for sub-minute schedules. @default true */
+    readonly useMonitor: boolean;
+    readonly handler: FunctionHandler;
+    readonly registration: Registration;
+}
+
 /** A function whose trigger the local host does not run. */
 export interface UnsupportedFunction {
     readonly kind: 'unsupported';
@@ -41,16 +56,39 @@ export interface UnsupportedFunction {
 }
 
 /** Any registered function, classified by trigger. */
-export type LocalFunction = HttpFunction | QueueFunction | UnsupportedFunction;
+export type LocalFunction = HttpFunction | QueueFunction | TimerFunction | UnsupportedFunction;
 
 function stringProperty(binding: Readonly<Record<string, unknown>>, key: string): string | undefined {
     const value = binding[key];
     return typeof value === 'string' ? value : undefined;
 }
 
+function toTimerFunction(registration: Registration, trigger: Readonly<Record<string, unknown>>, env: Environment): TimerFunction {
+    const { metadata, handler } = registration;
+    const declared = stringProperty(trigger, 'schedule');
+    if (declared === undefined) throw new Error(`Timer function "${metadata.name}" has no schedule`);
+    let schedule: TimerSchedule;
+    try {
+        // The host resolves the whole expression first (`nameResolver.ResolveWholeString`), so "%SWEEP_SCHEDULE%" works.
+        schedule = parseSchedule(resolveSettingExpressions(declared, env));
+    } catch (error) {
+        throw new Error(`Timer function "${metadata.name}": ${(error as Error).message}`, { cause: error });
+    }
+    return {
+        kind: 'timer',
+        name: metadata.name,
+        schedule,
+        runOnStartup: trigger['runOnStartup'] === true,
+        useMonitor: trigger['useMonitor'] !== false,
+        handler,
+        registration,
+    };
+}
+
 /**
- * Classifies one registration by its trigger binding, resolving `%SETTING%` in queue names from `env`.
- * @throws {Error} naming the function when its queue name is missing or invalid.
+ * Classifies one registration by its trigger binding, resolving `%SETTING%` in queue names and timer
+ * schedules from `env`.
+ * @throws {Error} naming the function when its queue name or schedule is missing or invalid.
  */
 export function toLocalFunction(registration: Registration, env: Environment): LocalFunction {
     const { metadata, handler } = registration;
@@ -93,5 +131,6 @@ export function toLocalFunction(registration: Registration, env: Environment): L
             registration,
         };
     }
+    if (type === 'timertrigger') return toTimerFunction(registration, trigger, env);
     return { kind: 'unsupported', name: metadata.name, triggerType: trigger.type };
 }

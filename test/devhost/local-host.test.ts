@@ -56,12 +56,13 @@ describe('local host with messageEncoding none', () => {
         await (host as LocalHost | undefined)?.stop();
     });
 
-    it('lists every registered function with its URL or queue', () => {
+    it('lists every registered function with its URL, queue or schedule', () => {
         const byName = new Map(host.functions.map((fn) => [fn.name, fn]));
         expect(byName.get('echo')).toMatchObject({ kind: 'http', url: `${host.url}/api/echo/{name}/{suffix?}` });
         expect(byName.get('health')).toMatchObject({ kind: 'http', methods: ['GET'] });
         expect(byName.get('record')).toMatchObject({ kind: 'queue', queueName: 'plain-recorded', connection: 'AzureWebJobsStorage' });
         expect(byName.get('alwaysFails')).toMatchObject({ kind: 'queue', queueName: 'plain-failing' });
+        expect(byName.get('tick')).toMatchObject({ kind: 'timer', schedule: '* * * * * *', runOnStartup: false });
     });
 
     it('answers the health function once started', async () => {

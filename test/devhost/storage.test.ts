@@ -42,6 +42,7 @@ describe('resolveFunctionFiles', () => {
             'functions/failing.js',
             'functions/health.js',
             'functions/recorder.js',
+            'functions/ticker.js',
         ]);
     });
 
