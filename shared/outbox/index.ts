@@ -1,0 +1,166 @@
+/**
+ * The outbox: per-webhook state shared by every instance (pending jobs in order, the send log,
+ * back-off, the sender lease) and the dead letters. The contract; `table-store.ts` implements it on
+ * Azure Table Storage.
+ */
+import type { ValidJob } from '../jobs/index.js';
+
+/** A job accepted for delivery, waiting in its webhook's outbox. */
+export interface OutboxJob {
+    /** Hash of the target URL (see `webhookKey`); the partition. Never the URL itself. */
+    readonly webhookKey: string;
+    /** The job's id (assigned at acceptance when the producer gave none). */
+    readonly jobId: string;
+    /** Delivery order within the webhook: the job's `createdAt` (epoch ms), else when it was accepted. */
+    readonly order: number;
+    /** The validated job, with `id` set. Holds the URL for `{url}` targets: stored, never logged. */
+    readonly job: ValidJob;
+    /** The alias the job was addressed to, when it was. */
+    readonly alias: string | undefined;
+    /** When the job was accepted (epoch ms). */
+    readonly acceptedAt: number;
+    /** POSTs made so far. */
+    readonly attempts: number;
+    /** When the first POST was made (epoch ms), for the retry age limit. */
+    readonly firstAttemptAt: number | undefined;
+    /** Not before this time (epoch ms): the transient-failure back-off. 0 when none. */
+    readonly notBefore: number;
+    /** The last answer, for dead letters. */
+    readonly lastStatus: number | undefined;
+    readonly lastBody: string | undefined;
+    readonly lastReason: string | undefined;
+    /** Optimistic-concurrency tag of the stored row. */
+    readonly etag: string;
+}
+
+/** What {@link OutboxStore.addJob} did. */
+export type AddJobResult = 'added' | 'already-queued' | 'already-delivered';
+
+/** A webhook's shared sending state. One row per webhook, updated only with its ETag. */
+export interface WebhookState {
+    readonly webhookKey: string;
+    /** The alias last used for this webhook, for display. */
+    readonly alias: string | undefined;
+    /** Start times (epoch ms, ascending) of POSTs in the last 24 h. */
+    readonly sends: readonly number[];
+    /** Throttled answers in a row; 0 after a success. */
+    readonly consecutiveThrottles: number;
+    /** No POST before this time (epoch ms) because Teams throttled; 0 when not blocked. */
+    readonly blockedUntil: number;
+    /** The sender holding the webhook, and until when (epoch ms). */
+    readonly leaseOwner: string | undefined;
+    readonly leaseUntil: number;
+    /** When the pending wake-up message becomes visible (epoch ms); 0 when none is pending. */
+    readonly wakeAt: number;
+    /** Lifetime counters, for `budget`. */
+    readonly delivered: number;
+    readonly throttled: number;
+    readonly deadLettered: number;
+    /** `undefined` until the row exists. */
+    readonly etag: string | undefined;
+}
+
+/** Where a dead letter came from. */
+export type DeadLetterSource = 'delivery' | 'validation';
+
+/** A job that will not be delivered, with everything needed to understand and replay it. */
+export interface DeadLetter {
+    /** Row id, unique, sortable by time. */
+    readonly id: string;
+    readonly source: DeadLetterSource;
+    /** The job id, when the message was a job. */
+    readonly jobId: string | undefined;
+    readonly webhookKey: string | undefined;
+    readonly alias: string | undefined;
+    /** The job (valid jobs), or the message text as received (invalid ones, cut to 32 KB). */
+    readonly job: ValidJob | undefined;
+    readonly message: string | undefined;
+    /** Why it was dead-lettered, naming every problem. */
+    readonly reason: string;
+    readonly lastStatus: number | undefined;
+    readonly lastBody: string | undefined;
+    readonly attempts: number;
+    readonly firstAttemptAt: number | undefined;
+    readonly deadLetteredAt: number;
+}
+
+/** A new dead letter: everything but its id. */
+export type NewDeadLetter = Omit<DeadLetter, 'id'>;
+
+/** A new job for the outbox. */
+export interface NewOutboxJob {
+    readonly webhookKey: string;
+    readonly jobId: string;
+    readonly order: number;
+    readonly job: ValidJob;
+    readonly alias: string | undefined;
+    readonly acceptedAt: number;
+}
+
+/** Changes to a stored job after a failed attempt. */
+export interface JobAttempt {
+    readonly attempts: number;
+    readonly firstAttemptAt: number;
+    readonly notBefore: number;
+    readonly lastStatus: number | undefined;
+    readonly lastBody: string | undefined;
+    readonly lastReason: string;
+}
+
+/**
+ * The shared state behind delivery. Every method is safe to call from any number of instances at
+ * once; writes that must not be lost use ETags.
+ */
+export interface OutboxStore {
+    /** Creates the tables if they are missing. Idempotent. */
+    ensureTables(): Promise<void>;
+    /**
+     * Puts a job in its webhook's outbox, unless the same job id is queued already or was delivered.
+     * Idempotent: a crash and retry adds it once.
+     */
+    addJob(job: NewOutboxJob): Promise<AddJobResult>;
+    /** The next job to send for a webhook: the lowest `order`, ties by job id. */
+    headJob(webhookKey: string): Promise<OutboxJob | undefined>;
+    /** Jobs waiting for a webhook (counting stops at `max`). */
+    countJobs(webhookKey: string, max?: number): Promise<number>;
+    /** Records a failed attempt on a job. */
+    recordAttempt(job: OutboxJob, attempt: JobAttempt): Promise<void>;
+    /** Removes a delivered job and remembers its id so it is never posted again. */
+    completeJob(job: OutboxJob, deliveredAt: number): Promise<void>;
+    /** Writes the dead letter, then removes the job from the outbox (when given). */
+    deadLetter(entry: NewDeadLetter, job?: OutboxJob): Promise<DeadLetter>;
+    /** A webhook's state (a fresh one with `etag: undefined` when none is stored). */
+    readState(webhookKey: string): Promise<WebhookState>;
+    /** Stores the state if nobody changed it since it was read; `undefined` when somebody did. */
+    writeState(state: WebhookState): Promise<WebhookState | undefined>;
+    /** Every webhook that has state, for the sweep and `budget`. */
+    listWebhooks(): Promise<WebhookState[]>;
+    /** Every dead letter, oldest first. */
+    listDeadLetters(): Promise<DeadLetter[]>;
+    getDeadLetter(id: string): Promise<DeadLetter | undefined>;
+    deleteDeadLetter(id: string): Promise<void>;
+    /**
+     * Forgets delivered job ids of a webhook delivered before `olderThan` (epoch ms); returns how many.
+     * Optional to call: `completeJob` already prunes now and then, so markers never grow without
+     * bound. Ids are remembered 7 days, the default time-to-live of a queue message.
+     */
+    pruneDelivered(webhookKey: string, olderThan: number): Promise<number>;
+}
+
+/** A webhook's state before anything was stored. */
+export function emptyWebhookState(webhookKey: string): WebhookState {
+    return {
+        webhookKey,
+        alias: undefined,
+        sends: [],
+        consecutiveThrottles: 0,
+        blockedUntil: 0,
+        leaseOwner: undefined,
+        leaseUntil: 0,
+        wakeAt: 0,
+        delivered: 0,
+        throttled: 0,
+        deadLettered: 0,
+        etag: undefined,
+    };
+}

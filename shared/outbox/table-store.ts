@@ -1,0 +1,448 @@
+/** The outbox on Azure Table Storage: one partition per webhook holding its jobs in delivery order, its job-id index and its sending state. */
+/*
+ * Row layout of the outbox table (PartitionKey = webhook key):
+ *   job|<order, 15 digits>|<encoded id>  the job, its attempts and last answer. RowKey order is
+ *                                        delivery order, so the head is one `top 1` range query.
+ *   id|<encoded id>                      the job id's index row: `queued` (pointing at its job row)
+ *                                        while the job waits, `delivered` (with the time) afterwards,
+ *                                        until pruned after DELIVERED_RETENTION_MS.
+ *   state                                the webhook's send log, back-off, lease and counters; only
+ *                                        ever written with its ETag.
+ * Dead letters live in their own table, PartitionKey `deadletter`, RowKey `<epoch ms>-<random>`.
+ *
+ * Crash safety, write by write:
+ * - addJob writes the index row and the job row in one transaction: both exist or neither. A retry
+ *   meets the index row (409) and answers `already-queued` or `already-delivered` from it, whatever
+ *   `order` it carries this time. The id is checked and claimed in that same atomic write, so a
+ *   duplicate arriving while the first copy is being delivered cannot slip in between.
+ * - completeJob deletes the job row and turns its index row into the delivered marker in one
+ *   transaction: a crash leaves either the job still queued (posted again: the duplicate DESIGN.md
+ *   allows, a crash between Teams' answer and our record) or the job delivered and remembered.
+ * - deadLetter writes the dead letter first, then deletes the job row and its index row in one
+ *   transaction. A crash in between leaves the job at the head, so it is dead-lettered again: a
+ *   duplicate dead letter at worst, never a lost job. Removing the index row lets a replay re-add the id.
+ * - Should an index row ever outlive its job row (only if the transaction above fails and the
+ *   one-by-one fallback is cut short), addJob finds the job row missing and clears the stale index
+ *   row before adding, so no id is blocked for good.
+ * - recordAttempt replaces the job row unconditionally; a job already completed or dead-lettered by
+ *   another instance is left alone (404).
+ */
+import { randomBytes, createHash } from 'node:crypto';
+
+import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+
+import { nonNull } from '../errors/index.js';
+import {
+    emptyWebhookState,
+    type AddJobResult,
+    type DeadLetter,
+    type JobAttempt,
+    type NewDeadLetter,
+    type NewOutboxJob,
+    type OutboxJob,
+    type OutboxStore,
+    type WebhookState,
+} from './index.js';
+import {
+    DEAD_LETTER_ID_PATTERN,
+    DEAD_LETTER_PARTITION,
+    DELIVERED_RETENTION_MS,
+    INDEX_ROW_PREFIX,
+    INDEX_ROW_RANGE_END,
+    JOB_ROW_PREFIX,
+    JOB_ROW_RANGE_END,
+    SEND_LOG_WINDOW_MS,
+    STATE_ROW_KEY,
+    assertPartitionKey,
+    deadLetterRowKey,
+    deliveredIndexProperties,
+    encodeKeyPart,
+    fromDeadLetterEntity,
+    fromIndexEntity,
+    fromJobEntity,
+    fromStateEntity,
+    indexRowKey,
+    jobRowKey,
+    queuedIndexProperties,
+    toDeadLetterProperties,
+    toJobProperties,
+    toStateProperties,
+} from './table-rows.js';
+
+/** HTTP statuses the Table service answers that the store handles (TEAMS.md, tooling facts: ETag 412, duplicate 409). */
+const STATUS = { notFound: 404, conflict: 409, preconditionFailed: 412 } as const;
+
+/** At most this many operations per transaction (Azure Tables, "Performing entity group transactions"). */
+const MAX_TRANSACTION_OPERATIONS = 100;
+
+/** One completion in this many also prunes expired delivered markers of its webhook, a page at a time. */
+const PRUNE_SAMPLE_RATE = 1 / 16;
+
+/** How many times addJob retries when the rows it collided with vanish under it (a concurrent removal). */
+const ADD_JOB_ATTEMPTS = 3;
+
+/** Random bytes in a dead-letter id (12 hex digits). */
+const DEAD_LETTER_RANDOM_BYTES = 6;
+
+/** The two tables the store uses. */
+export interface OutboxTables {
+    /** Jobs, job-id index and state, one partition per webhook. */
+    readonly outbox: TableClient;
+    /** Dead letters. */
+    readonly deadLetters: TableClient;
+}
+
+/** Options of {@link createTableOutboxStore}. */
+export interface TableOutboxStoreOptions {
+    /** The clock (epoch ms), for pruning the send log and delivered markers. @default Date.now */
+    readonly now?: () => number;
+    /** A number in [0, 1), for sampling which completions also prune old delivered markers. @default Math.random */
+    readonly random?: () => number;
+}
+
+/** The HTTP status of a Table service error, if it has one. */
+function statusOf(error: unknown): number | undefined {
+    if (typeof error === 'object' && error !== null && 'statusCode' in error) {
+        const status = error.statusCode;
+        return typeof status === 'number' ? status : undefined;
+    }
+    return undefined;
+}
+
+function hashId(id: string): string {
+    return createHash('sha256').update(id, 'utf8').digest('base64url');
+}
+
+function encodedId(jobId: string): string {
+    if (jobId === '') {
+        throw new TypeError('A job id cannot be empty');
+    }
+    return encodeKeyPart(jobId, hashId);
+}
+
+/** The send log of `state` without sends older than 24 h before `now`, ascending, in whole ms. */
+function prunedSends(sends: readonly number[], now: number): number[] {
+    const oldest = now - SEND_LOG_WINDOW_MS;
+    return sends
+        .map((time) => Math.trunc(time))
+        .filter((time) => time >= oldest)
+        .sort((a, b) => a - b);
+}
+
+/**
+ * An {@link OutboxStore} on Azure Table Storage. See this module's header for the row layout and why
+ * no crash loses a job.
+ *
+ * @example
+ * const store = createTableOutboxStore({
+ *     outbox: createTableClient(config.storage, OUTBOX_TABLE_NAME),
+ *     deadLetters: createTableClient(config.storage, DEAD_LETTER_TABLE_NAME),
+ * });
+ * await store.ensureTables();
+ */
+export function createTableOutboxStore(tables: OutboxTables, options: TableOutboxStoreOptions = {}): OutboxStore {
+    const { outbox, deadLetters } = tables;
+    const now = options.now ?? Date.now;
+    const random = options.random ?? Math.random;
+
+    async function getOrUndefined(client: TableClient, partitionKey: string, rowKey: string): Promise<Record<string, unknown> | undefined> {
+        try {
+            return await client.getEntity(partitionKey, rowKey);
+        } catch (error) {
+            if (statusOf(error) === STATUS.notFound) {
+                return undefined;
+            }
+            throw error;
+        }
+    }
+
+    async function deleteIgnoringMissing(client: TableClient, partitionKey: string, rowKey: string, etag = '*'): Promise<void> {
+        try {
+            await client.deleteEntity(partitionKey, rowKey, { etag });
+        } catch (error) {
+            if (statusOf(error) !== STATUS.notFound) {
+                throw error;
+            }
+        }
+    }
+
+    /** Deletes a job row and its index row together; one by one (job row first) if either is already gone. */
+    async function removeJobRows(job: OutboxJob): Promise<void> {
+        const id = encodedId(job.jobId);
+        const rowKey = jobRowKey(job.order, id);
+        try {
+            await outbox.submitTransaction([
+                ['delete', { partitionKey: job.webhookKey, rowKey }],
+                ['delete', { partitionKey: job.webhookKey, rowKey: indexRowKey(id) }],
+            ]);
+            return;
+        } catch (error) {
+            if (statusOf(error) !== STATUS.notFound) {
+                throw error;
+            }
+        }
+        await deleteIgnoringMissing(outbox, job.webhookKey, rowKey);
+        const index = await getOrUndefined(outbox, job.webhookKey, indexRowKey(id));
+        if (index !== undefined) {
+            const row = fromIndexEntity(outbox.tableName, index);
+            // A delivered marker stays: the id was delivered by another instance and must not be posted again.
+            if (row.status === 'queued' && row.jobRowKey === rowKey) {
+                await deleteIgnoringMissing(outbox, job.webhookKey, indexRowKey(id), row.etag);
+            }
+        }
+    }
+
+    async function pruneDeliveredMarkers(webhookKey: string, olderThan: number, maxPages: number): Promise<number> {
+        assertPartitionKey(webhookKey);
+        const filter =
+            odata`PartitionKey eq ${webhookKey} and RowKey ge ${INDEX_ROW_PREFIX} and RowKey lt ${INDEX_ROW_RANGE_END} and status eq ${'delivered'}` +
+            ` and deliveredAt lt ${Math.trunc(olderThan)}.0`;
+        const pages = outbox
+            .listEntities({ queryOptions: { filter, select: ['RowKey'] } })
+            .byPage({ maxPageSize: MAX_TRANSACTION_OPERATIONS });
+        let deleted = 0;
+        let pagesRead = 0;
+        for await (const page of pages) {
+            const rowKeys = page.map((entity) => nonNull(entity.rowKey, 'the RowKey of a listed entity'));
+            if (rowKeys.length > 0) {
+                try {
+                    await outbox.submitTransaction(rowKeys.map((rowKey): TransactionAction => ['delete', { partitionKey: webhookKey, rowKey }]));
+                } catch (error) {
+                    if (statusOf(error) !== STATUS.notFound) {
+                        throw error;
+                    }
+                    // Someone pruned some of them first; delete the rest one by one.
+                    for (const rowKey of rowKeys) {
+                        await deleteIgnoringMissing(outbox, webhookKey, rowKey);
+                    }
+                }
+                deleted += rowKeys.length;
+            }
+            pagesRead += 1;
+            if (pagesRead >= maxPages) {
+                break;
+            }
+        }
+        return deleted;
+    }
+
+    return {
+        async ensureTables(): Promise<void> {
+            // createTable ignores "table already exists".
+            await Promise.all([outbox.createTable(), deadLetters.createTable()]);
+        },
+
+        async addJob(job: NewOutboxJob): Promise<AddJobResult> {
+            assertPartitionKey(job.webhookKey);
+            const id = encodedId(job.jobId);
+            const rowKey = jobRowKey(job.order, id);
+            const index = indexRowKey(id);
+            const jobEntity: TableEntity = {
+                partitionKey: job.webhookKey,
+                rowKey,
+                ...toJobProperties({
+                    ...job,
+                    attempts: 0,
+                    firstAttemptAt: undefined,
+                    notBefore: 0,
+                    lastStatus: undefined,
+                    lastBody: undefined,
+                    lastReason: undefined,
+                }),
+            };
+            for (let attempt = 1; attempt <= ADD_JOB_ATTEMPTS; attempt++) {
+                try {
+                    await outbox.submitTransaction([
+                        ['create', { partitionKey: job.webhookKey, rowKey: index, ...queuedIndexProperties(job.jobId, rowKey) }],
+                        ['create', jobEntity],
+                    ]);
+                    return 'added';
+                } catch (error) {
+                    if (statusOf(error) !== STATUS.conflict) {
+                        throw error;
+                    }
+                }
+                const existing = await getOrUndefined(outbox, job.webhookKey, index);
+                if (existing === undefined) {
+                    // The job row collided but no index row: its removal is under way; try again.
+                    continue;
+                }
+                const row = fromIndexEntity(outbox.tableName, existing);
+                if (row.status === 'delivered') {
+                    return 'already-delivered';
+                }
+                if ((await getOrUndefined(outbox, job.webhookKey, row.jobRowKey)) !== undefined) {
+                    return 'already-queued';
+                }
+                // A stale index row whose job is gone (dead-lettered, cleanup cut short): clear it and add.
+                await deleteIgnoringMissing(outbox, job.webhookKey, index, row.etag);
+            }
+            // Still colliding after several tries: the id is being added and removed concurrently; it is queued.
+            return 'already-queued';
+        },
+
+        async headJob(webhookKey: string): Promise<OutboxJob | undefined> {
+            assertPartitionKey(webhookKey);
+            const filter = odata`PartitionKey eq ${webhookKey} and RowKey ge ${JOB_ROW_PREFIX} and RowKey lt ${JOB_ROW_RANGE_END}`;
+            // A page may come back empty with a continuation token; read on until a row or the end.
+            for await (const page of outbox.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: 1 })) {
+                const first = page[0];
+                if (first !== undefined) {
+                    return fromJobEntity(outbox.tableName, first);
+                }
+            }
+            return undefined;
+        },
+
+        async countJobs(webhookKey: string, max: number = Number.POSITIVE_INFINITY): Promise<number> {
+            assertPartitionKey(webhookKey);
+            if (max <= 0) {
+                return 0;
+            }
+            const filter = odata`PartitionKey eq ${webhookKey} and RowKey ge ${JOB_ROW_PREFIX} and RowKey lt ${JOB_ROW_RANGE_END}`;
+            let counted = 0;
+            for await (const page of outbox.listEntities({ queryOptions: { filter, select: ['RowKey'] } }).byPage({ maxPageSize: 1000 })) {
+                counted += page.length;
+                if (counted >= max) {
+                    return max;
+                }
+            }
+            return counted;
+        },
+
+        async recordAttempt(job: OutboxJob, attempt: JobAttempt): Promise<void> {
+            const entity: TableEntity = {
+                partitionKey: job.webhookKey,
+                rowKey: jobRowKey(job.order, encodedId(job.jobId)),
+                ...toJobProperties({ ...job, ...attempt }),
+            };
+            try {
+                await outbox.updateEntity(entity, 'Replace', { etag: '*' });
+            } catch (error) {
+                // 404: completed or dead-lettered meanwhile; there is nothing left to record on.
+                if (statusOf(error) !== STATUS.notFound) {
+                    throw error;
+                }
+            }
+        },
+
+        async completeJob(job: OutboxJob, deliveredAt: number): Promise<void> {
+            const id = encodedId(job.jobId);
+            const marker = { partitionKey: job.webhookKey, rowKey: indexRowKey(id), ...deliveredIndexProperties(job.jobId, deliveredAt) };
+            try {
+                await outbox.submitTransaction([
+                    ['delete', { partitionKey: job.webhookKey, rowKey: jobRowKey(job.order, id) }],
+                    ['upsert', marker, 'Replace'],
+                ]);
+            } catch (error) {
+                if (statusOf(error) !== STATUS.notFound) {
+                    throw error;
+                }
+                // The job row is gone already (removed by another instance); the id was delivered all the same.
+                await outbox.upsertEntity(marker, 'Replace');
+            }
+            if (random() < PRUNE_SAMPLE_RATE) {
+                try {
+                    await pruneDeliveredMarkers(job.webhookKey, now() - DELIVERED_RETENTION_MS, 1);
+                } catch {
+                    // Housekeeping only: the delivery is recorded, and a later completion prunes again.
+                }
+            }
+        },
+
+        async deadLetter(entry: NewDeadLetter, job?: OutboxJob): Promise<DeadLetter> {
+            const properties = toDeadLetterProperties(entry);
+            let written: Record<string, unknown> | undefined;
+            while (written === undefined) {
+                const entity = {
+                    partitionKey: DEAD_LETTER_PARTITION,
+                    rowKey: deadLetterRowKey(entry.deadLetteredAt, randomBytes(DEAD_LETTER_RANDOM_BYTES).toString('hex')),
+                    ...properties,
+                };
+                try {
+                    const response = await deadLetters.createEntity(entity);
+                    written = { ...entity, etag: response.etag };
+                } catch (error) {
+                    // 409: the random part collided; draw again.
+                    if (statusOf(error) !== STATUS.conflict) {
+                        throw error;
+                    }
+                }
+            }
+            if (job !== undefined) {
+                await removeJobRows(job);
+            }
+            // Read back from what was written, so the answer shows exactly what was kept (cuts included).
+            return fromDeadLetterEntity(deadLetters.tableName, written);
+        },
+
+        async readState(webhookKey: string): Promise<WebhookState> {
+            assertPartitionKey(webhookKey);
+            const entity = await getOrUndefined(outbox, webhookKey, STATE_ROW_KEY);
+            return entity === undefined ? emptyWebhookState(webhookKey) : fromStateEntity(outbox.tableName, entity);
+        },
+
+        async writeState(state: WebhookState): Promise<WebhookState | undefined> {
+            assertPartitionKey(state.webhookKey);
+            const sends = prunedSends(state.sends, now());
+            const entity: TableEntity = {
+                partitionKey: state.webhookKey,
+                rowKey: STATE_ROW_KEY,
+                ...toStateProperties({ ...state, sends }),
+            };
+            try {
+                const response =
+                    state.etag === undefined
+                        ? await outbox.createEntity(entity)
+                        : await outbox.updateEntity(entity, 'Replace', { etag: state.etag });
+                const etag = response.etag;
+                if (etag === undefined) {
+                    throw new TypeError('The Table service answered a write without an ETag');
+                }
+                return { ...state, sends, etag };
+            } catch (error) {
+                const status = statusOf(error);
+                if (status === STATUS.preconditionFailed || status === STATUS.conflict) {
+                    return undefined;
+                }
+                throw error;
+            }
+        },
+
+        async listWebhooks(): Promise<WebhookState[]> {
+            const states: WebhookState[] = [];
+            const filter = odata`RowKey eq ${STATE_ROW_KEY}`;
+            for await (const entity of outbox.listEntities({ queryOptions: { filter } })) {
+                states.push(fromStateEntity(outbox.tableName, entity));
+            }
+            return states;
+        },
+
+        async listDeadLetters(): Promise<DeadLetter[]> {
+            const letters: DeadLetter[] = [];
+            const filter = odata`PartitionKey eq ${DEAD_LETTER_PARTITION}`;
+            for await (const entity of deadLetters.listEntities({ queryOptions: { filter } })) {
+                letters.push(fromDeadLetterEntity(deadLetters.tableName, entity));
+            }
+            return letters;
+        },
+
+        async getDeadLetter(id: string): Promise<DeadLetter | undefined> {
+            if (!DEAD_LETTER_ID_PATTERN.test(id)) {
+                return undefined;
+            }
+            const entity = await getOrUndefined(deadLetters, DEAD_LETTER_PARTITION, id);
+            return entity === undefined ? undefined : fromDeadLetterEntity(deadLetters.tableName, entity);
+        },
+
+        async deleteDeadLetter(id: string): Promise<void> {
+            if (DEAD_LETTER_ID_PATTERN.test(id)) {
+                await deleteIgnoringMissing(deadLetters, DEAD_LETTER_PARTITION, id);
+            }
+        },
+
+        pruneDelivered(webhookKey: string, olderThan: number): Promise<number> {
+            return pruneDeliveredMarkers(webhookKey, olderThan, Number.POSITIVE_INFINITY);
+        },
+    };
+}
