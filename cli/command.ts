@@ -1,0 +1,218 @@
+/** The CLI verb contract: what a verb receives, how it parses its flags, and how it reads files it is given. */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { TableClient } from '@azure/data-tables';
+import type { AppConfig, StorageSetting } from '../shared/config/index.js';
+import { ClientError } from '../shared/errors/index.js';
+import type { OutboxStore } from '../shared/outbox/index.js';
+import { createTableOutboxStore } from '../shared/outbox/table-store.js';
+import type { QueueOpener } from '../shared/producer/index.js';
+import { createQueueClient, createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../shared/storage/index.js';
+
+/** The program name, as users type it. */
+export const PROGRAM = 'teams-relay';
+
+/** Exit codes: success, a failure at run time (an answer, storage), a usage or input error. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** Opens a client for a table in the configured storage account. */
+export type TableOpener = (storage: StorageSetting, tableName: string) => TableClient;
+
+/**
+ * Asks the person at the terminal a question and resolves to the line they typed, or to
+ * `undefined` when there is nobody to ask (no terminal).
+ */
+export type TerminalPrompt = (question: string) => Promise<string | undefined>;
+
+/** Environment variables as `process.env` holds them. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Everything the CLI touches outside itself, injected so tests run it in process. */
+export interface CliIo {
+    /** Receives standard output, in whole lines. */
+    readonly stdout: (text: string) => void;
+    /** Receives standard error, in whole lines. */
+    readonly stderr: (text: string) => void;
+    /** The environment; wins over `local.settings.json`. */
+    readonly env: Environment;
+    /** The working directory: where `local.settings.json` and relative file flags are read. */
+    readonly cwd: string;
+    /** HTTP client for `sign --send`. @default globalThis.fetch */
+    readonly fetch?: typeof fetch;
+    /** Opens queue clients (`send`, `deadletters`). @default a client from the configured storage */
+    readonly openQueue?: QueueOpener;
+    /** Opens table clients (`deadletters`, `budget`). @default a client from the configured storage */
+    readonly openTable?: TableOpener;
+    /** Asks for a confirmation (`deadletters purge`). @default {@link askOnTerminal} */
+    readonly prompt?: TerminalPrompt;
+    /** The clock, in epoch ms (`budget`). @default Date.now */
+    readonly now?: () => number;
+}
+
+/** What a verb receives besides its arguments. */
+export interface CliContext {
+    readonly io: CliIo;
+    /** The app configuration from the environment and `local.settings.json`, parsed on first use. */
+    readonly config: () => Promise<AppConfig>;
+}
+
+/**
+ * One verb of the CLI. Each lives in its own file in `cli/commands/`, named after the verb, and
+ * default-exports one of these; the dispatcher finds it by itself.
+ *
+ * @example
+ * export default defineCliCommand({ name: 'ping', summary: 'Prints pong', usage: 'teams-relay ping', run: ({ io }) => ... });
+ */
+export interface CliCommand {
+    /** The verb, lower-case; equal to the file name. */
+    readonly name: string;
+    /** One line for the CLI's `--help`. */
+    readonly summary: string;
+    /** The verb's full `--help` text. */
+    readonly usage: string;
+    /**
+     * Runs the verb and resolves to its exit code. Throws a {@link ClientError} for what the
+     * user got wrong (exit 2, its message shown as is); anything else thrown exits 1.
+     */
+    readonly run: (args: readonly string[], context: CliContext) => Promise<number>;
+}
+
+/** Declares a verb (an identity function that checks the shape at compile time). */
+export function defineCliCommand(command: CliCommand): CliCommand {
+    return command;
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** Turns `parseArgs`' own errors into a usage error naming the flag; anything else is rethrown. */
+function usageError(error: unknown): unknown {
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+        return new ClientError('usage', error.message.split('\n')[0] ?? error.message, 400, { cause: error });
+    }
+    return error;
+}
+
+/**
+ * Parses a verb's flags strictly (no positionals, no unknown flags).
+ *
+ * @throws {ClientError} `usage` naming the flag that is unknown, misses its value or is unexpected.
+ * @example
+ * const { values } = parseVerbArgs(args, { text: { type: 'string' } });
+ */
+export function parseVerbArgs<const T extends OptionsConfig>(args: readonly string[], options: T) {
+    try {
+        return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+    } catch (error) {
+        throw usageError(error);
+    }
+}
+
+/**
+ * Parses a verb's flags strictly (no unknown flags) and keeps its operands (`deadletters replay <id>...`),
+ * in the order given.
+ *
+ * @throws {ClientError} `usage` naming the flag that is unknown or misses its value.
+ * @example
+ * const { values, positionals } = parseVerbOperands(['replay', 'a', '--all'], { all: { type: 'boolean' } });
+ */
+export function parseVerbOperands<const T extends OptionsConfig>(args: readonly string[], options: T) {
+    try {
+        return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+    } catch (error) {
+        throw usageError(error);
+    }
+}
+
+/**
+ * Reads a file named by a flag, relative to the working directory, as exact bytes.
+ *
+ * @throws {ClientError} `unreadable_file` naming the flag and the path.
+ */
+export async function readFlagFile(io: CliIo, flag: string, path: string): Promise<Buffer> {
+    const absolute = resolve(io.cwd, path);
+    try {
+        return await readFile(absolute);
+    } catch (error) {
+        const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+        throw new ClientError('unreadable_file', `${flag}: cannot read ${absolute} (${reason})`, 400, { cause: error });
+    }
+}
+
+/**
+ * Parses JSON given to a flag.
+ *
+ * @throws {ClientError} `bad_json` naming the flag.
+ */
+export function parseFlagJson(flag: string, text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new ClientError('bad_json', `${flag} is not valid JSON: ${reason}`, 400, { cause: error });
+    }
+}
+
+/**
+ * Requires exactly one of a group of flags.
+ *
+ * @throws {ClientError} `usage` naming the flags when none or several are given.
+ */
+export function exactlyOne<K extends string>(values: Partial<Record<K, unknown>>, flags: readonly K[]): K {
+    const given = flags.filter((flag) => values[flag] !== undefined);
+    const [only] = given;
+    if (given.length === 1 && only !== undefined) {
+        return only;
+    }
+    const names = flags.map((flag) => `--${flag}`);
+    throw new ClientError(
+        'usage',
+        given.length === 0
+            ? `one of ${names.join(', ')} is required`
+            : `${given.map((flag) => `--${flag}`).join(' and ')} cannot be combined: give one of ${names.join(', ')}`,
+    );
+}
+
+/**
+ * Asks on the terminal (the question on standard error, the answer from standard input), when both
+ * are a terminal; resolves to `undefined` otherwise, so nothing waits on a pipe or a CI job.
+ *
+ * @example
+ * const answer = await askOnTerminal('Type "purge" to delete 3 dead letters: ');
+ */
+export async function askOnTerminal(question: string): Promise<string | undefined> {
+    if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) {
+        return undefined;
+    }
+    const terminal = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+        return await terminal.question(question);
+    } finally {
+        terminal.close();
+    }
+}
+
+/** How a verb reaches storage: its queues and the outbox store, opened from the configuration. */
+export interface CliStorage {
+    readonly openQueue: QueueOpener;
+    /** The outbox store, its tables created if missing. */
+    readonly store: OutboxStore;
+}
+
+/**
+ * Opens the outbox store (and says how to open queues) from `config.storage`, through the injected
+ * openers when the io has them. Creates the tables when they are missing, as the app does.
+ *
+ * @example
+ * const { store, openQueue } = await openCliStorage(context.io, await context.config());
+ */
+export async function openCliStorage(io: CliIo, config: AppConfig): Promise<CliStorage> {
+    const openTable = io.openTable ?? createTableClient;
+    const store = createTableOutboxStore({
+        outbox: openTable(config.storage, OUTBOX_TABLE_NAME),
+        deadLetters: openTable(config.storage, DEAD_LETTER_TABLE_NAME),
+    });
+    await store.ensureTables();
+    return { openQueue: io.openQueue ?? createQueueClient, store };
+}

@@ -1,0 +1,73 @@
+// The dispatcher: help for the CLI and each verb, unknown verbs and flags, and the real `bin/teams-relay.js`.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { runMain } from './run-main.js';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../bin/teams-relay.js', import.meta.url));
+
+describe('teams-relay', () => {
+    it('lists every verb with --help and exits 0', async () => {
+        const result = await runMain(['--help']);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(/^ {2}send {2}.+\n {2}sign {2}.+$/m);
+    });
+
+    it('prints a verb\'s flags with <verb> --help and exits 0', async () => {
+        const result = await runMain(['send', '--help']);
+        expect(result).toMatchObject({ code: 0, stderr: '' });
+        expect(result.stdout).toMatch(/^Usage: teams-relay send --to <alias\|url>/);
+    });
+
+    it('prints a verb\'s flags with help <verb>', async () => {
+        const result = await runMain(['help', 'sign']);
+        expect(result.stdout).toMatch(/^Usage: teams-relay sign /);
+    });
+
+    it('prints a verb\'s help even when other flags are wrong', async () => {
+        const result = await runMain(['sign', '--bogus', '-h']);
+        expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: teams-relay sign /) as unknown });
+    });
+
+    it('prints the usage on stderr and exits 2 without a verb', async () => {
+        const result = await runMain([]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain('Usage: teams-relay <command>');
+    });
+
+    it('exits 2 naming an unknown verb and the known ones', async () => {
+        const result = await runMain(['deploy']);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toBe('teams-relay: unknown command "deploy". Commands: send, sign. Run "teams-relay --help" for usage.');
+    });
+
+    it('exits 2 naming an unknown flag of a verb', async () => {
+        const result = await runMain(['send', '--to', 'ops', '--txt', 'hi']);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toBe('teams-relay send: Unknown option \'--txt\'\nRun "teams-relay send --help" for usage.');
+    });
+
+    it('exits 2 when a flag misses its value', async () => {
+        const result = await runMain(['sign', '--text']);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain("Option '--text <value>' argument missing");
+    });
+
+    it('exits 2 on a positional argument', async () => {
+        const result = await runMain(['send', 'ops', 'hi']);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain("Unexpected argument 'ops'");
+    });
+
+    it('runs from bin/teams-relay.js as a real process', async () => {
+        const { stdout } = await run(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+        expect(stdout).toContain('Usage: teams-relay <command> [flags]');
+    });
+
+    it('propagates the exit code from bin/teams-relay.js', async () => {
+        const failure = await run(process.execPath, [BIN, 'deploy'], { encoding: 'utf8' }).catch((error: unknown) => error);
+        expect(failure).toMatchObject({ code: 2 });
+    });
+});
