@@ -16,6 +16,12 @@ export const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000;
 /** How long a job keeps being retried after transient failures before it is dead-lettered: a day. @default 86400 */
 export const DEFAULT_RETRY_MAX_AGE_SECONDS = 86_400;
 
+/** How long a sender holds a webhook without renewing: longer than one POST may take. @default 30 */
+export const DEFAULT_DELIVERY_LEASE_SECONDS = 30;
+
+/** Default schedule of the safety-net sweep: every minute (NCRONTAB, with seconds). */
+export const DEFAULT_SWEEP_SCHEDULE = '0 */1 * * * *';
+
 /** Default notification queue name (DESIGN.md). */
 export const DEFAULT_NOTIFICATIONS_QUEUE = 'notifications';
 
@@ -62,6 +68,10 @@ export interface AppConfig {
     readonly retryMaxAgeMs: number;
     /** Added to every rate-limit window to absorb network jitter. */
     readonly rateLimitGuardMs: number;
+    /** How long a sender's lease on a webhook lasts without renewal. */
+    readonly deliveryLeaseMs: number;
+    /** NCRONTAB schedule of the sweep that wakes stranded webhooks. */
+    readonly sweepSchedule: string;
 }
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
@@ -139,6 +149,15 @@ const envSchema = z.object({
     DELIVERY_TIMEOUT_MS: integerSetting('DELIVERY_TIMEOUT_MS', DEFAULT_DELIVERY_TIMEOUT_MS, 100, 120_000),
     RETRY_MAX_AGE_SECONDS: integerSetting('RETRY_MAX_AGE_SECONDS', DEFAULT_RETRY_MAX_AGE_SECONDS, 1, 7 * 86_400),
     RATE_LIMIT_GUARD_MS: integerSetting('RATE_LIMIT_GUARD_MS', DEFAULT_JITTER_GUARD_MS, 0, 1_000),
+    DELIVERY_LEASE_SECONDS: integerSetting('DELIVERY_LEASE_SECONDS', DEFAULT_DELIVERY_LEASE_SECONDS, 1, 600),
+    SWEEP_SCHEDULE: z
+        .string()
+        .trim()
+        .optional()
+        .transform((value) => (value === undefined || value === '' ? DEFAULT_SWEEP_SCHEDULE : value))
+        .refine((value) => value.split(/\s+/).length === 6, {
+            message: 'SWEEP_SCHEDULE must be an NCRONTAB expression with 6 fields (second minute hour day month day-of-week)',
+        }),
 });
 
 /** Every configuration key the app reads, for documentation and consistency checks. */
@@ -252,6 +271,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         deliveryTimeoutMs: settings.DELIVERY_TIMEOUT_MS,
         retryMaxAgeMs: settings.RETRY_MAX_AGE_SECONDS * 1_000,
         rateLimitGuardMs: settings.RATE_LIMIT_GUARD_MS,
+        deliveryLeaseMs: settings.DELIVERY_LEASE_SECONDS * 1_000,
+        sweepSchedule: settings.SWEEP_SCHEDULE,
     });
 }
 

@@ -31,7 +31,7 @@ afterEach(() => {
 
 describe('built-in commands', () => {
     it('are discovered from their folder, one file each', async () => {
-        expect((await builtinCommands()).map((command) => command.name)).toEqual(['help', 'ping', 'whoami']);
+        expect((await builtinCommands()).map((command) => command.name)).toEqual(['help', 'ping', 'status', 'whoami']);
     });
 
     it('ping answers pong with the server time', async () => {

@@ -1,0 +1,46 @@
+/** Queue trigger on the notifications queue: accepts each job into its webhook's outbox, then drains that webhook. */
+import { app, type InvocationContext } from '@azure/functions';
+import { DEFAULT_NOTIFICATIONS_QUEUE } from '../shared/config/index.js';
+import { ensureErrorType } from '../shared/errors/index.js';
+
+/** Resolved when the module loads, as the Functions host reads app settings then. */
+export const NOTIFICATIONS_QUEUE_NAME = process.env.NOTIFICATIONS_QUEUE?.trim() || DEFAULT_NOTIFICATIONS_QUEUE;
+
+/**
+ * Handles one notification job message. The message completes only once its job is in the outbox
+ * (or dead-lettered with its validation errors); a failure before that throws, so the message comes
+ * back. A failure while draining is logged but does not fail the message: the job is safe, and a
+ * wake-up or the sweep sends it.
+ */
+export async function deliver(message: unknown, context: InvocationContext): Promise<void> {
+    const [{ deliveryRuntime, sendWakeup }, { acceptQueueMessage }, { drainWebhook }, { logDeliveryEvent }] = await Promise.all([
+        import('../shared/delivery/runtime.js'),
+        import('../shared/delivery/accept.js'),
+        import('../shared/delivery/sender.js'),
+        import('../shared/telemetry/index.js'),
+    ]);
+    const runtime = await deliveryRuntime();
+    const messageId = typeof context.triggerMetadata?.id === 'string' ? context.triggerMetadata.id : context.invocationId;
+    const result = await acceptQueueMessage(message, { messageId, dequeuedAt: Date.now() }, runtime.store, runtime.config);
+    if (result.kind === 'dead-lettered') {
+        context.warn(`teams-relay invalid-job ${JSON.stringify({ messageId, reason: result.reason })}`);
+        return;
+    }
+    context.log(`teams-relay accepted ${JSON.stringify({ webhookKey: result.webhookKey, jobId: result.jobId, added: result.added })}`);
+    try {
+        await drainWebhook(result.webhookKey, runtime.senderDeps((event) => {
+            logDeliveryEvent(context, event);
+        }));
+    } catch (thrown) {
+        const error = ensureErrorType(thrown);
+        context.error(`teams-relay drain-failed ${JSON.stringify({ webhookKey: result.webhookKey, error: error.message })}`);
+        const now = Date.now();
+        await sendWakeup(runtime.wakeupQueue, result.webhookKey, now + 5_000, now).catch(() => undefined);
+    }
+}
+
+app.storageQueue('deliver', {
+    queueName: NOTIFICATIONS_QUEUE_NAME,
+    connection: 'AzureWebJobsStorage',
+    handler: deliver,
+});

@@ -1,0 +1,53 @@
+/** POST /api/notifications: validates a notification job and enqueues it; answers 202 with its id. */
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import type { QueueClient } from '@azure/storage-queue';
+import { getConfig } from '../shared/config/index.js';
+import { ClientError } from '../shared/errors/index.js';
+import { readBodyWithin, toErrorResponse } from '../shared/http/index.js';
+
+/** Largest body accepted: a queue message holds 64 KiB, and a job's payload must stay under 24 KB anyway. */
+export const MAX_NOTIFICATION_BODY_BYTES = 64 * 1024;
+
+let queue: QueueClient | undefined;
+
+/**
+ * Validates the body as a notification job (schema, card template, target alias or allowed host)
+ * and enqueues it with an id and `createdAt`. `400` lists every problem, each naming its field.
+ */
+export async function notifications(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+    try {
+        const config = getConfig();
+        const raw = await readBodyWithin(request, MAX_NOTIFICATION_BODY_BYTES);
+        let value: unknown;
+        try {
+            value = JSON.parse(raw.toString('utf8')) as unknown;
+        } catch {
+            throw new ClientError('bad_json', 'The body is not valid JSON');
+        }
+        const [{ checkJob }, { enqueueNotification }, { createQueueClient }] = await Promise.all([
+            import('../shared/delivery/accept.js'),
+            import('../shared/producer/index.js'),
+            import('../shared/storage/index.js'),
+        ]);
+        const checked = checkJob(value, config);
+        if (!checked.ok) {
+            return { status: 400, jsonBody: { error: 'invalid_job', problems: checked.problems } };
+        }
+        if (queue === undefined) {
+            queue = createQueueClient(config.storage, config.notificationsQueue);
+            await queue.createIfNotExists();
+        }
+        const enqueued = await enqueueNotification(checked.job, { queue });
+        context.log(`teams-relay enqueued ${JSON.stringify({ jobId: enqueued.id, alias: checked.target.alias })}`);
+        return { status: 202, jsonBody: { id: enqueued.id } };
+    } catch (thrown) {
+        return toErrorResponse(thrown, context);
+    }
+}
+
+app.http('notifications', {
+    methods: ['POST'],
+    authLevel: 'function',
+    route: 'notifications',
+    handler: notifications,
+});

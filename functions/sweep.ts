@@ -1,0 +1,36 @@
+/** Timer trigger, every minute: wakes any webhook that has jobs waiting but no sender and no pending wake-up. */
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { DEFAULT_SWEEP_SCHEDULE } from '../shared/config/index.js';
+
+/** `SWEEP_SCHEDULE`, read when the module loads as the host reads app settings then; every minute by default. */
+export const SWEEP_SCHEDULE = process.env.SWEEP_SCHEDULE?.trim() || DEFAULT_SWEEP_SCHEDULE;
+
+/** A pending wake-up this late has been lost (its message failed or expired). */
+export const LOST_WAKEUP_GRACE_MS = 120_000;
+
+/**
+ * The safety net behind wake-up messages: a crash between accepting a job and scheduling its
+ * wake-up, or a lost message, delays a job by at most a minute plus the lease, never forever.
+ */
+export async function sweep(_timer: Timer, context: InvocationContext): Promise<void> {
+    const [{ deliveryRuntime, sendWakeup }] = await Promise.all([import('../shared/delivery/runtime.js')]);
+    const runtime = await deliveryRuntime();
+    const now = Date.now();
+    let woken = 0;
+    for (const state of await runtime.store.listWebhooks()) {
+        const leaseFree = state.leaseOwner === undefined || state.leaseUntil <= now;
+        const wakeupPending = state.wakeAt > 0 && state.wakeAt > now - LOST_WAKEUP_GRACE_MS;
+        if (!leaseFree || wakeupPending || (await runtime.store.countJobs(state.webhookKey, 1)) === 0) {
+            continue;
+        }
+        await sendWakeup(runtime.wakeupQueue, state.webhookKey, now, now);
+        woken += 1;
+    }
+    context.log(`teams-relay sweep ${JSON.stringify({ woken })}`);
+}
+
+app.timer('sweep', {
+    schedule: SWEEP_SCHEDULE,
+    runOnStartup: false,
+    handler: sweep,
+});

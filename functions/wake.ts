@@ -1,0 +1,40 @@
+/** Queue trigger on the wake-up queue: drains a webhook when its next slot has come. */
+import { app, type InvocationContext } from '@azure/functions';
+import { NOTIFICATIONS_QUEUE_NAME } from './deliver.js';
+
+/** The wake-up queue beside the notifications queue. */
+export const WAKEUP_QUEUE_NAME = `${NOTIFICATIONS_QUEUE_NAME}-wakeup`;
+
+/** Drains the webhook a wake-up names. A malformed wake-up is logged and dropped: it carries no job. */
+export async function wake(message: unknown, context: InvocationContext): Promise<void> {
+    const [{ deliveryRuntime }, { drainWebhook }, { wakeupMessageSchema }, { logDeliveryEvent }] = await Promise.all([
+        import('../shared/delivery/runtime.js'),
+        import('../shared/delivery/sender.js'),
+        import('../shared/delivery/wakeup.js'),
+        import('../shared/telemetry/index.js'),
+    ]);
+    const parsed = wakeupMessageSchema.safeParse(typeof message === 'string' ? safeJson(message) : message);
+    if (!parsed.success) {
+        context.warn(`teams-relay bad-wakeup ${JSON.stringify({ problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) })}`);
+        return;
+    }
+    const runtime = await deliveryRuntime();
+    const result = await drainWebhook(parsed.data.webhook, runtime.senderDeps((event) => {
+        logDeliveryEvent(context, event);
+    }));
+    context.log(`teams-relay drained ${JSON.stringify({ webhookKey: parsed.data.webhook, ...result })}`);
+}
+
+function safeJson(text: string): unknown {
+    try {
+        return JSON.parse(text) as unknown;
+    } catch {
+        return text;
+    }
+}
+
+app.storageQueue('wake', {
+    queueName: WAKEUP_QUEUE_NAME,
+    connection: 'AzureWebJobsStorage',
+    handler: wake,
+});

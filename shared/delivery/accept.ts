@@ -1,0 +1,143 @@
+/** Accepting a queue message: decode it, validate the job, resolve its target, and put it in the outbox or dead-letter it. */
+import { checkCardData } from '../cards/catalog.js';
+import type { AppConfig } from '../config/index.js';
+import { createdAtMs, validateJob, type ValidJob } from '../jobs/index.js';
+import type { AddJobResult, OutboxStore } from '../outbox/index.js';
+import { isAllowedWebhookUrl, webhookKey } from '../webhook-target/index.js';
+
+/** Most characters of an invalid message kept in its dead letter. */
+export const MAX_KEPT_MESSAGE_CHARS = 32 * 1024;
+
+/** A queue message decoded to a value, or why it could not be. */
+export type DecodedMessage = { readonly ok: true; readonly value: unknown; readonly text: string } | { readonly ok: false; readonly problem: string; readonly text: string };
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * Decodes a queue message as the trigger receives it: JSON arrives parsed, other text as a string,
+ * which may be JSON or base64-encoded JSON (what the storage SDK's and the Azure CLI's defaults write).
+ */
+export function decodeQueueMessage(raw: unknown): DecodedMessage {
+    if (typeof raw !== 'string') {
+        if (raw === null || raw === undefined) {
+            return { ok: false, problem: 'message: empty', text: '' };
+        }
+        return { ok: true, value: raw, text: JSON.stringify(raw) };
+    }
+    const trimmed = raw.trim();
+    if (trimmed === '') {
+        return { ok: false, problem: 'message: empty', text: raw };
+    }
+    let candidate = trimmed;
+    if (!/^[[{"]/.test(trimmed) && BASE64.test(trimmed) && trimmed.length % 4 === 0) {
+        candidate = Buffer.from(trimmed, 'base64').toString('utf8');
+    }
+    try {
+        return { ok: true, value: JSON.parse(candidate) as unknown, text: candidate };
+    } catch {
+        return { ok: false, problem: 'message: not JSON (plain or base64-encoded)', text: raw };
+    }
+}
+
+/** The queue message's identity, for a stable job id and an order when the producer gave none. */
+export interface MessageMeta {
+    /** The queue message id: stable across redeliveries. */
+    readonly messageId: string;
+    /** When it was dequeued (epoch ms). */
+    readonly dequeuedAt: number;
+}
+
+/** A job's destination, resolved. */
+export interface ResolvedTarget {
+    readonly url: URL;
+    readonly alias: string | undefined;
+}
+
+/** Resolves `to` against the configuration; problems name the field and never print a URL. */
+export function resolveJobTarget(job: ValidJob, config: AppConfig): ResolvedTarget | { readonly problem: string } {
+    if (typeof job.to === 'string') {
+        const alias = job.to.toLowerCase();
+        const url = config.webhooks.get(alias);
+        if (url === undefined) {
+            const known = [...config.webhooks.keys()];
+            return { problem: `to: unknown alias "${alias}" (configured: ${known.length === 0 ? 'none' : known.join(', ')}; set TEAMS_WEBHOOK_${alias.toUpperCase()})` };
+        }
+        return { url, alias };
+    }
+    const url = new URL(job.to.url);
+    if (!isAllowedWebhookUrl(url, config.allowedWebhookHosts)) {
+        return { problem: `to.url: the host "${url.hostname}" is not allowed by ALLOWED_WEBHOOK_HOSTS` };
+    }
+    return { url, alias: undefined };
+}
+
+/** Validates a decoded value as a job ready for delivery; every problem names its field. */
+export function checkJob(value: unknown, config: AppConfig): { ok: true; job: ValidJob; target: ResolvedTarget } | { ok: false; problems: string[] } {
+    const validation = validateJob(value);
+    if (!validation.ok) {
+        return { ok: false, problems: [...validation.problems] };
+    }
+    const job = validation.job;
+    const problems: string[] = [];
+    if (job.card !== undefined) {
+        problems.push(...checkCardData(job.card.template, job.card.data));
+    }
+    const target = resolveJobTarget(job, config);
+    if ('problem' in target) {
+        problems.push(target.problem);
+    }
+    return problems.length > 0 || 'problem' in target ? { ok: false, problems } : { ok: true, job, target };
+}
+
+/** What happened to a message. */
+export type AcceptResult =
+    | { readonly kind: 'accepted'; readonly webhookKey: string; readonly jobId: string; readonly added: AddJobResult }
+    | { readonly kind: 'dead-lettered'; readonly reason: string };
+
+/**
+ * Accepts one queue message: a valid job goes into its webhook's outbox (idempotent on the job id;
+ * a job without id gets `msg-<queue message id>`, stable across redeliveries); anything else is
+ * dead-lettered at once with every problem, never retried and never silently poisoned.
+ *
+ * @example
+ * const result = await acceptQueueMessage(message, { messageId, dequeuedAt: Date.now() }, store, config);
+ */
+export async function acceptQueueMessage(raw: unknown, meta: MessageMeta, store: OutboxStore, config: AppConfig): Promise<AcceptResult> {
+    const decoded = decodeQueueMessage(raw);
+    const checked = decoded.ok ? checkJob(decoded.value, config) : { ok: false as const, problems: [decoded.problem] };
+    if (!checked.ok) {
+        const reason = `Invalid job: ${checked.problems.join('; ')}`;
+        const jobId = decoded.ok ? (decoded.value as { id?: unknown } | null)?.id : undefined;
+        await store.deadLetter({
+            source: 'validation',
+            jobId: typeof jobId === 'string' ? jobId.slice(0, 128) : undefined,
+            webhookKey: undefined,
+            alias: undefined,
+            job: undefined,
+            message: decoded.text.slice(0, MAX_KEPT_MESSAGE_CHARS),
+            reason,
+            lastStatus: undefined,
+            lastBody: undefined,
+            attempts: 0,
+            firstAttemptAt: undefined,
+            deadLetteredAt: meta.dequeuedAt,
+        });
+        return { kind: 'dead-lettered', reason };
+    }
+    const jobId = checked.job.id ?? `msg-${meta.messageId}`;
+    const key = webhookKey(checked.target.url);
+    // The state row makes the webhook visible to the sweep, so a job is never stranded.
+    const state = await store.readState(key);
+    if (state.etag === undefined) {
+        await store.writeState({ ...state, alias: checked.target.alias });
+    }
+    const added = await store.addJob({
+        webhookKey: key,
+        jobId,
+        order: createdAtMs(checked.job) ?? meta.dequeuedAt,
+        job: { ...checked.job, id: jobId },
+        alias: checked.target.alias,
+        acceptedAt: meta.dequeuedAt,
+    });
+    return { kind: 'accepted', webhookKey: key, jobId, added };
+}

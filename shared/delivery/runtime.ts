@@ -1,0 +1,86 @@
+/** The delivery engine wired to real storage and HTTP, once per process. Loaded lazily by the queue and timer functions. */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { QueueClient } from '@azure/storage-queue';
+import { getConfig, type AppConfig } from '../config/index.js';
+import { PermanentError } from '../errors/index.js';
+import type { OutboxJob, OutboxStore } from '../outbox/index.js';
+import { createTableOutboxStore } from '../outbox/table-store.js';
+import { createQueueClient, createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME, wakeupQueueName } from '../storage/index.js';
+import { resolveJobTarget } from './accept.js';
+import { postToWebhook } from './post.js';
+import { senderSettings, type DeliveryEvent, type SenderDeps } from './sender.js';
+import { visibilityTimeoutSeconds, type WakeupMessage } from './wakeup.js';
+
+/** The engine's parts for this process. */
+export interface DeliveryRuntime {
+    readonly config: AppConfig;
+    readonly store: OutboxStore;
+    readonly jobsQueue: QueueClient;
+    readonly wakeupQueue: QueueClient;
+    /** Sender dependencies; `log` goes to the given sink. */
+    senderDeps(log: (event: DeliveryEvent) => void): SenderDeps;
+}
+
+/** Identifies this process as a lease holder. */
+const OWNER = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+
+/** Sends a wake-up message that becomes visible at `at`. */
+export async function sendWakeup(queue: QueueClient, webhook: string, at: number, now: number): Promise<void> {
+    const message: WakeupMessage = { webhook, wakeAt: at };
+    await queue.sendMessage(JSON.stringify(message), { visibilityTimeout: visibilityTimeoutSeconds(at, now), messageTimeToLive: -1 });
+}
+
+/** Builds the runtime for a configuration (tests build their own). */
+export async function createDeliveryRuntime(config: AppConfig): Promise<DeliveryRuntime> {
+    const store = createTableOutboxStore({
+        outbox: createTableClient(config.storage, OUTBOX_TABLE_NAME),
+        deadLetters: createTableClient(config.storage, DEAD_LETTER_TABLE_NAME),
+    });
+    await store.ensureTables();
+    const jobsQueue = createQueueClient(config.storage, config.notificationsQueue);
+    const wakeupQueue = createQueueClient(config.storage, wakeupQueueName(config.notificationsQueue));
+    await wakeupQueue.createIfNotExists();
+    const settings = senderSettings({
+        guardMs: config.rateLimitGuardMs,
+        timeoutMs: config.deliveryTimeoutMs,
+        retryMaxAgeMs: config.retryMaxAgeMs,
+        leaseMs: config.deliveryLeaseMs,
+    });
+    const resolveTarget = (job: OutboxJob): URL => {
+        const target = resolveJobTarget(job.job, config);
+        if ('problem' in target) {
+            throw new PermanentError('unresolvable_target', target.problem);
+        }
+        return target.url;
+    };
+    return {
+        config,
+        store,
+        jobsQueue,
+        wakeupQueue,
+        senderDeps: (log) => ({
+            store,
+            post: postToWebhook,
+            scheduleWakeup: (webhook, at, now) => sendWakeup(wakeupQueue, webhook, at, now),
+            resolveTarget,
+            now: Date.now,
+            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+            random: Math.random,
+            owner: OWNER,
+            settings,
+            log,
+        }),
+    };
+}
+
+let runtime: Promise<DeliveryRuntime> | undefined;
+
+/** The process-wide runtime for the current configuration, created on first use. */
+export function deliveryRuntime(): Promise<DeliveryRuntime> {
+    runtime ??= createDeliveryRuntime(getConfig()).catch((thrown: unknown) => {
+        runtime = undefined;
+        throw thrown;
+    });
+    return runtime;
+}

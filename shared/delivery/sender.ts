@@ -1,0 +1,306 @@
+/**
+ * The per-webhook sender: one instance at a time (a lease on the webhook's state row, taken with
+ * its ETag) posts jobs from the head of the outbox while the sliding windows allow, records every
+ * answer, and hands over to a wake-up message when the next slot is far away.
+ *
+ * Crash safety: a send is recorded in the log (with the lease renewal) before the POST, so a crash
+ * never lets the next sender exceed a window; a job leaves the outbox only after Teams' answer is
+ * recorded, so a crash before that re-sends it (the only source of duplicates). A lease outlives a
+ * crashed holder by at most {@link DEFAULT_LEASE_MS}; the sweep then wakes the webhook.
+ */
+import { retryDelay, throttleBackoff } from '../backoff/index.js';
+import { PermanentError } from '../errors/index.js';
+import { nextSendTime, pruneHistory, TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../limiter/index.js';
+import type { OutboxJob, OutboxStore, WebhookState } from '../outbox/index.js';
+import { buildTeamsPayload, type TeamsPayload } from '../payload/index.js';
+import { classifyTeamsResponse, type TeamsAnswerClassification, type WebhookDialect } from '../teams-answer/index.js';
+import { webhookDialect } from '../webhook-target/index.js';
+import type { PostToWebhook } from './post.js';
+
+/** How long a sender holds a webhook without renewing (each send renews); longer than a POST's timeout. @default 30000 */
+export const DEFAULT_LEASE_MS = 30_000;
+/** A slot this close is waited for in process rather than through a wake-up message. @default 2000 */
+export const DEFAULT_MAX_INLINE_WAIT_MS = 2_000;
+/** How long one drain may run before it hands over to a wake-up message. @default 30000 */
+export const DEFAULT_MAX_DRAIN_MS = 30_000;
+/** Attempts to take a lease when the state row changes under us for other reasons. */
+const LEASE_ATTEMPTS = 3;
+
+/** What the sender reports for logs and metrics. Never holds a URL. */
+export interface DeliveryEvent {
+    readonly event: 'delivered' | 'throttled' | 'retrying' | 'dead-lettered' | 'deferred';
+    readonly webhookKey: string;
+    readonly jobId?: string;
+    readonly alias?: string | undefined;
+    readonly attempt?: number;
+    readonly status?: number | undefined;
+    readonly reason?: string;
+    readonly waitMs?: number;
+}
+
+/** Tunables of the sender. */
+export interface SenderSettings {
+    /** @default TEAMS_WEBHOOK_LIMITS */
+    readonly limits: readonly SlidingWindowLimit[];
+    readonly guardMs: number;
+    readonly timeoutMs: number;
+    readonly retryMaxAgeMs: number;
+    /** @default DEFAULT_LEASE_MS */
+    readonly leaseMs: number;
+    /** @default DEFAULT_MAX_INLINE_WAIT_MS */
+    readonly maxInlineWaitMs: number;
+    /** @default DEFAULT_MAX_DRAIN_MS */
+    readonly maxDrainMs: number;
+}
+
+/** Everything the sender talks to, injected so tests control time, storage and Teams. */
+export interface SenderDeps {
+    readonly store: OutboxStore;
+    readonly post: PostToWebhook;
+    /** Makes sure the webhook is drained again at `at` (a queue message that becomes visible then). */
+    readonly scheduleWakeup: (webhookKey: string, at: number, now: number) => Promise<void>;
+    /** The URL to post a job to. @throws {PermanentError} when it can no longer be resolved. */
+    readonly resolveTarget: (job: OutboxJob) => URL;
+    readonly now: () => number;
+    readonly sleep: (ms: number) => Promise<void>;
+    readonly random: () => number;
+    /** Who holds the lease: unique per process. */
+    readonly owner: string;
+    readonly settings: SenderSettings;
+    readonly log: (event: DeliveryEvent) => void;
+}
+
+/** How a drain ended. */
+export type DrainResult =
+    | { readonly kind: 'busy'; readonly sent: number }
+    | { readonly kind: 'idle'; readonly sent: number }
+    | { readonly kind: 'waiting'; readonly until: number; readonly sent: number }
+    | { readonly kind: 'lost-lease'; readonly sent: number };
+
+/** Settings with every default filled in. */
+export function senderSettings(overrides: Partial<SenderSettings> & Pick<SenderSettings, 'guardMs' | 'timeoutMs' | 'retryMaxAgeMs'>): SenderSettings {
+    return {
+        limits: TEAMS_WEBHOOK_LIMITS,
+        leaseMs: DEFAULT_LEASE_MS,
+        maxInlineWaitMs: DEFAULT_MAX_INLINE_WAIT_MS,
+        maxDrainMs: DEFAULT_MAX_DRAIN_MS,
+        ...overrides,
+    };
+}
+
+async function acquireLease(webhookKey: string, deps: SenderDeps): Promise<WebhookState | undefined> {
+    for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
+        const state = await deps.store.readState(webhookKey);
+        const now = deps.now();
+        if (state.leaseOwner !== undefined && state.leaseOwner !== deps.owner && state.leaseUntil > now) {
+            return undefined;
+        }
+        const taken = await deps.store.writeState({
+            ...state,
+            leaseOwner: deps.owner,
+            leaseUntil: now + deps.settings.leaseMs,
+            // A wake-up whose time has come is firing (or fired): let a new one be scheduled.
+            wakeAt: state.wakeAt <= now ? 0 : state.wakeAt,
+        });
+        if (taken !== undefined) {
+            return taken;
+        }
+    }
+    return undefined;
+}
+
+async function releaseLease(state: WebhookState, deps: SenderDeps): Promise<void> {
+    if (state.leaseOwner !== deps.owner) {
+        return;
+    }
+    // Losing this race only means someone else took an expired lease: nothing to undo.
+    await deps.store.writeState({ ...state, leaseOwner: undefined, leaseUntil: 0 });
+}
+
+type Prepared = { readonly url: URL; readonly dialect: WebhookDialect; readonly payload: TeamsPayload };
+
+async function prepare(job: OutboxJob, deps: SenderDeps): Promise<Prepared> {
+    const url = deps.resolveTarget(job);
+    const dialect = webhookDialect(url);
+    return { url, dialect, payload: await buildTeamsPayload(job.job, dialect) };
+}
+
+interface Loop {
+    state: WebhookState;
+    sent: number;
+    readonly started: number;
+}
+
+async function deadLetter(job: OutboxJob, loop: Loop, deps: SenderDeps, reason: string, verdict?: TeamsAnswerClassification): Promise<void> {
+    const now = deps.now();
+    await deps.store.deadLetter(
+        {
+            source: 'delivery',
+            jobId: job.jobId,
+            webhookKey: job.webhookKey,
+            alias: job.alias,
+            job: job.job,
+            message: undefined,
+            reason,
+            lastStatus: verdict?.status ?? job.lastStatus,
+            lastBody: verdict?.body ?? verdict?.detail ?? job.lastBody,
+            attempts: job.attempts + (verdict === undefined ? 0 : 1),
+            firstAttemptAt: job.firstAttemptAt ?? (verdict === undefined ? undefined : now),
+            deadLetteredAt: now,
+        },
+        job,
+    );
+    loop.state = { ...loop.state, deadLettered: loop.state.deadLettered + 1 };
+    deps.log({ event: 'dead-lettered', webhookKey: job.webhookKey, jobId: job.jobId, alias: job.alias, attempt: job.attempts, status: verdict?.status, reason });
+}
+
+/** Records Teams' verdict on one POST. */
+async function record(job: OutboxJob, verdict: TeamsAnswerClassification, sentAt: number, loop: Loop, deps: SenderDeps): Promise<boolean> {
+    const now = deps.now();
+    const attempt = job.attempts + 1;
+    const firstAttemptAt = job.firstAttemptAt ?? sentAt;
+    const common = { webhookKey: job.webhookKey, jobId: job.jobId, alias: job.alias, attempt, status: verdict.status };
+    switch (verdict.outcome) {
+        case 'delivered':
+            await deps.store.completeJob(job, now);
+            loop.state = { ...loop.state, consecutiveThrottles: 0, delivered: loop.state.delivered + 1 };
+            loop.sent += 1;
+            deps.log({ event: 'delivered', ...common, reason: verdict.reason });
+            return true;
+        case 'throttled': {
+            const throttles = loop.state.consecutiveThrottles + 1;
+            const blockedFor = throttleBackoff(throttles);
+            await deps.store.recordAttempt(job, {
+                attempts: attempt,
+                firstAttemptAt,
+                notBefore: 0,
+                lastStatus: verdict.status,
+                lastBody: verdict.body,
+                lastReason: verdict.reason,
+            });
+            // Persist the back-off at once: every instance must see it.
+            const written = await deps.store.writeState({
+                ...loop.state,
+                consecutiveThrottles: throttles,
+                throttled: loop.state.throttled + 1,
+                blockedUntil: now + blockedFor,
+            });
+            deps.log({ event: 'throttled', ...common, reason: verdict.reason, waitMs: blockedFor });
+            if (written === undefined) {
+                return false;
+            }
+            loop.state = written;
+            return true;
+        }
+        case 'transient': {
+            if (now - firstAttemptAt >= deps.settings.retryMaxAgeMs) {
+                await deadLetter(job, loop, deps, `Still failing after ${Math.round((now - firstAttemptAt) / 1000)} s of retries: ${verdict.reason}`, verdict);
+                return true;
+            }
+            const waitMs = retryDelay(attempt, { random: deps.random });
+            await deps.store.recordAttempt(job, {
+                attempts: attempt,
+                firstAttemptAt,
+                notBefore: now + waitMs,
+                lastStatus: verdict.status,
+                lastBody: verdict.body ?? verdict.detail,
+                lastReason: verdict.reason,
+            });
+            deps.log({ event: 'retrying', ...common, reason: verdict.reason, waitMs });
+            return true;
+        }
+        case 'permanent':
+            await deadLetter(job, loop, deps, `Teams refused the message: ${verdict.reason}${verdict.wrappedStatus === undefined ? '' : ` (HTTP ${verdict.wrappedStatus} inside a 200)`}`, verdict);
+            return true;
+    }
+}
+
+/** Sends from the head of the outbox while the windows allow; returns why it stopped. */
+async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps): Promise<DrainResult> {
+    const { settings } = deps;
+    for (;;) {
+        const head = await deps.store.headJob(webhookKey);
+        if (head === undefined) {
+            return { kind: 'idle', sent: loop.sent };
+        }
+        let prepared: Prepared;
+        try {
+            prepared = await prepare(head, deps);
+        } catch (thrown) {
+            if (thrown instanceof PermanentError) {
+                await deadLetter(head, loop, deps, thrown.message);
+                continue;
+            }
+            throw thrown;
+        }
+        const now = deps.now();
+        const slot = Math.max(
+            nextSendTime(loop.state.sends, now, settings.limits, { guardMs: settings.guardMs }),
+            loop.state.blockedUntil,
+            head.notBefore,
+        );
+        const elapsed = now - loop.started;
+        if (slot > now || elapsed >= settings.maxDrainMs) {
+            const waitMs = slot - now;
+            if (waitMs > 0 && waitMs <= settings.maxInlineWaitMs && elapsed + waitMs <= settings.maxDrainMs) {
+                await deps.sleep(waitMs);
+                continue;
+            }
+            // A pending wake-up at or before the slot already covers it.
+            if (!(loop.state.wakeAt > now && loop.state.wakeAt <= slot)) {
+                await deps.scheduleWakeup(webhookKey, slot, now);
+                loop.state = { ...loop.state, wakeAt: slot };
+            }
+            deps.log({ event: 'deferred', webhookKey, jobId: head.jobId, alias: head.alias, waitMs: Math.max(0, waitMs) });
+            return { kind: 'waiting', until: slot, sent: loop.sent };
+        }
+        const reserved = await deps.store.writeState({
+            ...loop.state,
+            alias: head.alias ?? loop.state.alias,
+            sends: [...pruneHistory(loop.state.sends, now, settings.limits), now],
+            leaseUntil: now + settings.leaseMs,
+        });
+        if (reserved === undefined) {
+            return { kind: 'lost-lease', sent: loop.sent };
+        }
+        loop.state = reserved;
+        const answer = await deps.post(prepared.url, prepared.payload.body, settings.timeoutMs);
+        const verdict = classifyTeamsResponse(answer, prepared.dialect);
+        if (!(await record(head, verdict, now, loop, deps))) {
+            return { kind: 'lost-lease', sent: loop.sent };
+        }
+    }
+}
+
+/**
+ * Drains one webhook's outbox as far as the rate limits allow, if no other instance is doing so.
+ * Safe to call from any number of instances at once, and as often as you like.
+ *
+ * @example
+ * await drainWebhook(key, deps); // { kind: 'waiting', until: 1732350000000, sent: 60 }
+ */
+export async function drainWebhook(webhookKey: string, deps: SenderDeps): Promise<DrainResult> {
+    let sent = 0;
+    for (;;) {
+        const state = await acquireLease(webhookKey, deps);
+        if (state === undefined) {
+            return { kind: 'busy', sent };
+        }
+        const loop: Loop = { state, sent, started: deps.now() };
+        let result: DrainResult;
+        try {
+            result = await sendWhileAllowed(webhookKey, loop, deps);
+        } finally {
+            await releaseLease(loop.state, deps);
+        }
+        sent = result.sent;
+        if (result.kind !== 'idle') {
+            return result;
+        }
+        // The outbox was empty when we looked. A job added since, by an instance that saw our lease
+        // and left it to us, must not wait for the sweep: look again now that the lease is free.
+        if ((await deps.store.headJob(webhookKey)) === undefined) {
+            return result;
+        }
+    }
+}

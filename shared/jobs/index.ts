@@ -1,0 +1,153 @@
+/** The notification job, schema v1: what producers put on the queue, validated with zod. */
+import { z } from 'zod';
+
+/** Longest job id (DESIGN.md). */
+export const MAX_JOB_ID_LENGTH = 128;
+
+/** Longest alias (the `<ALIAS>` of `TEAMS_WEBHOOK_<ALIAS>`). */
+export const MAX_ALIAS_LENGTH = 64;
+
+/** The schema version this module reads and writes. */
+export const JOB_SCHEMA_VERSION = 1;
+
+/**
+ * Characters a job id may not hold: they are not allowed in Azure Table keys (`/ \ # ?`) or are
+ * control characters (Azure Tables docs, "Understanding the Table service data model").
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
+const FORBIDDEN_ID_CHARACTERS = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
+
+/** ISO 8601 with milliseconds and a zone, e.g. `2026-11-23T10:00:00.000Z` or `...000+01:00`. */
+const ISO_WITH_MILLISECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3,7}(Z|[+-]\d{2}:\d{2})$/;
+
+const contentFields = ['text', 'card', 'adaptiveCard', 'messageCard'] as const;
+
+/** Where a job goes: a configured alias, or a URL that `ALLOWED_WEBHOOK_HOSTS` allows. */
+export const jobTargetSchema = z.union(
+    [
+        z
+            .string()
+            .trim()
+            .min(1, 'must name an alias')
+            .max(MAX_ALIAS_LENGTH)
+            .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'an alias holds only letters, digits, "_" and "-"'),
+        z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }) }),
+    ],
+    { error: 'must be an alias ("ops") or { "url": "https://..." }' },
+);
+
+/**
+ * Notification job, schema v1 (DESIGN.md). Exactly one content field: `text`, `card`,
+ * `adaptiveCard` or `messageCard`.
+ *
+ * @example
+ * notificationJobSchema.parse({ id: 'deploy-4711', to: 'ops', text: 'Deployed **api** v2.3' });
+ */
+export const notificationJobSchema = z
+    .strictObject({
+        id: z
+            .string()
+            .min(1)
+            .max(MAX_JOB_ID_LENGTH)
+            .refine((id) => !FORBIDDEN_ID_CHARACTERS.test(id), 'may not contain / \\ # ? or control characters')
+            .optional(),
+        createdAt: z
+            .union([
+                z.string().regex(ISO_WITH_MILLISECONDS, 'must be ISO 8601 with milliseconds, e.g. 2026-11-23T10:00:00.000Z'),
+                z.number().int().nonnegative('epoch milliseconds cannot be negative'),
+            ])
+            .refine((value) => Number.isFinite(typeof value === 'number' ? value : Date.parse(value)), 'is not a valid time')
+            .optional(),
+        to: jobTargetSchema,
+        text: z.string().trim().min(1, 'must not be empty').optional(),
+        card: z
+            .strictObject({
+                template: z.string().min(1),
+                data: z.record(z.string(), z.unknown()).default({}),
+            })
+            .optional(),
+        adaptiveCard: z
+            .looseObject({ type: z.literal('AdaptiveCard', 'must be "AdaptiveCard"') })
+            .optional(),
+        messageCard: z
+            .looseObject({
+                '@type': z.literal('MessageCard', 'must be "MessageCard"'),
+                summary: z.string().optional(),
+                text: z.string().optional(),
+            })
+            .refine((card) => Boolean(card.summary?.trim() ?? card.text?.trim()), 'needs a summary or a text (Teams refuses it otherwise)')
+            .optional(),
+        digest: z.boolean().optional(),
+    })
+    .superRefine((job, ctx) => {
+        const present = contentFields.filter((field) => job[field] !== undefined);
+        if (present.length !== 1) {
+            ctx.addIssue({
+                code: 'custom',
+                path: [],
+                message:
+                    present.length === 0
+                        ? `needs exactly one content field: ${contentFields.join(', ')}`
+                        : `has ${present.join(' and ')}: exactly one content field is allowed`,
+            });
+        }
+    });
+
+/** A notification job as producers write it. */
+export type NotificationJob = z.input<typeof notificationJobSchema>;
+/** A validated notification job. */
+export type ValidJob = z.output<typeof notificationJobSchema>;
+/** Which content a job carries. */
+export type JobContentKind = (typeof contentFields)[number];
+
+/** The content field a valid job carries. */
+export function jobContentKind(job: ValidJob): JobContentKind {
+    const kind = contentFields.find((field) => job[field] !== undefined);
+    if (kind === undefined) {
+        throw new TypeError('A valid job always has one content field');
+    }
+    return kind;
+}
+
+/** The outcome of {@link validateJob}: the job, or every problem, each naming its field. */
+export type JobValidation = { readonly ok: true; readonly job: ValidJob } | { readonly ok: false; readonly problems: readonly string[] };
+
+/**
+ * Validates a value as a notification job. Every problem is reported, each naming its field.
+ *
+ * @example
+ * const result = validateJob(JSON.parse(text));
+ * if (!result.ok) console.error(result.problems.join('\n'));
+ */
+export function validateJob(value: unknown): JobValidation {
+    const parsed = notificationJobSchema.safeParse(value);
+    if (parsed.success) {
+        return { ok: true, job: parsed.data };
+    }
+    return {
+        ok: false,
+        problems: parsed.error.issues.map((issue) => {
+            const field = issue.path.map(String).join('.');
+            return field === '' ? `job: ${issue.message}` : `${field}: ${issue.message}`;
+        }),
+    };
+}
+
+/** The job's `createdAt` as epoch ms, or `undefined` when the producer did not stamp it. */
+export function createdAtMs(job: ValidJob): number | undefined {
+    if (job.createdAt === undefined) {
+        return undefined;
+    }
+    return typeof job.createdAt === 'number' ? job.createdAt : Date.parse(job.createdAt);
+}
+
+let lastStamp = 0;
+
+/**
+ * A `createdAt` for a job this process produces: the current time, strictly increasing per
+ * process (two jobs in one millisecond get consecutive values), so our producers keep order.
+ */
+export function stampCreatedAt(now: number = Date.now()): number {
+    lastStamp = Math.max(now, lastStamp + 1);
+    return lastStamp;
+}

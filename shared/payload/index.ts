@@ -1,0 +1,143 @@
+/** What a job looks like on the wire for its destination: connector or Workflows, measured against Teams' size limit. */
+import { renderCardTemplate } from '../cards/index.js';
+import { CARD_CATALOG } from '../cards/catalog.js';
+import { PermanentError } from '../errors/index.js';
+import { jobContentKind, type ValidJob } from '../jobs/index.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../reply/index.js';
+import type { WebhookDialect } from '../teams-answer/index.js';
+
+/**
+ * Largest payload we send, in UTF-8 bytes. Teams refuses over 28 KB, measured on message
+ * properties that can exceed the request's own length (TEAMS.md), so we keep well under.
+ */
+export const SAFE_PAYLOAD_BYTES = 24 * 1024;
+
+/** Highest Adaptive Card version Workflows renders; 1.5 and 1.6 show "couldn't be displayed" (TEAMS.md). */
+export const WORKFLOWS_MAX_CARD_VERSION = '1.4';
+
+/** The card version we write for cards we build. */
+const BUILT_CARD_VERSION = '1.4';
+
+/** A request body ready to POST. */
+export interface TeamsPayload {
+    readonly body: string;
+    readonly bytes: number;
+}
+
+/** The envelope both dialects accept for an Adaptive Card; `contentUrl: null` is required by Workflows. */
+export function adaptiveCardEnvelope(card: AdaptiveCard): object {
+    return { type: 'message', attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, contentUrl: null, content: card }] };
+}
+
+function textCard(text: string): AdaptiveCard {
+    return { type: 'AdaptiveCard', version: BUILT_CARD_VERSION, body: [{ type: 'TextBlock', text, wrap: true }] };
+}
+
+function versionAbove(version: unknown, max: string): boolean {
+    if (typeof version !== 'string') {
+        return false;
+    }
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    const [maxMajor = 0, maxMinor = 0] = max.split('.').map(Number);
+    return major > maxMajor || (major === maxMajor && minor > maxMinor);
+}
+
+/** A legacy MessageCard as an Adaptive Card, for Workflows (which does not reliably take MessageCards). */
+export function messageCardToAdaptiveCard(messageCard: Readonly<Record<string, unknown>>): AdaptiveCard {
+    const body: object[] = [];
+    const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+    const title = str(messageCard.title) ?? str(messageCard.summary);
+    if (title !== undefined) {
+        body.push({ type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true });
+    }
+    const text = str(messageCard.text);
+    if (text !== undefined) {
+        body.push({ type: 'TextBlock', text, wrap: true });
+    }
+    const sections = Array.isArray(messageCard.sections) ? (messageCard.sections as unknown[]) : [];
+    for (const section of sections) {
+        if (typeof section !== 'object' || section === null) {
+            continue;
+        }
+        const record = section as Record<string, unknown>;
+        const heading = str(record.activityTitle) ?? str(record.title);
+        if (heading !== undefined) {
+            body.push({ type: 'TextBlock', text: heading, weight: 'Bolder', wrap: true, spacing: 'Medium' });
+        }
+        const sectionText = str(record.text) ?? str(record.activitySubtitle);
+        if (sectionText !== undefined) {
+            body.push({ type: 'TextBlock', text: sectionText, wrap: true });
+        }
+        const facts = Array.isArray(record.facts) ? (record.facts as unknown[]) : [];
+        const factSet = facts.flatMap((fact) => {
+            const f = fact as Record<string, unknown> | null;
+            const name = str(f?.name);
+            const value = str(f?.value);
+            return name !== undefined && value !== undefined ? [{ title: name, value }] : [];
+        });
+        if (factSet.length > 0) {
+            body.push({ type: 'FactSet', facts: factSet });
+        }
+    }
+    const actions = (Array.isArray(messageCard.potentialAction) ? (messageCard.potentialAction as unknown[]) : []).flatMap((action) => {
+        const a = action as Record<string, unknown> | null;
+        const targets = Array.isArray(a?.targets) ? (a.targets as { uri?: unknown }[]) : [];
+        const uri = targets.map((target) => str(target.uri)).find((candidate) => candidate !== undefined);
+        return a?.['@type'] === 'OpenUri' && uri !== undefined ? [{ type: 'Action.OpenUrl', title: str(a.name) ?? 'Open', url: uri }] : [];
+    });
+    return { type: 'AdaptiveCard', version: BUILT_CARD_VERSION, body, ...(actions.length > 0 ? { actions } : {}) };
+}
+
+async function jobCard(job: ValidJob): Promise<AdaptiveCard | undefined> {
+    if (job.card !== undefined) {
+        const entry = CARD_CATALOG.get(job.card.template);
+        if (entry === undefined) {
+            throw new PermanentError('unknown_template', `card.template: unknown template "${job.card.template}"`);
+        }
+        return renderCardTemplate(entry.template, job.card.data);
+    }
+    if (job.adaptiveCard !== undefined) {
+        return job.adaptiveCard;
+    }
+    return undefined;
+}
+
+/**
+ * Builds the POST body for a job and its destination's dialect: connector URLs get `{text}`, the
+ * Adaptive Card envelope or the MessageCard as given; Workflows URLs always get the envelope, with
+ * `contentUrl: null`, a card version no higher than 1.4, text as a one-TextBlock card and a
+ * MessageCard converted.
+ *
+ * @throws {PermanentError} when the payload is over {@link SAFE_PAYLOAD_BYTES} (the reason gives the
+ * size) or the card cannot be built.
+ * @example
+ * const { body } = await buildTeamsPayload({ to: 'ops', text: 'hi' }, 'workflows');
+ */
+export async function buildTeamsPayload(job: ValidJob, dialect: WebhookDialect): Promise<TeamsPayload> {
+    const kind = jobContentKind(job);
+    let payload: object;
+    if (kind === 'text' && job.text !== undefined) {
+        payload = dialect === 'connector' ? { text: job.text } : adaptiveCardEnvelope(textCard(job.text));
+    } else if (kind === 'messageCard' && job.messageCard !== undefined) {
+        payload = dialect === 'connector' ? job.messageCard : adaptiveCardEnvelope(messageCardToAdaptiveCard(job.messageCard));
+    } else {
+        const card = await jobCard(job);
+        if (card === undefined) {
+            throw new PermanentError('no_content', 'The job has no content');
+        }
+        const fitted =
+            dialect === 'workflows' && (card.version === undefined || versionAbove(card.version, WORKFLOWS_MAX_CARD_VERSION))
+                ? { ...card, version: WORKFLOWS_MAX_CARD_VERSION }
+                : card;
+        payload = adaptiveCardEnvelope(fitted);
+    }
+    const body = JSON.stringify(payload);
+    const bytes = Buffer.byteLength(body, 'utf8');
+    if (bytes > SAFE_PAYLOAD_BYTES) {
+        throw new PermanentError(
+            'payload_too_large',
+            `The payload is ${bytes} bytes, over the ${SAFE_PAYLOAD_BYTES}-byte safe limit (Teams refuses about 28 KB)`,
+        );
+    }
+    return { body, bytes };
+}

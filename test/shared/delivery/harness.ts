@@ -1,0 +1,115 @@
+/** A delivery test bench: a real Azurite outbox, the Teams simulator, and one injected clock for both. */
+import { TableClient } from '@azure/data-tables';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type AppConfig } from '../../../shared/config/index.js';
+import { acceptQueueMessage, resolveJobTarget } from '../../../shared/delivery/accept.js';
+import { postToWebhook } from '../../../shared/delivery/post.js';
+import { senderSettings, type DeliveryEvent, type SenderDeps, type SenderSettings } from '../../../shared/delivery/sender.js';
+import { PermanentError } from '../../../shared/errors/index.js';
+import type { NotificationJob } from '../../../shared/jobs/index.js';
+import type { OutboxStore } from '../../../shared/outbox/index.js';
+import { createTableOutboxStore } from '../../../shared/outbox/table-store.js';
+import { startTeamsSimulator, type TeamsSimulator } from '../../../simulator/index.js';
+import type { TestAzurite } from '../../support/azurite.js';
+
+/** A clock tests move by hand; `sleep` moves it instead of waiting. */
+export class ManualClock {
+    constructor(public time: number) {}
+    readonly now = (): number => this.time;
+    readonly sleep = (ms: number): Promise<void> => {
+        this.time += Math.max(0, ms);
+        return Promise.resolve();
+    };
+}
+
+/** One bench: its own tables, simulator and clock. */
+export interface Bench {
+    readonly clock: ManualClock;
+    readonly sim: TeamsSimulator;
+    readonly store: OutboxStore;
+    readonly config: AppConfig;
+    readonly wakeups: { webhook: string; at: number; now: number }[];
+    readonly events: DeliveryEvent[];
+    deps(overrides?: Partial<Omit<SenderDeps, 'settings'>> & { settings?: Partial<SenderSettings> }): SenderDeps;
+    /** Accepts jobs through the real acceptance path; returns their webhook keys. */
+    enqueue(...jobs: NotificationJob[]): Promise<string[]>;
+    stop(): Promise<void>;
+}
+
+/** 2026-11-23T00:00:00Z: a fixed start, away from any window boundary effects of the real clock. */
+export const START = Date.UTC(2026, 10, 23);
+
+/** Builds a bench; `aliases` name simulator webhooks (`ops` → connector, `flow` → Workflows). */
+export async function startBench(azurite: TestAzurite, options: { aliases?: Record<string, 'connector' | 'workflows'> } = {}): Promise<Bench> {
+    const clock = new ManualClock(START);
+    const sim = await startTeamsSimulator({ clock: clock.now });
+    const aliases = options.aliases ?? { ops: 'connector', flow: 'workflows' };
+    const env: Record<string, string> = { ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*' };
+    for (const [alias, dialect] of Object.entries(aliases)) {
+        env[`TEAMS_WEBHOOK_${alias.toUpperCase()}`] = dialect === 'connector' ? sim.connectorUrl(alias) : sim.workflowsUrl(alias);
+    }
+    const config = loadConfig(env);
+    const suffix = randomUUID().replace(/-/g, '').slice(0, 12);
+    const store = createTableOutboxStore(
+        {
+            outbox: TableClient.fromConnectionString(azurite.connectionString, `outbox${suffix}`, { allowInsecureConnection: true }),
+            deadLetters: TableClient.fromConnectionString(azurite.connectionString, `dead${suffix}`, { allowInsecureConnection: true }),
+        },
+        { now: clock.now },
+    );
+    await store.ensureTables();
+    const wakeups: Bench['wakeups'] = [];
+    const events: DeliveryEvent[] = [];
+    let messages = 0;
+    return {
+        clock,
+        sim,
+        store,
+        config,
+        wakeups,
+        events,
+        deps: (overrides = {}) => ({
+            store,
+            post: postToWebhook,
+            scheduleWakeup: (webhook, at, now) => {
+                wakeups.push({ webhook, at, now });
+                return Promise.resolve();
+            },
+            resolveTarget: (job) => {
+                const target = resolveJobTarget(job.job, config);
+                if ('problem' in target) {
+                    throw new PermanentError('unresolvable_target', target.problem);
+                }
+                return target.url;
+            },
+            now: clock.now,
+            sleep: clock.sleep,
+            random: () => 0.5,
+            owner: 'test-owner',
+            log: (event) => events.push(event),
+            ...overrides,
+            settings: senderSettings({
+                guardMs: 50,
+                timeoutMs: 2_000,
+                retryMaxAgeMs: 3_600_000,
+                // Wait in process for any slot, so a whole drain runs in one call on the manual clock.
+                maxInlineWaitMs: Number.MAX_SAFE_INTEGER,
+                maxDrainMs: Number.MAX_SAFE_INTEGER,
+                ...overrides.settings,
+            }),
+        }),
+        enqueue: async (...jobs) => {
+            const keys: string[] = [];
+            for (const job of jobs) {
+                messages += 1;
+                const result = await acceptQueueMessage(job, { messageId: `m${messages}`, dequeuedAt: clock.now() }, store, config);
+                if (result.kind !== 'accepted') {
+                    throw new Error(`job refused: ${result.reason}`);
+                }
+                keys.push(result.webhookKey);
+            }
+            return keys;
+        },
+        stop: () => sim.stop(),
+    };
+}

@@ -1,0 +1,235 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { drainWebhook } from '../../../shared/delivery/sender.js';
+import { TEAMS_WEBHOOK_LIMITS } from '../../../shared/limiter/index.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { startBench, START, type Bench } from './harness.js';
+
+let azurite: TestAzurite;
+let bench: Bench | undefined;
+
+beforeAll(async () => {
+    azurite = await startAzurite();
+});
+afterAll(async () => {
+    await azurite.stop();
+});
+afterEach(async () => {
+    await bench?.stop();
+    bench = undefined;
+});
+
+async function open(aliases?: Record<string, 'connector' | 'workflows'>): Promise<Bench> {
+    bench = await startBench(azurite, aliases === undefined ? {} : { aliases });
+    return bench;
+}
+
+const texts = (count: number, to = 'ops', from = 0) =>
+    Array.from({ length: count }, (_, index) => ({ id: `job-${from + index}`, to, text: `message ${from + index}`, createdAt: START + from + index }));
+
+function sentTexts(b: Bench, webhook = 'ops'): string[] {
+    return b.sim
+        .received(webhook)
+        .filter((request) => request.outcome === 'delivered')
+        .map((request) => {
+            const json = request.json as { text?: string; attachments?: { content: { body: { text: string }[] } }[] };
+            return json.text ?? json.attachments?.[0]?.content.body[0]?.text ?? '';
+        });
+}
+
+describe('drainWebhook', () => {
+    it('sends the first 60 jobs at 4 per second and makes the 61st wait for the 30 s window, with nothing throttled', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(61));
+        const result = await drainWebhook(key, b.deps());
+        expect(result).toMatchObject({ kind: 'idle', sent: 61 });
+        const times = b.sim.received('ops').map((request) => request.at - START);
+        expect(b.sim.stats('ops').throttled).toBe(0);
+        expect(times.slice(0, 4).every((time) => time < 1_000)).toBe(true);
+        expect(times[4]).toBeGreaterThanOrEqual(1_000);
+        expect(times[59]).toBeLessThan(30_000);
+        expect(times[60]).toBeGreaterThanOrEqual(30_000);
+        expect(b.sim.violations('ops', TEAMS_WEBHOOK_LIMITS)).toEqual([]);
+    });
+
+    it('delivers hundreds of jobs in createdAt order whatever order they were accepted in', async () => {
+        const b = await open();
+        const jobs = texts(150);
+        const shuffled = [...jobs].sort((a, c) => ((a.createdAt * 7919) % 150) - ((c.createdAt * 7919) % 150));
+        const [key = ''] = await b.enqueue(...shuffled);
+        await drainWebhook(key, b.deps());
+        expect(sentTexts(b)).toEqual(jobs.map((job) => job.text));
+        expect(b.sim.stats('ops').throttled).toBe(0);
+        expect(b.sim.violations('ops', TEAMS_WEBHOOK_LIMITS)).toEqual([]);
+    });
+
+    it('makes the 101st send wait for the hour window, on the injected clock', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(101));
+        await drainWebhook(key, b.deps());
+        const times = b.sim.received('ops').map((request) => request.at - START);
+        expect(times).toHaveLength(101);
+        expect(times[100]).toBeGreaterThanOrEqual(3_600_000);
+        expect(b.sim.violations('ops', TEAMS_WEBHOOK_LIMITS)).toEqual([]);
+    });
+
+    it('hands over to a wake-up at the next free slot instead of waiting long in process', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(61));
+        const result = await drainWebhook(key, b.deps({ settings: { maxInlineWaitMs: 2_000 } }));
+        expect(result.kind).toBe('waiting');
+        expect(result.sent).toBe(60);
+        expect(b.wakeups).toHaveLength(1);
+        expect(b.wakeups[0]?.at).toBe(result.kind === 'waiting' ? result.until : -1);
+        expect((b.wakeups[0]?.at ?? 0) - START).toBeGreaterThanOrEqual(30_000);
+        expect((await b.store.readState(key)).wakeAt).toBe(b.wakeups[0]?.at);
+        expect((await b.store.readState(key)).leaseOwner).toBeUndefined();
+    });
+
+    it('does not schedule a second wake-up while one is pending for the same slot', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(62));
+        await drainWebhook(key, b.deps({ settings: { maxInlineWaitMs: 2_000 } }));
+        await drainWebhook(key, b.deps({ settings: { maxInlineWaitMs: 2_000 } }));
+        expect(b.wakeups).toHaveLength(1);
+    });
+
+    it('never sends while another sender holds the webhook', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(3));
+        const state = await b.store.readState(key);
+        await b.store.writeState({ ...state, leaseOwner: 'someone-else', leaseUntil: b.clock.now() + 60_000 });
+        expect(await drainWebhook(key, b.deps())).toEqual({ kind: 'busy', sent: 0 });
+        expect(b.sim.received('ops')).toHaveLength(0);
+    });
+
+    it('two senders draining one webhook at once post every job exactly once, within the limits', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(40));
+        await Promise.all([drainWebhook(key, b.deps({ owner: 'a' })), drainWebhook(key, b.deps({ owner: 'b' }))]);
+        await drainWebhook(key, b.deps({ owner: 'c' }));
+        expect(sentTexts(b)).toEqual(texts(40).map((job) => job.text));
+        expect(b.sim.violations('ops', TEAMS_WEBHOOK_LIMITS)).toEqual([]);
+    });
+
+    it('sends a job added while the outbox looked empty, without waiting for the sweep', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(1));
+        let added = false;
+        const store = b.store;
+        const racing = {
+            ...store,
+            headJob: async (webhookKey: string) => {
+                const head = await store.headJob(webhookKey);
+                if (head === undefined && !added) {
+                    added = true;
+                    // Another instance accepts a job now, sees the lease, and leaves it to us.
+                    await b.enqueue(...texts(1, 'ops', 1));
+                }
+                return head;
+            },
+        };
+        const result = await drainWebhook(key, b.deps({ store: racing }));
+        expect(result.sent).toBe(2);
+        expect(sentTexts(b)).toEqual(['message 0', 'message 1']);
+    });
+});
+
+describe('answers from Teams', () => {
+    it('retries a 200-wrapped 500 with back-off, then delivers', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(1));
+        b.sim.inject('ops', { fault: 'wrapped500', times: 2 });
+        await drainWebhook(key, b.deps());
+        expect(b.sim.received('ops').map((request) => request.outcome)).toEqual(['fault', 'fault', 'delivered']);
+        expect(b.events.filter((event) => event.event === 'retrying')).toHaveLength(2);
+        const times = b.sim.received('ops').map((request) => request.at);
+        expect((times[2] ?? 0) - (times[1] ?? 0)).toBeGreaterThan(0);
+    });
+
+    it('retries connection resets and 503s', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(1));
+        b.sim.inject('ops', { fault: 'reset', times: 1 });
+        b.sim.inject('ops', { fault: 'status503', times: 1 });
+        await drainWebhook(key, b.deps());
+        expect(b.sim.received('ops').map((request) => request.outcome)).toEqual(['fault', 'fault', 'delivered']);
+    });
+
+    it('times out a hung webhook and retries', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(1));
+        b.sim.inject('ops', { fault: 'hang', times: 1 });
+        await drainWebhook(key, b.deps({ settings: { timeoutMs: 200 } }));
+        expect(b.events.find((event) => event.event === 'retrying')?.reason).toBe('transport-timeout');
+        expect(sentTexts(b)).toEqual(['message 0']);
+    });
+
+    it('defers a throttled job, backs the webhook off and persists it, then delivers in order', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(2));
+        b.sim.inject('ops', { fault: 'throttle', times: 1 });
+        const result = await drainWebhook(key, b.deps({ settings: { maxInlineWaitMs: 2_000 } }));
+        expect(result.kind).toBe('waiting');
+        const state = await b.store.readState(key);
+        expect(state.consecutiveThrottles).toBe(1);
+        expect(state.blockedUntil - b.clock.now()).toBeGreaterThanOrEqual(29_000);
+        expect(await b.store.listDeadLetters()).toHaveLength(0);
+        b.clock.time = state.blockedUntil;
+        await drainWebhook(key, b.deps());
+        expect(sentTexts(b)).toEqual(['message 0', 'message 1']);
+        expect((await b.store.readState(key)).consecutiveThrottles).toBe(0);
+    });
+
+    it.each([
+        ['a 200-wrapped 413', 'wrapped413', 200],
+        ['a 200-wrapped 400', 'wrapped400', 200],
+        ['a removed webhook (410)', 'gone', 410],
+    ] as const)('dead-letters at once on %s, with the status and body, and goes on with the next job', async (_what, fault, status) => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(2));
+        b.sim.inject('ops', { fault, times: 1 });
+        await drainWebhook(key, b.deps());
+        const [letter] = await b.store.listDeadLetters();
+        expect(letter).toMatchObject({ jobId: 'job-0', source: 'delivery', lastStatus: status, attempts: 1 });
+        expect(letter?.reason).toMatch(/Teams refused the message/);
+        expect(sentTexts(b)).toEqual(['message 1']);
+    });
+
+    it('dead-letters a job still failing after the retry age, with the last answer', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(1));
+        b.sim.inject('ops', { fault: 'status503' });
+        await drainWebhook(key, b.deps({ settings: { retryMaxAgeMs: 60_000 } }));
+        const [letter] = await b.store.listDeadLetters();
+        expect(letter?.lastStatus).toBe(503);
+        expect(letter?.attempts).toBeGreaterThan(2);
+        expect(letter?.reason).toMatch(/Still failing after \d+ s of retries/);
+    });
+
+    it('dead-letters a payload over the safe size before sending it', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue({ id: 'big', to: 'ops', text: 'x'.repeat(30_000) });
+        await drainWebhook(key, b.deps());
+        expect(b.sim.received('ops')).toHaveLength(0);
+        expect((await b.store.listDeadLetters())[0]?.reason).toMatch(/payload is \d+ bytes, over the 24576-byte safe limit/);
+    });
+
+    it('sends Workflows an Adaptive Card envelope with contentUrl null and version 1.4', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue({ id: 'w', to: 'flow', adaptiveCard: { type: 'AdaptiveCard', version: '1.6', body: [{ type: 'TextBlock', text: 'hi' }] } });
+        await drainWebhook(key, b.deps());
+        const [request] = b.sim.received('flow');
+        expect(request?.status).toBe(202);
+        expect(request?.rendered).toBe(true);
+        expect(request?.json).toMatchObject({ attachments: [{ contentUrl: null, content: { version: '1.4' } }] });
+    });
+
+    it('does not post a job id again once it was delivered', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(1));
+        await drainWebhook(key, b.deps());
+        await b.enqueue(...texts(1));
+        await drainWebhook(key, b.deps());
+        expect(b.sim.received('ops')).toHaveLength(1);
+    });
+});

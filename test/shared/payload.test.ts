@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { PermanentError } from '../../shared/errors/index.js';
+import { validateJob, type NotificationJob, type ValidJob } from '../../shared/jobs/index.js';
+import { buildTeamsPayload, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES } from '../../shared/payload/index.js';
+
+function valid(job: NotificationJob): ValidJob {
+    const result = validateJob(job);
+    if (!result.ok) {
+        throw new Error(result.problems.join('; '));
+    }
+    return result.job;
+}
+
+const parse = async (job: NotificationJob, dialect: 'connector' | 'workflows') => JSON.parse((await buildTeamsPayload(valid(job), dialect)).body) as Record<string, unknown>;
+
+const messageCard = {
+    '@type': 'MessageCard' as const,
+    '@context': 'https://schema.org/extensions',
+    summary: 'Build failed',
+    title: 'Build 42 failed',
+    sections: [{ activityTitle: 'api', facts: [{ name: 'Branch', value: 'main' }] }],
+    potentialAction: [{ '@type': 'OpenUri', name: 'Open build', targets: [{ os: 'default', uri: 'https://ci.test/42' }] }],
+};
+
+describe('buildTeamsPayload', () => {
+    it('sends text to a connector as {text}', async () => {
+        expect(await parse({ to: 'ops', text: 'Deployed **api**' }, 'connector')).toEqual({ text: 'Deployed **api**' });
+    });
+
+    it('sends text to Workflows as a one-TextBlock card in the envelope with contentUrl null', async () => {
+        expect(await parse({ to: 'ops', text: 'hi' }, 'workflows')).toEqual({
+            type: 'message',
+            attachments: [
+                {
+                    contentType: 'application/vnd.microsoft.card.adaptive',
+                    contentUrl: null,
+                    content: { type: 'AdaptiveCard', version: '1.4', body: [{ type: 'TextBlock', text: 'hi', wrap: true }] },
+                },
+            ],
+        });
+    });
+
+    it('lowers a card version above 1.4 for Workflows but keeps it for connectors', async () => {
+        const job = { to: 'ops', adaptiveCard: { type: 'AdaptiveCard' as const, version: '1.6', body: [] } };
+        expect(await parse(job, 'workflows')).toMatchObject({ attachments: [{ content: { version: '1.4' } }] });
+        expect(await parse(job, 'connector')).toMatchObject({ attachments: [{ contentUrl: null, content: { version: '1.6' } }] });
+    });
+
+    it('keeps a card version of 1.2 for Workflows', async () => {
+        const job = { to: 'ops', adaptiveCard: { type: 'AdaptiveCard' as const, version: '1.2', body: [] } };
+        expect(await parse(job, 'workflows')).toMatchObject({ attachments: [{ content: { version: '1.2' } }] });
+    });
+
+    it('sends a MessageCard to a connector as is and converts it for Workflows', async () => {
+        expect(await parse({ to: 'ops', messageCard }, 'connector')).toEqual(messageCard);
+        const converted = await parse({ to: 'ops', messageCard }, 'workflows');
+        expect(JSON.stringify(converted)).toContain('Build 42 failed');
+        expect(converted).toMatchObject({ attachments: [{ content: { actions: [{ type: 'Action.OpenUrl', url: 'https://ci.test/42' }] } }] });
+    });
+
+    it('renders a card template with its data', async () => {
+        const payload = await parse({ to: 'ops', card: { template: 'message', data: { title: 'Deploy', text: 'v2.3', facts: [{ name: 'env', value: 'prod' }] } } }, 'connector');
+        const json = JSON.stringify(payload);
+        expect(json).toContain('Deploy');
+        expect(json).toContain('prod');
+        expect(json).not.toContain('${');
+    });
+
+    it('renders the links of a card template as OpenUrl actions', async () => {
+        const payload = await parse({ to: 'ops', card: { template: 'message', data: { title: 'PR', links: [{ title: 'Review', url: 'https://git.test/pr/1' }] } } }, 'connector');
+        expect(payload).toMatchObject({ attachments: [{ content: { actions: [{ type: 'Action.OpenUrl', title: 'Review', url: 'https://git.test/pr/1' }] } }] });
+    });
+
+    it('refuses a payload over the safe size as a permanent failure naming the size', async () => {
+        const text = 'é'.repeat(SAFE_PAYLOAD_BYTES);
+        const bytes = Buffer.byteLength(JSON.stringify({ text }));
+        const failure = buildTeamsPayload(valid({ to: 'ops', text }), 'connector');
+        await expect(failure).rejects.toBeInstanceOf(PermanentError);
+        await expect(failure).rejects.toThrow(`The payload is ${bytes} bytes, over the ${SAFE_PAYLOAD_BYTES}-byte safe limit`);
+    });
+});
+
+describe('messageCardToAdaptiveCard', () => {
+    it('turns sections into headings and fact sets', () => {
+        const card = messageCardToAdaptiveCard(messageCard);
+        expect(card.body).toContainEqual({ type: 'FactSet', facts: [{ title: 'Branch', value: 'main' }] });
+    });
+});
