@@ -1,48 +1,11 @@
 // App settings for the local host: local.settings.json Values, the environment, and %SETTING% expressions.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { z } from 'zod';
+export { readLocalSettings } from '../shared/config/local-settings.js';
 
 /** The port `func start` listens on by default (Azure Functions Core Tools). */
 export const DEFAULT_PORT = 7071;
 
 /** Environment variables as `process.env` holds them. */
 export type Environment = Readonly<Record<string, string | undefined>>;
-
-const localSettingsSchema = z.looseObject({
-    IsEncrypted: z.boolean().optional(),
-    Values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-});
-
-/**
- * Reads the `Values` of `local.settings.json` in a project folder; a missing file gives no values.
- * @throws {Error} when the file is not JSON, is encrypted, or a value is not a scalar.
- */
-export async function readLocalSettings(cwd: string): Promise<Record<string, string>> {
-    const path = join(cwd, 'local.settings.json');
-    let text: string;
-    try {
-        text = await readFile(path, 'utf8');
-    } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-        throw error;
-    }
-    let json: unknown;
-    try {
-        json = JSON.parse(text);
-    } catch (error) {
-        throw new Error(`${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
-    }
-    const parsed = localSettingsSchema.safeParse(json);
-    if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new Error(`${path}: invalid value at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? ''}`);
-    }
-    if (parsed.data.IsEncrypted === true) {
-        throw new Error(`${path} is encrypted; decrypt it with "func settings decrypt" or write plain values`);
-    }
-    return Object.fromEntries(Object.entries(parsed.data.Values ?? {}).map(([key, value]) => [key, String(value)]));
-}
 
 /**
  * Decides which variables to set: explicit overrides win, then variables already in the environment,

@@ -1,4 +1,5 @@
 /** One POST to a Teams webhook, with a timeout, reduced to what the classifier needs. */
+import { readStreamWithin } from '../http/index.js';
 import type { TeamsAnswer } from '../teams-answer/index.js';
 
 /** Most bytes of an answer body we read; Teams' answers are short, a hostile server's may not be. */
@@ -22,25 +23,7 @@ function failureOf(thrown: unknown): TeamsAnswer {
 }
 
 async function readCapped(response: Response): Promise<string> {
-    if (response.body === null) {
-        return '';
-    }
-    const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-        const { done, value } = await reader.read();
-        if (done) {
-            break;
-        }
-        chunks.push(value);
-        total += value.byteLength;
-        if (total >= MAX_ANSWER_BYTES) {
-            await reader.cancel();
-            break;
-        }
-    }
-    return Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8');
+    return response.body === null ? '' : (await readStreamWithin(response.body, MAX_ANSWER_BYTES)).bytes.toString('utf8');
 }
 
 /**

@@ -8,7 +8,6 @@ export const INTERNAL_ERROR_BODY = { error: 'internal_error', message: 'Somethin
 /**
  * Reads a request body as bytes, refusing one over `maxBytes` as soon as the declared length or the
  * bytes read so far exceed it (a 413 {@link ClientError}), so an oversized body is never read whole.
- * Chunks are joined as bytes, never as strings, so multi-byte characters survive chunk boundaries.
  *
  * @example
  * const raw = await readBodyWithin(request, 1024 * 1024);
@@ -19,26 +18,37 @@ export async function readBodyWithin(request: HttpRequest, maxBytes: number): Pr
     if (declared !== null && Number(declared) > maxBytes) {
         throw tooLarge();
     }
-    const body = request.body;
-    if (body === null) {
+    if (request.body === null) {
         return Buffer.alloc(0);
     }
-    const reader: ReadableStreamDefaultReader<Uint8Array> = body.getReader();
+    const read = await readStreamWithin(request.body, maxBytes);
+    if (read.overflowed) {
+        throw tooLarge();
+    }
+    return read.bytes;
+}
+
+/**
+ * Reads a byte stream until it ends or holds more than `maxBytes`; then it cancels the stream and
+ * says so. Chunks are joined as bytes, never as strings, so multi-byte characters survive chunk
+ * boundaries.
+ */
+export async function readStreamWithin(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<{ bytes: Buffer; overflowed: boolean }> {
+    const reader: ReadableStreamDefaultReader<Uint8Array> = stream.getReader();
     const chunks: Uint8Array[] = [];
     let total = 0;
     for (;;) {
         const { done, value } = await reader.read();
         if (done) {
-            break;
+            return { bytes: Buffer.concat(chunks, total), overflowed: false };
         }
+        chunks.push(value);
         total += value.byteLength;
         if (total > maxBytes) {
             await reader.cancel();
-            throw tooLarge();
+            return { bytes: Buffer.concat(chunks, total).subarray(0, maxBytes), overflowed: true };
         }
-        chunks.push(value);
     }
-    return Buffer.concat(chunks, total);
 }
 
 /**

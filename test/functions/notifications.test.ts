@@ -1,0 +1,74 @@
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import { QueueClient } from '@azure/storage-queue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notifications } from '../../functions/notifications.js';
+import { resetConfig } from '../../shared/config/index.js';
+import { startAzurite, type TestAzurite } from '../support/azurite.js';
+
+const QUEUE = 'notifications-http-test';
+const savedEnv = { ...process.env };
+let azurite: TestAzurite;
+let queue: QueueClient;
+
+beforeAll(async () => {
+    azurite = await startAzurite();
+    process.env.AzureWebJobsStorage = azurite.connectionString;
+    process.env.NOTIFICATIONS_QUEUE = QUEUE;
+    process.env.TEAMS_WEBHOOK_OPS = 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c';
+    resetConfig();
+    queue = new QueueClient(azurite.connectionString, QUEUE);
+});
+
+afterAll(async () => {
+    process.env = { ...savedEnv };
+    resetConfig();
+    await azurite.stop();
+});
+
+function post(body: string): HttpRequest {
+    return new HttpRequest({ method: 'POST', url: 'http://localhost:7071/api/notifications', headers: { 'content-type': 'application/json' }, body: { string: body } });
+}
+
+const context = () => new InvocationContext({ functionName: 'notifications', invocationId: 'test', logHandler: () => undefined });
+
+describe('POST /api/notifications', () => {
+    it('enqueues a valid job as plain JSON with an id and createdAt, and answers 202 with the id', async () => {
+        const response = await notifications(post(JSON.stringify({ id: 'deploy-4711', to: 'ops', text: 'Deployed **api** v2.3' })), context());
+        expect(response).toMatchObject({ status: 202, jsonBody: { id: 'deploy-4711' } });
+        const [message] = (await queue.receiveMessages({ numberOfMessages: 32 })).receivedMessageItems;
+        const job = JSON.parse(message?.messageText ?? '{}') as Record<string, unknown>;
+        expect(job).toMatchObject({ id: 'deploy-4711', to: 'ops', text: 'Deployed **api** v2.3' });
+        expect(typeof job.createdAt).toBe('number');
+        await queue.deleteMessage(message?.messageId ?? '', message?.popReceipt ?? '');
+    });
+
+    it('assigns an id when the job has none', async () => {
+        const response = await notifications(post(JSON.stringify({ to: 'OPS', text: 'hi' })), context());
+        expect(response.status).toBe(202);
+        expect((response.jsonBody as { id: string }).id).toMatch(/^[0-9a-f-]{36}$/);
+        await queue.clearMessages();
+    });
+
+    it('answers 400 naming every problem, and enqueues nothing', async () => {
+        const response = await notifications(post(JSON.stringify({ to: 'dev', text: 'a', card: { template: 'message', data: {} } })), context());
+        expect(response.status).toBe(400);
+        const problems = (response.jsonBody as { problems: string[] }).problems.join('\n');
+        expect(problems).toContain('exactly one content field');
+        expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+    });
+
+    it('answers 400 naming an unknown alias', async () => {
+        const response = await notifications(post(JSON.stringify({ to: 'dev', text: 'a' })), context());
+        expect(response).toMatchObject({ status: 400, jsonBody: { error: 'invalid_job' } });
+        expect(JSON.stringify(response.jsonBody)).toContain('unknown alias \\"dev\\"');
+    });
+
+    it('answers 400 for a body that is not JSON', async () => {
+        expect(await notifications(post('{"to":'), context())).toMatchObject({ status: 400, jsonBody: { error: 'bad_json' } });
+    });
+
+    it('answers 413 for a body over 64 KiB', async () => {
+        const response = await notifications(post(JSON.stringify({ to: 'ops', text: 'x'.repeat(70_000) })), context());
+        expect(response.status).toBe(413);
+    });
+});
