@@ -182,7 +182,7 @@ export function exactlyOne<K extends string>(values: Partial<Record<K, unknown>>
  * const answer = await askOnTerminal('Type "purge" to delete 3 dead letters: ');
  */
 export async function askOnTerminal(question: string): Promise<string | undefined> {
-    if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) {
+    if (!process.stdin.isTTY || !process.stderr.isTTY) {
         return undefined;
     }
     const terminal = createInterface({ input: process.stdin, output: process.stderr });

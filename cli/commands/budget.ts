@@ -1,0 +1,161 @@
+/** `teams-relay budget`: each webhook's backlog, sends per window against its limit, back-off, next free slot and counters. */
+import { BACKLOG_COUNT_LIMIT, readBudgets, type BudgetReport, type WebhookBudget } from '../../shared/budget/index.js';
+import { defineCliCommand, EXIT, openCliStorage, parseVerbArgs } from '../command.js';
+
+/** Window lengths as people say them (the five windows of `TEAMS_WEBHOOK_LIMITS`). */
+const WINDOW_NAMES: Readonly<Record<number, string>> = { 1_000: '1 s', 30_000: '30 s', 3_600_000: '1 h', 7_200_000: '2 h', 86_400_000: '24 h' };
+
+const MS_PER_SECOND = 1_000;
+const SECONDS_PER_MINUTE = 60;
+const MINUTES_PER_HOUR = 60;
+
+/** Waits shorter than this many seconds are shown in seconds, longer ones in minutes. */
+const SHOW_SECONDS_BELOW = 120;
+
+/** Waits shorter than this many minutes are shown in minutes, longer ones in hours and minutes. */
+const SHOW_MINUTES_BELOW = 120;
+
+/** Hex characters of a webhook key naming a webhook without an alias: enough to tell webhooks apart. */
+const WEBHOOK_KEY_PREFIX_CHARS = 8;
+
+/** Width of the labels in the human output. */
+const LABEL_WIDTH = 11;
+
+/** Spaces per level of `--json` output. */
+const JSON_INDENT = 2;
+
+const OPTIONS = {
+    json: { type: 'boolean' },
+} as const;
+
+const USAGE = `Usage: teams-relay budget [--json]
+
+Shows, for every configured alias (TEAMS_WEBHOOK_<ALIAS>) and every other webhook with stored state
+({url} targets), what the delivery engine sees:
+
+  backlog      jobs waiting in the webhook's outbox
+  sent         sends in each sliding window against Teams' limit: 1 s, 30 s, 1 h, 2 h, 24 h
+  back-off     throttled answers in a row, and until when Teams' throttling holds the webhook back
+  next slot    when the next POST may start
+  wake-up      when the pending wake-up message fires
+  lifetime     jobs delivered, throttled answers, jobs dead-lettered
+
+then the number of dead letters. Webhooks are named by alias, or by the first characters of their
+key; URLs are never printed.
+
+  --json       print the report as JSON (times in epoch ms; absent values as null)
+  -h, --help   show this help
+
+Examples:
+  teams-relay budget
+  teams-relay budget --json`;
+
+/** How long until `at`, as people say it: "now", "in 12 s", "in 38 min", "in 3 h 5 min". */
+function untilText(at: number, now: number): string {
+    if (at <= now) {
+        return 'now';
+    }
+    const seconds = Math.ceil((at - now) / MS_PER_SECOND);
+    if (seconds < SHOW_SECONDS_BELOW) {
+        return `in ${seconds} s`;
+    }
+    const minutes = Math.ceil(seconds / SECONDS_PER_MINUTE);
+    if (minutes < SHOW_MINUTES_BELOW) {
+        return `in ${minutes} min`;
+    }
+    const rest = minutes % MINUTES_PER_HOUR;
+    return `in ${Math.floor(minutes / MINUTES_PER_HOUR)} h${rest === 0 ? '' : ` ${rest} min`}`;
+}
+
+/** `10:42:13 UTC`, and the date too when it is not today's. */
+function clockText(at: number, now: number): string {
+    const iso = new Date(at).toISOString();
+    const time = `${iso.slice(11, 19)} UTC`;
+    return iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10) ? time : `${iso.slice(0, 10)} ${time}`;
+}
+
+function webhookName(budget: WebhookBudget): string {
+    return budget.alias ?? `webhook ${budget.webhookKey.slice(0, WEBHOOK_KEY_PREFIX_CHARS)} ({url} target)`;
+}
+
+function backlogText(backlog: number): string {
+    const jobs = `${backlog} job${backlog === 1 ? '' : 's'}`;
+    return backlog >= BACKLOG_COUNT_LIMIT ? `at least ${jobs}` : jobs;
+}
+
+function backOffText(budget: WebhookBudget, now: number): string {
+    if (budget.consecutiveThrottles === 0 && budget.blockedUntil === 0) {
+        return 'none';
+    }
+    const streak = `${budget.consecutiveThrottles} throttled in a row`;
+    return budget.blockedUntil > now ? `${streak}, blocked until ${clockText(budget.blockedUntil, now)} (${untilText(budget.blockedUntil, now)})` : `${streak}, not blocked`;
+}
+
+function wakeUpText(wakeAt: number, now: number): string {
+    if (wakeAt === 0) {
+        return 'none';
+    }
+    if (wakeAt <= now) {
+        return `due since ${clockText(wakeAt, now)}`;
+    }
+    return `${untilText(wakeAt, now)} (${clockText(wakeAt, now)})`;
+}
+
+function webhookLines(budget: WebhookBudget, now: number): string[] {
+    const windows = budget.windows
+        .map((window) => `${WINDOW_NAMES[window.windowMs] ?? `${window.windowMs / MS_PER_SECOND} s`} ${window.used}/${window.max}`)
+        .join('  ');
+    const facts: [string, string][] = [
+        ['backlog', backlogText(budget.backlog)],
+        ['sent', windows],
+        ['back-off', backOffText(budget, now)],
+        ['next slot', untilText(budget.nextSlot, now)],
+        ['wake-up', wakeUpText(budget.wakeAt, now)],
+        ['lifetime', `${budget.delivered} delivered, ${budget.throttled} throttled, ${budget.deadLettered} dead-lettered`],
+    ];
+    return [`${webhookName(budget)}  ${budget.dialect ?? 'dialect unknown'}`, ...facts.map(([label, value]) => `  ${label.padEnd(LABEL_WIDTH)}  ${value}`)];
+}
+
+/** The report for people. */
+function reportLines(report: BudgetReport): string[] {
+    const lines: string[] = [];
+    if (report.webhooks.length === 0) {
+        lines.push('No webhook is configured: set TEAMS_WEBHOOK_<ALIAS>.');
+    }
+    for (const budget of report.webhooks) {
+        lines.push(...webhookLines(budget, report.at), '');
+    }
+    if (report.webhooks.length === 0) {
+        lines.push('');
+    }
+    const count = `${report.deadLetters} dead letter${report.deadLetters === 1 ? '' : 's'}`;
+    lines.push(report.deadLetters === 0 ? `${count}.` : `${count}: teams-relay deadletters list`);
+    return lines;
+}
+
+/** `undefined` printed as `null`, so every key of the report is always present. */
+function nullForUndefined(_key: string, value: unknown): unknown {
+    return value === undefined ? null : value;
+}
+
+/** `teams-relay budget`: see {@link USAGE}. */
+export default defineCliCommand({
+    name: 'budget',
+    summary: "show each webhook's backlog, sends per window against the limit, back-off and next slot",
+    usage: USAGE,
+    async run(args, context) {
+        const { values } = parseVerbArgs(args, OPTIONS);
+        const config = await context.config();
+        const { store } = await openCliStorage(context.io, config);
+        const now = (context.io.now ?? Date.now)();
+        const report = await readBudgets(store, config, { now, guardMs: config.rateLimitGuardMs });
+        if (values.json === true) {
+            context.io.stdout(JSON.stringify(report, nullForUndefined, JSON_INDENT));
+            return EXIT.ok;
+        }
+        for (const line of reportLines(report)) {
+            context.io.stdout(line);
+        }
+        return EXIT.ok;
+    },
+});

@@ -1,0 +1,176 @@
+// `teams-relay budget` against a real Azurite: seeded outbox state and jobs → the report, as JSON and for people.
+import { randomUUID } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BudgetReport } from '../../shared/budget/index.js';
+import type { StorageSetting } from '../../shared/config/index.js';
+import type { OutboxStore } from '../../shared/outbox/index.js';
+import { createTableOutboxStore } from '../../shared/outbox/table-store.js';
+import { createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../shared/storage/index.js';
+import { webhookKey } from '../../shared/webhook-target/index.js';
+import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import { runMain, scratchFolder, type CliRun, type ScratchFolder } from './run-main.js';
+
+const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';
+const OPS_KEY = webhookKey(new URL(OPS_WEBHOOK));
+/** A webhook reached by `{url}` only: it has state but no alias. */
+const URL_ONLY_KEY = webhookKey(new URL('https://prod-27.westeurope.logic.azure.com/workflows/secret/triggers/manual/paths/invoke?sig=s3cret'));
+const TABLE_SUFFIX_CHARS = 12;
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+let azurite: TestAzurite;
+let folder: ScratchFolder;
+let tableSuffix: string;
+let store: OutboxStore;
+/** The CLI's clock; the store prunes sends against the real one, so it stays close to it. */
+let now: number;
+
+beforeAll(async () => {
+    azurite = await startAzurite();
+});
+
+afterAll(async () => {
+    await azurite.stop();
+});
+
+beforeEach(async () => {
+    now = Date.now();
+    tableSuffix = randomUUID().replace(/-/g, '').slice(0, TABLE_SUFFIX_CHARS);
+    folder = await scratchFolder();
+    const storage: StorageSetting = { kind: 'connectionString', connectionString: azurite.connectionString };
+    store = createTableOutboxStore({ outbox: openTable(storage, OUTBOX_TABLE_NAME), deadLetters: openTable(storage, DEAD_LETTER_TABLE_NAME) });
+    await store.ensureTables();
+});
+
+afterEach(async () => {
+    await folder.remove();
+});
+
+function openTable(storage: StorageSetting, name: string): TableClient {
+    return createTableClient(storage, `${name}${tableSuffix}`);
+}
+
+async function budget(args: readonly string[] = []): Promise<CliRun> {
+    return runMain(['budget', ...args], {
+        openTable,
+        now: () => now,
+        cwd: folder.path,
+        env: { AzureWebJobsStorage: azurite.connectionString, TEAMS_WEBHOOK_OPS: OPS_WEBHOOK },
+    });
+}
+
+/** Sends 0.5 s, 10 s, 20 s, 10 min, 30 min, 90 min and 20 h ago: 1, 3, 5, 6 and 7 in the five windows. */
+const SENDS_AGO = [20 * HOUR, 90 * MINUTE, 30 * MINUTE, 10 * MINUTE, 20 * SECOND, 10 * SECOND, SECOND / 2];
+
+async function seedOps(): Promise<void> {
+    const state = await store.readState(OPS_KEY);
+    const written = await store.writeState({
+        ...state,
+        alias: 'ops',
+        sends: SENDS_AGO.map((ago) => now - ago),
+        consecutiveThrottles: 2,
+        blockedUntil: now + 38 * SECOND,
+        wakeAt: now + 12 * SECOND,
+        delivered: 40,
+        throttled: 3,
+        deadLettered: 1,
+    });
+    expect(written).toBeDefined();
+    for (const [index, jobId] of ['a', 'b', 'c'].entries()) {
+        await store.addJob({ webhookKey: OPS_KEY, jobId, order: now + index, job: { id: jobId, to: 'ops', text: 'hi' }, alias: 'ops', acceptedAt: now });
+    }
+}
+
+describe('teams-relay budget', () => {
+    it('reports the sends in each window and the backlog of a configured alias with --json', async () => {
+        await seedOps();
+        const result = await budget(['--json']);
+        expect(result).toMatchObject({ code: 0, stderr: '' });
+        const report = JSON.parse(result.stdout) as BudgetReport;
+        expect(report.at).toBe(now);
+        expect(report.webhooks).toHaveLength(1);
+        expect(report.webhooks[0]).toMatchObject({
+            alias: 'ops',
+            webhookKey: OPS_KEY,
+            dialect: 'connector',
+            backlog: 3,
+            consecutiveThrottles: 2,
+            blockedUntil: now + 38 * SECOND,
+            nextSlot: now + 38 * SECOND,
+            wakeAt: now + 12 * SECOND,
+            delivered: 40,
+            throttled: 3,
+            deadLettered: 1,
+        });
+        expect(report.webhooks[0]?.windows.map((window) => [window.used, window.max])).toEqual([
+            [1, 4],
+            [3, 60],
+            [5, 100],
+            [6, 150],
+            [7, 1800],
+        ]);
+    });
+
+    it('prints each webhook for people: windows, back-off, next slot, wake-up, lifetime counters', async () => {
+        await seedOps();
+        const result = await budget();
+        expect(result.code).toBe(0);
+        const lines = result.stdout.split('\n');
+        expect(lines.slice(0, 7)).toEqual([
+            'ops  connector',
+            '  backlog      3 jobs',
+            '  sent         1 s 1/4  30 s 3/60  1 h 5/100  2 h 6/150  24 h 7/1800',
+            expect.stringMatching(/^ {2}back-off {5}2 throttled in a row, blocked until \S+( \S+)? UTC \(in 38 s\)$/) as unknown,
+            '  next slot    in 38 s',
+            expect.stringMatching(/^ {2}wake-up {6}in 12 s \(.+ UTC\)$/) as unknown,
+            '  lifetime     40 delivered, 3 throttled, 1 dead-lettered',
+        ]);
+        expect(lines.at(-1)).toBe('0 dead letters.');
+    });
+
+    it('shows a configured alias without state as idle, with budget free now', async () => {
+        const result = await budget();
+        expect(result.stdout).toContain('  sent         1 s 0/4  30 s 0/60  1 h 0/100  2 h 0/150  24 h 0/1800');
+        expect(result.stdout).toContain('  next slot    now');
+        expect(result.stdout).toContain('  back-off     none');
+        expect(result.stdout).toContain('  wake-up      none');
+    });
+
+    it('adds webhooks reached by {url} that have state, named by their key, never by URL', async () => {
+        const state = await store.readState(URL_ONLY_KEY);
+        await store.writeState({ ...state, sends: [now - MINUTE] });
+        const result = await budget();
+        expect(result.stdout).toContain(`webhook ${URL_ONLY_KEY.slice(0, 8)} ({url} target)  dialect unknown`);
+        expect(result.stdout).not.toContain('s3cret');
+        const report = JSON.parse((await budget(['--json'])).stdout) as { webhooks: { alias: unknown; webhookKey: string }[] };
+        expect(report.webhooks.find((webhook) => webhook.webhookKey === URL_ONLY_KEY)).toMatchObject({ alias: null });
+    });
+
+    it('ends with the number of dead letters', async () => {
+        await store.deadLetter({
+            source: 'validation',
+            jobId: undefined,
+            webhookKey: undefined,
+            alias: undefined,
+            job: undefined,
+            message: 'not json',
+            reason: 'Invalid job: message: not JSON (plain or base64-encoded)',
+            lastStatus: undefined,
+            lastBody: undefined,
+            attempts: 0,
+            firstAttemptAt: undefined,
+            deadLetteredAt: now,
+        });
+        const result = await budget();
+        expect(result.stdout.split('\n').at(-1)).toBe('1 dead letter: teams-relay deadletters list');
+        expect(JSON.parse((await budget(['--json'])).stdout)).toMatchObject({ deadLetters: 1 });
+    });
+
+    it('exits 2 on a positional argument', async () => {
+        const result = await budget(['ops']);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain("Unexpected argument 'ops'");
+    });
+});
