@@ -163,6 +163,28 @@ const envSchema = z.object({
 /** Every configuration key the app reads, for documentation and consistency checks. */
 export const CONFIGURATION_KEYS = [...Object.keys(envSchema.shape), `${WEBHOOK_SETTING_PREFIX}<ALIAS>`] as const;
 
+/**
+ * The configuration keys whose values are secrets (tokens, webhook URLs): never logged, and in Azure
+ * only ever Key Vault references, never plain app settings.
+ */
+export const SECRET_CONFIGURATION_KEYS = ['TEAMS_OUTGOING_WEBHOOK_SECRETS', `${WEBHOOK_SETTING_PREFIX}<ALIAS>`] as const satisfies readonly (typeof CONFIGURATION_KEYS)[number][];
+
+/**
+ * The value each key takes when it is unset, as an app setting would spell it; keys without a
+ * default (storage, secrets, `ALLOWED_WEBHOOK_HOSTS`, whose empty value means the built-in hosts) are absent.
+ *
+ * @example
+ * configurationDefaults().NOTIFICATIONS_QUEUE; // 'notifications'
+ */
+export function configurationDefaults(): Readonly<Record<string, string>> {
+    const defaults = envSchema.parse({});
+    return Object.freeze(
+        Object.fromEntries(
+            Object.entries(defaults).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
+        ),
+    );
+}
+
 function toStorageSetting(env: z.infer<typeof envSchema>, problems: string[]): StorageSetting {
     const identity = {
         ...(env.AzureWebJobsStorage__accountName ? { accountName: env.AzureWebJobsStorage__accountName } : {}),

@@ -1,0 +1,230 @@
+// teams-relay in Azure: a resource group holding a Flex Consumption function app, its storage
+// account (queues and tables created up front), a user-assigned identity, a Key Vault for the
+// tokens and webhook URLs, and Application Insights. `azd up` fills the parameters from
+// main.parameters.json; `az deployment sub create` takes them on the command line.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the environment; it names the resource group and seeds the hash in every other resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource. Flex Consumption runs in a subset of regions: az functionapp list-flexconsumption-locations.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Object id of the operator who runs the CLI against the deployed storage and stores secrets in Key Vault; empty for none. azd passes the signed-in user.')
+param principalId string = ''
+
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param principalType string = 'User'
+
+@description('Node.js major version of the Functions runtime.')
+@allowed(['20', '22'])
+param nodeVersion string = '22'
+
+@description('Most instances Flex Consumption may run per function group.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory of each instance; CPU and network grow with it.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@secure()
+@description('TEAMS_OUTGOING_WEBHOOK_SECRETS, written to Key Vault when given. Usually left empty and stored with az keyvault secret set once Teams has shown the token.')
+param outgoingWebhookSecrets string = ''
+
+@secure()
+@description('Incoming webhook or Workflows URL by alias, e.g. {"ops": "https://..."}: one Key Vault secret and one TEAMS_WEBHOOK_<ALIAS> app setting each.')
+param webhooks object = {}
+
+@description('Comma-separated aliases whose URLs are stored in Key Vault by hand (az keyvault secret set): one TEAMS_WEBHOOK_<ALIAS> app setting each. Letters, digits and "_" only: app setting names on Linux cannot carry "-".')
+param webhookAliases string = ''
+
+@description('ALLOWED_WEBHOOK_HOSTS; empty allows the Teams and Workflows host families.')
+param allowedWebhookHosts string = ''
+
+@description('NOTIFICATIONS_QUEUE; its -poison and -wakeup queues are created beside it.')
+@minLength(3)
+@maxLength(56)
+param notificationsQueue string = 'notifications'
+
+@description('MENTION_REPLY_BUDGET_MS: Teams waits 5 s for a mention reply.')
+@minValue(1)
+@maxValue(4900)
+param mentionReplyBudgetMs int = 4000
+
+@description('DELIVERY_TIMEOUT_MS: timeout of one POST to Teams.')
+@minValue(100)
+@maxValue(120000)
+param deliveryTimeoutMs int = 10000
+
+@description('RETRY_MAX_AGE_SECONDS: transient failures are retried this long, then dead-lettered.')
+@minValue(1)
+@maxValue(604800)
+param retryMaxAgeSeconds int = 86400
+
+@description('RATE_LIMIT_GUARD_MS: added to every rate window to absorb network jitter.')
+@minValue(0)
+@maxValue(1000)
+param rateLimitGuardMs int = 50
+
+@description('DELIVERY_LEASE_SECONDS: how long a sender holds a webhook without renewing.')
+@minValue(1)
+@maxValue(600)
+param deliveryLeaseSeconds int = 30
+
+@description('SWEEP_SCHEDULE: NCRONTAB (6 fields) of the sweep that wakes stranded webhooks.')
+param sweepSchedule string = '0 */1 * * * *'
+
+var abbrs = loadJsonContent('./abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var functionAppName = '${abbrs.webSitesFunctions}relay-${resourceToken}'
+var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
+
+// Aliases are case-insensitive in the app; Key Vault secret names allow letters, digits and "-" only.
+var webhookAliasList = union(map(items(webhooks), webhook => toLower(webhook.key)), filter(map(split(webhookAliases, ','), alias => toLower(trim(alias))), alias => !empty(alias)))
+var webhookSecretNames = toObject(webhookAliasList, alias => alias, alias => 'teams-webhook-${replace(alias, '_', '-')}')
+var outgoingWebhookSecretsSecretName = 'teams-outgoing-webhook-secrets'
+
+resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
+  name: '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity './core/identity/user-assigned-identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}relay-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage './core/storage/storage-account.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    containers: [deploymentStorageContainerName]
+    // The names shared/storage and functions/ use: the job queue, the host's poison queue and the wake-ups.
+    queueNames: [notificationsQueue, '${notificationsQueue}-poison', '${notificationsQueue}-wakeup']
+    tableNames: ['TeamsRelayOutbox', 'TeamsRelayDeadLetters']
+  }
+}
+
+module monitoring './core/monitor/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault './core/security/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module plan './core/host/flex-consumption-plan.bicep' = {
+  name: 'plan'
+  scope: rg
+  params: {
+    name: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module rbac './app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    managedIdentityPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
+module secrets './app/secrets.bicep' = {
+  name: 'secrets'
+  scope: rg
+  params: {
+    keyVaultName: keyVault.outputs.name
+    outgoingWebhookSecrets: outgoingWebhookSecrets
+    outgoingWebhookSecretsSecretName: outgoingWebhookSecretsSecretName
+    webhooks: webhooks
+    webhookSecretNames: webhookSecretNames
+  }
+}
+
+module api './app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  // The app resolves its Key Vault references and reaches storage as soon as it starts.
+  dependsOn: [
+    rbac
+    secrets
+  ]
+  params: {
+    name: functionAppName
+    location: location
+    tags: tags
+    appServicePlanId: plan.outputs.id
+    storageAccountName: storage.outputs.name
+    deploymentStorageContainerName: deploymentStorageContainerName
+    identityName: identity.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    nodeVersion: nodeVersion
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    outgoingWebhookSecretsSecretName: outgoingWebhookSecretsSecretName
+    webhookSecretNames: webhookSecretNames
+    allowedWebhookHosts: allowedWebhookHosts
+    notificationsQueue: notificationsQueue
+    mentionReplyBudgetMs: mentionReplyBudgetMs
+    deliveryTimeoutMs: deliveryTimeoutMs
+    retryMaxAgeSeconds: retryMaxAgeSeconds
+    rateLimitGuardMs: rateLimitGuardMs
+    deliveryLeaseSeconds: deliveryLeaseSeconds
+    sweepSchedule: sweepSchedule
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+// The names Microsoft's Functions azd templates give the same value.
+output AZURE_FUNCTION_NAME string = api.outputs.name
+output SERVICE_API_NAME string = api.outputs.name
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output NOTIFICATIONS_QUEUE string = notificationsQueue
+@description('The callback URL to paste into Teams when creating the outgoing webhook (add ?id=<name> to pick a token).')
+output TEAMS_CALLBACK_URL string = 'https://${api.outputs.defaultHostName}/api/mention'
