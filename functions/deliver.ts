@@ -13,7 +13,7 @@ export const NOTIFICATIONS_QUEUE_NAME = process.env.NOTIFICATIONS_QUEUE?.trim() 
  * wake-up or the sweep sends it.
  */
 export async function deliver(message: unknown, context: InvocationContext): Promise<void> {
-    const [{ deliveryRuntime, sendWakeup }, { acceptQueueMessage }, { drainWebhook }, { logDeliveryEvent }] = await Promise.all([
+    const [{ deliveryRuntime, sendWakeup }, { acceptQueueMessage }, { drainWebhook }, { trackDeliveryEvent, trackEvent }] = await Promise.all([
         import('../shared/delivery/runtime.js'),
         import('../shared/delivery/accept.js'),
         import('../shared/delivery/sender.js'),
@@ -23,17 +23,17 @@ export async function deliver(message: unknown, context: InvocationContext): Pro
     const messageId = typeof context.triggerMetadata?.id === 'string' ? context.triggerMetadata.id : context.invocationId;
     const result = await acceptQueueMessage(message, { messageId, dequeuedAt: Date.now() }, runtime.store, runtime.config);
     if (result.kind === 'dead-lettered') {
-        context.warn(`teams-relay invalid-job ${JSON.stringify({ messageId, reason: result.reason })}`);
+        trackEvent(context, 'invalid-job', { messageId, reason: result.reason });
         return;
     }
-    context.log(`teams-relay accepted ${JSON.stringify({ webhookKey: result.webhookKey, jobId: result.jobId, added: result.added })}`);
+    trackEvent(context, 'accepted', { webhookKey: result.webhookKey, jobId: result.jobId, outcome: result.added });
     try {
         await drainWebhook(result.webhookKey, runtime.senderDeps((event) => {
-            logDeliveryEvent(context, event);
+            trackDeliveryEvent(context, event);
         }));
     } catch (thrown) {
         const error = ensureErrorType(thrown);
-        context.error(`teams-relay drain-failed ${JSON.stringify({ webhookKey: result.webhookKey, error: error.message })}`);
+        trackEvent(context, 'drain-failed', { webhookKey: result.webhookKey, reason: error.message });
         const now = Date.now();
         await sendWakeup(runtime.wakeupQueue, result.webhookKey, now + 5_000, now).catch(() => undefined);
     }

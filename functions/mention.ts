@@ -7,6 +7,7 @@ import { ClientError } from '../shared/errors/index.js';
 import { readBodyWithin, toErrorResponse } from '../shared/http/index.js';
 import { answerMention } from '../shared/mention/index.js';
 import { verifyTeamsSignature } from '../shared/signature/index.js';
+import { trackEvent } from '../shared/telemetry/index.js';
 
 /** The largest mention body we read (DESIGN.md); Teams activities are a few KB. */
 export const MAX_MENTION_BODY_BYTES = 1024 * 1024;
@@ -49,7 +50,6 @@ export async function mention(request: HttpRequest, context: InvocationContext):
         }
         const activity = parseActivity(parseJson(raw));
         const line = extractCommand(activity);
-        context.log(`Mention "${line.command}" verified with key "${check.keyName}"`);
         const reply = await answerMention(line, {
             activity,
             commands: await builtinCommands(),
@@ -60,6 +60,7 @@ export async function mention(request: HttpRequest, context: InvocationContext):
                 context.error(message);
             },
         });
+        trackEvent(context, 'mention', { command: line.command, keyName: check.keyName, durationMs: Date.now() - receivedAt });
         return { status: 200, jsonBody: reply };
     } catch (thrown) {
         return toErrorResponse(thrown, context);

@@ -24,10 +24,11 @@ export async function notifications(request: HttpRequest, context: InvocationCon
         } catch {
             throw new ClientError('bad_json', 'The body is not valid JSON');
         }
-        const [{ checkJob }, { enqueueNotification }, { createQueueClient }] = await Promise.all([
+        const [{ checkJob }, { enqueueNotification }, { createQueueClient }, { trackEvent }] = await Promise.all([
             import('../shared/delivery/accept.js'),
             import('../shared/producer/index.js'),
             import('../shared/storage/index.js'),
+            import('../shared/telemetry/index.js'),
         ]);
         const checked = checkJob(value, config);
         if (!checked.ok) {
@@ -38,7 +39,7 @@ export async function notifications(request: HttpRequest, context: InvocationCon
             await queue.createIfNotExists();
         }
         const enqueued = await enqueueNotification(checked.job, { queue });
-        context.log(`teams-relay enqueued ${JSON.stringify({ jobId: enqueued.id, alias: checked.target.alias })}`);
+        trackEvent(context, 'enqueued', { jobId: enqueued.id, alias: checked.target.alias });
         return { status: 202, jsonBody: { id: enqueued.id } };
     } catch (thrown) {
         return toErrorResponse(thrown, context);

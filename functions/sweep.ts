@@ -13,7 +13,10 @@ export const LOST_WAKEUP_GRACE_MS = 120_000;
  * wake-up, or a lost message, delays a job by at most a minute plus the lease, never forever.
  */
 export async function sweep(_timer: Timer, context: InvocationContext): Promise<void> {
-    const [{ deliveryRuntime, sendWakeup }] = await Promise.all([import('../shared/delivery/runtime.js')]);
+    const [{ deliveryRuntime, sendWakeup }, { trackEvent }] = await Promise.all([
+        import('../shared/delivery/runtime.js'),
+        import('../shared/telemetry/index.js'),
+    ]);
     const runtime = await deliveryRuntime();
     const now = Date.now();
     let woken = 0;
@@ -26,7 +29,7 @@ export async function sweep(_timer: Timer, context: InvocationContext): Promise<
         await sendWakeup(runtime.wakeupQueue, state.webhookKey, now, now);
         woken += 1;
     }
-    context.log(`teams-relay sweep ${JSON.stringify({ woken })}`);
+    trackEvent(context, 'sweep', { woken });
 }
 
 app.timer('sweep', {

@@ -7,7 +7,7 @@ export const WAKEUP_QUEUE_NAME = `${NOTIFICATIONS_QUEUE_NAME}-wakeup`;
 
 /** Drains the webhook a wake-up names. A malformed wake-up is logged and dropped: it carries no job. */
 export async function wake(message: unknown, context: InvocationContext): Promise<void> {
-    const [{ deliveryRuntime }, { drainWebhook }, { wakeupMessageSchema }, { logDeliveryEvent }] = await Promise.all([
+    const [{ deliveryRuntime }, { drainWebhook }, { wakeupMessageSchema }, { trackDeliveryEvent, trackEvent }] = await Promise.all([
         import('../shared/delivery/runtime.js'),
         import('../shared/delivery/sender.js'),
         import('../shared/delivery/wakeup.js'),
@@ -15,14 +15,14 @@ export async function wake(message: unknown, context: InvocationContext): Promis
     ]);
     const parsed = wakeupMessageSchema.safeParse(typeof message === 'string' ? safeJson(message) : message);
     if (!parsed.success) {
-        context.warn(`teams-relay bad-wakeup ${JSON.stringify({ problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) })}`);
+        trackEvent(context, 'bad-wakeup', { reason: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') });
         return;
     }
     const runtime = await deliveryRuntime();
     const result = await drainWebhook(parsed.data.webhook, runtime.senderDeps((event) => {
-        logDeliveryEvent(context, event);
+        trackDeliveryEvent(context, event);
     }));
-    context.log(`teams-relay drained ${JSON.stringify({ webhookKey: parsed.data.webhook, ...result })}`);
+    trackEvent(context, 'drained', { webhookKey: parsed.data.webhook, outcome: result.kind, sent: result.sent });
 }
 
 function safeJson(text: string): unknown {
