@@ -1,38 +1,142 @@
-/** The named card templates a notification job may use as `card: { template, data }`. */
+/** The named card templates a notification job may use as `card: { template, data }`, with the schema of each one's data. */
+import type { z } from 'zod';
 import type { CardTemplate } from './index.js';
-import { messageCardTemplate } from './templates/message.js';
+import { alertCardDataSchema, alertCardExample, alertCardTemplate } from './templates/alert.js';
+import { buildCardDataSchema, buildCardExample, buildCardTemplate } from './templates/build.js';
+import { deploymentCardDataSchema, deploymentCardExample, deploymentCardTemplate } from './templates/deployment.js';
+import { digestCardDataSchema, digestCardExample, digestCardTemplate } from './templates/digest.js';
+import { factsCardDataSchema, factsCardExample, factsCardTemplate } from './templates/facts.js';
+import { incidentCardDataSchema, incidentCardExample, incidentCardTemplate } from './templates/incident.js';
+import { messageCardDataSchema, messageCardExample, messageCardTemplate } from './templates/message.js';
+import { pullRequestCardDataSchema, pullRequestCardExample, pullRequestCardTemplate } from './templates/pull-request.js';
 
-/** A named template and the fields its data needs. */
+/** A schema for a template's data: parses the data a job carries into what the template renders. */
+export type CardDataSchema = z.ZodType<Readonly<Record<string, unknown>>, Readonly<Record<string, unknown>>>;
+
+/** A named template, the schema its data must pass, and example data that passes it. */
 export interface CatalogEntry {
+    /** The name a job gives as `card.template`. */
     readonly name: string;
+    /** One line: what the card is for. */
     readonly summary: string;
+    /** The Adaptive Card with `${...}` bindings. */
     readonly template: CardTemplate;
-    /** Data fields that must be present (non-empty). */
-    readonly requiredFields: readonly string[];
+    /** Validates `card.data`; its `.describe()` texts document each field. */
+    readonly schema: CardDataSchema;
+    /** Data that passes {@link schema}, as a producer would write it. */
+    readonly example: Readonly<Record<string, unknown>>;
+}
+
+/** Declares an entry, checking at compile time that its example fits its schema. */
+function entry<S extends CardDataSchema>(declared: { name: string; summary: string; template: CardTemplate; schema: S; example: z.input<S> }): CatalogEntry {
+    return declared;
 }
 
 const entries: readonly CatalogEntry[] = [
-    {
+    entry({
+        name: 'alert',
+        summary: 'A monitoring alert: severity by colour and icon, description, source, facts, a link to it',
+        template: alertCardTemplate,
+        schema: alertCardDataSchema,
+        example: alertCardExample,
+    }),
+    entry({
+        name: 'deployment',
+        summary: 'A deployment started, succeeded or failed: service, version, environment, who, changes',
+        template: deploymentCardTemplate,
+        schema: deploymentCardDataSchema,
+        example: deploymentCardExample,
+    }),
+    entry({
+        name: 'build',
+        summary: 'A CI pipeline run: status by colour, branch, commit, duration, failed steps',
+        template: buildCardTemplate,
+        schema: buildCardDataSchema,
+        example: buildCardExample,
+    }),
+    entry({
+        name: 'incident',
+        summary: 'An incident update: status by colour, summary, impact, commander, next update',
+        template: incidentCardTemplate,
+        schema: incidentCardDataSchema,
+        example: incidentCardExample,
+    }),
+    entry({
+        name: 'pull-request',
+        summary: 'A review request that @mentions the reviewers: repo, number, branches, size',
+        template: pullRequestCardTemplate,
+        schema: pullRequestCardDataSchema,
+        example: pullRequestCardExample,
+    }),
+    entry({
+        name: 'facts',
+        summary: 'A title and a list of facts, with optional Markdown text and links',
+        template: factsCardTemplate,
+        schema: factsCardDataSchema,
+        example: factsCardExample,
+    }),
+    entry({
         name: 'message',
-        summary: 'A title, Markdown text, facts and links',
+        summary: 'A title, Markdown text, optional facts and links',
         template: messageCardTemplate,
-        requiredFields: ['title'],
-    },
+        schema: messageCardDataSchema,
+        example: messageCardExample,
+    }),
+    entry({
+        name: 'digest',
+        summary: 'Many notifications in one message, each a section; rendered cards embedded with their links',
+        template: digestCardTemplate,
+        schema: digestCardDataSchema,
+        example: digestCardExample,
+    }),
 ];
 
-/** Every template a job may name, by name. */
-export const CARD_CATALOG: ReadonlyMap<string, CatalogEntry> = new Map(entries.map((entry) => [entry.name, entry]));
+/** Every template a job may name, by name, in the order `teams-relay templates` lists them. */
+export const CARD_CATALOG: ReadonlyMap<string, CatalogEntry> = new Map(entries.map((declared) => [declared.name, declared]));
+
+/** The outcome of {@link validateCardData}: the data parsed (defaults applied), or every problem. */
+export type CardDataValidation =
+    | { readonly ok: true; readonly data: Readonly<Record<string, unknown>> }
+    | { readonly ok: false; readonly problems: readonly string[] };
 
 /**
- * Checks a job's `card` against the catalog: the template exists and its required fields are there.
- * Returns the problems, each naming the field; empty when the card is fine.
+ * Validates a job's `card` against the catalog: the template exists and its data passes the
+ * template's schema. Problems name the field as `card.data.<path>: <message>`; a missing required
+ * field reads `card.data.<path>: required by the "<template>" template`.
+ *
+ * @example
+ * const result = validateCardData('alert', { title: 'CPU high', severity: 'high' });
+ * if (result.ok) await renderCardTemplate(CARD_CATALOG.get('alert').template, result.data);
+ */
+export function validateCardData(template: string, data: Readonly<Record<string, unknown>>): CardDataValidation {
+    const found = CARD_CATALOG.get(template);
+    if (found === undefined) {
+        return { ok: false, problems: [`card.template: unknown template "${template}" (known: ${[...CARD_CATALOG.keys()].join(', ')})`] };
+    }
+    const parsed = found.schema.safeParse(data, {
+        error: (issue) => (issue.input === undefined ? `required by the "${template}" template` : undefined),
+    });
+    if (parsed.success) {
+        return { ok: true, data: parsed.data };
+    }
+    return {
+        ok: false,
+        problems: parsed.error.issues.map((issue) => {
+            const field = ['card.data', ...issue.path.map(String)].join('.');
+            return `${field}: ${issue.message}`;
+        }),
+    };
+}
+
+/**
+ * Checks a job's `card` against the catalog: the template exists and its data passes the
+ * template's schema. Returns the problems, each naming the field (`card.data.<path>: <message>`);
+ * empty when the card is fine.
+ *
+ * @example
+ * checkCardData('message', {}); // ['card.data.title: required by the "message" template']
  */
 export function checkCardData(template: string, data: Readonly<Record<string, unknown>>): string[] {
-    const entry = CARD_CATALOG.get(template);
-    if (entry === undefined) {
-        return [`card.template: unknown template "${template}" (known: ${[...CARD_CATALOG.keys()].join(', ')})`];
-    }
-    return entry.requiredFields
-        .filter((field) => data[field] === undefined || data[field] === null || data[field] === '')
-        .map((field) => `card.data.${field}: required by the "${template}" template`);
+    const validation = validateCardData(template, data);
+    return validation.ok ? [] : [...validation.problems];
 }

@@ -1,6 +1,7 @@
 /** Producing notification jobs: validate, assign an id and `createdAt`, and put them on the queue as plain JSON. */
 import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
+import { checkCardData } from '../cards/catalog.js';
 import { getConfig, type AppConfig, type StorageSetting } from '../config/index.js';
 import { ClientError } from '../errors/index.js';
 import { createdAtMs, stampCreatedAt, validateJob, type NotificationJob } from '../jobs/index.js';
@@ -53,16 +54,22 @@ function queueFrom(options: EnqueueOptions): QueueClient {
     return open(config.storage, config.notificationsQueue);
 }
 
+function invalidJob(problems: readonly string[]): ClientError {
+    return new ClientError('invalid_job', `Invalid notification job:\n  - ${problems.join('\n  - ')}`);
+}
+
 function isQueueNotFound(error: unknown): boolean {
     return typeof error === 'object' && error !== null && 'code' in error && error.code === QUEUE_NOT_FOUND;
 }
 
 /**
- * Validates a notification job and puts it on the notifications queue as plain JSON text that
- * never expires. Assigns `id` (a UUID) and `createdAt` (strictly increasing per process) when
- * absent; creates the queue on first use if it does not exist yet.
+ * Validates a notification job (a `card` against its template's data schema too) and puts it on
+ * the notifications queue as plain JSON text that never expires. Assigns `id` (a UUID) and
+ * `createdAt` (strictly increasing per process) when absent; creates the queue on first use if it
+ * does not exist yet.
  *
- * @throws {ClientError} `invalid_job` listing every problem, each naming its field; nothing is sent.
+ * @throws {ClientError} `invalid_job` listing every problem, each naming its field (`card.data.<path>`
+ * for template data); nothing is sent.
  * @throws {ClientError} `job_too_large` (413) when the JSON exceeds {@link MAX_QUEUE_MESSAGE_BYTES}.
  * @example
  * const { id } = await enqueueNotification({ to: 'ops', text: 'Deployed **api** v2.3' });
@@ -71,9 +78,13 @@ function isQueueNotFound(error: unknown): boolean {
 export async function enqueueNotification(job: NotificationJob, options: EnqueueOptions = {}): Promise<EnqueuedNotification> {
     const validation = validateJob(job);
     if (!validation.ok) {
-        throw new ClientError('invalid_job', `Invalid notification job:\n  - ${validation.problems.join('\n  - ')}`);
+        throw invalidJob(validation.problems);
     }
     const valid = validation.job;
+    const cardProblems = valid.card === undefined ? [] : checkCardData(valid.card.template, valid.card.data);
+    if (cardProblems.length > 0) {
+        throw invalidJob(cardProblems);
+    }
     const id = valid.id ?? randomUUID();
     const createdAt = createdAtMs(valid) ?? stampCreatedAt();
     const text = JSON.stringify({ ...valid, id, createdAt: valid.createdAt ?? createdAt });

@@ -1,15 +1,36 @@
 /** The `message` card: a title, Markdown text, optional facts and links. */
+import { z } from 'zod';
 import type { CardTemplate } from '../index.js';
+import { ADAPTIVE_CARD_SCHEMA_URL, cardFactsSchema, cardLinksSchema, factSetElement, linkActions, markdownElement, TEMPLATE_CARD_VERSION } from './parts.js';
 
-/** Data: `{ title: string, text?: string, facts?: { name, value }[], links?: { title, url }[] }`. */
+/** The `message` template's data. */
+export const messageCardDataSchema = z.object({
+    title: z.string().trim().min(1).describe('The card title'),
+    text: z.string().optional().describe('The message, in Markdown'),
+    facts: cardFactsSchema.optional(),
+    links: cardLinksSchema.optional(),
+});
+
+/** Data for the `message` template, as producers write it. */
+export type MessageCardData = z.input<typeof messageCardDataSchema>;
+
+/** The `message` card template. */
 export const messageCardTemplate: CardTemplate = {
     type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: '1.4',
+    $schema: ADAPTIVE_CARD_SCHEMA_URL,
+    version: TEMPLATE_CARD_VERSION,
     body: [
         { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Medium', wrap: true },
-        { type: 'TextBlock', $when: '${exists(text)}', text: '${text}', wrap: true },
-        { type: 'FactSet', $when: '${count(facts) > 0}', facts: [{ $data: '${facts}', title: '${name}', value: '${value}' }] },
+        markdownElement('text'),
+        factSetElement([]),
     ],
-    actions: [{ $data: '${links}', $when: '${exists(url)}', type: 'Action.OpenUrl', title: '${title}', url: '${url}' }],
+    actions: linkActions(),
+};
+
+/** Example data for the `message` template. */
+export const messageCardExample: MessageCardData = {
+    title: 'Maintenance tonight',
+    text: 'The **reporting** database is read-only from 22:00 to 23:00 UTC while it is upgraded.',
+    facts: [{ name: 'Window', value: '22:00–23:00 UTC' }],
+    links: [{ title: 'Change request', url: 'https://itsm.example.com/change/CHG-3321' }],
 };

@@ -1,0 +1,100 @@
+/** The `alert` card: a monitoring alert, its severity shown by colour and icon, with facts and a link to it. */
+import { z } from 'zod';
+import type { CardTemplate } from '../index.js';
+import {
+    ADAPTIVE_CARD_SCHEMA_URL,
+    cardFactsSchema,
+    cardLinksSchema,
+    cardUrlSchema,
+    chooseByValue,
+    factSetElement,
+    headerElement,
+    linkActions,
+    markdownElement,
+    TEMPLATE_CARD_VERSION,
+    whenPresent,
+    type StateLook,
+} from './parts.js';
+
+/** Alert severities, most severe first. */
+export const ALERT_SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+
+/** An alert's severity. */
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+/** Whether the alert is still firing or has cleared (Alertmanager, Grafana and Azure Monitor send both). */
+export const ALERT_STATUSES = ['firing', 'resolved'] as const;
+
+/** How each severity looks: red for critical, amber for high and medium, green for low, blue for info. */
+export const ALERT_SEVERITY_LOOK = {
+    critical: { colour: 'attention', icon: '🔴' },
+    high: { colour: 'warning', icon: '🟠' },
+    medium: { colour: 'warning', icon: '🟡' },
+    low: { colour: 'good', icon: '🟢' },
+    info: { colour: 'accent', icon: 'ℹ️' },
+} as const satisfies Record<AlertSeverity, StateLook>;
+
+/** How a resolved alert looks, whatever its severity. */
+export const ALERT_RESOLVED_LOOK = { colour: 'good', icon: '✅' } as const satisfies StateLook;
+
+/** The `alert` template's data. */
+export const alertCardDataSchema = z.object({
+    title: z.string().trim().min(1).describe('What fired, e.g. "CPU above 90% on api-7"'),
+    severity: z.enum(ALERT_SEVERITIES).describe('How bad it is; sets the colour and icon'),
+    status: z.enum(ALERT_STATUSES).default('firing').describe('"resolved" shows the alert as cleared, in green'),
+    description: z.string().optional().describe('What is happening and what to do, in Markdown'),
+    source: z.string().optional().describe('Where the alert comes from, e.g. "Grafana · prod-eu"'),
+    facts: cardFactsSchema.optional(),
+    url: cardUrlSchema.optional().describe('The alert in its monitoring tool (the "Open alert" button)'),
+    links: cardLinksSchema.optional(),
+});
+
+/** Data for the `alert` template, as producers write it. */
+export type AlertCardData = z.input<typeof alertCardDataSchema>;
+
+const severityColour = chooseByValue(
+    'severity',
+    Object.fromEntries(ALERT_SEVERITIES.map((severity) => [severity, ALERT_SEVERITY_LOOK[severity].colour])),
+    ALERT_SEVERITY_LOOK.info.colour,
+);
+const severityIcon = chooseByValue(
+    'severity',
+    Object.fromEntries(ALERT_SEVERITIES.map((severity) => [severity, ALERT_SEVERITY_LOOK[severity].icon])),
+    ALERT_SEVERITY_LOOK.info.icon,
+);
+const isResolved = "status == 'resolved'";
+const colour = `if(${isResolved}, '${ALERT_RESOLVED_LOOK.colour}', ${severityColour})`;
+const label = `if(${isResolved}, concat('${ALERT_RESOLVED_LOOK.icon} RESOLVED · ', toUpper(severity)), concat(${severityIcon}, ' ', toUpper(severity)))`;
+
+/** The `alert` card template. */
+export const alertCardTemplate: CardTemplate = {
+    type: 'AdaptiveCard',
+    $schema: ADAPTIVE_CARD_SCHEMA_URL,
+    version: TEMPLATE_CARD_VERSION,
+    body: [
+        headerElement(colour, [
+            { type: 'TextBlock', text: `\${${label}}`, color: `\${${colour}}`, weight: 'Bolder', size: 'Small', wrap: true },
+            { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Large', wrap: true, spacing: 'Small' },
+            { type: 'TextBlock', $when: whenPresent('source'), text: '${source}', isSubtle: true, wrap: true, spacing: 'None' },
+        ]),
+        markdownElement('description'),
+        factSetElement([]),
+    ],
+    actions: linkActions('Open alert'),
+    msteams: { width: 'Full' },
+};
+
+/** Example data for the `alert` template. */
+export const alertCardExample: AlertCardData = {
+    title: 'CPU above 90% on api-7',
+    severity: 'critical',
+    description: 'CPU has been above **90%** for 10 minutes. Check the autoscaler and recent deployments.',
+    source: 'Grafana · prod-eu',
+    facts: [
+        { name: 'Host', value: 'api-7' },
+        { name: 'Value', value: '97.3%' },
+        { name: 'Since', value: '2026-11-23 10:02 UTC' },
+    ],
+    url: 'https://grafana.example.com/alerting/grafana/cpu-high/view',
+    links: [{ title: 'Runbook', url: 'https://wiki.example.com/runbooks/cpu-high' }],
+};
