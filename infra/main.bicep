@@ -84,6 +84,11 @@ param deliveryLeaseSeconds int = 30
 @description('SWEEP_SCHEDULE: NCRONTAB (6 fields) of the sweep that wakes stranded webhooks.')
 param sweepSchedule string = '0 */1 * * * *'
 
+@description('DIGEST_AFTER_SECONDS: fold a backlog that would wait longer than this into digest posts; 0 turns digests off.')
+@minValue(0)
+@maxValue(604800)
+param digestAfterSeconds int = 60
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -212,6 +217,7 @@ module api './app/api.bicep' = {
     rateLimitGuardMs: rateLimitGuardMs
     deliveryLeaseSeconds: deliveryLeaseSeconds
     sweepSchedule: sweepSchedule
+    digestAfterSeconds: digestAfterSeconds
   }
 }
 

@@ -30,6 +30,7 @@ param retryMaxAgeSeconds int
 param rateLimitGuardMs int
 param deliveryLeaseSeconds int
 param sweepSchedule string
+param digestAfterSeconds int
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -127,6 +128,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     RATE_LIMIT_GUARD_MS: string(rateLimitGuardMs)
     DELIVERY_LEASE_SECONDS: string(deliveryLeaseSeconds)
     SWEEP_SCHEDULE: sweepSchedule
+    DIGEST_AFTER_SECONDS: string(digestAfterSeconds)
   }, webhookAppSettings)
 }
 

@@ -22,6 +22,9 @@ export const DEFAULT_DELIVERY_LEASE_SECONDS = 30;
 /** Default schedule of the safety-net sweep: every minute (NCRONTAB, with seconds). */
 export const DEFAULT_SWEEP_SCHEDULE = '0 */1 * * * *';
 
+/** Fold a webhook's backlog into digests when it would wait longer than this; 0 turns digests off. @default 60 */
+export const DEFAULT_DIGEST_AFTER_SECONDS = 60;
+
 /** Default notification queue name (DESIGN.md). */
 export const DEFAULT_NOTIFICATIONS_QUEUE = 'notifications';
 
@@ -72,6 +75,8 @@ export interface AppConfig {
     readonly deliveryLeaseMs: number;
     /** NCRONTAB schedule of the sweep that wakes stranded webhooks. */
     readonly sweepSchedule: string;
+    /** Backlogs that would wait longer than this are folded into digests; 0: never. */
+    readonly digestAfterMs: number;
 }
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
@@ -149,6 +154,7 @@ const envSchema = z.object({
     DELIVERY_TIMEOUT_MS: integerSetting('DELIVERY_TIMEOUT_MS', DEFAULT_DELIVERY_TIMEOUT_MS, 100, 120_000),
     RETRY_MAX_AGE_SECONDS: integerSetting('RETRY_MAX_AGE_SECONDS', DEFAULT_RETRY_MAX_AGE_SECONDS, 1, 7 * 86_400),
     RATE_LIMIT_GUARD_MS: integerSetting('RATE_LIMIT_GUARD_MS', DEFAULT_JITTER_GUARD_MS, 0, 1_000),
+    DIGEST_AFTER_SECONDS: integerSetting('DIGEST_AFTER_SECONDS', DEFAULT_DIGEST_AFTER_SECONDS, 0, 7 * 86_400),
     DELIVERY_LEASE_SECONDS: integerSetting('DELIVERY_LEASE_SECONDS', DEFAULT_DELIVERY_LEASE_SECONDS, 1, 600),
     SWEEP_SCHEDULE: z
         .string()
@@ -295,6 +301,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         rateLimitGuardMs: settings.RATE_LIMIT_GUARD_MS,
         deliveryLeaseMs: settings.DELIVERY_LEASE_SECONDS * 1_000,
         sweepSchedule: settings.SWEEP_SCHEDULE,
+        digestAfterMs: settings.DIGEST_AFTER_SECONDS * 1_000,
     });
 }
 

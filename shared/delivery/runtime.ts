@@ -22,8 +22,8 @@ export interface DeliveryRuntime {
     senderDeps(log: (event: DeliveryEvent) => void): SenderDeps;
 }
 
-/** Identifies this process as a lease holder. */
-const OWNER = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+/** Identifies this process; each sender in it adds its own suffix (see `senderDeps`). */
+const PROCESS_OWNER = `${hostname()}-${process.pid}`;
 
 /** Sends a wake-up message that becomes visible at `at`. */
 export async function sendWakeup(queue: QueueClient, webhook: string, at: number, now: number): Promise<void> {
@@ -46,6 +46,7 @@ export async function createDeliveryRuntime(config: AppConfig): Promise<Delivery
         timeoutMs: config.deliveryTimeoutMs,
         retryMaxAgeMs: config.retryMaxAgeMs,
         leaseMs: config.deliveryLeaseMs,
+        digestAfterMs: config.digestAfterMs,
     });
     const resolveTarget = (job: OutboxJob): URL => {
         const target = resolveJobTarget(job.job, config);
@@ -67,7 +68,9 @@ export async function createDeliveryRuntime(config: AppConfig): Promise<Delivery
             now: Date.now,
             sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
             random: Math.random,
-            owner: OWNER,
+            // One lease owner per invocation, not per process: a host runs many invocations at once, and
+            // a lease shared by all of them would let two senders in one process post the same head job.
+            owner: `${PROCESS_OWNER}-${randomUUID().slice(0, 8)}`,
             settings,
             log,
         }),

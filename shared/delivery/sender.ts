@@ -12,6 +12,7 @@ import { retryDelay, throttleBackoff } from '../backoff/index.js';
 import { PermanentError } from '../errors/index.js';
 import { nextSendTime, pruneHistory, TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../limiter/index.js';
 import type { OutboxJob, OutboxStore, WebhookState } from '../outbox/index.js';
+import { backlogWaitMs, buildDigest, MAX_DIGEST_JOBS, MAX_SIMULATED_BACKLOG } from '../digest/index.js';
 import { buildTeamsPayload, type TeamsPayload } from '../payload/index.js';
 import { classifyTeamsResponse, type TeamsAnswerClassification, type WebhookDialect } from '../teams-answer/index.js';
 import { webhookDialect } from '../webhook-target/index.js';
@@ -23,6 +24,8 @@ export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_MAX_INLINE_WAIT_MS = 2_000;
 /** How long one drain may run before it hands over to a wake-up message. @default 30000 */
 export const DEFAULT_MAX_DRAIN_MS = 30_000;
+/** Digests start when the backlog would wait longer than a minute (`DIGEST_AFTER_SECONDS`). @default 60000 */
+export const DEFAULT_DIGEST_AFTER_MS = 60_000;
 /** Attempts to take a lease when the state row changes under us for other reasons. */
 const LEASE_ATTEMPTS = 3;
 
@@ -36,6 +39,8 @@ export interface DeliveryEvent {
     readonly status?: number | undefined;
     readonly reason?: string;
     readonly waitMs?: number;
+    /** Set when the job went out inside a digest post. */
+    readonly digestId?: string;
 }
 
 /** Tunables of the sender. */
@@ -51,6 +56,8 @@ export interface SenderSettings {
     readonly maxInlineWaitMs: number;
     /** @default DEFAULT_MAX_DRAIN_MS */
     readonly maxDrainMs: number;
+    /** Fold the backlog into digests when its last job would wait longer than this; 0 turns digests off. @default DEFAULT_DIGEST_AFTER_MS */
+    readonly digestAfterMs: number;
 }
 
 /** Everything the sender talks to, injected so tests control time, storage and Teams. */
@@ -84,6 +91,7 @@ export function senderSettings(overrides: Partial<SenderSettings> & Pick<SenderS
         leaseMs: DEFAULT_LEASE_MS,
         maxInlineWaitMs: DEFAULT_MAX_INLINE_WAIT_MS,
         maxDrainMs: DEFAULT_MAX_DRAIN_MS,
+        digestAfterMs: DEFAULT_DIGEST_AFTER_MS,
         ...overrides,
     };
 }
@@ -129,6 +137,15 @@ interface Loop {
     state: WebhookState;
     sent: number;
     readonly started: number;
+    /** Set after Teams refused a digest: the jobs go alone for the rest of this drain. */
+    noDigest: boolean;
+}
+
+/** What one POST carries: the head job alone, or a digest of jobs from the head. */
+interface Batch {
+    readonly jobs: readonly [OutboxJob, ...OutboxJob[]];
+    readonly payload: TeamsPayload;
+    readonly digestId: string | undefined;
 }
 
 async function deadLetter(job: OutboxJob, loop: Loop, deps: SenderDeps, reason: string, verdict?: TeamsAnswerClassification): Promise<void> {
@@ -155,17 +172,27 @@ async function deadLetter(job: OutboxJob, loop: Loop, deps: SenderDeps, reason: 
 }
 
 /** Records Teams' verdict on one POST. */
-async function record(job: OutboxJob, verdict: TeamsAnswerClassification, sentAt: number, loop: Loop, deps: SenderDeps): Promise<boolean> {
+async function record(batch: Batch, verdict: TeamsAnswerClassification, sentAt: number, loop: Loop, deps: SenderDeps): Promise<boolean> {
+    const job = batch.jobs[0];
     const now = deps.now();
     const attempt = job.attempts + 1;
     const firstAttemptAt = job.firstAttemptAt ?? sentAt;
     const common = { webhookKey: job.webhookKey, jobId: job.jobId, alias: job.alias, attempt, status: verdict.status };
     switch (verdict.outcome) {
         case 'delivered':
-            await deps.store.completeJob(job, now);
-            loop.state = { ...loop.state, consecutiveThrottles: 0, delivered: loop.state.delivered + 1 };
-            loop.sent += 1;
-            deps.log({ event: 'delivered', ...common, reason: verdict.reason });
+            for (const delivered of batch.jobs) {
+                await deps.store.completeJob(delivered, now, batch.digestId);
+                deps.log({
+                    event: 'delivered',
+                    ...common,
+                    jobId: delivered.jobId,
+                    attempt: delivered.attempts + 1,
+                    reason: verdict.reason,
+                    ...(batch.digestId === undefined ? {} : { digestId: batch.digestId }),
+                });
+            }
+            loop.state = { ...loop.state, consecutiveThrottles: 0, delivered: loop.state.delivered + batch.jobs.length };
+            loop.sent += batch.jobs.length;
             return true;
         case 'throttled': {
             const throttles = loop.state.consecutiveThrottles + 1;
@@ -210,9 +237,45 @@ async function record(job: OutboxJob, verdict: TeamsAnswerClassification, sentAt
             return true;
         }
         case 'permanent':
+            if (batch.digestId !== undefined) {
+                // The digest was refused, not the jobs: send them alone, where each answer is their own.
+                loop.noDigest = true;
+                await deps.store.recordAttempt(job, {
+                    attempts: job.attempts,
+                    firstAttemptAt,
+                    notBefore: 0,
+                    lastStatus: verdict.status,
+                    lastBody: verdict.body,
+                    lastReason: `digest refused: ${verdict.reason}`,
+                });
+                deps.log({ event: 'retrying', ...common, reason: `digest refused: ${verdict.reason}`, digestId: batch.digestId, waitMs: 0 });
+                return true;
+            }
             await deadLetter(job, loop, deps, `Teams refused the message: ${verdict.reason}${verdict.wrappedStatus === undefined ? '' : ` (HTTP ${verdict.wrappedStatus} inside a 200)`}`, verdict);
             return true;
     }
+}
+
+/**
+ * The head alone, or, when the backlog would wait longer than `digestAfterMs` for its slots, a
+ * digest of the jobs from the head (stopping at the first that must stand alone).
+ */
+async function chooseBatch(head: OutboxJob, prepared: Prepared, now: number, loop: Loop, deps: SenderDeps): Promise<Batch> {
+    const alone: Batch = { jobs: [head], payload: prepared.payload, digestId: undefined };
+    const { settings } = deps;
+    if (settings.digestAfterMs <= 0 || loop.noDigest || head.job.digest === false) {
+        return alone;
+    }
+    const backlog = await deps.store.countJobs(head.webhookKey, MAX_SIMULATED_BACKLOG);
+    if (backlog < 2 || backlogWaitMs(loop.state.sends, backlog, now, settings.limits, settings.guardMs) <= settings.digestAfterMs) {
+        return alone;
+    }
+    const digest = await buildDigest(await deps.store.headJobs(head.webhookKey, MAX_DIGEST_JOBS), prepared.dialect, head.alias);
+    const [first, ...rest] = digest?.jobs ?? [];
+    if (digest === undefined || first?.jobId !== head.jobId) {
+        return alone;
+    }
+    return { jobs: [first, ...rest], payload: digest.payload, digestId: `digest-${now.toString(36)}-${head.jobId}` };
 }
 
 /** Sends from the head of the outbox while the windows allow; returns why it stopped. */
@@ -254,6 +317,7 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
             deps.log({ event: 'deferred', webhookKey, jobId: head.jobId, alias: head.alias, waitMs: Math.max(0, waitMs) });
             return { kind: 'waiting', until: slot, sent: loop.sent };
         }
+        const batch = await chooseBatch(head, prepared, now, loop, deps);
         const reserved = await deps.store.writeState({
             ...loop.state,
             alias: head.alias ?? loop.state.alias,
@@ -263,10 +327,14 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
         if (reserved === undefined) {
             return { kind: 'lost-lease', sent: loop.sent };
         }
-        loop.state = reserved;
-        const answer = await deps.post(prepared.url, prepared.payload.body, settings.timeoutMs);
+        // The POST leaves only now, after the reservation write, which can take tens of ms under load:
+        // count the windows from this real start, not from the earlier reservation time (the next state
+        // write persists it). Only a crash right after this keeps the earlier time in the shared log.
+        const postedAt = deps.now();
+        loop.state = { ...reserved, sends: [...reserved.sends.slice(0, -1), Math.max(now, postedAt)] };
+        const answer = await deps.post(prepared.url, batch.payload.body, settings.timeoutMs);
         const verdict = classifyTeamsResponse(answer, prepared.dialect);
-        if (!(await record(head, verdict, now, loop, deps))) {
+        if (!(await record(batch, verdict, now, loop, deps))) {
             return { kind: 'lost-lease', sent: loop.sent };
         }
     }
@@ -286,7 +354,7 @@ export async function drainWebhook(webhookKey: string, deps: SenderDeps): Promis
         if (state === undefined) {
             return { kind: 'busy', sent };
         }
-        const loop: Loop = { state, sent, started: deps.now() };
+        const loop: Loop = { state, sent, started: deps.now(), noDigest: false };
         let result: DrainResult;
         try {
             result = await sendWhileAllowed(webhookKey, loop, deps);

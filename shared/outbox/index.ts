@@ -121,12 +121,17 @@ export interface OutboxStore {
     addJob(job: NewOutboxJob): Promise<AddJobResult>;
     /** The next job to send for a webhook: the lowest `order`, ties by job id. */
     headJob(webhookKey: string): Promise<OutboxJob | undefined>;
+    /** Up to `max` jobs from the head of a webhook's outbox, in delivery order. */
+    headJobs(webhookKey: string, max: number): Promise<OutboxJob[]>;
     /** Jobs waiting for a webhook (counting stops at `max`). */
     countJobs(webhookKey: string, max?: number): Promise<number>;
     /** Records a failed attempt on a job. */
     recordAttempt(job: OutboxJob, attempt: JobAttempt): Promise<void>;
-    /** Removes a delivered job and remembers its id so it is never posted again. */
-    completeJob(job: OutboxJob, deliveredAt: number): Promise<void>;
+    /**
+     * Removes a delivered job and remembers its id so it is never posted again; `digestId` records
+     * that it went out inside that digest post.
+     */
+    completeJob(job: OutboxJob, deliveredAt: number, digestId?: string): Promise<void>;
     /** Writes the dead letter, then removes the job from the outbox (when given). */
     deadLetter(entry: NewDeadLetter, job?: OutboxJob): Promise<DeadLetter>;
     /** A webhook's state (a fresh one with `etag: undefined` when none is stored). */

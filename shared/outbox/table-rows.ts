@@ -402,8 +402,13 @@ export function queuedIndexProperties(jobId: string, rowKeyOfJob: string): Recor
  * The properties of a delivered job's index row. `deliveredAt` is typed `Edm.Double` explicitly so
  * the pruning filter (a double literal) compares like with like in Azure, whatever the value.
  */
-export function deliveredIndexProperties(jobId: string, deliveredAt: number): Record<string, string | { value: number; type: 'Double' }> {
-    return { status: 'delivered', jobId, deliveredAt: { value: deliveredAt, type: 'Double' } };
+export function deliveredIndexProperties(
+    jobId: string,
+    deliveredAt: number,
+    digestId?: string,
+): Record<string, string | { value: number; type: 'Double' }> {
+    // `digestId` records a job delivered inside a digest post rather than alone.
+    return { status: 'delivered', jobId, deliveredAt: { value: deliveredAt, type: 'Double' }, ...(digestId === undefined ? {} : { digestId }) };
 }
 
 /** Reads an index row. @throws {CorruptEntityError} */

@@ -69,6 +69,9 @@ import {
     toStateProperties,
 } from './table-rows.js';
 
+/** Most entities a Table query returns in one page (Azure Table Storage, Query Entities). */
+const MAX_PAGE_SIZE = 1_000;
+
 /** HTTP statuses the Table service answers that the store handles (TEAMS.md, tooling facts: ETag 412, duplicate 409). */
 const STATUS = { notFound: 404, conflict: 409, preconditionFailed: 412 } as const;
 
@@ -294,6 +297,24 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
             return undefined;
         },
 
+        async headJobs(webhookKey: string, max: number): Promise<OutboxJob[]> {
+            assertPartitionKey(webhookKey);
+            const jobs: OutboxJob[] = [];
+            if (max <= 0) {
+                return jobs;
+            }
+            const filter = odata`PartitionKey eq ${webhookKey} and RowKey ge ${JOB_ROW_PREFIX} and RowKey lt ${JOB_ROW_RANGE_END}`;
+            for await (const page of outbox.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(max, MAX_PAGE_SIZE) })) {
+                for (const entity of page) {
+                    jobs.push(fromJobEntity(outbox.tableName, entity));
+                    if (jobs.length >= max) {
+                        return jobs;
+                    }
+                }
+            }
+            return jobs;
+        },
+
         async countJobs(webhookKey: string, max: number = Number.POSITIVE_INFINITY): Promise<number> {
             assertPartitionKey(webhookKey);
             if (max <= 0) {
@@ -326,9 +347,9 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
             }
         },
 
-        async completeJob(job: OutboxJob, deliveredAt: number): Promise<void> {
+        async completeJob(job: OutboxJob, deliveredAt: number, digestId?: string): Promise<void> {
             const id = encodedId(job.jobId);
-            const marker = { partitionKey: job.webhookKey, rowKey: indexRowKey(id), ...deliveredIndexProperties(job.jobId, deliveredAt) };
+            const marker = { partitionKey: job.webhookKey, rowKey: indexRowKey(id), ...deliveredIndexProperties(job.jobId, deliveredAt, digestId) };
             try {
                 await outbox.submitTransaction([
                     ['delete', { partitionKey: job.webhookKey, rowKey: jobRowKey(job.order, id) }],

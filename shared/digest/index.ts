@@ -1,0 +1,165 @@
+/**
+ * Digests under overload: when a webhook's backlog would wait longer than `DIGEST_AFTER_SECONDS`
+ * for its slots, the waiting jobs, oldest first, are folded into one `digest` card posted in the
+ * next slot. Teams allows one webhook about 1800 posts a day; a digest carries many notifications
+ * in one post.
+ */
+import { renderCardTemplate } from '../cards/index.js';
+import { CARD_CATALOG } from '../cards/catalog.js';
+import { digestCardTemplate, type DigestCardData } from '../cards/templates/digest.js';
+import { PermanentError } from '../errors/index.js';
+import { createdAtMs, type ValidJob } from '../jobs/index.js';
+import { nextSendTime, type SlidingWindowLimit } from '../limiter/index.js';
+import type { OutboxJob } from '../outbox/index.js';
+import { buildTeamsPayload, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES, type TeamsPayload } from '../payload/index.js';
+import type { AdaptiveCard } from '../reply/index.js';
+import type { WebhookDialect } from '../teams-answer/index.js';
+
+/** Most jobs looked at for one digest: a 24 KB card holds fewer than this many sections anyway. */
+export const MAX_DIGEST_JOBS = 200;
+
+/** Backlog simulated to decide whether it would wait too long; a longer backlog waits longer still. */
+export const MAX_SIMULATED_BACKLOG = 2_000;
+
+/** Bytes kept free for the digest's own heading and the envelope when estimating what fits. */
+const DIGEST_OVERHEAD_BYTES = 2_048;
+
+/** Longest section heading taken from a text notification's first line. */
+const MAX_HEADING_CHARS = 100;
+
+/**
+ * How long the last of `backlog` jobs would wait for its slot if each were posted alone, from the
+ * send log and the limits. Pure.
+ *
+ * @example
+ * backlogWaitMs([], 61, now, TEAMS_WEBHOOK_LIMITS, 50); // ≈ 30 050: the 61st waits for the 30 s window
+ */
+export function backlogWaitMs(sends: readonly number[], backlog: number, now: number, limits: readonly SlidingWindowLimit[], guardMs: number): number {
+    const history = [...sends];
+    let at = now;
+    for (let index = 0; index < Math.min(backlog, MAX_SIMULATED_BACKLOG); index++) {
+        at = nextSendTime(history, at, limits, { guardMs });
+        history.push(at);
+    }
+    return at - now;
+}
+
+function firstText(card: Readonly<Record<string, unknown>>): string | undefined {
+    const body = Array.isArray(card.body) ? (card.body as unknown[]) : [];
+    for (const element of body) {
+        const text = (element as { type?: unknown; text?: unknown } | null)?.text;
+        if (typeof text === 'string' && text.trim() !== '' && !text.includes('${')) {
+            return text.trim();
+        }
+    }
+    return undefined;
+}
+
+function heading(text: string): string {
+    const line = text.split('\n')[0]?.trim() ?? '';
+    return line.length > MAX_HEADING_CHARS ? `${line.slice(0, MAX_HEADING_CHARS - 1)}…` : line || 'Notification';
+}
+
+function timeOf(job: ValidJob): string | undefined {
+    const at = createdAtMs(job);
+    return at === undefined ? undefined : `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** One job as a digest section: text as text, any card embedded with its content and links. */
+export async function digestItem(job: ValidJob): Promise<DigestCardData['items'][number]> {
+    const time = timeOf(job);
+    const base = time === undefined ? {} : { time };
+    if (job.text !== undefined) {
+        const [first = '', ...rest] = job.text.split('\n');
+        const remainder = rest.join('\n').trim();
+        return { ...base, title: heading(first), ...(remainder === '' ? {} : { text: remainder }) };
+    }
+    let card: AdaptiveCard;
+    if (job.card !== undefined) {
+        const entry = CARD_CATALOG.get(job.card.template);
+        if (entry === undefined) {
+            throw new PermanentError('unknown_template', `card.template: unknown template "${job.card.template}"`);
+        }
+        card = await renderCardTemplate(entry.template, job.card.data);
+    } else if (job.messageCard !== undefined) {
+        card = messageCardToAdaptiveCard(job.messageCard);
+    } else {
+        card = job.adaptiveCard as AdaptiveCard;
+    }
+    return { ...base, title: heading(firstText(card) ?? 'Notification'), card };
+}
+
+/** A digest ready to post, and the jobs it carries. */
+export interface Digest {
+    readonly payload: TeamsPayload;
+    readonly jobs: readonly OutboxJob[];
+}
+
+/**
+ * Folds jobs from the head of the outbox, oldest first, into one digest for `dialect`: it stops at
+ * the first job that must stand alone (`digest: false`), so order is kept, and at what fits
+ * {@link SAFE_PAYLOAD_BYTES}. `undefined` when fewer than two jobs can be folded.
+ *
+ * @example
+ * const digest = await buildDigest(await store.headJobs(key, MAX_DIGEST_JOBS), 'connector', 'ops');
+ */
+export async function buildDigest(jobs: readonly OutboxJob[], dialect: WebhookDialect, alias: string | undefined): Promise<Digest | undefined> {
+    const foldable: OutboxJob[] = [];
+    for (const job of jobs.slice(0, MAX_DIGEST_JOBS)) {
+        if (job.job.digest === false) {
+            break;
+        }
+        foldable.push(job);
+    }
+    const items: DigestCardData['items'] = [];
+    let estimated = DIGEST_OVERHEAD_BYTES;
+    for (const job of foldable) {
+        let item: DigestCardData['items'][number];
+        try {
+            item = await digestItem(job.job);
+        } catch {
+            break; // A job whose card cannot be built goes alone, where its error is recorded.
+        }
+        estimated += Buffer.byteLength(JSON.stringify(item), 'utf8');
+        if (estimated > SAFE_PAYLOAD_BYTES && items.length > 0) {
+            break;
+        }
+        items.push(item);
+    }
+    const attempt = async (count: number): Promise<Digest | undefined> => {
+        const shown = items.slice(0, count);
+        const card = await renderCardTemplate(digestCardTemplate, {
+            title: `${alias ?? 'Notifications'}: ${shown.length} notifications held back by Teams' rate limit`,
+            items: shown,
+        });
+        try {
+            const payload = await buildTeamsPayload({ to: alias ?? 'digest', adaptiveCard: { ...card, type: 'AdaptiveCard' } }, dialect);
+            return { payload, jobs: foldable.slice(0, count) };
+        } catch (thrown) {
+            if (thrown instanceof PermanentError && thrown.code === 'payload_too_large') {
+                return undefined;
+            }
+            throw thrown;
+        }
+    };
+    // The largest number of items that fits: a binary search, since a section's size is only known
+    // once rendered.
+    if (items.length < 2) {
+        return undefined;
+    }
+    let best = await attempt(items.length);
+    let low = 2;
+    let high = items.length - 1;
+    while (best?.jobs.length !== items.length && low <= high) {
+        const middle = Math.floor((low + high) / 2);
+        const candidate = await attempt(middle);
+        if (candidate === undefined) {
+            high = middle - 1;
+        } else {
+            best = candidate;
+            low = middle + 1;
+        }
+    }
+    return best;
+}
+
