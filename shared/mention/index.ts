@@ -1,8 +1,9 @@
 /** Answering a mention: route the command, run it within the budget, and always produce a valid reply. */
 import type { Activity, MentionCommandLine } from '../activity/index.js';
+import { describeCardProblems, validateCard } from '../cards/validate.js';
 import { runWithDeadline, type MentionCommand } from '../commands/index.js';
 import { ensureErrorType } from '../errors/index.js';
-import { toTeamsReply, type MentionReply, type TeamsReply } from '../reply/index.js';
+import { InvalidReplyError, toTeamsReply, type MentionReply, type TeamsReply } from '../reply/index.js';
 
 /** What {@link answerMention} needs besides the command line. */
 export interface AnswerOptions {
@@ -38,8 +39,26 @@ export function failedCommandReply(command: string): MentionReply {
 }
 
 /**
+ * A command's reply once its card, if any, passed the mention-reply rules of `validateCard` (only
+ * `Action.OpenUrl`, a known version, known elements, valid values, consistent mentions). The object
+ * model behind those rules is loaded on the first card reply, never at start-up.
+ *
+ * @throws {InvalidReplyError} listing every problem of the card.
+ */
+async function checkedReply(reply: MentionReply): Promise<MentionReply> {
+    if ('card' in reply) {
+        const problems = await validateCard(reply.card, { destination: 'mention-reply' });
+        if (problems.length > 0) {
+            throw new InvalidReplyError(describeCardProblems('mention-reply', problems));
+        }
+    }
+    return reply;
+}
+
+/**
  * Runs the command of a mention and returns the message to send back to Teams. Never throws: an
- * unknown command, a slow one, a failing one and one with an invalid reply each get a clear text.
+ * unknown command, a slow one, a failing one and one with an invalid reply (a card that breaks the
+ * mention-reply rules included; its problems go to `logError`) each get a clear text.
  *
  * @example
  * const reply = await answerMention(extractCommand(activity), { activity, commands, budgetMs: 4000, receivedAt, now: Date.now, logError });
@@ -70,7 +89,7 @@ export async function answerMention(line: MentionCommandLine, options: AnswerOpt
             options.logError(`Command "${command.name}" exceeded the ${options.budgetMs} ms reply budget`);
             return toTeamsReply(stillWorkingReply(command.name));
         }
-        return toTeamsReply(result.value);
+        return toTeamsReply(await checkedReply(result.value));
     } catch (thrown) {
         const error = ensureErrorType(thrown);
         options.logError(`Command "${command.name}" failed: ${error.name}: ${error.message}`);

@@ -1,6 +1,7 @@
-/** What a job looks like on the wire for its destination: connector or Workflows, measured against Teams' size limit. */
+/** What a job looks like on the wire for its destination: connector or Workflows, checked against its card rules and Teams' size limit. */
 import { renderCardTemplate } from '../cards/index.js';
 import { CARD_CATALOG } from '../cards/catalog.js';
+import { describeCardProblems, isVersionAbove, validateCard, WORKFLOWS_MAX_CARD_VERSION } from '../cards/validate.js';
 import { PermanentError } from '../errors/index.js';
 import { jobContentKind, type ValidJob } from '../jobs/index.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../reply/index.js';
@@ -13,7 +14,7 @@ import type { WebhookDialect } from '../teams-answer/index.js';
 export const SAFE_PAYLOAD_BYTES = 24 * 1024;
 
 /** Highest Adaptive Card version Workflows renders; 1.5 and 1.6 show "couldn't be displayed" (TEAMS.md). */
-export const WORKFLOWS_MAX_CARD_VERSION = '1.4';
+export { WORKFLOWS_MAX_CARD_VERSION };
 
 /** The card version we write for cards we build. */
 const BUILT_CARD_VERSION = '1.4';
@@ -33,13 +34,29 @@ function textCard(text: string): AdaptiveCard {
     return { type: 'AdaptiveCard', version: BUILT_CARD_VERSION, body: [{ type: 'TextBlock', text, wrap: true }] };
 }
 
-function versionAbove(version: unknown, max: string): boolean {
-    if (typeof version !== 'string') {
-        return false;
+/**
+ * The card as Workflows gets it: a missing version or one above 1.4 becomes 1.4. Lowering is only
+ * kept when it is safe, and {@link checkedCard} decides that: the lowered card is parsed at 1.4, so
+ * an element, property or value that needs 1.5 or 1.6 is reported and the card refused, rather than
+ * sent to render as "couldn't be displayed" or without the part that needed the higher version.
+ */
+function fitForWorkflows(card: AdaptiveCard): AdaptiveCard {
+    return card.version === undefined || isVersionAbove(card.version, WORKFLOWS_MAX_CARD_VERSION) ? { ...card, version: WORKFLOWS_MAX_CARD_VERSION } : card;
+}
+
+/**
+ * The card fitted to the dialect and checked against its rules.
+ *
+ * @throws {PermanentError} `invalid_card`, naming every problem: Workflows answers 202 to a card it
+ * then drops, so a broken card must be caught before it is sent.
+ */
+async function checkedCard(card: AdaptiveCard, dialect: WebhookDialect): Promise<AdaptiveCard> {
+    const fitted = dialect === 'workflows' ? fitForWorkflows(card) : card;
+    const problems = await validateCard(fitted, { destination: dialect });
+    if (problems.length > 0) {
+        throw new PermanentError('invalid_card', describeCardProblems(dialect, problems));
     }
-    const [major = 0, minor = 0] = version.split('.').map(Number);
-    const [maxMajor = 0, maxMinor = 0] = max.split('.').map(Number);
-    return major > maxMajor || (major === maxMajor && minor > maxMinor);
+    return fitted;
 }
 
 /** A legacy MessageCard as an Adaptive Card, for Workflows (which does not reliably take MessageCards). */
@@ -105,11 +122,13 @@ async function jobCard(job: ValidJob): Promise<AdaptiveCard | undefined> {
 /**
  * Builds the POST body for a job and its destination's dialect: connector URLs get `{text}`, the
  * Adaptive Card envelope or the MessageCard as given; Workflows URLs always get the envelope, with
- * `contentUrl: null`, a card version no higher than 1.4, text as a one-TextBlock card and a
- * MessageCard converted.
+ * `contentUrl: null`, a card version no higher than 1.4 (lowered when nothing in the card needs
+ * more), text as a one-TextBlock card and a MessageCard converted. Every Adaptive Card that leaves
+ * is checked with `validateCard` for the dialect first.
  *
- * @throws {PermanentError} when the payload is over {@link SAFE_PAYLOAD_BYTES} (the reason gives the
- * size) or the card cannot be built.
+ * @throws {PermanentError} `payload_too_large` when the payload is over {@link SAFE_PAYLOAD_BYTES}
+ * (the reason gives the size), `invalid_card` when the card breaks the dialect's rules (the reason
+ * lists every problem), or another code when the card cannot be built.
  * @example
  * const { body } = await buildTeamsPayload({ to: 'ops', text: 'hi' }, 'workflows');
  */
@@ -117,19 +136,15 @@ export async function buildTeamsPayload(job: ValidJob, dialect: WebhookDialect):
     const kind = jobContentKind(job);
     let payload: object;
     if (kind === 'text' && job.text !== undefined) {
-        payload = dialect === 'connector' ? { text: job.text } : adaptiveCardEnvelope(textCard(job.text));
+        payload = dialect === 'connector' ? { text: job.text } : adaptiveCardEnvelope(await checkedCard(textCard(job.text), dialect));
     } else if (kind === 'messageCard' && job.messageCard !== undefined) {
-        payload = dialect === 'connector' ? job.messageCard : adaptiveCardEnvelope(messageCardToAdaptiveCard(job.messageCard));
+        payload = dialect === 'connector' ? job.messageCard : adaptiveCardEnvelope(await checkedCard(messageCardToAdaptiveCard(job.messageCard), dialect));
     } else {
         const card = await jobCard(job);
         if (card === undefined) {
             throw new PermanentError('no_content', 'The job has no content');
         }
-        const fitted =
-            dialect === 'workflows' && (card.version === undefined || versionAbove(card.version, WORKFLOWS_MAX_CARD_VERSION))
-                ? { ...card, version: WORKFLOWS_MAX_CARD_VERSION }
-                : card;
-        payload = adaptiveCardEnvelope(fitted);
+        payload = adaptiveCardEnvelope(await checkedCard(card, dialect));
     }
     const body = JSON.stringify(payload);
     const bytes = Buffer.byteLength(body, 'utf8');

@@ -46,6 +46,39 @@ describe('buildTeamsPayload', () => {
         expect(await parse(job, 'connector')).toMatchObject({ attachments: [{ contentUrl: null, content: { version: '1.6' } }] });
     });
 
+    it('refuses to lower a card for Workflows when something in it needs a higher version', async () => {
+        const job = { to: 'ops', adaptiveCard: { type: 'AdaptiveCard' as const, version: '1.6', body: [{ type: 'Table', columns: [{ width: 1 }], rows: [] }] } };
+        const failure = buildTeamsPayload(valid(job), 'workflows');
+        await expect(failure).rejects.toMatchObject({ name: 'PermanentError', code: 'invalid_card' });
+        await expect(failure).rejects.toThrow('The card breaks Workflows rules: body[0]: Table needs card version 1.5; Workflows cards render at most 1.4');
+        expect(await parse(job, 'connector')).toMatchObject({ attachments: [{ content: { version: '1.6' } }] });
+    });
+
+    it('gives a Workflows card without a version version 1.4', async () => {
+        const job = { to: 'ops', adaptiveCard: { type: 'AdaptiveCard' as const, body: [{ type: 'TextBlock', text: 'hi' }] } };
+        expect(await parse(job, 'workflows')).toMatchObject({ attachments: [{ content: { version: '1.4' } }] });
+    });
+
+    it('refuses a card that breaks the destination rules as a permanent failure naming every problem', async () => {
+        const job = {
+            to: 'ops',
+            adaptiveCard: { type: 'AdaptiveCard' as const, version: '1.4', body: [{ type: 'TextBlock', text: 'x', size: 'Hugee' }], actions: [{ type: 'Action.Submit', title: 'Ack' }] },
+        };
+        for (const [dialect, label] of [['connector', 'connector'], ['workflows', 'Workflows']] as const) {
+            const failure = buildTeamsPayload(valid(job), dialect);
+            await expect(failure).rejects.toMatchObject({ code: 'invalid_card' });
+            await expect(failure).rejects.toThrow(
+                `The card breaks ${label} rules: actions[0]: Action.Submit is not supported by incoming webhooks; body[0].size: Invalid value "Hugee" for TextBlock.size`,
+            );
+        }
+    });
+
+    it('checks the card a text becomes for Workflows, but not the text a connector gets', async () => {
+        const job = { to: 'ops', text: 'Paging <at>Ann</at>' };
+        await expect(buildTeamsPayload(valid(job), 'workflows')).rejects.toThrow('body[0].text: <at>Ann</at> has no mention entity');
+        expect(await parse(job, 'connector')).toEqual({ text: 'Paging <at>Ann</at>' });
+    });
+
     it('keeps a card version of 1.2 for Workflows', async () => {
         const job = { to: 'ops', adaptiveCard: { type: 'AdaptiveCard' as const, version: '1.2', body: [] } };
         expect(await parse(job, 'workflows')).toMatchObject({ attachments: [{ content: { version: '1.2' } }] });

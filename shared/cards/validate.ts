@@ -1,0 +1,444 @@
+/** Checking an Adaptive Card against the rules of the place it is sent to, before it leaves. */
+import { createRequire } from 'node:module';
+import { ALLOWED_REPLY_ACTION, cardActionTypes } from '../reply/index.js';
+
+/**
+ * Where a card goes: a legacy connector incoming webhook, a Power Automate Workflows webhook, or the
+ * reply to an outgoing-webhook mention.
+ */
+export type CardDestination = 'connector' | 'workflows' | 'mention-reply';
+
+/** The rules {@link validateCard} applies. */
+export interface CardRules {
+    readonly destination: CardDestination;
+}
+
+/** One broken rule: where in the card (`body[2].size`, `''` for the card itself) and what is wrong. */
+export interface CardProblem {
+    readonly path: string;
+    readonly message: string;
+}
+
+/** Highest card version Workflows renders; 1.5 and 1.6 show "We're sorry, this card couldn't be displayed" (TEAMS.md). */
+export const WORKFLOWS_MAX_CARD_VERSION = '1.4';
+
+/** Highest card version the `adaptivecards` 3.x object model knows (`Versions.latest`), so the highest we can check. */
+export const OBJECT_MODEL_MAX_CARD_VERSION = '1.6';
+
+/**
+ * Highest card version per destination. Connectors render everything but `Action.Submit` (TEAMS.md);
+ * no limit is documented for mention replies, so both stop where the object model stops.
+ */
+export const MAX_CARD_VERSION: Readonly<Record<CardDestination, string>> = {
+    connector: OBJECT_MODEL_MAX_CARD_VERSION,
+    workflows: WORKFLOWS_MAX_CARD_VERSION,
+    'mention-reply': OBJECT_MODEL_MAX_CARD_VERSION,
+};
+
+/** Actions incoming webhooks cannot carry: nobody receives what they post (TEAMS.md: "everything except `Action.Submit`"). */
+export const WEBHOOK_FORBIDDEN_ACTIONS: readonly string[] = ['Action.Submit', 'Action.Execute'];
+
+/** How each destination is named in a reason. */
+export const DESTINATION_LABEL: Readonly<Record<CardDestination, string>> = {
+    connector: 'connector',
+    workflows: 'Workflows',
+    'mention-reply': 'mention reply',
+};
+
+/** The UMD build: the package entry is an ES module build with extensionless imports that Node cannot load (TEAMS.md). */
+const OBJECT_MODEL_BUNDLE = 'adaptivecards/dist/adaptivecards.js';
+
+const MENTION_TAG = /<at>.*?<\/at>/gs;
+
+// --- the JSON tree, with a path for every node -------------------------------------------------
+
+interface CardNode {
+    readonly path: string;
+    readonly value: Readonly<Record<string, unknown>>;
+    /** The key the node sits under in its parent (`actions` for `actions[0]`). */
+    readonly key: string | undefined;
+}
+
+function childPath(path: string, key: string | number): string {
+    if (typeof key === 'number') {
+        return `${path}[${key}]`;
+    }
+    return path === '' ? key : `${path}.${key}`;
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Every object in the card, depth first, with its path. */
+function cardNodes(card: Readonly<Record<string, unknown>>): CardNode[] {
+    const nodes: CardNode[] = [];
+    const visit = (value: unknown, path: string, key: string | undefined): void => {
+        if (Array.isArray(value)) {
+            value.forEach((item: unknown, index) => {
+                visit(item, childPath(path, index), key);
+            });
+            return;
+        }
+        if (!isRecord(value)) {
+            return;
+        }
+        nodes.push({ path, value, key });
+        for (const [childKey, child] of Object.entries(value)) {
+            visit(child, childPath(path, childKey), childKey);
+        }
+    };
+    visit(card, '', undefined);
+    return nodes;
+}
+
+function describeValue(value: unknown): string {
+    return value === undefined ? 'nothing' : JSON.stringify(value);
+}
+
+function typeOf(node: Readonly<Record<string, unknown>>): string {
+    return typeof node.type === 'string' ? node.type : '(no type)';
+}
+
+// --- versions ------------------------------------------------------------------------------------
+
+function parseVersion(value: unknown): [number, number] | undefined {
+    if (typeof value !== 'string') {
+        return undefined;
+    }
+    const match = /^(\d+)\.(\d+)$/.exec(value.trim());
+    return match === null ? undefined : [Number(match[1]), Number(match[2])];
+}
+
+/**
+ * True when `version` is a card version above `max` (`"1.6"` > `"1.4"`); false for anything that is
+ * not a version string.
+ */
+export function isVersionAbove(version: unknown, max: string): boolean {
+    const parsed = parseVersion(version);
+    const limit = parseVersion(max);
+    if (parsed === undefined || limit === undefined) {
+        return false;
+    }
+    return parsed[0] > limit[0] || (parsed[0] === limit[0] && parsed[1] > limit[1]);
+}
+
+// --- the rules that need no object model ---------------------------------------------------------
+
+function envelopeProblems(card: unknown): CardProblem[] {
+    if (!isRecord(card)) {
+        return [{ path: '', message: `The card is ${Array.isArray(card) ? 'an array' : typeof card === 'object' ? 'null' : `a ${typeof card}`}, not an object with type "AdaptiveCard"` }];
+    }
+    if (card.type !== 'AdaptiveCard') {
+        return [{ path: 'type', message: `Expected "AdaptiveCard", found ${describeValue(card.type)}` }];
+    }
+    const problems: CardProblem[] = [];
+    for (const key of ['body', 'actions']) {
+        if (card[key] !== undefined && !Array.isArray(card[key])) {
+            problems.push({ path: key, message: 'Must be an array' });
+        }
+    }
+    return problems;
+}
+
+function versionProblems(card: Readonly<Record<string, unknown>>, destination: CardDestination): CardProblem[] {
+    const max = MAX_CARD_VERSION[destination];
+    const version = card.version;
+    if (version === undefined) {
+        return [{ path: 'version', message: `Missing; ${DESTINATION_LABEL[destination]} cards need a version of at most ${max}` }];
+    }
+    if (typeof version !== 'string' || parseVersion(version) === undefined) {
+        return [{ path: 'version', message: `${describeValue(version)} is not a card version like "${max}"` }];
+    }
+    if (isVersionAbove(version, max)) {
+        const why = destination === 'workflows' ? ' (1.5 and 1.6 show "this card couldn\'t be displayed")' : '';
+        return [{ path: 'version', message: `${version} is above ${max}, the highest ${DESTINATION_LABEL[destination]} cards render${why}` }];
+    }
+    return [];
+}
+
+function actionProblems(card: Readonly<Record<string, unknown>>, nodes: readonly CardNode[], destination: CardDestination): CardProblem[] {
+    // cardActionTypes is what toTeamsReply checks; the nodes only add where each action is.
+    const isForbidden =
+        destination === 'mention-reply'
+            ? (type: string): boolean => type !== ALLOWED_REPLY_ACTION
+            : (type: string): boolean => WEBHOOK_FORBIDDEN_ACTIONS.includes(type);
+    const forbidden = new Set(cardActionTypes(card).filter(isForbidden));
+    if (forbidden.size === 0) {
+        return [];
+    }
+    const reason =
+        destination === 'mention-reply'
+            ? `is not allowed in a mention reply; outgoing webhooks take only ${ALLOWED_REPLY_ACTION}`
+            : 'is not supported by incoming webhooks';
+    return nodes
+        .filter((node) => (node.key === 'actions' || node.key === 'selectAction') && forbidden.has(typeOf(node.value)))
+        .map((node) => ({ path: node.path, message: `${typeOf(node.value)} ${reason}` }));
+}
+
+interface CardText {
+    readonly path: string;
+    readonly text: string;
+}
+
+/** The texts Teams looks for `<at>` mentions in: TextBlock, RichTextBlock (inlines) and FactSet (titles and values). */
+function mentionableTexts(nodes: readonly CardNode[]): CardText[] {
+    const texts: CardText[] = [];
+    const add = (path: string, value: unknown): void => {
+        if (typeof value === 'string') {
+            texts.push({ path, text: value });
+        }
+    };
+    for (const { path, value } of nodes) {
+        if (value.type === 'TextBlock' || value.type === 'TextRun') {
+            add(childPath(path, 'text'), value.text);
+        } else if (value.type === 'RichTextBlock' && Array.isArray(value.inlines)) {
+            value.inlines.forEach((inline: unknown, index) => {
+                add(childPath(childPath(path, 'inlines'), index), inline);
+            });
+        } else if (value.type === 'FactSet' && Array.isArray(value.facts)) {
+            value.facts.forEach((fact: unknown, index) => {
+                if (isRecord(fact)) {
+                    const factPath = childPath(childPath(path, 'facts'), index);
+                    add(childPath(factPath, 'title'), fact.title);
+                    add(childPath(factPath, 'value'), fact.value);
+                }
+            });
+        }
+    }
+    return texts;
+}
+
+function nonEmptyString(value: unknown): boolean {
+    return typeof value === 'string' && value.trim() !== '';
+}
+
+function mentionProblems(card: Readonly<Record<string, unknown>>, nodes: readonly CardNode[]): CardProblem[] {
+    const problems: CardProblem[] = [];
+    const texts = mentionableTexts(nodes);
+    const entitiesValue = isRecord(card.msteams) ? card.msteams.entities : undefined;
+    if (entitiesValue !== undefined && !Array.isArray(entitiesValue)) {
+        return [{ path: 'msteams.entities', message: 'Must be an array of mention entities' }];
+    }
+    const entities: readonly unknown[] = entitiesValue ?? [];
+    const mentionTexts = new Set<string>();
+    entities.forEach((entity: unknown, index) => {
+        const path = childPath('msteams.entities', index);
+        if (!isRecord(entity)) {
+            problems.push({ path, message: 'Must be an object' });
+            return;
+        }
+        if (entity.type !== 'mention') {
+            return;
+        }
+        const text = entity.text;
+        if (typeof text !== 'string' || !/^<at>.*<\/at>$/s.test(text)) {
+            problems.push({ path: childPath(path, 'text'), message: `Must be the mention as written in the card, e.g. "<at>Ann</at>"; found ${describeValue(text)}` });
+        } else {
+            mentionTexts.add(text);
+            if (!texts.some((candidate) => candidate.text.includes(text))) {
+                problems.push({ path: childPath(path, 'text'), message: `${text} appears in no TextBlock, RichTextBlock or FactSet text of the card` });
+            }
+        }
+        const mentioned = isRecord(entity.mentioned) ? entity.mentioned : {};
+        for (const field of ['id', 'name']) {
+            if (!nonEmptyString(mentioned[field])) {
+                problems.push({ path: childPath(childPath(path, 'mentioned'), field), message: `A mention needs mentioned.${field}` });
+            }
+        }
+    });
+    for (const { path, text } of texts) {
+        for (const tag of text.match(MENTION_TAG) ?? []) {
+            if (!mentionTexts.has(tag)) {
+                problems.push({ path, message: `${tag} has no mention entity in msteams.entities, so it would not mention anyone` });
+            }
+        }
+    }
+    return problems;
+}
+
+/**
+ * The rules that need no object model, synchronously: the card is an object with
+ * `type: "AdaptiveCard"`; its `version` is present and at most {@link MAX_CARD_VERSION} for the
+ * destination; connector and Workflows cards carry no `Action.Submit` or `Action.Execute` anywhere,
+ * mention replies only `Action.OpenUrl`; every `msteams.entities` mention has `mentioned.id` and
+ * `mentioned.name` and a `text` found in a TextBlock, RichTextBlock or FactSet text, and every
+ * `<at>…</at>` there has an entity. Size is not checked here: `buildTeamsPayload` measures the whole body.
+ *
+ * @example
+ * checkCardRules({ type: 'AdaptiveCard', version: '1.6', body: [] }, { destination: 'workflows' });
+ * // [{ path: 'version', message: '1.6 is above 1.4, the highest Workflows cards render (…)' }]
+ */
+export function checkCardRules(card: unknown, rules: CardRules): CardProblem[] {
+    const envelope = envelopeProblems(card);
+    if (envelope.length > 0 || !isRecord(card)) {
+        return envelope;
+    }
+    const nodes = cardNodes(card);
+    return [...versionProblems(card, rules.destination), ...actionProblems(card, nodes, rules.destination), ...mentionProblems(card, nodes)];
+}
+
+// --- the official object model --------------------------------------------------------------------
+
+/** The parts of the `adaptivecards` UMD bundle used here. */
+interface ObjectModelVersion {
+    toString(): string;
+}
+
+interface ObjectModelContext {
+    internalParseCardObject(parent: unknown, source: unknown, ...rest: unknown[]): unknown;
+    logParseEvent(source: unknown, event: number, message: string): void;
+}
+
+interface ObjectModelRegistry {
+    findByName(typeName: string): { readonly schemaVersion: ObjectModelVersion } | undefined;
+}
+
+interface ObjectModel {
+    readonly AdaptiveCard: new () => { parse(source: unknown, context: ObjectModelContext): void };
+    readonly SerializationContext: new (targetVersion?: ObjectModelVersion) => ObjectModelContext;
+    readonly Version: { parse(value: string, context: ObjectModelContext): ObjectModelVersion | undefined };
+    readonly ValidationEvent: Readonly<Record<string, number | string>>;
+    readonly GlobalRegistry: { readonly elements: ObjectModelRegistry; readonly actions: ObjectModelRegistry };
+}
+
+let objectModel: Promise<ObjectModel> | undefined;
+
+/** Loads the bundle once, on first use: it costs ~100 ms, which the mention path must not pay at start-up. */
+function loadObjectModel(): Promise<ObjectModel> {
+    objectModel ??= Promise.resolve()
+        .then(() => createRequire(import.meta.url)(OBJECT_MODEL_BUNDLE) as ObjectModel)
+        .catch((thrown: unknown) => {
+            objectModel = undefined;
+            throw thrown;
+        });
+    return objectModel;
+}
+
+/** An event of the object model's parse, with the JSON object being parsed when it was raised. */
+interface ParseEvent {
+    readonly source: unknown;
+    readonly event: number;
+    readonly message: string;
+}
+
+/**
+ * Parses the card as the object model does, recording which JSON object each event belongs to: the
+ * model reports unknown types without a source, so the object being parsed is tracked on a stack.
+ */
+function parseEvents(model: ObjectModel, card: unknown, targetVersion: ObjectModelVersion): ParseEvent[] {
+    const events: ParseEvent[] = [];
+    class LocatingContext extends model.SerializationContext {
+        readonly #parsing: unknown[] = [];
+
+        override internalParseCardObject(parent: unknown, source: unknown, ...rest: unknown[]): unknown {
+            this.#parsing.push(source);
+            try {
+                return super.internalParseCardObject(parent, source, ...rest);
+            } finally {
+                this.#parsing.pop();
+            }
+        }
+
+        override logParseEvent(source: unknown, event: number, message: string): void {
+            events.push({ source: this.#parsing.at(-1), event, message });
+            super.logParseEvent(source, event, message);
+        }
+    }
+    new model.AdaptiveCard().parse(card, new LocatingContext(targetVersion));
+    return events;
+}
+
+/** Events that do not stop a card from rendering as meant. */
+const HARMLESS_EVENTS: readonly string[] = ['Hint', 'Deprecated', 'RequiredInputsShouldHaveLabel', 'RequiredInputsShouldHaveErrorMessage'];
+
+function hasFallback(node: Readonly<Record<string, unknown>>): boolean {
+    return isRecord(node.fallback) || node.fallback === 'drop';
+}
+
+function objectModelProblems(model: ObjectModel, card: Readonly<Record<string, unknown>>, destination: CardDestination): CardProblem[] {
+    const max = MAX_CARD_VERSION[destination];
+    const target = model.Version.parse(max, new model.SerializationContext());
+    if (target === undefined) {
+        throw new TypeError(`The object model cannot parse card version ${max}`);
+    }
+    const paths = new Map<unknown, CardNode>(cardNodes(card).map((node) => [node.value, node]));
+    const beyond = `${DESTINATION_LABEL[destination]} cards render at most ${max}`;
+    const problems: CardProblem[] = [];
+    for (const { source, event, message } of parseEvents(model, card, target)) {
+        const eventName = String(model.ValidationEvent[event] ?? 'Other');
+        if (HARMLESS_EVENTS.includes(eventName)) {
+            continue;
+        }
+        const node = paths.get(source) ?? { path: '', value: card, key: undefined };
+        const type = typeOf(node.value);
+        const property = /property "([^"]+)"/i.exec(message)?.[1];
+        const at = property !== undefined && Object.hasOwn(node.value, property) ? childPath(node.path, property) : node.path;
+        if (eventName === 'UnknownElementType' || eventName === 'UnknownActionType') {
+            if (hasFallback(node.value)) {
+                continue; // the model parses the fallback and reports on it
+            }
+            const registry = eventName === 'UnknownElementType' ? model.GlobalRegistry.elements : model.GlobalRegistry.actions;
+            const known = registry.findByName(type);
+            problems.push({
+                path: node.path,
+                message:
+                    known === undefined
+                        ? `Unknown ${eventName === 'UnknownElementType' ? 'element' : 'action'} type "${type}"`
+                        : `${type} needs card version ${known.schemaVersion.toString()}; ${beyond}`,
+            });
+            continue;
+        }
+        const invalid = /^Invalid value (".*") for property "[^"]+"\.?$/s.exec(message)?.[1];
+        const newer = /supported in version ([\d.]+)/.exec(message)?.[1];
+        if (invalid !== undefined) {
+            problems.push({ path: at, message: `Invalid value ${invalid} for ${type}.${property ?? '(property)'}` });
+        } else if (newer !== undefined) {
+            const value = /^Value (".*?") for property/s.exec(message)?.[1];
+            const what = value === undefined ? `${type}.${property ?? '(property)'}` : `${value} for ${type}.${property ?? '(property)'}`;
+            problems.push({ path: at, message: `${what} needs card version ${newer}; ${beyond}` });
+        } else if (node.path === '' && /version/i.test(message)) {
+            problems.push({ path: 'version', message: message.replace(/\.$/, '') });
+        } else {
+            problems.push({ path: at, message: `${message.replace(/\.$/, '')} (${node.path === '' ? 'card' : type})` });
+        }
+    }
+    return problems;
+}
+
+/**
+ * Checks a card against the rules of its destination: {@link checkCardRules}, then a parse with the
+ * official object model (`adaptivecards`, loaded on first call) at the destination's highest version,
+ * which reports unknown element and action types, types and properties that need a higher version
+ * (an unknown type with a `fallback` is fine), and invalid property values. A problem the synchronous
+ * rules already report at a path is not repeated from the parse.
+ *
+ * @returns every problem found, empty when the card may be sent.
+ * @example
+ * await validateCard({ type: 'AdaptiveCard', version: '1.4', body: [{ type: 'TextBlock', text: 'x', size: 'Hugee' }] }, { destination: 'connector' });
+ * // [{ path: 'body[0].size', message: 'Invalid value "Hugee" for TextBlock.size' }]
+ */
+export async function validateCard(card: unknown, rules: CardRules): Promise<CardProblem[]> {
+    const problems = checkCardRules(card, rules);
+    if (!isRecord(card) || problems.some((problem) => problem.path === '' || problem.path === 'type')) {
+        return problems;
+    }
+    const model = await loadObjectModel();
+    const reported = new Set(problems.map((problem) => problem.path));
+    return [...problems, ...objectModelProblems(model, card, rules.destination).filter((problem) => !reported.has(problem.path))];
+}
+
+/** A problem as one line: `body[2].size: Invalid value "Hugee" for TextBlock.size`. */
+export function formatCardProblem(problem: CardProblem): string {
+    return problem.path === '' ? problem.message : `${problem.path}: ${problem.message}`;
+}
+
+/**
+ * The reason a card is refused, one sentence naming the destination and every problem.
+ *
+ * @example
+ * describeCardProblems('workflows', problems); // 'The card breaks Workflows rules: version: 1.6 is above 1.4 …; actions[0]: …'
+ */
+export function describeCardProblems(destination: CardDestination, problems: readonly CardProblem[]): string {
+    return `The card breaks ${DESTINATION_LABEL[destination]} rules: ${problems.map(formatCardProblem).join('; ')}`;
+}
