@@ -89,6 +89,11 @@ param sweepSchedule string = '0 */1 * * * *'
 @maxValue(604800)
 param digestAfterSeconds int = 60
 
+@description('ORDER_SETTLE_MS: how long a fresh job waits for earlier jobs another instance is still accepting.')
+@minValue(0)
+@maxValue(60000)
+param orderSettleMs int = 1000
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -218,6 +223,7 @@ module api './app/api.bicep' = {
     deliveryLeaseSeconds: deliveryLeaseSeconds
     sweepSchedule: sweepSchedule
     digestAfterSeconds: digestAfterSeconds
+    orderSettleMs: orderSettleMs
   }
 }
 

@@ -31,6 +31,7 @@ param rateLimitGuardMs int
 param deliveryLeaseSeconds int
 param sweepSchedule string
 param digestAfterSeconds int
+param orderSettleMs int
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -129,6 +130,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     DELIVERY_LEASE_SECONDS: string(deliveryLeaseSeconds)
     SWEEP_SCHEDULE: sweepSchedule
     DIGEST_AFTER_SECONDS: string(digestAfterSeconds)
+    ORDER_SETTLE_MS: string(orderSettleMs)
   }, webhookAppSettings)
 }
 

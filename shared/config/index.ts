@@ -25,6 +25,9 @@ export const DEFAULT_SWEEP_SCHEDULE = '0 */1 * * * *';
 /** Fold a webhook's backlog into digests when it would wait longer than this; 0 turns digests off. @default 60 */
 export const DEFAULT_DIGEST_AFTER_SECONDS = 60;
 
+/** How long a fresh job waits for earlier jobs another instance is still accepting. @default 1000 */
+export const DEFAULT_ORDER_SETTLE_MS = 1_000;
+
 /** Default notification queue name (DESIGN.md). */
 export const DEFAULT_NOTIFICATIONS_QUEUE = 'notifications';
 
@@ -77,6 +80,8 @@ export interface AppConfig {
     readonly sweepSchedule: string;
     /** Backlogs that would wait longer than this are folded into digests; 0: never. */
     readonly digestAfterMs: number;
+    /** A fresh job is held this long so concurrently accepted earlier jobs go first. */
+    readonly orderSettleMs: number;
 }
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
@@ -154,6 +159,7 @@ const envSchema = z.object({
     DELIVERY_TIMEOUT_MS: integerSetting('DELIVERY_TIMEOUT_MS', DEFAULT_DELIVERY_TIMEOUT_MS, 100, 120_000),
     RETRY_MAX_AGE_SECONDS: integerSetting('RETRY_MAX_AGE_SECONDS', DEFAULT_RETRY_MAX_AGE_SECONDS, 1, 7 * 86_400),
     RATE_LIMIT_GUARD_MS: integerSetting('RATE_LIMIT_GUARD_MS', DEFAULT_JITTER_GUARD_MS, 0, 1_000),
+    ORDER_SETTLE_MS: integerSetting('ORDER_SETTLE_MS', DEFAULT_ORDER_SETTLE_MS, 0, 60_000),
     DIGEST_AFTER_SECONDS: integerSetting('DIGEST_AFTER_SECONDS', DEFAULT_DIGEST_AFTER_SECONDS, 0, 7 * 86_400),
     DELIVERY_LEASE_SECONDS: integerSetting('DELIVERY_LEASE_SECONDS', DEFAULT_DELIVERY_LEASE_SECONDS, 1, 600),
     SWEEP_SCHEDULE: z
@@ -302,6 +308,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         deliveryLeaseMs: settings.DELIVERY_LEASE_SECONDS * 1_000,
         sweepSchedule: settings.SWEEP_SCHEDULE,
         digestAfterMs: settings.DIGEST_AFTER_SECONDS * 1_000,
+        orderSettleMs: settings.ORDER_SETTLE_MS,
     });
 }
 

@@ -47,6 +47,7 @@ export async function createDeliveryRuntime(config: AppConfig): Promise<Delivery
         retryMaxAgeMs: config.retryMaxAgeMs,
         leaseMs: config.deliveryLeaseMs,
         digestAfterMs: config.digestAfterMs,
+        orderSettleMs: config.orderSettleMs,
     });
     const resolveTarget = (job: OutboxJob): URL => {
         const target = resolveJobTarget(job.job, config);

@@ -26,6 +26,11 @@ export const DEFAULT_MAX_INLINE_WAIT_MS = 2_000;
 export const DEFAULT_MAX_DRAIN_MS = 30_000;
 /** Digests start when the backlog would wait longer than a minute (`DIGEST_AFTER_SECONDS`). @default 60000 */
 export const DEFAULT_DIGEST_AFTER_MS = 60_000;
+/**
+ * A job is sent no sooner than this after it was created (or accepted): instances accept queue
+ * messages concurrently, and one a few hundred ms behind must still go first. @default 1000
+ */
+export const DEFAULT_ORDER_SETTLE_MS = 1_000;
 /** Attempts to take a lease when the state row changes under us for other reasons. */
 const LEASE_ATTEMPTS = 3;
 
@@ -58,6 +63,8 @@ export interface SenderSettings {
     readonly maxDrainMs: number;
     /** Fold the backlog into digests when its last job would wait longer than this; 0 turns digests off. @default DEFAULT_DIGEST_AFTER_MS */
     readonly digestAfterMs: number;
+    /** How long after its creation a job waits for earlier jobs still being accepted elsewhere. @default DEFAULT_ORDER_SETTLE_MS */
+    readonly orderSettleMs: number;
 }
 
 /** Everything the sender talks to, injected so tests control time, storage and Teams. */
@@ -92,6 +99,7 @@ export function senderSettings(overrides: Partial<SenderSettings> & Pick<SenderS
         maxInlineWaitMs: DEFAULT_MAX_INLINE_WAIT_MS,
         maxDrainMs: DEFAULT_MAX_DRAIN_MS,
         digestAfterMs: DEFAULT_DIGEST_AFTER_MS,
+        orderSettleMs: DEFAULT_ORDER_SETTLE_MS,
         ...overrides,
     };
 }
@@ -301,6 +309,10 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
             nextSendTime(loop.state.sends, now, settings.limits, { guardMs: settings.guardMs }),
             loop.state.blockedUntil,
             head.notBefore,
+            // A fresh job waits out the settle time, so an earlier job another instance is accepting
+            // right now takes its place at the head first. Counted from its createdAt, but never
+            // more than the settle time after we accepted it (a producer's clock may run ahead).
+            Math.min(head.order, head.acceptedAt) + settings.orderSettleMs,
         );
         const elapsed = now - loop.started;
         if (slot > now || elapsed >= settings.maxDrainMs) {
@@ -327,12 +339,14 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
         if (reserved === undefined) {
             return { kind: 'lost-lease', sent: loop.sent };
         }
-        // The POST leaves only now, after the reservation write, which can take tens of ms under load:
-        // count the windows from this real start, not from the earlier reservation time (the next state
-        // write persists it). Only a crash right after this keeps the earlier time in the shared log.
-        const postedAt = deps.now();
-        loop.state = { ...reserved, sends: [...reserved.sends.slice(0, -1), Math.max(now, postedAt)] };
+        loop.state = reserved;
         const answer = await deps.post(prepared.url, batch.payload.body, settings.timeoutMs);
+        // Teams counted this POST when it arrived, somewhere between the reservation and its answer;
+        // a busy host can hold a request back by 100 ms or more. Logging the time of the answer makes
+        // every later slot count from after the arrival, whatever the lag (the next state write
+        // persists it; a crash before then leaves the reservation time, counted all the same).
+        const answeredAt = Math.max(now, deps.now());
+        loop.state = { ...loop.state, sends: [...loop.state.sends.slice(0, -1), answeredAt] };
         const verdict = classifyTeamsResponse(answer, prepared.dialect);
         if (!(await record(batch, verdict, now, loop, deps))) {
             return { kind: 'lost-lease', sent: loop.sent };

@@ -97,6 +97,8 @@ export async function startBench(azurite: TestAzurite, options: { aliases?: Reco
                 maxDrainMs: Number.MAX_SAFE_INTEGER,
                 // Digests off unless a test is about them: the other tests count single posts.
                 digestAfterMs: 0,
+                // No settle time unless a test is about it: the burst tests time from the first send.
+                orderSettleMs: 0,
                 ...overrides.settings,
             }),
         }),

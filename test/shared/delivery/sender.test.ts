@@ -233,3 +233,33 @@ describe('answers from Teams', () => {
         expect(b.sim.received('ops')).toHaveLength(1);
     });
 });
+
+describe('order across instances', () => {
+    it('holds a fresh job for the settle time, so an earlier job accepted a moment later by another instance goes first', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue({ id: 'later', to: 'ops', text: 'later', createdAt: START + 10 });
+        let accepting: Promise<unknown> | undefined;
+        const sleep = async (ms: number) => {
+            b.clock.time += ms;
+            // The other instance accepts the earlier job while the sender waits out the settle time.
+            accepting ??= b.enqueue({ id: 'earlier', to: 'ops', text: 'earlier', createdAt: START });
+            await accepting;
+        };
+        await drainWebhook(key, b.deps({ sleep, settings: { orderSettleMs: 1_000 } }));
+        expect(sentTexts(b)).toEqual(['earlier', 'later']);
+        expect((b.sim.received('ops')[0]?.at ?? 0) - START).toBeGreaterThanOrEqual(1_000);
+    });
+
+    it('counts each send from when Teams answered, so host lag cannot squeeze five posts into a second', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(8));
+        // Every POST takes 100 ms to be answered on the injected clock (a loaded host or network).
+        const slow = b.deps();
+        const post = slow.post;
+        await drainWebhook(key, { ...slow, post: async (url, body, timeout) => { const answer = await post(url, body, timeout); b.clock.time += 100; return answer; } });
+        const state = await b.store.readState(key);
+        const times = state.sends.slice(-8);
+        expect((times[4] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(1_000);
+        expect(b.sim.violations('ops', TEAMS_WEBHOOK_LIMITS)).toEqual([]);
+    });
+});

@@ -1,0 +1,358 @@
+// The `npm start` host as a child process for end-to-end tests: spawn, wait for health, stop, and poll with deadlines.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, cp, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TableClient } from '@azure/data-tables';
+import { QueueClient } from '@azure/storage-queue';
+import type { OutboxStore } from '../../shared/outbox/index.js';
+import { createTableOutboxStore } from '../../shared/outbox/table-store.js';
+import { DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../shared/storage/index.js';
+import type { ReceivedRequest } from '../../simulator/index.js';
+
+/** The repository root: the host reads `package.json` `main` and `host.json` from there. */
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+
+/** The compiled entry point of `npm start`, inside an app folder (the vitest global setup builds it). */
+const DEVHOST_MAIN = join('dist', 'devhost', 'main.js');
+
+/** How long a host may take to answer `GET /api/health` with 200: a cold start imports every function file. */
+const HEALTH_TIMEOUT_MS = 20_000;
+
+/** How long a host may take to exit after SIGTERM (it drains in-flight invocations) before it is killed. */
+const STOP_GRACE_MS = 10_000;
+
+/** Pause between two probes of {@link eventually}. */
+const POLL_INTERVAL_MS = 100;
+
+/** Settings the app reads; removed from the inherited environment so the developer's shell cannot leak into a test. */
+const APP_SETTING = /^(AzureWebJobsStorage|TEAMS_|ALLOWED_WEBHOOK_HOSTS$|NOTIFICATIONS_QUEUE$|MENTION_REPLY_BUDGET_MS$|DELIVERY_|RETRY_MAX_AGE_SECONDS$|RATE_LIMIT_GUARD_MS$|SWEEP_SCHEDULE$|PORT$)/;
+
+/** A running `node dist/devhost/main.js`, in its own process group. */
+export interface AppHost {
+    /** `http://127.0.0.1:<port>`. */
+    readonly url: string;
+    readonly port: number;
+    readonly pid: number;
+    /** Everything the host printed so far, stdout and stderr interleaved. */
+    output(): string;
+    /** Kills the whole process group with SIGKILL, as a crash would, and waits until it is gone. */
+    crash(): Promise<void>;
+    /** SIGTERM to the process group, SIGKILL after a grace period; resolves once no process of the group is left. Safe to call twice. */
+    stop(): Promise<void>;
+}
+
+/** What {@link startAppHost} needs: the storage connection string and the app settings of this test. */
+export interface AppHostOptions {
+    /** `AzureWebJobsStorage`: the test Azurite's connection string. */
+    readonly storage: string;
+    /** App settings (`TEAMS_WEBHOOK_<ALIAS>`, `NOTIFICATIONS_QUEUE`, ...), added to the environment. */
+    readonly settings?: Readonly<Record<string, string>>;
+}
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    await new Promise((resolve) => server.close(resolve));
+    if (address === null || typeof address === 'string') {
+        throw new Error('no port assigned');
+    }
+    return address.port;
+}
+
+/**
+ * Calls `probe` until it returns something other than `undefined`, or fails after `timeoutMs`, naming
+ * `what` and adding `explain()` (e.g. the host's output) to the error.
+ * @example const records = await eventually('20 deliveries', async () => (sim.received('ops').length >= 20 ? sim.received('ops') : undefined));
+ */
+export async function eventually<T>(
+    what: string,
+    probe: () => Promise<T | undefined> | T | undefined,
+    timeoutMs: number,
+    explain: () => string = () => '',
+): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    for (;;) {
+        try {
+            const value = await probe();
+            if (value !== undefined) {
+                return value;
+            }
+        } catch (error) {
+            lastError = error;
+        }
+        if (Date.now() > deadline) {
+            const cause = lastError instanceof Error ? `: ${lastError.message}` : '';
+            const context = explain();
+            throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${cause}${context === '' ? '' : `\n${context}`}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+}
+
+/** True while any process of the group led by `pid` exists. */
+export function processGroupAlive(pid: number): boolean {
+    try {
+        process.kill(-pid, 0);
+        return true;
+    } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+    try {
+        process.kill(-pid, signal);
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') {
+            throw error;
+        }
+    }
+}
+
+function exitOf(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) {
+        return Promise.resolve();
+    }
+    return new Promise((resolve) => child.once('exit', () => { resolve(); }));
+}
+
+async function waitForGroupGone(pid: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (processGroupAlive(pid)) {
+        if (Date.now() > deadline) {
+            return false;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+}
+
+/** The last `lines` lines of a host's output, for error messages. */
+export function tail(text: string, lines = 40): string {
+    return text.split('\n').slice(-lines).join('\n');
+}
+
+/** dist/ counts as built once nothing in it changed for this long (tsc writes file by file). */
+const SETTLED_BUILD_MS = 2_000;
+/** How long to wait for a build that is under way elsewhere. */
+const BUILD_WAIT_MS = 30_000;
+
+let snapshot: Promise<string> | undefined;
+
+/** The newest modification time under `folder` (ms), or undefined when it holds no entry point yet. */
+async function builtAt(folder: string): Promise<number | undefined> {
+    if (!existsSync(join(folder, DEVHOST_MAIN))) {
+        return undefined;
+    }
+    const entries = await readdir(join(folder, 'dist'), { recursive: true, withFileTypes: true });
+    const times = await Promise.all(entries.filter((entry) => entry.isFile()).map(async (entry) => (await stat(join(entry.parentPath, entry.name))).mtimeMs));
+    return Math.max(...times);
+}
+
+/**
+ * A private copy of the built app (dist/, package.json, host.json; node_modules linked), made once per
+ * test worker: a `npm run build` elsewhere (another test run, the CLI rebuilding a stale dist/) empties
+ * dist/ first, and must not pull the files from under a running or starting host.
+ */
+function appSnapshot(): Promise<string> {
+    snapshot ??= (async () => {
+        await eventually(
+            `a complete build in ${join(REPO_ROOT, 'dist')} (run npm run build)`,
+            async () => {
+                const newest = await builtAt(REPO_ROOT);
+                return newest !== undefined && Date.now() - newest >= SETTLED_BUILD_MS ? true : undefined;
+            },
+            BUILD_WAIT_MS,
+        );
+        const folder = await mkdtemp(join(tmpdir(), 'teams-relay-e2e-'));
+        await cp(join(REPO_ROOT, 'dist'), join(folder, 'dist'), { recursive: true });
+        await copyFile(join(REPO_ROOT, 'package.json'), join(folder, 'package.json'));
+        await copyFile(join(REPO_ROOT, 'host.json'), join(folder, 'host.json'));
+        await symlink(join(REPO_ROOT, 'node_modules'), join(folder, 'node_modules'), 'dir');
+        return folder;
+    })();
+    return snapshot;
+}
+
+/** Deletes the copy of the built app; call it in `afterAll`, once every host of the file has stopped. */
+export async function removeAppSnapshot(): Promise<void> {
+    const pending = snapshot;
+    snapshot = undefined;
+    if (pending !== undefined) {
+        await rm(await pending, { recursive: true, force: true });
+    }
+}
+
+/**
+ * Spawns `node dist/devhost/main.js` (what `npm start` runs after building), on a snapshot of the
+ * built app, in its own process group on a free port, and resolves once `GET /api/health` answers 200. Set `E2E_HOST_OUTPUT=1` to echo
+ * the host's output.
+ * @example
+ * const host = await startAppHost({ storage: azurite.connectionString, settings: { NOTIFICATIONS_QUEUE: 'jobs-1' } });
+ * await host.stop();
+ */
+export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) {
+        if (!APP_SETTING.test(key)) {
+            env[key] = value;
+        }
+    }
+    Object.assign(env, options.settings, { AzureWebJobsStorage: options.storage, PORT: String(port) });
+    const app = await appSnapshot();
+    const child = spawn(process.execPath, [DEVHOST_MAIN, '--cwd', app], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const { pid } = child;
+    if (pid === undefined) {
+        throw new Error('node dist/devhost/main.js did not start');
+    }
+    let output = '';
+    const echo = process.env['E2E_HOST_OUTPUT'] === '1';
+    const collect = (chunk: Buffer): void => {
+        const text = chunk.toString('utf8');
+        output += text;
+        if (echo) {
+            process.stdout.write(text.replace(/^(?=.)/gm, `[host ${pid}] `));
+        }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const exited = exitOf(child);
+
+    let stopping: Promise<void> | undefined;
+    const host: AppHost = {
+        url: `http://127.0.0.1:${port}`,
+        port,
+        pid,
+        output: () => output,
+        async crash() {
+            signalGroup(pid, 'SIGKILL');
+            await exited;
+            await waitForGroupGone(pid, STOP_GRACE_MS);
+        },
+        stop() {
+            stopping ??= (async () => {
+                signalGroup(pid, 'SIGTERM');
+                if (!(await waitForGroupGone(pid, STOP_GRACE_MS))) {
+                    signalGroup(pid, 'SIGKILL');
+                    await waitForGroupGone(pid, STOP_GRACE_MS);
+                }
+                await exited;
+                if (processGroupAlive(pid)) {
+                    throw new Error(`processes of the host group ${pid} are still running after SIGKILL`);
+                }
+            })();
+            return stopping;
+        },
+    };
+    const exitedEarly = exited.then(() => {
+        throw new Error(`node dist/devhost/main.js exited before it was healthy:\n${tail(output)}`);
+    });
+    const healthy = eventually(
+        `GET ${host.url}/api/health to answer 200`,
+        async () => {
+            const response = await fetch(`${host.url}/api/health`);
+            await response.body?.cancel();
+            return response.status === 200 ? true : undefined;
+        },
+        HEALTH_TIMEOUT_MS,
+        () => tail(output),
+    );
+    try {
+        await Promise.race([healthy, exitedEarly]);
+    } catch (error) {
+        await host.stop();
+        throw error;
+    } finally {
+        healthy.catch(() => undefined);
+        exitedEarly.catch(() => undefined);
+    }
+    return host;
+}
+
+/** Hosts started by one test file, stopped together in `afterEach`/`afterAll`. */
+export class AppHosts {
+    readonly #running: AppHost[] = [];
+
+    /** Starts a host and remembers it for {@link stopAll}. */
+    async start(options: AppHostOptions): Promise<AppHost> {
+        const host = await startAppHost(options);
+        this.#running.push(host);
+        return host;
+    }
+
+    /** Stops every host started so far, each even when another fails to stop; then throws the first failure. */
+    async stopAll(): Promise<void> {
+        const hosts = this.#running.splice(0);
+        const results = await Promise.allSettled(hosts.map((host) => host.stop()));
+        const failed = results.find((result) => result.status === 'rejected');
+        if (failed !== undefined) {
+            throw failed.reason;
+        }
+    }
+
+    /** The output of every host started so far, labelled by pid, for failure messages. */
+    outputs(): string {
+        return this.#running.map((host) => `--- host ${host.pid} ---\n${tail(host.output())}`).join('\n');
+    }
+}
+
+/** A queue name no other test uses, valid for `NOTIFICATIONS_QUEUE` (leaves room for `-poison` and `-wakeup`). */
+export function uniqueQueueName(prefix: string): string {
+    return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The outbox and dead-letter store of the app, on the test's storage. */
+export function openOutboxStore(connectionString: string): OutboxStore {
+    return createTableOutboxStore({
+        outbox: TableClient.fromConnectionString(connectionString, OUTBOX_TABLE_NAME, { allowInsecureConnection: true }),
+        deadLetters: TableClient.fromConnectionString(connectionString, DEAD_LETTER_TABLE_NAME, { allowInsecureConnection: true }),
+    });
+}
+
+/** A client for one queue of the test's storage. */
+export function openQueue(connectionString: string, name: string): QueueClient {
+    return new QueueClient(connectionString, name);
+}
+
+/**
+ * The text of a notification as the webhook received it: `text` of a connector `{text}` body, or
+ * the first TextBlock of an Adaptive Card envelope (the simulator parses only bodies it judged, so
+ * the raw text is parsed for requests an injected fault answered).
+ */
+export function receivedText(record: ReceivedRequest): string | undefined {
+    const body = record.json ?? parseJson(record.bodyText);
+    if (typeof body !== 'object' || body === null) {
+        return undefined;
+    }
+    if ('text' in body && typeof body.text === 'string') {
+        return body.text;
+    }
+    if ('attachments' in body && Array.isArray(body.attachments)) {
+        const [attachment] = body.attachments as unknown[];
+        const content = (attachment as { content?: { body?: { text?: unknown }[] } } | undefined)?.content;
+        const text = content?.body?.[0]?.text;
+        return typeof text === 'string' ? text : undefined;
+    }
+    return undefined;
+}
+
+function parseJson(text: string): unknown {
+    try {
+        return JSON.parse(text) as unknown;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The texts a webhook received with a `delivered` outcome, in arrival order. */
+export function deliveredTexts(records: readonly ReceivedRequest[]): string[] {
+    return records.filter((record) => record.outcome === 'delivered').map((record) => receivedText(record) ?? '');
+}
