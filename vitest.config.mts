@@ -1,9 +1,11 @@
-// Vitest configuration: every test under test/, with dist/ built once before the run.
-import { defineConfig } from 'vitest/config';
+// Vitest configuration: every test under test/ but the browser tests (vitest.browser.config.mts), with dist/ built once before the run.
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
     test: {
         include: ['test/**/*.test.ts'],
+        // They need Chromium: `npm run test:browser` runs them, so `npm test` runs on a machine without a browser.
+        exclude: [...configDefaults.exclude, 'test/browser/**'],
         testTimeout: 30_000,
         hookTimeout: 60_000,
         globalSetup: ['test/support/build.global-setup.ts'],

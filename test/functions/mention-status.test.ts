@@ -34,7 +34,7 @@ describe('the status mention command', () => {
         const json = JSON.stringify(response.jsonBody);
         expect(json).toContain('application/vnd.microsoft.card.adaptive');
         expect(json).toContain('"ops"');
-        expect(json).toContain('{"title":"Backlog","value":"0"}');
+        expect(json).toContain('{"title":"Backlog","value":"0 jobs"}');
         expect(json).not.toContain('contoso.webhook.office.com');
     });
 });

@@ -1,41 +1,157 @@
-/** `status`: each webhook's backlog and budget, and the dead letters, as an Adaptive Card. */
+/** `status`: each webhook's backlog and budget, and the dead letters, as an Adaptive Card with a bar per rate window. */
 import type { BudgetReport, WebhookBudget } from '../../budget/index.js';
+import type { WindowUsage } from '../../limiter/index.js';
 import type { AdaptiveCard } from '../../reply/index.js';
 import { defineCommand } from '../index.js';
+
+/** The card's schema version: Workflows webhooks cannot show 1.5 or later (TEAMS.md). */
+const STATUS_CARD_VERSION = '1.4';
 
 /** Window lengths as people say them. */
 const WINDOW_NAMES: Readonly<Record<number, string>> = { 1_000: '1 s', 30_000: '30 s', 3_600_000: '1 h', 7_200_000: '2 h', 86_400_000: '24 h' };
 
+/** A window this full (used / max) is drawn in the warning colour; a full one in the attention colour. */
+const WARNING_RATIO = 0.75;
+
+/** The label column beside each bar: wide enough for `24 h 1800/1800` at Teams' default font size. */
+const BAR_LABEL_WIDTH = '112px';
+
+/** How tall a bar's parts are at least (their style's padding makes them taller in Teams). */
+const BAR_MIN_HEIGHT = '8px';
+
+/** Hex characters of a webhook key naming a webhook without an alias: enough to tell webhooks apart. */
+const WEBHOOK_KEY_PREFIX_CHARS = 8;
+
+const MS_PER_SECOND = 1_000;
+const SECONDS_PER_MINUTE = 60;
+/** Waits shorter than this are said in seconds, longer ones in minutes with the clock time. */
+const SHOW_SECONDS_BELOW = 120;
+/** `HH:MM` inside an ISO timestamp. */
+const CLOCK_START = 11;
+const CLOCK_END = 16;
+
+/** Container styles a bar's filled part can have, by how full the window is. */
+type FillStyle = 'good' | 'warning' | 'attention';
+
+/** `HH:MM UTC` of an epoch-ms time. */
+function clock(epochMs: number): string {
+    return `${new Date(epochMs).toISOString().slice(CLOCK_START, CLOCK_END)} UTC`;
+}
+
+/** When something happens: `now`, `in 12 s`, `in 8 min (12:08 UTC)`. */
 function when(epochMs: number, now: number): string {
     if (epochMs <= now) {
         return 'now';
     }
-    const seconds = Math.ceil((epochMs - now) / 1000);
-    return seconds < 120 ? `in ${seconds} s` : `in ${Math.ceil(seconds / 60)} min (${new Date(epochMs).toISOString().slice(11, 16)} UTC)`;
+    const wait = duration(epochMs - now);
+    return isShortWait(epochMs - now) ? `in ${wait}` : `in ${wait} (${clock(epochMs)})`;
 }
 
-function webhookSection(budget: WebhookBudget, now: number): object {
-    const name = budget.alias ?? `webhook ${budget.webhookKey.slice(0, 8)}`;
-    const facts = [
-        { title: 'Backlog', value: String(budget.backlog) },
-        ...budget.windows.map((window) => ({ title: `Sent in ${WINDOW_NAMES[window.windowMs] ?? `${window.windowMs} ms`}`, value: `${window.used} / ${window.max}` })),
-        { title: 'Next slot', value: when(budget.nextSlot, now) },
-        ...(budget.blockedUntil > now ? [{ title: 'Throttled by Teams', value: `backing off until ${when(budget.blockedUntil, now)}` }] : []),
-        { title: 'Delivered / dead', value: `${budget.delivered} / ${budget.deadLettered}` },
-    ];
+/** Waits this short are said in seconds, without the clock time. */
+function isShortWait(ms: number): boolean {
+    return Math.ceil(ms / MS_PER_SECOND) < SHOW_SECONDS_BELOW;
+}
+
+/** A wait as people say it: `12 s` or `8 min`. */
+function duration(ms: number): string {
+    const seconds = Math.ceil(ms / MS_PER_SECOND);
+    return isShortWait(ms) ? `${seconds} s` : `${Math.ceil(seconds / SECONDS_PER_MINUTE)} min`;
+}
+
+/** The colour of a window's bar: good, warning from {@link WARNING_RATIO}, attention when full. */
+export function windowFillStyle(window: Pick<WindowUsage, 'used' | 'max'>): FillStyle {
+    if (window.used >= window.max) {
+        return 'attention';
+    }
+    return window.used >= window.max * WARNING_RATIO ? 'warning' : 'good';
+}
+
+/** One part of a bar: a Column weighted by the sends it stands for, holding a Container of one style. */
+function barPart(weight: number, style: FillStyle | 'emphasis', first: boolean): object {
     return {
-        type: 'Container',
-        separator: true,
-        items: [
-            { type: 'TextBlock', text: name, weight: 'Bolder', wrap: true, color: budget.blockedUntil > now ? 'Attention' : 'Default' },
-            { type: 'FactSet', facts },
+        type: 'Column',
+        width: weight,
+        ...(first ? {} : { spacing: 'None' }),
+        items: [{ type: 'Container', style, minHeight: BAR_MIN_HEIGHT, items: [] }],
+    };
+}
+
+/**
+ * One window as a bar: sends used (filled, coloured by {@link windowFillStyle}) against the rest
+ * of the limit (empty), with `1 s 3/4` beside it.
+ */
+function windowBar(window: WindowUsage): object {
+    const used = Math.min(Math.max(window.used, 0), window.max);
+    const free = window.max - used;
+    const parts = [...(used > 0 ? [{ weight: used, style: windowFillStyle(window) }] : []), ...(free > 0 ? [{ weight: free, style: 'emphasis' as const }] : [])];
+    const name = WINDOW_NAMES[window.windowMs] ?? `${window.windowMs / MS_PER_SECOND} s`;
+    return {
+        type: 'ColumnSet',
+        spacing: 'Small',
+        columns: [
+            {
+                type: 'Column',
+                width: BAR_LABEL_WIDTH,
+                verticalContentAlignment: 'Center',
+                items: [{ type: 'TextBlock', text: `${name} ${window.used}/${window.max}`, wrap: false }],
+            },
+            {
+                type: 'Column',
+                width: 'stretch',
+                verticalContentAlignment: 'Center',
+                items: [{ type: 'ColumnSet', columns: parts.map((part, index) => barPart(part.weight, part.style, index === 0)) }],
+            },
         ],
     };
 }
 
-/** The status card for a budget report. Pure. */
+function backOffText(budget: WebhookBudget, now: number): string {
+    if (budget.blockedUntil > now) {
+        return `throttled ${budget.consecutiveThrottles}× in a row: held back for ${duration(budget.blockedUntil - now)}, until ${clock(budget.blockedUntil)}`;
+    }
+    return budget.consecutiveThrottles > 0 ? `throttled ${budget.consecutiveThrottles}× in a row, not held back` : 'none';
+}
+
+function webhookSection(budget: WebhookBudget, now: number): object {
+    const name = budget.alias ?? `webhook ${budget.webhookKey.slice(0, WEBHOOK_KEY_PREFIX_CHARS)}`;
+    const blocked = budget.blockedUntil > now;
+    const facts = [
+        { title: 'Backlog', value: `${budget.backlog} job${budget.backlog === 1 ? '' : 's'}` },
+        { title: 'Next slot', value: when(budget.nextSlot, now) },
+        { title: 'Back-off', value: backOffText(budget, now) },
+        { title: 'Delivered', value: `${budget.delivered}, ${budget.deadLettered} dead-lettered` },
+    ];
+    return {
+        type: 'Container',
+        separator: true,
+        spacing: 'Medium',
+        items: [
+            {
+                type: 'TextBlock',
+                text: blocked ? `${name} · throttled by Teams` : name,
+                weight: 'Bolder',
+                wrap: true,
+                color: blocked ? 'Attention' : 'Default',
+            },
+            ...(budget.dialect === undefined ? [] : [{ type: 'TextBlock', text: budget.dialect, isSubtle: true, size: 'Small', spacing: 'None' }]),
+            { type: 'FactSet', spacing: 'Small', facts },
+            ...budget.windows.map(windowBar),
+        ],
+    };
+}
+
+/**
+ * The status card for a budget report: per webhook its backlog, next slot, back-off and a bar per
+ * rate window (used against the limit), then the dead letters. Adaptive Card 1.4, no actions. Pure.
+ *
+ * @example
+ * const card = statusCard(await readBudgets(store, config, { now: Date.now(), guardMs: 50 }));
+ */
 export function statusCard(report: BudgetReport): AdaptiveCard {
-    const body: object[] = [{ type: 'TextBlock', text: 'Webhook budgets', weight: 'Bolder', size: 'Medium' }];
+    const body: object[] = [
+        { type: 'TextBlock', text: 'Webhook budgets', weight: 'Bolder', size: 'Medium' },
+        { type: 'TextBlock', text: `Sends per rate window against Teams' limits, at ${clock(report.at)}`, isSubtle: true, spacing: 'None', wrap: true },
+    ];
     if (report.webhooks.length === 0) {
         body.push({ type: 'TextBlock', text: 'No webhook is configured yet: set TEAMS_WEBHOOK_<ALIAS>.', wrap: true });
     }
@@ -44,10 +160,11 @@ export function statusCard(report: BudgetReport): AdaptiveCard {
         type: 'TextBlock',
         text: report.deadLetters === 0 ? 'No dead letters.' : `${report.deadLetters} dead letter(s): \`npx teams-relay deadletters list\``,
         wrap: true,
-        color: report.deadLetters === 0 ? 'Good' : 'Warning',
+        color: report.deadLetters === 0 ? 'Good' : 'Attention',
         separator: true,
+        spacing: 'Medium',
     });
-    return { type: 'AdaptiveCard', version: '1.4', body };
+    return { type: 'AdaptiveCard', version: STATUS_CARD_VERSION, body };
 }
 
 export default defineCommand({

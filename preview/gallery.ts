@@ -1,0 +1,97 @@
+/** The cards worth a picture: every template of the catalog with its example data, and the `status` card for a sample report. */
+import type { BudgetReport, WebhookBudget } from '../shared/budget/index.js';
+import { CARD_CATALOG, validateCardData } from '../shared/cards/catalog.js';
+import { renderCardTemplate } from '../shared/cards/index.js';
+import { statusCard } from '../shared/commands/builtin/status.js';
+import { TEAMS_WEBHOOK_LIMITS } from '../shared/limiter/index.js';
+import type { AdaptiveCard } from '../shared/reply/index.js';
+
+/** The name the `status` card goes by in the gallery. */
+export const STATUS_CARD_NAME = 'status';
+
+/** One card of the gallery. */
+export interface GalleryCard {
+    /** The template's name, or {@link STATUS_CARD_NAME}. */
+    readonly name: string;
+    /** One line: what the card is for. */
+    readonly summary: string;
+    readonly card: AdaptiveCard;
+}
+
+/** The sample report's clock: 2026-11-23 12:00 UTC. */
+const SAMPLE_AT = Date.UTC(2026, 10, 23, 12);
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+
+/** Teams' five windows (TEAMS.md) with a number of sends in each, in the order the limiter lists them. */
+function windows(used: readonly [number, number, number, number, number]): WebhookBudget['windows'] {
+    return TEAMS_WEBHOOK_LIMITS.map((limit, index) => {
+        const sends = used[index] ?? 0;
+        return { ...limit, used: sends, remaining: Math.max(limit.max - sends, 0) };
+    });
+}
+
+/**
+ * A report with one busy webhook (a window at 75 %: warning) and one Teams is holding back (full
+ * windows: attention), and two dead letters: every look the `status` card has.
+ */
+export const SAMPLE_BUDGET_REPORT: BudgetReport = {
+    at: SAMPLE_AT,
+    deadLetters: 2,
+    webhooks: [
+        {
+            alias: 'ops',
+            webhookKey: '3f9a2c71d04e4b8e9a51c2d7e6f80b13',
+            dialect: 'workflows',
+            backlog: 12,
+            windows: windows([3, 21, 64, 118, 640]),
+            consecutiveThrottles: 0,
+            blockedUntil: 0,
+            nextSlot: SAMPLE_AT + 250,
+            wakeAt: SAMPLE_AT + 250,
+            delivered: 1_284,
+            throttled: 3,
+            deadLettered: 2,
+        },
+        {
+            alias: 'alerts',
+            webhookKey: 'b81e0d5a9c3f47e2a6d4f0c9e8b71a25',
+            dialect: 'connector',
+            backlog: 47,
+            windows: windows([0, 60, 100, 131, 912]),
+            consecutiveThrottles: 2,
+            blockedUntil: SAMPLE_AT + 8 * MINUTE,
+            nextSlot: SAMPLE_AT + 8 * MINUTE,
+            wakeAt: SAMPLE_AT + 8 * MINUTE,
+            delivered: 9_310,
+            throttled: 14,
+            deadLettered: 0,
+        },
+    ],
+};
+
+/**
+ * Every card of the gallery, rendered to Adaptive Card JSON: the catalog's templates in its order
+ * (each with its example data, validated and defaulted as delivery does), then the `status` card.
+ *
+ * @throws {TypeError} when a template's example data does not pass its schema.
+ * @example
+ * for (const { name, card } of await galleryCards()) await writeFile(`${name}.png`, (await renderCardPng(card)).png);
+ */
+export async function galleryCards(): Promise<GalleryCard[]> {
+    const templates = await Promise.all(
+        [...CARD_CATALOG.values()].map(async (entry): Promise<GalleryCard> => {
+            const validation = validateCardData(entry.name, entry.example);
+            if (!validation.ok) {
+                throw new TypeError(`The "${entry.name}" template's example data is invalid: ${validation.problems.join('; ')}`);
+            }
+            return { name: entry.name, summary: entry.summary, card: await renderCardTemplate(entry.template, validation.data) };
+        }),
+    );
+    const status: GalleryCard = {
+        name: STATUS_CARD_NAME,
+        summary: "The `status` mention command's answer: each webhook's backlog, next slot, back-off and a bar per rate window, and the dead letters",
+        card: statusCard(SAMPLE_BUDGET_REPORT),
+    };
+    return [...templates, status];
+}
