@@ -10,7 +10,7 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 /** The compiled CLI. */
 const CLI_MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 /** The folders and files the CLI is compiled from; a change in any of them makes dist/ stale. */
-const SOURCES = ['cli', 'shared', 'tsconfig.json', 'tsconfig.build.json'];
+const SOURCES = ['cli', 'shared', 'preview', 'tsconfig.json', 'tsconfig.build.json'];
 /** Source files that feed the build. */
 const SOURCE_FILE = /\.(ts|mts|cts|json)$/;
 /** Exit code when the CLI cannot start at all (build failed and nothing to run). */
