@@ -6,6 +6,9 @@ export default defineConfig({
         include: ['test/**/*.test.ts'],
         // They need Chromium: `npm run test:browser` runs them, so `npm test` runs on a machine without a browser.
         exclude: [...configDefaults.exclude, 'test/browser/**'],
+        // Most of the run waits on child processes (hosts, Azurite, the simulator), not on the CPU: three
+        // files at a time finish well sooner than one per core on a 2-core machine.
+        maxWorkers: 3,
         testTimeout: 30_000,
         hookTimeout: 60_000,
         globalSetup: ['test/support/build.global-setup.ts'],
