@@ -1,0 +1,123 @@
+/**
+ * An in-memory stand-in for the outbox of one saturated webhook: it always holds a backlog (refilled
+ * with fresh jobs as jobs complete) until it is closed, after which the outbox reads as empty so a drain ends.
+ */
+import { validateJob, type ValidJob } from '../shared/jobs/index.js';
+import {
+    emptyWebhookState,
+    type AddJobResult,
+    type DeadLetter,
+    type JobAttempt,
+    type NewDeadLetter,
+    type NewOutboxJob,
+    type OutboxJob,
+    type OutboxStore,
+    type WebhookState,
+} from '../shared/outbox/index.js';
+
+/** What the benchmark reads back from the stand-in. */
+export interface SaturatedOutbox extends OutboxStore {
+    /** Jobs completed so far. */
+    completed(): number;
+    /** Dead letters written so far. */
+    deadLettered(): number;
+    /** From now on the outbox reads as empty. */
+    close(): void;
+}
+
+/** Options of {@link saturatedOutbox}. */
+export interface SaturatedOutboxOptions {
+    readonly webhookKey: string;
+    readonly alias: string;
+    /** Jobs kept waiting at all times. */
+    readonly backlog: number;
+    /** The time source for job stamps. */
+    readonly now: () => number;
+    /** The text of the `n`-th job. */
+    readonly text: (n: number) => string;
+}
+
+/** An outbox holding `backlog` waiting jobs for one webhook until it is closed. */
+export function saturatedOutbox(options: SaturatedOutboxOptions): SaturatedOutbox {
+    const waiting: OutboxJob[] = [];
+    const letters: DeadLetter[] = [];
+    let state: WebhookState = emptyWebhookState(options.webhookKey);
+    let version = 0;
+    let made = 0;
+    let done = 0;
+    let closed = false;
+
+    const makeJob = (): OutboxJob => {
+        made += 1;
+        const now = options.now();
+        const validation = validateJob({ id: `job-${made}`, to: options.alias, text: options.text(made), createdAt: now });
+        if (!validation.ok) throw new Error(`bench job is invalid: ${validation.problems.join('; ')}`);
+        const job: ValidJob = validation.job;
+        return {
+            webhookKey: options.webhookKey,
+            jobId: `job-${made}`,
+            order: made,
+            job,
+            alias: options.alias,
+            acceptedAt: now,
+            attempts: 0,
+            firstAttemptAt: undefined,
+            notBefore: 0,
+            lastStatus: undefined,
+            lastBody: undefined,
+            lastReason: undefined,
+            etag: `job-${made}`,
+        };
+    };
+    const refill = (): void => {
+        while (waiting.length < options.backlog) waiting.push(makeJob());
+    };
+    const remove = (jobId: string): void => {
+        const index = waiting.findIndex((job) => job.jobId === jobId);
+        if (index >= 0) waiting.splice(index, 1);
+    };
+    refill();
+
+    return {
+        completed: () => done,
+        deadLettered: () => letters.length,
+        close: () => {
+            closed = true;
+        },
+        ensureTables: () => Promise.resolve(),
+        addJob: (_job: NewOutboxJob): Promise<AddJobResult> => Promise.resolve('added'),
+        headJob: (webhookKey) => Promise.resolve(closed || webhookKey !== options.webhookKey ? undefined : waiting[0]),
+        headJobs: (webhookKey, max) => Promise.resolve(closed || webhookKey !== options.webhookKey ? [] : waiting.slice(0, max)),
+        countJobs: (webhookKey, max = Number.POSITIVE_INFINITY) => Promise.resolve(closed || webhookKey !== options.webhookKey ? 0 : Math.min(max, waiting.length)),
+        recordAttempt: (job: OutboxJob, attempt: JobAttempt) => {
+            const index = waiting.findIndex((entry) => entry.jobId === job.jobId);
+            if (index >= 0) waiting[index] = { ...job, ...attempt };
+            return Promise.resolve();
+        },
+        completeJob: (job: OutboxJob) => {
+            remove(job.jobId);
+            done += 1;
+            refill();
+            return Promise.resolve();
+        },
+        deadLetter: (entry: NewDeadLetter, job?: OutboxJob) => {
+            const letter: DeadLetter = { ...entry, id: `dead-${letters.length + 1}` };
+            letters.push(letter);
+            if (job !== undefined) remove(job.jobId);
+            refill();
+            return Promise.resolve(letter);
+        },
+        readState: () => Promise.resolve(state),
+        writeState: (next: WebhookState) => {
+            if (next.etag !== state.etag) return Promise.resolve(undefined);
+            version += 1;
+            state = { ...next, etag: `state-${version}` };
+            return Promise.resolve(state);
+        },
+        listWebhooks: () => Promise.resolve([state]),
+        listDeadLetters: () => Promise.resolve([...letters]),
+        getDeadLetter: (id: string) => Promise.resolve(letters.find((letter) => letter.id === id)),
+        deleteDeadLetter: () => Promise.resolve(),
+        pruneDelivered: () => Promise.resolve(0),
+    };
+}
