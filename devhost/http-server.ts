@@ -129,13 +129,14 @@ async function handleRequest(options: HttpServerOptions, req: IncomingMessage, r
         ...(hasBody ? { body: { bytes: body } } : {}),
     });
     const context = createInvocationContext(fn.registration, undefined, options.log);
-    options.log('info', `Executing 'Functions.${fn.name}' (Reason='This function was programmatically called via the host APIs.', Id=${context.invocationId})`);
+    // One line per request, after it: a busy host logging two lines per request spends its time writing them.
+    options.log('debug', `Executing 'Functions.${fn.name}' (Reason='This function was programmatically called via the host APIs.', Id=${context.invocationId})`);
     const started = Date.now();
     try {
         const result = await options.inFlight.track(Promise.resolve().then(() => fn.handler(request, context)));
         const response = toHttpResponse(result);
         await writeHttpResponse(res, response);
-        options.log('info', `Executed 'Functions.${fn.name}' (Succeeded, Id=${context.invocationId}, Duration=${Date.now() - started}ms)`);
+        options.log('info', `Executed 'Functions.${fn.name}' (Succeeded, ${method} ${url.pathname} → ${response.status}, Id=${context.invocationId}, Duration=${Date.now() - started}ms)`);
     } catch (error) {
         options.log(
             'error',
