@@ -108,7 +108,14 @@ export function decodeHtmlEntities(text: string): string {
     });
 }
 
-const AT_MENTION = /<at\b[^>]*>([\s\S]*?)<\/at>/gi;
+/**
+ * An `<at>…</at>` element. Neither the tag nor the name may hold another `<at`/`</at>`, so each match
+ * attempt stops at the next one: text full of unclosed `<at>` costs linear time, not quadratic.
+ */
+const AT_MENTION = /<at\b[^<>]*>([^<]*(?:<(?!\/?at\b)[^<]*)*)<\/at>/gi;
+
+/** An HTML tag; it ends at the next `<` too, for the same reason (Teams encodes `<` in attribute values). */
+const HTML_TAG = /<\/?[a-z][^<>]*>/gi;
 
 function botMentionNames(activity: Activity): Set<string> {
     const names = new Set<string>();
@@ -151,9 +158,10 @@ export function cleanMentionText(activity: Activity): string {
             removedOwn = true;
             return ' ';
         }
-        return `@${name}`;
+        // The name is decoded already and the whole text is decoded below: escape `&` so it is decoded once.
+        return `@${name.replace(/&/g, '&amp;')}`;
     });
-    const withoutTags = withoutMentions.replace(/<br\s*\/?>/gi, ' ').replace(/<\/?[a-z][^>]*>/gi, ' ');
+    const withoutTags = withoutMentions.replace(/<br\s*\/?>/gi, ' ').replace(HTML_TAG, ' ');
     return decodeHtmlEntities(withoutTags)
         .replace(/[\s\u00a0\u200b]+/g, ' ')
         .trim();

@@ -75,7 +75,8 @@ export const notificationJobSchema = z
                 summary: z.string().optional(),
                 text: z.string().optional(),
             })
-            .refine((card) => Boolean(card.summary?.trim() ?? card.text?.trim()), 'needs a summary or a text (Teams refuses it otherwise)')
+            // A blank summary does not count, so `||`: with `??` a blank summary hid a present text.
+            .refine((card) => Boolean(card.summary?.trim() || card.text?.trim()), 'needs a summary or a text (Teams refuses it otherwise)')
             .optional(),
         digest: z.boolean().optional(),
     })
