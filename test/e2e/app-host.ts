@@ -3,11 +3,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
+import { developmentConnectionString, parseListeningPorts, type AzuritePorts } from '../../devhost/azurite-process.js';
 import type { OutboxStore } from '../../shared/outbox/index.js';
 import { createTableOutboxStore } from '../../shared/outbox/table-store.js';
 import { DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../shared/storage/index.js';
@@ -43,6 +45,14 @@ export interface AppHost {
     crash(): Promise<void>;
     /** SIGTERM to the process group, SIGKILL after a grace period; resolves once no process of the group is left. Safe to call twice. */
     stop(): Promise<void>;
+    /** How the host process ended, or `undefined` while it runs. */
+    exitStatus(): HostExit | undefined;
+}
+
+/** How a host process ended: its exit code, or the signal that ended it. */
+export interface HostExit {
+    readonly code: number | null;
+    readonly signal: NodeJS.Signals | null;
 }
 
 /** What {@link startAppHost} needs: the storage connection string and the app settings of this test. */
@@ -232,6 +242,7 @@ export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
         port,
         pid,
         output: () => output,
+        exitStatus: () => (child.exitCode === null && child.signalCode === null ? undefined : { code: child.exitCode, signal: child.signalCode }),
         async crash() {
             signalGroup(pid, 'SIGKILL');
             await exited;
@@ -355,4 +366,108 @@ function parseJson(text: string): unknown {
 /** The texts a webhook received with a `delivered` outcome, in arrival order. */
 export function deliveredTexts(records: readonly ReceivedRequest[]): string[] {
     return records.filter((record) => record.outcome === 'delivered').map((record) => receivedText(record) ?? '');
+}
+
+/** How long an on-disk Azurite may take to listen on its three ports (it loads its database first). */
+const DISK_AZURITE_START_MS = 30_000;
+/** How long an on-disk Azurite may take to save its database and exit after SIGTERM before it is killed. */
+const DISK_AZURITE_STOP_MS = 10_000;
+/** Ends the emulator when the test process goes away, so a crashed test run never leaves one behind. */
+const AZURITE_ORPHAN_GUARD = "process.channel.unref();process.once('disconnect',()=>process.exit(0));require(process.argv[1]);";
+
+/** An Azurite that keeps its data in a folder on disk and can be stopped and started again on the same ports. */
+export interface DiskAzurite extends AzuritePorts {
+    /** The development account's connection string; the same across restarts. */
+    readonly connectionString: string;
+    /** The folder holding the emulator's databases and message contents. */
+    readonly location: string;
+    /** Whether the emulator process is running. */
+    running(): boolean;
+    /** Starts the emulator again on the same ports and folder; resolves once all three services listen. */
+    start(): Promise<void>;
+    /** SIGTERM (Azurite saves its databases on the way out), SIGKILL after a grace period. Safe to call when stopped. */
+    stop(): Promise<void>;
+    /** Stops the emulator and deletes its folder. */
+    remove(): Promise<void>;
+}
+
+/**
+ * Starts Azurite with `--location <new temp folder>` (on disk, telemetry off) on three ports picked
+ * free once, so {@link DiskAzurite.start} after {@link DiskAzurite.stop} brings the same storage back
+ * at the same address, as a storage outage ends. Remove it in `afterAll`.
+ * @example
+ * const storage = await startDiskAzurite();
+ * await storage.stop(); await storage.start();
+ * await storage.remove();
+ */
+export async function startDiskAzurite(): Promise<DiskAzurite> {
+    const location = await mkdtemp(join(tmpdir(), 'teams-relay-azurite-'));
+    const ports: AzuritePorts = { blobPort: await freePort(), queuePort: await freePort(), tablePort: await freePort() };
+    const entryPoint = createRequire(import.meta.url).resolve('azurite/dist/src/azurite.js');
+    let child: ChildProcess | undefined;
+
+    async function start(): Promise<void> {
+        if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+            return;
+        }
+        const args = [
+            '-e', AZURITE_ORPHAN_GUARD, entryPoint,
+            '--location', location,
+            '--disableTelemetry', '--skipApiVersionCheck', '--loose', '--silent',
+            '--blobHost', '127.0.0.1', '--blobPort', String(ports.blobPort),
+            '--queueHost', '127.0.0.1', '--queuePort', String(ports.queuePort),
+            '--tableHost', '127.0.0.1', '--tablePort', String(ports.tablePort),
+        ];
+        const started = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+        child = started;
+        let output = '';
+        const collect = (chunk: Buffer): void => {
+            output += chunk.toString('utf8');
+        };
+        started.stdout?.on('data', collect);
+        started.stderr?.on('data', collect);
+        const exited = exitOf(started);
+        try {
+            await Promise.race([
+                eventually(`Azurite listening on ${ports.blobPort}, ${ports.queuePort} and ${ports.tablePort}`, () => {
+                    const found = parseListeningPorts(output);
+                    return found.Blob !== undefined && found.Queue !== undefined && found.Table !== undefined ? true : undefined;
+                }, DISK_AZURITE_START_MS, () => output),
+                exited.then(() => {
+                    throw new Error(`Azurite exited before it listened:\n${output}`);
+                }),
+            ]);
+        } catch (error) {
+            await stop();
+            throw error;
+        }
+    }
+
+    async function stop(): Promise<void> {
+        const running = child;
+        if (running === undefined || running.exitCode !== null || running.signalCode !== null) {
+            return;
+        }
+        const exited = exitOf(running);
+        running.kill('SIGTERM');
+        const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => { resolve(true); }, DISK_AZURITE_STOP_MS))]);
+        if (timedOut) {
+            running.kill('SIGKILL');
+            await exited;
+        }
+    }
+
+    await start();
+    return {
+        ...ports,
+        connectionString: developmentConnectionString(ports),
+        location,
+        running: () => child !== undefined && child.exitCode === null && child.signalCode === null,
+        start,
+        stop,
+        async remove() {
+            await stop();
+            await rm(location, { recursive: true, force: true });
+        },
+    };
 }

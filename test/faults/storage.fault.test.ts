@@ -1,0 +1,172 @@
+// Fault: the on-disk Azurite stopped mid-drain and started again on the same ports and folder ~2 s later; the host rides it out.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxStore } from '../../shared/outbox/index.js';
+import { enqueueNotification } from '../../shared/producer/index.js';
+import { webhookKey } from '../../shared/webhook-target/index.js';
+import { startTeamsSimulator, type TeamsSimulator } from '../../simulator/index.js';
+import {
+    AppHosts,
+    deliveredTexts,
+    eventually,
+    openOutboxStore,
+    openQueue,
+    removeAppSnapshot,
+    startDiskAzurite,
+    uniqueQueueName,
+    type AppHost,
+    type DiskAzurite,
+} from '../e2e/app-host.js';
+import { baseSettings, duplicatedTexts, jobNumber, listDeadLetters, pause, type ListedDeadLetter } from './fault-scenario.js';
+
+const WEBHOOK = 'storage-ops';
+/** Accepted before the outage: about 6 s of sending at 4 per second. */
+const EARLY_JOBS = 24;
+/** Enqueued just before Azurite stops, so the host is polling or accepting them as storage goes away. */
+const LATE_JOBS = 6;
+/** Azurite stops once this many jobs have reached Teams. */
+const STOP_AFTER_DELIVERIES = 5;
+/** How long storage stays away. */
+const OUTAGE_MS = 2_000;
+/** Fast recovery from a sender that lost storage mid-drain: its lease expires after 2 s, the sweep looks every second. */
+const RECOVERY_SETTINGS = { DELIVERY_LEASE_SECONDS: '2', SWEEP_SCHEDULE: '*/1 * * * * *' } as const;
+/** The storage SDKs retry for several seconds, then the host's 10 s visibility timeout, then the sends. */
+const RECOVERY_DEADLINE_MS = 60_000;
+
+let azurite: DiskAzurite | undefined;
+let sim: TeamsSimulator | undefined;
+let store: OutboxStore;
+let host: AppHost | undefined;
+const hosts = new AppHosts();
+const jobIds = new Map<string, string>();
+const lateTexts: string[] = [];
+let settings: Record<string, string> = {};
+let deliveredBeforeOutage = 0;
+let delivered: string[] = [];
+let deadLettered: string[] = [];
+let listed: ListedDeadLetter[] = [];
+let backlog = -1;
+let healthAfter = 0;
+
+function simulator(): TeamsSimulator {
+    if (sim === undefined) {
+        throw new Error('the Teams simulator did not start');
+    }
+    return sim;
+}
+
+function runningHost(): AppHost {
+    if (host === undefined) {
+        throw new Error('the host did not start');
+    }
+    return host;
+}
+
+beforeAll(async () => {
+    const storage = await startDiskAzurite();
+    azurite = storage;
+    const teams = await startTeamsSimulator();
+    sim = teams;
+    store = openOutboxStore(storage.connectionString);
+    const queue = uniqueQueueName('storage');
+    settings = { ...baseSettings(queue), ...RECOVERY_SETTINGS, TEAMS_WEBHOOK_OPS: teams.connectorUrl(WEBHOOK) };
+    const started = await hosts.start({ storage: storage.connectionString, settings });
+    host = started;
+    const client = openQueue(storage.connectionString, queue);
+    const enqueue = async (index: number): Promise<string> => {
+        const text = `storage job ${jobNumber(index)}`;
+        const { id } = await enqueueNotification({ id: `storage-${jobNumber(index)}`, to: 'ops', text }, { queue: client });
+        jobIds.set(text, id);
+        return text;
+    };
+    for (let index = 1; index <= EARLY_JOBS; index++) {
+        await enqueue(index);
+    }
+    await eventually(
+        `every early job accepted and ${STOP_AFTER_DELIVERIES} deliveries`,
+        async () =>
+            deliveredTexts(teams.received(WEBHOOK)).length >= STOP_AFTER_DELIVERIES && ((await client.getProperties()).approximateMessagesCount ?? Number.POSITIVE_INFINITY) <= 1
+                ? true
+                : undefined,
+        20_000,
+        () => hosts.outputs(),
+    );
+    for (let index = EARLY_JOBS + 1; index <= EARLY_JOBS + LATE_JOBS; index++) {
+        lateTexts.push(await enqueue(index));
+    }
+    await storage.stop();
+    deliveredBeforeOutage = deliveredTexts(teams.received(WEBHOOK)).length;
+    await pause(OUTAGE_MS);
+    await storage.start();
+
+    const ids = new Set(jobIds.values());
+    await eventually(
+        'every job delivered, dead-lettered or in the poison queue',
+        async () => {
+            const items = await listDeadLetters(storage.connectionString, settings);
+            const letters = items.flatMap((item) => (item.source !== 'poison' && item.jobId !== null && ids.has(item.jobId) ? [item.jobId] : []));
+            const poisoned = items.filter((item) => item.source === 'poison').map((item) => item.text ?? '');
+            const reached = new Set(deliveredTexts(teams.received(WEBHOOK)));
+            const settled = [...jobIds].every(([text, id]) => reached.has(text) || letters.includes(id) || poisoned.some((message) => message.includes(`"${id}"`)));
+            if (!settled) {
+                return undefined;
+            }
+            deadLettered = letters;
+            listed = items;
+            return true;
+        },
+        RECOVERY_DEADLINE_MS,
+        () => `delivered so far: ${deliveredTexts(teams.received(WEBHOOK)).join(', ')}\n${hosts.outputs()}`,
+    );
+    delivered = deliveredTexts(teams.received(WEBHOOK));
+    backlog = await store.countJobs(webhookKey(new URL(teams.connectorUrl(WEBHOOK))));
+    const health = await fetch(`${started.url}/api/health`);
+    await health.body?.cancel();
+    healthAfter = health.status;
+}, RECOVERY_DEADLINE_MS + 60_000);
+
+afterAll(async () => {
+    try {
+        await hosts.stopAll();
+    } finally {
+        await removeAppSnapshot();
+        await sim?.stop();
+        await azurite?.remove();
+    }
+});
+
+describe(`storage stopped for ${OUTAGE_MS} ms after ~${STOP_AFTER_DELIVERIES} of ${EARLY_JOBS + LATE_JOBS} deliveries, then started again`, () => {
+    it('stopped storage mid-drain, with jobs still waiting', () => {
+        expect(deliveredBeforeOutage).toBeGreaterThanOrEqual(STOP_AFTER_DELIVERIES);
+        expect(deliveredBeforeOutage).toBeLessThan(EARLY_JOBS);
+    });
+
+    it('delivers every job', () => {
+        const reached = new Set(delivered);
+        expect([...jobIds.keys()].filter((text) => !reached.has(text))).toEqual([]);
+        expect(deadLettered).toEqual([]);
+        expect(backlog).toBe(0);
+    });
+
+    // A message goes to -poison only after maxDequeueCount (5) failed invocations, each at least the
+    // host's visibilityTimeout (10 s) after the last: a 2 s outage fails a message at most once, and the
+    // storage SDKs' own retries (several seconds) usually bridge it before any invocation fails.
+    it('leaves nothing in the poison queue', () => {
+        expect(listed.filter((item) => item.source === 'poison')).toEqual([]);
+    });
+
+    it('delivers in createdAt order without duplicates', () => {
+        expect(duplicatedTexts(simulator().received(WEBHOOK).filter((record) => record.outcome === 'delivered'))).toEqual([]);
+        expect(delivered).toEqual([...delivered].sort());
+    });
+
+    it('never exceeds any sliding window across the outage', () => {
+        expect(simulator().violations(WEBHOOK)).toEqual([]);
+        expect(simulator().stats(WEBHOOK).throttled).toBe(0);
+    });
+
+    it('keeps the host running and healthy through the outage', () => {
+        expect(runningHost().exitStatus()).toBeUndefined();
+        expect(healthAfter).toBe(200);
+        console.log(`host log lines at warn/error level:\n${runningHost().output().split('\n').filter((line) => /warn|error|fail/i.test(line)).join('\n')}`);
+    });
+});
