@@ -179,6 +179,26 @@ async function deadLetter(job: OutboxJob, loop: Loop, deps: SenderDeps, reason: 
     deps.log({ event: 'dead-lettered', webhookKey: job.webhookKey, jobId: job.jobId, alias: job.alias, attempt: job.attempts, status: verdict?.status, reason });
 }
 
+/** Pauses between attempts to record an answer while storage is unreachable: 15.5 s in all, inside the lease. */
+const RECORD_RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000] as const;
+
+/**
+ * Runs a write that records Teams' answer, retrying while storage is briefly unreachable: once Teams
+ * has the message, failing to record it would send it again, so the write is worth waiting for
+ * (the storage SDKs retry for a few seconds themselves; this covers an outage of up to ~20 s).
+ */
+async function recordDurably(write: () => Promise<unknown>, deps: SenderDeps): Promise<void> {
+    for (const delay of RECORD_RETRY_DELAYS_MS) {
+        try {
+            await write();
+            return;
+        } catch {
+            await deps.sleep(delay);
+        }
+    }
+    await write();
+}
+
 /** Records Teams' verdict on one POST. */
 async function record(batch: Batch, verdict: TeamsAnswerClassification, sentAt: number, loop: Loop, deps: SenderDeps): Promise<boolean> {
     const job = batch.jobs[0];
@@ -189,7 +209,7 @@ async function record(batch: Batch, verdict: TeamsAnswerClassification, sentAt: 
     switch (verdict.outcome) {
         case 'delivered':
             for (const delivered of batch.jobs) {
-                await deps.store.completeJob(delivered, now, batch.digestId);
+                await recordDurably(() => deps.store.completeJob(delivered, now, batch.digestId), deps);
                 deps.log({
                     event: 'delivered',
                     ...common,

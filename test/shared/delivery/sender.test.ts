@@ -263,3 +263,25 @@ describe('order across instances', () => {
         expect(b.sim.violations('ops', TEAMS_WEBHOOK_LIMITS)).toEqual([]);
     });
 });
+
+describe('storage trouble after Teams answered', () => {
+    it('keeps trying to record a delivery while storage is briefly unreachable, so the job is not posted twice', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(...texts(2));
+        let failures = 2;
+        const store = b.store;
+        const flaky = {
+            ...store,
+            completeJob: (...args: Parameters<typeof store.completeJob>) => {
+                if (failures > 0) {
+                    failures -= 1;
+                    return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:10002'));
+                }
+                return store.completeJob(...args);
+            },
+        };
+        await drainWebhook(key, b.deps({ store: flaky }));
+        expect(sentTexts(b)).toEqual(['message 0', 'message 1']);
+        expect(await b.store.countJobs(key)).toBe(0);
+    });
+});
