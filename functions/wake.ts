@@ -7,7 +7,7 @@ export const WAKEUP_QUEUE_NAME = `${NOTIFICATIONS_QUEUE_NAME}-wakeup`;
 
 /** Drains the webhook a wake-up names. A malformed wake-up is logged and dropped: it carries no job. */
 export async function wake(message: unknown, context: InvocationContext): Promise<void> {
-    const [{ deliveryRuntime }, { drainWebhook }, { wakeupMessageSchema }, { trackDeliveryEvent, trackEvent }] = await Promise.all([
+    const [{ deliveryRuntime }, { drainWebhook }, { wakeupMessageSchema }, { flushTelemetry, trackDeliveryEvent, trackEvent }] = await Promise.all([
         import('../shared/delivery/runtime.js'),
         import('../shared/delivery/sender.js'),
         import('../shared/delivery/wakeup.js'),
@@ -16,13 +16,19 @@ export async function wake(message: unknown, context: InvocationContext): Promis
     const parsed = wakeupMessageSchema.safeParse(typeof message === 'string' ? safeJson(message) : message);
     if (!parsed.success) {
         trackEvent(context, 'bad-wakeup', { reason: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') });
+        await flushTelemetry();
         return;
     }
-    const runtime = await deliveryRuntime();
-    const result = await drainWebhook(parsed.data.webhook, runtime.senderDeps((event) => {
-        trackDeliveryEvent(context, event);
-    }));
-    trackEvent(context, 'drained', { webhookKey: parsed.data.webhook, outcome: result.kind, sent: result.sent });
+    try {
+        const runtime = await deliveryRuntime();
+        const result = await drainWebhook(parsed.data.webhook, runtime.senderDeps((event) => {
+            trackDeliveryEvent(context, event);
+        }));
+        trackEvent(context, 'drained', { webhookKey: parsed.data.webhook, outcome: result.kind, sent: result.sent });
+    } finally {
+        // The instance may be frozen once the handler returns, even when the drain failed after sending.
+        await flushTelemetry();
+    }
 }
 
 function safeJson(text: string): unknown {

@@ -1,9 +1,11 @@
 /** Azure Storage clients built from the app's storage setting, in one place: connection strings, the emulator and managed identity. */
 import { TableClient } from '@azure/data-tables';
-import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { QueueClient } from '@azure/storage-queue';
 
 import type { StorageSetting } from '../config/index.js';
+import { createLazyCredential } from '../identity/index.js';
+
+export { createLazyCredential } from '../identity/index.js';
 
 /** The outbox table: one partition per webhook (pending jobs, job index, sending state). Table names are letters and digits only. */
 export const OUTBOX_TABLE_NAME = 'TeamsRelayOutbox';
@@ -131,25 +133,6 @@ function serviceUrl(explicit: string | undefined, accountName: string | undefine
         throw new TypeError(`Identity-based storage needs AzureWebJobsStorage__accountName or AzureWebJobsStorage__${key}`);
     }
     return `https://${accountName}.${hostSuffix}`;
-}
-
-/**
- * A `DefaultAzureCredential` that loads `@azure/identity` on the first token request, so building a
- * client stays synchronous and the (large) identity library is loaded only where identity is used.
- */
-export function createLazyCredential(clientId: string | undefined): TokenCredential {
-    let loaded: Promise<TokenCredential> | undefined;
-    const load = async (): Promise<TokenCredential> => {
-        const { DefaultAzureCredential } = await import('@azure/identity');
-        return clientId === undefined ? new DefaultAzureCredential() : new DefaultAzureCredential({ managedIdentityClientId: clientId });
-    };
-    return {
-        async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
-            loaded ??= load();
-            const credential = await loaded;
-            return credential.getToken(scopes, options);
-        },
-    };
 }
 
 /**

@@ -1,10 +1,14 @@
 /**
  * Telemetry: one structured trace per event, through the invocation context, with stable property
  * names (`event`, `webhookKey`, `alias`, `jobId`, `outcome`, `attempt`, `waitMs`, `status`, `reason`,
- * `durationMs`, `command`), so Kusto can query them. Never a URL or a secret.
+ * `durationMs`, `command`), so Kusto can query them; the same event as a custom event and a few metrics
+ * through the process's telemetry sink. Never a URL or a secret.
  */
 import type { InvocationContext } from '@azure/functions';
 import type { DeliveryEvent } from '../delivery/sender.js';
+import { telemetrySink } from './app-insights.js';
+
+export { flushTelemetry } from './app-insights.js';
 
 /** Every message starts with this, then the event name, a space and the JSON properties. */
 export const TELEMETRY_PREFIX = 'teams-relay.';
@@ -29,6 +33,19 @@ const WARNING_EVENTS: ReadonlySet<TelemetryEventName> = new Set(['throttled', 'd
 /** Events that mean the app itself failed. */
 const ERROR_EVENTS: ReadonlySet<TelemetryEventName> = new Set(['drain-failed']);
 
+/** Metric names, in `customMetrics`. */
+export const TELEMETRY_METRICS = {
+    /** 1 per sender decision, with `outcome` = the event (`delivered`, `deferred`, `throttled`, `retrying`, `dead-lettered`). */
+    jobs: 'teams-relay.jobs',
+    /** `waitMs` of any event that has one, with `event`. */
+    wait: 'teams-relay.wait',
+    /** `durationMs` of a mention (server time), with `command`. */
+    mentionDuration: 'teams-relay.mention.duration',
+} as const;
+
+/** The sender's decisions, counted by `teams-relay.jobs`. */
+const JOB_OUTCOMES: ReadonlySet<TelemetryEventName> = new Set<DeliveryEvent['event']>(['delivered', 'deferred', 'throttled', 'retrying', 'dead-lettered']);
+
 const URL_PATTERN = /\bhttps?:\/\/([^/\s"'?#]+)[^\s"']*/gi;
 
 /** Replaces every URL in a text with its scheme and host: webhook URLs are bearer secrets. */
@@ -44,24 +61,57 @@ export function redactUrls(text: string): string {
  * formatTelemetry('delivered', { jobId: 'deploy-4711', attempt: 1 }); // 'teams-relay.delivered {"event":"delivered","jobId":"deploy-4711","attempt":1}'
  */
 export function formatTelemetry(event: TelemetryEventName, properties: TelemetryProperties): string {
-    const record: Record<string, string | number | boolean> = { event };
+    return messageOf(event, redactProperties(properties));
+}
+
+function messageOf(event: TelemetryEventName, redacted: Readonly<Record<string, string | number | boolean>>): string {
+    return `${TELEMETRY_PREFIX}${event} ${JSON.stringify({ event, ...redacted })}`;
+}
+
+/** The properties without undefined values and with every string redacted of URLs. Pure. */
+function redactProperties(properties: TelemetryProperties): Record<string, string | number | boolean> {
+    const record: Record<string, string | number | boolean> = {};
     for (const [key, value] of Object.entries(properties)) {
         if (value !== undefined) {
             record[key] = typeof value === 'string' ? redactUrls(value) : value;
         }
     }
-    return `${TELEMETRY_PREFIX}${event} ${JSON.stringify(record)}`;
+    return record;
 }
 
-/** Emits one event through the invocation context, at the level its meaning calls for. */
+/**
+ * Emits one event through the invocation context, at the level its meaning calls for, and queues it as a
+ * custom event with its metrics. Queueing never waits on the network: the sink sends on its own timer,
+ * or when a function awaits `flushTelemetry()`.
+ */
 export function trackEvent(context: InvocationContext, event: TelemetryEventName, properties: TelemetryProperties = {}): void {
-    const message = formatTelemetry(event, { invocationId: context.invocationId, ...properties });
+    const redacted = redactProperties({ invocationId: context.invocationId, ...properties });
+    const message = messageOf(event, redacted);
     if (ERROR_EVENTS.has(event)) {
         context.error(message);
     } else if (WARNING_EVENTS.has(event)) {
         context.warn(message);
     } else {
         context.log(message);
+    }
+    exportEvent(event, redacted);
+}
+
+/** Queues the custom event and the metrics one event stands for. */
+function exportEvent(event: TelemetryEventName, properties: Readonly<Record<string, string | number | boolean>>): void {
+    const sink = telemetrySink();
+    sink.event(event, properties);
+    const alias = properties.alias;
+    if (JOB_OUTCOMES.has(event)) {
+        sink.metric(TELEMETRY_METRICS.jobs, 1, { outcome: event, alias });
+    }
+    const waitMs = properties.waitMs;
+    if (typeof waitMs === 'number') {
+        sink.metric(TELEMETRY_METRICS.wait, waitMs, { event, alias });
+    }
+    const durationMs = properties.durationMs;
+    if (event === 'mention' && typeof durationMs === 'number') {
+        sink.metric(TELEMETRY_METRICS.mentionDuration, durationMs, { command: properties.command });
     }
 }
 
