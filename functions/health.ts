@@ -20,6 +20,16 @@ export function health(_request: HttpRequest, context: InvocationContext): HttpR
     }
 }
 
+/**
+ * Validates the configuration when the app starts, so a bad setting stops start-up with a message
+ * that names the key (never the value) instead of surfacing on the first request.
+ */
+export function validateConfigurationAtStart(): void {
+    getConfig();
+}
+
+app.hook.appStart(validateConfigurationAtStart);
+
 app.http('health', {
     methods: ['GET'],
     authLevel: 'anonymous',
