@@ -27,8 +27,13 @@ const LATE_JOBS = 6;
 const STOP_AFTER_DELIVERIES = 5;
 /** How long storage stays away. */
 const OUTAGE_MS = 2_000;
-/** Fast recovery from a sender that lost storage mid-drain: its lease expires after 2 s, the sweep looks every second. */
-const RECOVERY_SETTINGS = { DELIVERY_LEASE_SECONDS: '2', SWEEP_SCHEDULE: '*/1 * * * * *' } as const;
+/**
+ * Recovery from a sender that lost storage mid-drain: its lease expires after 6 s and the sweep looks
+ * every second. The lease must outlast the outage: a sender that has Teams' answer keeps trying to
+ * record it while it holds the lease, and a lease that expired first would let another sender post
+ * the same job again.
+ */
+const RECOVERY_SETTINGS = { DELIVERY_LEASE_SECONDS: '6', SWEEP_SCHEDULE: '*/1 * * * * *' } as const;
 /** The storage SDKs retry for several seconds, then the host's 10 s visibility timeout, then the sends. */
 const RECOVERY_DEADLINE_MS = 60_000;
 
