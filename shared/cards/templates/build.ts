@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CardTemplate } from '../index.js';
 import {
     ADAPTIVE_CARD_SCHEMA_URL,
+    bulletListElement,
     cardDurationSchema,
     cardFactsSchema,
     cardLinksSchema,
@@ -15,7 +16,6 @@ import {
     linkActions,
     markdownElement,
     TEMPLATE_CARD_VERSION,
-    whenPresent,
     type StateLook,
 } from './parts.js';
 
@@ -83,14 +83,7 @@ export const buildCardTemplate: CardTemplate = {
             { title: 'By', field: 'by' },
             { title: 'Duration', field: 'duration', value: durationExpression('duration') },
         ]),
-        {
-            type: 'Container',
-            $when: whenPresent('failedSteps'),
-            items: [
-                { type: 'TextBlock', text: 'Failed steps', weight: 'Bolder', color: BUILD_STATUS_LOOK.failed.colour, wrap: true },
-                { type: 'TextBlock', $data: '${failedSteps}', text: '• ${$data}', wrap: true, spacing: 'Small' },
-            ],
-        },
+        bulletListElement('failedSteps', 'Failed steps', { color: BUILD_STATUS_LOOK.failed.colour }),
     ],
     actions: linkActions('View run'),
     msteams: { width: 'Full' },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CardTemplate } from '../index.js';
 import {
     ADAPTIVE_CARD_SCHEMA_URL,
+    bulletListElement,
     cardDurationSchema,
     cardFactsSchema,
     cardLinksSchema,
@@ -13,7 +14,6 @@ import {
     headerElement,
     linkActions,
     TEMPLATE_CARD_VERSION,
-    whenPresent,
     type StateLook,
 } from './parts.js';
 
@@ -77,14 +77,7 @@ export const deploymentCardTemplate: CardTemplate = {
             { title: 'By', field: 'by' },
             { title: 'Duration', field: 'duration', value: durationExpression('duration') },
         ]),
-        {
-            type: 'Container',
-            $when: whenPresent('changes'),
-            items: [
-                { type: 'TextBlock', text: 'Changes', weight: 'Bolder', wrap: true },
-                { type: 'TextBlock', $data: '${changes}', text: '• ${$data}', wrap: true, spacing: 'Small' },
-            ],
-        },
+        bulletListElement('changes', 'Changes'),
     ],
     actions: linkActions('View deployment'),
     msteams: { width: 'Full' },

@@ -120,6 +120,21 @@ export function markdownElement(field: string, extra: Readonly<Record<string, un
 }
 
 /**
+ * A headed bullet list of the strings in `field` (e.g. a deployment's changes), left out when the
+ * list is missing or empty.
+ */
+export function bulletListElement(field: string, heading: string, headingExtra: Readonly<Record<string, unknown>> = {}): object {
+    return {
+        type: 'Container',
+        $when: whenPresent(field),
+        items: [
+            { type: 'TextBlock', text: heading, weight: 'Bolder', ...headingExtra, wrap: true },
+            { type: 'TextBlock', $data: `\${${field}}`, text: '• ${$data}', wrap: true, spacing: 'Small' },
+        ],
+    };
+}
+
+/**
  * The card's actions: a main button opening the data's `url` (when `mainTitle` is given and `url`
  * is present) and one per entry of `links`. Every one is an `Action.OpenUrl`, the only action
  * incoming webhooks and Workflows both take.
