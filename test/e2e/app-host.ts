@@ -471,3 +471,21 @@ export async function startDiskAzurite(): Promise<DiskAzurite> {
         },
     };
 }
+
+/**
+ * Tears a scenario down: stops its hosts, then removes the `dist/` snapshot and runs the other stops
+ * in order, even when stopping the hosts failed.
+ *
+ * @example
+ * afterAll(() => tearDownScenario(hosts, () => sim?.stop(), () => azurite?.stop()));
+ */
+export async function tearDownScenario(hosts: AppHosts, ...stops: readonly (() => Promise<unknown> | undefined)[]): Promise<void> {
+    try {
+        await hosts.stopAll();
+    } finally {
+        await removeAppSnapshot();
+        for (const stop of stops) {
+            await stop();
+        }
+    }
+}

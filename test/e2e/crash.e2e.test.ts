@@ -4,7 +4,7 @@ import type { OutboxStore } from '../../shared/outbox/index.js';
 import { enqueueNotification } from '../../shared/producer/index.js';
 import { startTeamsSimulator, type TeamsSimulator } from '../../simulator/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
-import { AppHosts, deliveredTexts, eventually, openOutboxStore, openQueue, removeAppSnapshot, uniqueQueueName } from './app-host.js';
+import { AppHosts, deliveredTexts, eventually, openOutboxStore, openQueue, tearDownScenario, uniqueQueueName } from './app-host.js';
 
 /** Jobs for one webhook: about 7.5 s of sending at 4 per second. */
 const JOBS = 30;
@@ -89,15 +89,7 @@ beforeAll(async () => {
     delivered = deliveredTexts(teams.received(WEBHOOK));
 }, RECOVERY_DEADLINE_MS + 60_000);
 
-afterAll(async () => {
-    try {
-        await hosts.stopAll();
-    } finally {
-        await removeAppSnapshot();
-        await sim?.stop();
-        await azurite?.stop();
-    }
-});
+afterAll(() => tearDownScenario(hosts, () => sim?.stop(), () => azurite?.stop()));
 
 describe(`a host killed with SIGKILL after ~${KILL_AFTER_DELIVERIES} of ${JOBS} deliveries, then a new host`, () => {
     it('was killed mid-drain, with jobs still waiting', () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTeamsBody } from '../../shared/signature/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { fixtureBytes, MSDOCS_EXAMPLE } from '../support/fixtures.js';
-import { AppHosts, removeAppSnapshot, REPO_ROOT, uniqueQueueName, type AppHost } from './app-host.js';
+import { type AppHost, AppHosts, REPO_ROOT, tearDownScenario, uniqueQueueName } from './app-host.js';
 
 const run = promisify(execFile);
 const CLI = join(REPO_ROOT, 'bin', 'teams-relay.js');
@@ -29,14 +29,7 @@ beforeAll(async () => {
     });
 });
 
-afterAll(async () => {
-    try {
-        await hosts.stopAll();
-    } finally {
-        await removeAppSnapshot();
-        await azurite?.stop();
-    }
-});
+afterAll(() => tearDownScenario(hosts, () => azurite?.stop()));
 
 async function postMention(body: Uint8Array, headers: Record<string, string>, query = ''): Promise<{ status: number; json: unknown }> {
     const response = await fetch(`${host.url}/api/mention${query}`, {

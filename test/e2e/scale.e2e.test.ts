@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueNotification } from '../../shared/producer/index.js';
 import { startTeamsSimulator, type TeamsSimulator } from '../../simulator/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
-import { AppHosts, deliveredTexts, eventually, openQueue, removeAppSnapshot, uniqueQueueName } from './app-host.js';
+import { AppHosts, deliveredTexts, eventually, openQueue, tearDownScenario, uniqueQueueName } from './app-host.js';
 
 /** Ten seconds of sending at Teams' 4 per second; under the 60 per 30 s window. */
 const JOBS = 40;
@@ -52,15 +52,7 @@ beforeAll(async () => {
     delivered = deliveredTexts(teams.received(WEBHOOK));
 }, DRAIN_DEADLINE_MS + 30_000);
 
-afterAll(async () => {
-    try {
-        await hosts.stopAll();
-    } finally {
-        await removeAppSnapshot();
-        await sim?.stop();
-        await azurite?.stop();
-    }
-});
+afterAll(() => tearDownScenario(hosts, () => sim?.stop(), () => azurite?.stop()));
 
 describe(`two hosts draining ${JOBS} jobs for one webhook`, () => {
     it('deliver every job exactly once', () => {

@@ -4,17 +4,7 @@ import type { OutboxStore } from '../../shared/outbox/index.js';
 import { enqueueNotification } from '../../shared/producer/index.js';
 import { webhookKey } from '../../shared/webhook-target/index.js';
 import { createSeededRandom, startTeamsSimulator, type ReceivedRequest, type TeamsSimulator } from '../../simulator/index.js';
-import {
-    AppHosts,
-    deliveredTexts,
-    eventually,
-    openOutboxStore,
-    openQueue,
-    removeAppSnapshot,
-    startDiskAzurite,
-    uniqueQueueName,
-    type DiskAzurite,
-} from '../e2e/app-host.js';
+import { AppHosts, deliveredTexts, type DiskAzurite, eventually, openOutboxStore, openQueue, startDiskAzurite, tearDownScenario, uniqueQueueName } from '../e2e/app-host.js';
 import { baseSettings, duplicatedTexts, faultSeed, jobNumber, pause } from './fault-scenario.js';
 
 /** Two webhooks, 20 jobs each: about 5 s of sending per webhook at Teams' 4 per second, both at once. */
@@ -134,15 +124,7 @@ beforeAll(async () => {
     backlogs = await Promise.all(WEBHOOKS.map((webhook) => store.countJobs(webhookKey(new URL(teams.connectorUrl(webhook.name))))));
 }, SEGMENT_DEADLINE_MS * (KILLS + 1) + FINISH_DEADLINE_MS + 60_000);
 
-afterAll(async () => {
-    try {
-        await hosts.stopAll();
-    } finally {
-        await removeAppSnapshot();
-        await sim?.stop();
-        await azurite?.remove();
-    }
-});
+afterAll(() => tearDownScenario(hosts, () => sim?.stop(), () => azurite?.remove()));
 
 function delivered(name: string): string[] {
     return deliveredTexts(recordsByWebhook.get(name) ?? []);

@@ -4,7 +4,7 @@ import type { DeadLetter, OutboxStore } from '../../shared/outbox/index.js';
 import { enqueueNotification } from '../../shared/producer/index.js';
 import { startTeamsSimulator, type TeamsSimulator } from '../../simulator/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
-import { AppHosts, deliveredTexts, eventually, openOutboxStore, openQueue, removeAppSnapshot, uniqueQueueName, type AppHost, type HostExit } from '../e2e/app-host.js';
+import { type AppHost, AppHosts, deliveredTexts, eventually, type HostExit, openOutboxStore, openQueue, tearDownScenario, uniqueQueueName } from '../e2e/app-host.js';
 import { baseSettings, jobNumber, listDeadLetters, type ListedDeadLetter } from './fault-scenario.js';
 
 const WEBHOOK = 'malformed-ops';
@@ -161,15 +161,7 @@ beforeAll(async () => {
     exit = started.exitStatus();
 }, SETTLE_DEADLINE_MS + 60_000);
 
-afterAll(async () => {
-    try {
-        await hosts.stopAll();
-    } finally {
-        await removeAppSnapshot();
-        await sim?.stop();
-        await azurite?.stop();
-    }
-});
+afterAll(() => tearDownScenario(hosts, () => sim?.stop(), () => azurite?.stop()));
 
 describe(`${PER_KIND * KINDS.length} malformed messages of ${KINDS.length} kinds mixed into ${VALID_JOBS} valid jobs`, () => {
     it('sends at least 200 malformed messages', () => {

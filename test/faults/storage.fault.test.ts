@@ -4,18 +4,7 @@ import type { OutboxStore } from '../../shared/outbox/index.js';
 import { enqueueNotification } from '../../shared/producer/index.js';
 import { webhookKey } from '../../shared/webhook-target/index.js';
 import { startTeamsSimulator, type TeamsSimulator } from '../../simulator/index.js';
-import {
-    AppHosts,
-    deliveredTexts,
-    eventually,
-    openOutboxStore,
-    openQueue,
-    removeAppSnapshot,
-    startDiskAzurite,
-    uniqueQueueName,
-    type AppHost,
-    type DiskAzurite,
-} from '../e2e/app-host.js';
+import { type AppHost, AppHosts, deliveredTexts, type DiskAzurite, eventually, openOutboxStore, openQueue, startDiskAzurite, tearDownScenario, uniqueQueueName } from '../e2e/app-host.js';
 import { baseSettings, duplicatedTexts, jobNumber, listDeadLetters, pause, type ListedDeadLetter } from './fault-scenario.js';
 
 const WEBHOOK = 'storage-ops';
@@ -129,15 +118,7 @@ beforeAll(async () => {
     healthAfter = health.status;
 }, RECOVERY_DEADLINE_MS + 60_000);
 
-afterAll(async () => {
-    try {
-        await hosts.stopAll();
-    } finally {
-        await removeAppSnapshot();
-        await sim?.stop();
-        await azurite?.remove();
-    }
-});
+afterAll(() => tearDownScenario(hosts, () => sim?.stop(), () => azurite?.remove()));
 
 describe(`storage stopped for ${OUTAGE_MS} ms after ~${STOP_AFTER_DELIVERIES} of ${EARLY_JOBS + LATE_JOBS} deliveries, then started again`, () => {
     it('stopped storage mid-drain, with jobs still waiting', () => {

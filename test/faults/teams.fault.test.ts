@@ -5,7 +5,7 @@ import type { DeadLetter, OutboxStore } from '../../shared/outbox/index.js';
 import { enqueueNotification } from '../../shared/producer/index.js';
 import { createSeededRandom, startTeamsSimulator, type ReceivedRequest, type TeamsSimulator } from '../../simulator/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
-import { AppHosts, deliveredTexts, eventually, openOutboxStore, openQueue, receivedText, removeAppSnapshot, uniqueQueueName, type AppHost } from '../e2e/app-host.js';
+import { type AppHost, AppHosts, deliveredTexts, eventually, openOutboxStore, openQueue, receivedText, tearDownScenario, uniqueQueueName } from '../e2e/app-host.js';
 import { baseSettings, duplicatedTexts, faultSeed, jobNumber, readBudget } from './fault-scenario.js';
 
 const WEBHOOK = 'teams-flaky';
@@ -117,15 +117,7 @@ beforeAll(async () => {
     console.log(`teams: ${records.length} posts, faults: ${JSON.stringify(Object.fromEntries([...new Set(faults)].map((fault) => [fault, faults.filter((other) => other === fault).length])))}; throttled after ${throttleAfter} deliveries`);
 }, DRAIN_DEADLINE_MS * 2 + 60_000);
 
-afterAll(async () => {
-    try {
-        await hosts.stopAll();
-    } finally {
-        await removeAppSnapshot();
-        await sim?.stop();
-        await azurite?.stop();
-    }
-});
+afterAll(() => tearDownScenario(hosts, () => sim?.stop(), () => azurite?.stop()));
 
 describe(`${JOBS} jobs to a webhook that resets, hangs, answers 503 and wrapped 500 at ${Math.round(FAULT_RATE * 100)} % each and throttles once`, () => {
     it('saw every kind of fault', () => {
