@@ -1,4 +1,5 @@
 /** The outbox's row layout on Azure Table Storage: row keys, and pure converters between outbox records and table entities. */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 import { SystemError } from '../errors/index.js';
@@ -88,6 +89,27 @@ export function encodeKeyPart(id: string, hash: (text: string) => string): strin
     }
     const digest = hash(id);
     return `${encoded.slice(0, MAX_ENCODED_ID_CHARS - digest.length - 2)}~~${digest}`;
+}
+
+function hashId(id: string): string {
+    return createHash('sha256').update(id, 'utf8').digest('base64url');
+}
+
+/** A job id as it appears in the row keys of its job and index rows ({@link encodeKeyPart}, hashed with SHA-256 when long). */
+export function encodedJobId(jobId: string): string {
+    if (jobId === '') {
+        throw new TypeError('A job id cannot be empty');
+    }
+    return encodeKeyPart(jobId, hashId);
+}
+
+/** A send log without sends older than {@link SEND_LOG_WINDOW_MS} before `now`, ascending, in whole ms: what a state row keeps. */
+export function prunedSends(sends: readonly number[], now: number): number[] {
+    const oldest = now - SEND_LOG_WINDOW_MS;
+    return sends
+        .map((time) => Math.trunc(time))
+        .filter((time) => time >= oldest)
+        .sort((a, b) => a - b);
 }
 
 /** RowKey of a job row: `job|<order, zero-padded>|<encoded id>`. */

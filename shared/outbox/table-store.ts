@@ -27,7 +27,7 @@
  * - recordAttempt replaces the job row unconditionally; a job already completed or dead-lettered by
  *   another instance is left alone (404).
  */
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 
@@ -51,18 +51,18 @@ import {
     INDEX_ROW_RANGE_END,
     JOB_ROW_PREFIX,
     JOB_ROW_RANGE_END,
-    SEND_LOG_WINDOW_MS,
     STATE_ROW_KEY,
     assertPartitionKey,
     deadLetterRowKey,
     deliveredIndexProperties,
-    encodeKeyPart,
+    encodedJobId as encodedId,
     fromDeadLetterEntity,
     fromIndexEntity,
     fromJobEntity,
     fromStateEntity,
     indexRowKey,
     jobRowKey,
+    prunedSends,
     queuedIndexProperties,
     toDeadLetterProperties,
     toJobProperties,
@@ -112,25 +112,6 @@ function statusOf(error: unknown): number | undefined {
     return undefined;
 }
 
-function hashId(id: string): string {
-    return createHash('sha256').update(id, 'utf8').digest('base64url');
-}
-
-function encodedId(jobId: string): string {
-    if (jobId === '') {
-        throw new TypeError('A job id cannot be empty');
-    }
-    return encodeKeyPart(jobId, hashId);
-}
-
-/** The send log of `state` without sends older than 24 h before `now`, ascending, in whole ms. */
-function prunedSends(sends: readonly number[], now: number): number[] {
-    const oldest = now - SEND_LOG_WINDOW_MS;
-    return sends
-        .map((time) => Math.trunc(time))
-        .filter((time) => time >= oldest)
-        .sort((a, b) => a - b);
-}
 
 /**
  * An {@link OutboxStore} on Azure Table Storage. See this module's header for the row layout and why

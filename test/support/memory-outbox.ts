@@ -1,0 +1,307 @@
+/**
+ * An in-memory {@link OutboxStore} for tests that need no storage server: the whole contract of
+ * `shared/outbox`, on the Table store's own row layout and converters (`table-rows.ts`), so jobs
+ * are ordered by RowKey (their `order`, then their id) and read back through the job schema exactly
+ * as from Azure Table Storage. Rows carry ETags; state writes are conditional on them.
+ */
+import {
+    emptyWebhookState,
+    type AddJobResult,
+    type DeadLetter,
+    type JobAttempt,
+    type NewDeadLetter,
+    type NewOutboxJob,
+    type OutboxJob,
+    type OutboxStore,
+    type WebhookState,
+} from '../../shared/outbox/index.js';
+import {
+    DEAD_LETTER_ID_PATTERN,
+    DEAD_LETTER_PARTITION,
+    DELIVERED_RETENTION_MS,
+    INDEX_ROW_PREFIX,
+    JOB_ROW_PREFIX,
+    STATE_ROW_KEY,
+    assertPartitionKey,
+    deadLetterRowKey,
+    deliveredIndexProperties,
+    encodedJobId,
+    fromDeadLetterEntity,
+    fromIndexEntity,
+    fromJobEntity,
+    fromStateEntity,
+    indexRowKey,
+    jobRowKey,
+    prunedSends,
+    queuedIndexProperties,
+    toDeadLetterProperties,
+    toJobProperties,
+    toStateProperties,
+} from '../../shared/outbox/table-rows.js';
+
+/** The table names shown in errors about corrupt rows. */
+const OUTBOX_TABLE = 'memoryoutbox';
+const DEAD_LETTER_TABLE = 'memorydeadletters';
+
+/** Hex digits of a dead letter id's unique part (see `DEAD_LETTER_ID_PATTERN`). */
+const DEAD_LETTER_UNIQUE_DIGITS = 12;
+
+type PropertyValue = string | number | { readonly value: number; readonly type: string };
+
+/** A stored row: its properties as the Table service would return them, and its ETag. */
+interface Row {
+    readonly properties: Readonly<Record<string, string | number>>;
+    readonly etag: string;
+}
+
+/** Options of {@link createMemoryOutboxStore}. */
+export interface MemoryOutboxStoreOptions {
+    /** The clock (epoch ms), for pruning the send log and delivered markers. @default Date.now */
+    readonly now?: () => number;
+}
+
+/** The store, and a way to look at its rows in tests. */
+export interface MemoryOutboxStore extends OutboxStore {
+    /** Every row key of a webhook's partition, in RowKey order. */
+    rowKeys(webhookKey: string): string[];
+}
+
+/** Runs `work` on a later microtask, as a storage call would answer: its errors reject, never throw. */
+function later<T>(work: () => T): Promise<T> {
+    return Promise.resolve().then(work);
+}
+
+/** Typed values (`{ value, type: 'Double' }`) come back from the Table service as plain numbers. */
+function plain(properties: Readonly<Record<string, PropertyValue>>): Record<string, string | number> {
+    const result: Record<string, string | number> = {};
+    for (const [name, value] of Object.entries(properties)) {
+        result[name] = typeof value === 'object' ? value.value : value;
+    }
+    return result;
+}
+
+/**
+ * A fresh, empty in-memory outbox.
+ *
+ * @example
+ * const store = createMemoryOutboxStore({ now: clock.now });
+ * await store.addJob({ webhookKey: 'k', jobId: 'a', order: 1, job: { to: 'ops', text: 'hi' }, alias: 'ops', acceptedAt: 1 });
+ */
+export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}): MemoryOutboxStore {
+    const now = options.now ?? Date.now;
+    const partitions = new Map<string, Map<string, Row>>();
+    const deadLetters = new Map<string, Row>();
+    let versions = 0;
+    let deadLetterCount = 0;
+
+    const nextEtag = (): string => {
+        versions += 1;
+        return `W/"${versions}"`;
+    };
+
+    function partition(webhookKey: string): Map<string, Row> {
+        let rows = partitions.get(webhookKey);
+        if (rows === undefined) {
+            rows = new Map();
+            partitions.set(webhookKey, rows);
+        }
+        return rows;
+    }
+
+    function write(webhookKey: string, rowKey: string, properties: Readonly<Record<string, PropertyValue>>): Row {
+        const row = { properties: plain(properties), etag: nextEtag() };
+        partition(webhookKey).set(rowKey, row);
+        return row;
+    }
+
+    function entity(partitionKey: string, rowKey: string, row: Row): Record<string, unknown> {
+        return { partitionKey, rowKey, etag: row.etag, ...row.properties };
+    }
+
+    function deadLetterOf(rowKey: string, row: Row): DeadLetter {
+        return fromDeadLetterEntity(DEAD_LETTER_TABLE, { partitionKey: DEAD_LETTER_PARTITION, rowKey, etag: row.etag, ...row.properties });
+    }
+
+    function jobRowKeys(webhookKey: string): string[] {
+        return [...partition(webhookKey).keys()].filter((rowKey) => rowKey.startsWith(JOB_ROW_PREFIX)).sort();
+    }
+
+    function readJob(webhookKey: string, rowKey: string): OutboxJob {
+        const row = partition(webhookKey).get(rowKey);
+        if (row === undefined) {
+            throw new TypeError(`No job row ${rowKey}`);
+        }
+        return fromJobEntity(OUTBOX_TABLE, entity(webhookKey, rowKey, row));
+    }
+
+    /** Removes a job's row, and its index row while that still says queued at this row (a delivered marker stays). */
+    function removeJobRows(job: OutboxJob): void {
+        const rows = partition(job.webhookKey);
+        const id = encodedJobId(job.jobId);
+        const rowKey = jobRowKey(job.order, id);
+        rows.delete(rowKey);
+        const index = rows.get(indexRowKey(id));
+        if (index !== undefined) {
+            const marker = fromIndexEntity(OUTBOX_TABLE, entity(job.webhookKey, indexRowKey(id), index));
+            if (marker.status === 'queued' && marker.jobRowKey === rowKey) {
+                rows.delete(indexRowKey(id));
+            }
+        }
+    }
+
+    function pruneMarkers(webhookKey: string, olderThan: number): number {
+        const rows = partition(webhookKey);
+        let pruned = 0;
+        for (const [rowKey, row] of [...rows]) {
+            if (!rowKey.startsWith(INDEX_ROW_PREFIX)) {
+                continue;
+            }
+            const marker = fromIndexEntity(OUTBOX_TABLE, entity(webhookKey, rowKey, row));
+            if (marker.status === 'delivered' && marker.deliveredAt < Math.trunc(olderThan)) {
+                rows.delete(rowKey);
+                pruned += 1;
+            }
+        }
+        return pruned;
+    }
+
+    return {
+        rowKeys: (webhookKey) => [...partition(webhookKey).keys()].sort(),
+
+        ensureTables: () => later(() => undefined),
+
+        addJob: (job: NewOutboxJob) =>
+            later((): AddJobResult => {
+                assertPartitionKey(job.webhookKey);
+                const id = encodedJobId(job.jobId);
+                const rowKey = jobRowKey(job.order, id);
+                const properties = toJobProperties({ ...job, attempts: 0, firstAttemptAt: undefined, notBefore: 0, lastStatus: undefined, lastBody: undefined, lastReason: undefined });
+                const rows = partition(job.webhookKey);
+                const index = rows.get(indexRowKey(id));
+                if (index !== undefined) {
+                    const marker = fromIndexEntity(OUTBOX_TABLE, entity(job.webhookKey, indexRowKey(id), index));
+                    if (marker.status === 'delivered') {
+                        return 'already-delivered';
+                    }
+                    if (rows.has(marker.jobRowKey)) {
+                        return 'already-queued';
+                    }
+                    // A stale index row whose job is gone: cleared, as the Table store does.
+                    rows.delete(indexRowKey(id));
+                }
+                if (rows.has(rowKey)) {
+                    return 'already-queued';
+                }
+                write(job.webhookKey, indexRowKey(id), queuedIndexProperties(job.jobId, rowKey));
+                write(job.webhookKey, rowKey, properties);
+                return 'added';
+            }),
+
+        headJob: (webhookKey: string) =>
+            later(() => {
+                assertPartitionKey(webhookKey);
+                const [first] = jobRowKeys(webhookKey);
+                return first === undefined ? undefined : readJob(webhookKey, first);
+            }),
+
+        headJobs: (webhookKey: string, max: number) =>
+            later(() => {
+                assertPartitionKey(webhookKey);
+                return jobRowKeys(webhookKey)
+                    .slice(0, Math.max(0, max))
+                    .map((rowKey) => readJob(webhookKey, rowKey));
+            }),
+
+        countJobs: (webhookKey: string, max: number = Number.POSITIVE_INFINITY) =>
+            later(() => {
+                assertPartitionKey(webhookKey);
+                return Math.max(0, Math.min(max, jobRowKeys(webhookKey).length));
+            }),
+
+        recordAttempt: (job: OutboxJob, attempt: JobAttempt) =>
+            later(() => {
+                const rowKey = jobRowKey(job.order, encodedJobId(job.jobId));
+                const properties = toJobProperties({ ...job, ...attempt });
+                // Completed or dead-lettered meanwhile: nothing left to record on.
+                if (partition(job.webhookKey).has(rowKey)) {
+                    write(job.webhookKey, rowKey, properties);
+                }
+            }),
+
+        completeJob: (job: OutboxJob, deliveredAt: number, digestId?: string) =>
+            later(() => {
+                const id = encodedJobId(job.jobId);
+                partition(job.webhookKey).delete(jobRowKey(job.order, id));
+                write(job.webhookKey, indexRowKey(id), deliveredIndexProperties(job.jobId, deliveredAt, digestId));
+                pruneMarkers(job.webhookKey, now() - DELIVERED_RETENTION_MS);
+            }),
+
+        deadLetter: (entry: NewDeadLetter, job?: OutboxJob) =>
+            later(() => {
+                deadLetterCount += 1;
+                const rowKey = deadLetterRowKey(entry.deadLetteredAt, deadLetterCount.toString(16).padStart(DEAD_LETTER_UNIQUE_DIGITS, '0'));
+                const row = { properties: plain(toDeadLetterProperties(entry)), etag: nextEtag() };
+                deadLetters.set(rowKey, row);
+                if (job !== undefined) {
+                    removeJobRows(job);
+                }
+                return deadLetterOf(rowKey, row);
+            }),
+
+        readState: (webhookKey: string) =>
+            later(() => {
+                assertPartitionKey(webhookKey);
+                const row = partition(webhookKey).get(STATE_ROW_KEY);
+                return row === undefined ? emptyWebhookState(webhookKey) : fromStateEntity(OUTBOX_TABLE, entity(webhookKey, STATE_ROW_KEY, row));
+            }),
+
+        writeState: (state: WebhookState) =>
+            later((): WebhookState | undefined => {
+                assertPartitionKey(state.webhookKey);
+                const sends = prunedSends(state.sends, now());
+                const properties = toStateProperties({ ...state, sends });
+                const stored = partition(state.webhookKey).get(STATE_ROW_KEY);
+                if (state.etag === undefined ? stored !== undefined : stored?.etag !== state.etag) {
+                    // Created or changed by someone else since it was read (the Table service's 409 and 412).
+                    return undefined;
+                }
+                const row = write(state.webhookKey, STATE_ROW_KEY, properties);
+                return { ...state, sends, etag: row.etag };
+            }),
+
+        listWebhooks: () =>
+            later(() =>
+                [...partitions.keys()].sort().flatMap((webhookKey) => {
+                    const row = partition(webhookKey).get(STATE_ROW_KEY);
+                    return row === undefined ? [] : [fromStateEntity(OUTBOX_TABLE, entity(webhookKey, STATE_ROW_KEY, row))];
+                }),
+            ),
+
+        listDeadLetters: () =>
+            later(() =>
+                [...deadLetters.keys()].sort().flatMap((rowKey) => {
+                    const row = deadLetters.get(rowKey);
+                    return row === undefined ? [] : [deadLetterOf(rowKey, row)];
+                }),
+            ),
+
+        getDeadLetter: (id: string) =>
+            later(() => {
+                const row = DEAD_LETTER_ID_PATTERN.test(id) ? deadLetters.get(id) : undefined;
+                return row === undefined ? undefined : deadLetterOf(id, row);
+            }),
+
+        deleteDeadLetter: (id: string) =>
+            later(() => {
+                if (DEAD_LETTER_ID_PATTERN.test(id)) {
+                    deadLetters.delete(id);
+                }
+            }),
+
+        pruneDelivered: (webhookKey: string, olderThan: number) =>
+            later(() => {
+                assertPartitionKey(webhookKey);
+                return pruneMarkers(webhookKey, olderThan);
+            }),
+    };
+}
