@@ -1,5 +1,6 @@
 /** The notification job, schema v1: what producers put on the queue, validated with zod. */
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, nestingProblem } from '../json-depth/index.js';
 
 /** Longest job id (DESIGN.md). */
 export const MAX_JOB_ID_LENGTH = 128;
@@ -114,13 +115,19 @@ export function jobContentKind(job: ValidJob): JobContentKind {
 export type JobValidation = { readonly ok: true; readonly job: ValidJob } | { readonly ok: false; readonly problems: readonly string[] };
 
 /**
- * Validates a value as a notification job. Every problem is reported, each naming its field.
+ * Validates a value as a notification job. Every problem is reported, each naming its field. A
+ * value nested more than {@link MAX_JSON_DEPTH} levels deep gets that one problem: nothing else
+ * walks it.
  *
  * @example
  * const result = validateJob(JSON.parse(text));
  * if (!result.ok) console.error(result.problems.join('\n'));
  */
 export function validateJob(value: unknown): JobValidation {
+    const tooDeep = nestingProblem(value, MAX_JSON_DEPTH);
+    if (tooDeep !== undefined) {
+        return { ok: false, problems: [tooDeep] };
+    }
     const parsed = notificationJobSchema.safeParse(value);
     if (parsed.success) {
         return { ok: true, job: parsed.data };
