@@ -9,7 +9,7 @@
  * crashed holder by at most {@link DEFAULT_LEASE_MS}; the sweep then wakes the webhook.
  */
 import { retryDelay, throttleBackoff } from '../backoff/index.js';
-import { PermanentError } from '../errors/index.js';
+import { ensureErrorType, PermanentError } from '../errors/index.js';
 import { nextSendTime, pruneHistory, TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../limiter/index.js';
 import type { OutboxJob, OutboxStore, WebhookState } from '../outbox/index.js';
 import { backlogWaitMs, buildDigest, MAX_DIGEST_JOBS, MAX_SIMULATED_BACKLOG } from '../digest/index.js';
@@ -33,6 +33,14 @@ export const DEFAULT_DIGEST_AFTER_MS = 60_000;
 export const DEFAULT_ORDER_SETTLE_MS = 1_000;
 /** Attempts to take a lease when the state row changes under us for other reasons. */
 const LEASE_ATTEMPTS = 3;
+/**
+ * Attempts after which a job whose preparation keeps throwing an unexpected error (a bug of ours, a
+ * library throwing, a stack overflow) is dead-lettered with that error. Such a job holds the jobs
+ * behind it while it is retried (order is promised), so the number is small: with the back-off of
+ * `retryDelay` (2 s doubling, full jitter) the 5th attempt comes within about 30 s of the first.
+ * Attempts count every failed try of the job, POSTs included.
+ */
+export const MAX_UNEXPECTED_FAILURE_ATTEMPTS = 5;
 
 /** What the sender reports for logs and metrics. Never holds a URL. */
 export interface DeliveryEvent {
@@ -156,7 +164,13 @@ interface Batch {
     readonly digestId: string | undefined;
 }
 
-async function deadLetter(job: OutboxJob, loop: Loop, deps: SenderDeps, reason: string, verdict?: TeamsAnswerClassification): Promise<void> {
+/** The job's attempts counted so far, when they are not simply `job.attempts` (+1 for a verdict). */
+interface AttemptCount {
+    readonly attempts: number;
+    readonly firstAttemptAt: number;
+}
+
+async function deadLetter(job: OutboxJob, loop: Loop, deps: SenderDeps, reason: string, verdict?: TeamsAnswerClassification, counted?: AttemptCount): Promise<void> {
     const now = deps.now();
     await deps.store.deadLetter(
         {
@@ -169,14 +183,38 @@ async function deadLetter(job: OutboxJob, loop: Loop, deps: SenderDeps, reason: 
             reason,
             lastStatus: verdict?.status ?? job.lastStatus,
             lastBody: verdict?.body ?? verdict?.detail ?? job.lastBody,
-            attempts: job.attempts + (verdict === undefined ? 0 : 1),
-            firstAttemptAt: job.firstAttemptAt ?? (verdict === undefined ? undefined : now),
+            attempts: counted?.attempts ?? job.attempts + (verdict === undefined ? 0 : 1),
+            firstAttemptAt: counted?.firstAttemptAt ?? job.firstAttemptAt ?? (verdict === undefined ? undefined : now),
             deadLetteredAt: now,
         },
         job,
     );
     loop.state = { ...loop.state, deadLettered: loop.state.deadLettered + 1 };
-    deps.log({ event: 'dead-lettered', webhookKey: job.webhookKey, jobId: job.jobId, alias: job.alias, attempt: job.attempts, status: verdict?.status, reason });
+    deps.log({ event: 'dead-lettered', webhookKey: job.webhookKey, jobId: job.jobId, alias: job.alias, attempt: counted?.attempts ?? job.attempts, status: verdict?.status, reason });
+}
+
+/**
+ * The outcome of a job whose preparation threw: a {@link PermanentError} dead-letters it at once with
+ * its reason; anything else is recorded as a failed attempt and retried with back-off until the job
+ * has {@link MAX_UNEXPECTED_FAILURE_ATTEMPTS} attempts, then dead-lettered with the error's name and
+ * message. Never the webhook's outcome: the drain goes on.
+ */
+async function prepareFailed(job: OutboxJob, thrown: unknown, loop: Loop, deps: SenderDeps): Promise<void> {
+    if (thrown instanceof PermanentError) {
+        await deadLetter(job, loop, deps, thrown.message);
+        return;
+    }
+    const error = ensureErrorType(thrown);
+    const reason = `${error.name}: ${error.message}`;
+    const now = deps.now();
+    const counted = { attempts: job.attempts + 1, firstAttemptAt: job.firstAttemptAt ?? now };
+    if (counted.attempts >= MAX_UNEXPECTED_FAILURE_ATTEMPTS) {
+        await deadLetter(job, loop, deps, `Could not be prepared for sending, ${counted.attempts} attempts: ${reason}`, undefined, counted);
+        return;
+    }
+    const waitMs = retryDelay(counted.attempts, { random: deps.random });
+    await deps.store.recordAttempt(job, { ...counted, notBefore: now + waitMs, lastStatus: job.lastStatus, lastBody: job.lastBody, lastReason: reason });
+    deps.log({ event: 'retrying', webhookKey: job.webhookKey, jobId: job.jobId, alias: job.alias, attempt: counted.attempts, reason, waitMs });
 }
 
 /** Pauses between attempts to record an answer while storage is unreachable: 15.5 s in all, inside the lease. */
@@ -298,7 +336,15 @@ async function chooseBatch(head: OutboxJob, prepared: Prepared, now: number, loo
     if (backlog < 2 || backlogWaitMs(loop.state.sends, backlog, now, settings.limits, settings.guardMs) <= settings.digestAfterMs) {
         return alone;
     }
-    const digest = await buildDigest(await deps.store.headJobs(head.webhookKey, MAX_DIGEST_JOBS), prepared.dialect, head.alias);
+    const heads = await deps.store.headJobs(head.webhookKey, MAX_DIGEST_JOBS);
+    let digest: Awaited<ReturnType<typeof buildDigest>>;
+    try {
+        digest = await buildDigest(heads, prepared.dialect, head.alias);
+    } catch {
+        // Whatever went wrong is no job's fault (each job is checked alone first): they go alone.
+        loop.noDigest = true;
+        return alone;
+    }
     const [first, ...rest] = digest?.jobs ?? [];
     if (digest === undefined || first?.jobId !== head.jobId) {
         return alone;
@@ -313,16 +359,6 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
         const head = await deps.store.headJob(webhookKey);
         if (head === undefined) {
             return { kind: 'idle', sent: loop.sent };
-        }
-        let prepared: Prepared;
-        try {
-            prepared = await prepare(head, deps);
-        } catch (thrown) {
-            if (thrown instanceof PermanentError) {
-                await deadLetter(head, loop, deps, thrown.message);
-                continue;
-            }
-            throw thrown;
         }
         const now = deps.now();
         const slot = Math.max(
@@ -348,6 +384,14 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
             }
             deps.log({ event: 'deferred', webhookKey, jobId: head.jobId, alias: head.alias, waitMs: Math.max(0, waitMs) });
             return { kind: 'waiting', until: slot, sent: loop.sent };
+        }
+        // Prepared once its time has come, so a job backing off after a failure is not tried again early.
+        let prepared: Prepared;
+        try {
+            prepared = await prepare(head, deps);
+        } catch (thrown) {
+            await prepareFailed(head, thrown, loop, deps);
+            continue;
         }
         const batch = await chooseBatch(head, prepared, now, loop, deps);
         const reserved = await deps.store.writeState({
