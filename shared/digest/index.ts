@@ -8,10 +8,9 @@ import { renderCardTemplate } from '../cards/index.js';
 import { digestCardTemplate, type DigestCardData } from '../cards/templates/digest.js';
 import { PermanentError } from '../errors/index.js';
 import { createdAtMs, type ValidJob } from '../jobs/index.js';
-import { MAX_JSON_DEPTH, nestingProblem } from '../json-depth/index.js';
 import { nextSendTime, type SlidingWindowLimit } from '../limiter/index.js';
 import type { OutboxJob } from '../outbox/index.js';
-import { buildTeamsPayload, checkedCard, jobAdaptiveCard, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES, type TeamsPayload } from '../payload/index.js';
+import { buildTeamsPayload, jobAdaptiveCard, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES, type TeamsPayload } from '../payload/index.js';
 import type { AdaptiveCard } from '../reply/index.js';
 import type { WebhookDialect } from '../teams-answer/index.js';
 
@@ -86,17 +85,14 @@ export async function digestItem(job: ValidJob): Promise<DigestCardData['items']
 }
 
 /**
- * The job as a digest section, once its card passed the dialect's rules as it would alone, or
- * `undefined` when it cannot be embedded (too deep, a card that cannot be built or breaks the rules,
- * or anything thrown on the way): that job goes alone, where its own error is recorded.
+ * The job as a digest section, once it passed every check it would pass to go alone (its depth, its
+ * card against the dialect's rules, its size: `buildTeamsPayload`), or `undefined` when it did not
+ * (or anything was thrown on the way): such a job goes alone, where its own error is recorded.
  */
 async function embeddableItem(job: ValidJob, dialect: WebhookDialect): Promise<DigestCardData['items'][number] | undefined> {
-    if (nestingProblem(job, MAX_JSON_DEPTH) !== undefined) {
-        return undefined;
-    }
     try {
-        const item = await digestItem(job);
-        return item.card === undefined ? item : { ...item, card: await checkedCard(item.card, dialect) };
+        await buildTeamsPayload(job, dialect);
+        return await digestItem(job);
     } catch {
         return undefined;
     }
@@ -110,8 +106,8 @@ export interface Digest {
 
 /**
  * Folds jobs from the head of the outbox, oldest first, into one digest for `dialect`: it stops at
- * the first job that must stand alone (`digest: false`) or cannot be embedded (its card is checked
- * against the dialect's rules first, as if it went alone), so order is kept, and at what fits
+ * the first job that must stand alone (`digest: false`) or could not go alone either (each job is
+ * checked as if it went alone first), so order is kept, and at what fits
  * {@link SAFE_PAYLOAD_BYTES}; the digest itself is checked as every card is. `undefined` when fewer
  * than two jobs can be folded.
  *

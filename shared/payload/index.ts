@@ -50,10 +50,8 @@ function fitForWorkflows(card: AdaptiveCard): AdaptiveCard {
  *
  * @throws {PermanentError} `invalid_card`, naming every problem: Workflows answers 202 to a card it
  * then drops, so a broken card must be caught before it is sent.
- * @example
- * const fitted = await checkedCard(card, 'workflows'); // version lowered to 1.4 when nothing needs more
  */
-export async function checkedCard(card: AdaptiveCard, dialect: WebhookDialect): Promise<AdaptiveCard> {
+async function checkedCard(card: AdaptiveCard, dialect: WebhookDialect): Promise<AdaptiveCard> {
     const fitted = dialect === 'workflows' ? fitForWorkflows(card) : card;
     const problems = await validateCard(fitted, { destination: dialect });
     if (problems.length > 0) {
