@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createdAtMs, stampCreatedAt, validateJob } from '../../shared/jobs/index.js';
+import { createdAtMs, notificationJobSchema, stampCreatedAt, validateJob } from '../../shared/jobs/index.js';
 import { acceptQueueMessage, checkJob, decodeQueueMessage } from '../../shared/delivery/accept.js';
 import { loadConfig } from '../../shared/config/index.js';
 import { MAX_JSON_DEPTH } from '../../shared/json-depth/index.js';
@@ -22,6 +22,12 @@ function nestedJob(count: number, to = 'ops'): Record<string, unknown> {
 describe('validateJob', () => {
     it('refuses a job nested beyond the limit with that one problem, naming where', () => {
         expect(validateJob(nestedJob(1_200))).toEqual({ ok: false, problems: [`adaptiveCard.body[0].items…: nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays)`] });
+    });
+
+    it('reads a stored job of any depth with the schema alone without overflowing the stack, as the outbox does', () => {
+        const deep = JSON.parse(`{"to":"ops","adaptiveCard":{"type":"AdaptiveCard","body":${'['.repeat(100_000)}${']'.repeat(100_000)}},"id":"x"}`) as unknown;
+        expect(notificationJobSchema.safeParse(deep).success).toBe(true);
+        expect(validateJob(deep).ok).toBe(false);
     });
 
     it('refuses deep template data as deep', () => {
