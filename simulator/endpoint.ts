@@ -116,7 +116,7 @@ export function judgeConnectorRequest(
  * Judges a Workflows request. A schema mismatch is the only synchronous content error (400 JSON,
  * no budget spent); then the windows apply (429 JSON). Everything else is accepted with 202, and
  * what Teams cannot show (card version above 1.4, non-Adaptive content, `Action.Submit`, over
- * `maxBytes`) is recorded as `rendered: false`, invisible to the sender as in TEAMS.md.
+ * `maxBytes`) is recorded as `rendered: false`, invisible to the sender (docs/teams-facts.md#workflows-answers).
  *
  * @example
  * judgeWorkflowsRequest(body, state, now, policy); // → { answer: { status: 202, body: '' }, outcome: 'delivered', rendered: true, json }

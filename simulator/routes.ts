@@ -2,9 +2,9 @@
 import { createHash } from 'node:crypto';
 import type { Dialect } from './records.js';
 
-/** Legacy connector paths all live under this prefix (TEAMS.md host families, `/webhookb2/...`). */
+/** Legacy connector paths all live under this prefix (`/webhookb2/...`, docs/teams-facts.md#connector-hosts). */
 const CONNECTOR_PREFIX = '/webhookb2/';
-/** Workflows trigger paths, classic Logic Apps and the newer Power Platform shape (TEAMS.md). */
+/** Workflows trigger paths, classic Logic Apps and the newer Power Platform shape (docs/teams-facts.md#workflows-urls). */
 const WORKFLOWS_PATH = /^(?:\/powerautomate\/automations\/direct)?\/workflows\/[^/]+\/triggers\/manual\/paths\/invoke\/?$/;
 /** The query a Workflows URL carries; `sig` is derived from the name. */
 const WORKFLOWS_API_VERSION = '2016-06-01';

@@ -167,7 +167,7 @@ function faultAnswer(fault: AppliedFault['fault'], dialect: Dialect, wording: ()
 }
 
 /**
- * Starts a local Teams incoming-webhook simulator on 127.0.0.1 that answers as TEAMS.md describes
+ * Starts a local Teams incoming-webhook simulator on 127.0.0.1 that answers as docs/teams-facts.md describes
  * for legacy connector and Workflows URLs, with fixed-window throttling on an injectable clock,
  * injectable faults and a record of every request.
  *

@@ -7,7 +7,7 @@ import { isAllowedWebhookUrl, parseAllowedHosts, type WebhookHostPattern } from 
 /** Bytes in an outgoing-webhook security token (Teams shows base64 of 32 random bytes). */
 export const OUTGOING_TOKEN_BYTES = 32;
 
-/** Default budget for a mention reply: Teams waits 5 s (TEAMS.md), so we answer with 1 s to spare. @default 4000 */
+/** Default budget for a mention reply: Teams waits 5 s (docs/teams-facts.md#reply), so we answer with 1 s to spare. @default 4000 */
 export const DEFAULT_MENTION_REPLY_BUDGET_MS = 4_000;
 
 /** How long one POST to Teams may take before it counts as a timeout. @default 10000 */
@@ -28,7 +28,7 @@ export const DEFAULT_DIGEST_AFTER_SECONDS = 60;
 /** How long a fresh job waits for earlier jobs another instance is still accepting. @default 1000 */
 export const DEFAULT_ORDER_SETTLE_MS = 1_000;
 
-/** Default notification queue name (DESIGN.md). */
+/** Default notification queue name (README, "Configuration"). */
 export const DEFAULT_NOTIFICATIONS_QUEUE = 'notifications';
 
 /** Default storage: the local emulator, as `func start` assumes. */

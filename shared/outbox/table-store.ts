@@ -16,8 +16,8 @@
  *   `order` it carries this time. The id is checked and claimed in that same atomic write, so a
  *   duplicate arriving while the first copy is being delivered cannot slip in between.
  * - completeJob deletes the job row and turns its index row into the delivered marker in one
- *   transaction: a crash leaves either the job still queued (posted again: the duplicate DESIGN.md
- *   allows, a crash between Teams' answer and our record) or the job delivered and remembered.
+ *   transaction: a crash leaves either the job still queued (posted again: the one duplicate the
+ *   README's guarantees allow, a crash between Teams' answer and our record) or the job delivered and remembered.
  * - deadLetter writes the dead letter first, then deletes the job row and its index row in one
  *   transaction. A crash in between leaves the job at the head, so it is dead-lettered again: a
  *   duplicate dead letter at worst, never a lost job. Removing the index row lets a replay re-add the id.
@@ -72,7 +72,7 @@ import {
 /** Most entities a Table query returns in one page (Azure Table Storage, Query Entities). */
 const MAX_PAGE_SIZE = 1_000;
 
-/** HTTP statuses the Table service answers that the store handles (TEAMS.md, tooling facts: ETag 412, duplicate 409). */
+/** HTTP statuses the Table service answers that the store handles (ETag 412, duplicate 409: docs/teams-facts.md#table-answers). */
 const STATUS = { notFound: 404, conflict: 409, preconditionFailed: 412 } as const;
 
 /** At most this many operations per transaction (Azure Tables, "Performing entity group transactions"). */

@@ -431,7 +431,7 @@ describe('local.settings.json.example', () => {
         const config = loadConfig(localValues);
         expect([...config.webhooks.keys()]).toEqual(['demo']);
         expect(config.outgoingWebhookKeys.map((key) => key.name)).toEqual(['contoso']);
-        // TEAMS.md: the docs' "contoso" test token, public by construction.
+        // The docs' "contoso" test token, public by construction (docs/teams-facts.md#signature).
         expect(localValues['TEAMS_OUTGOING_WEBHOOK_SECRETS']).toBe('contoso:vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=');
         expect(config.webhooks.get('demo')?.hostname).toBe('127.0.0.1');
     });
