@@ -1,7 +1,7 @@
 /** App configuration: every setting parsed once with zod into a frozen, typed object. */
 import { z } from 'zod';
 import { ConfigurationError } from '../errors/index.js';
-import { DEFAULT_JITTER_GUARD_MS } from '../limiter/index.js';
+import { DEFAULT_JITTER_GUARD_MS, MAX_JITTER_GUARD_MS } from '../limiter/index.js';
 import { isAllowedWebhookUrl, parseAllowedHosts, type WebhookHostPattern } from '../webhook-target/index.js';
 
 /** Bytes in an outgoing-webhook security token (Teams shows base64 of 32 random bytes). */
@@ -158,7 +158,7 @@ const envSchema = z.object({
     MENTION_REPLY_BUDGET_MS: integerSetting('MENTION_REPLY_BUDGET_MS', DEFAULT_MENTION_REPLY_BUDGET_MS, 1, 4_900),
     DELIVERY_TIMEOUT_MS: integerSetting('DELIVERY_TIMEOUT_MS', DEFAULT_DELIVERY_TIMEOUT_MS, 100, 120_000),
     RETRY_MAX_AGE_SECONDS: integerSetting('RETRY_MAX_AGE_SECONDS', DEFAULT_RETRY_MAX_AGE_SECONDS, 1, 7 * 86_400),
-    RATE_LIMIT_GUARD_MS: integerSetting('RATE_LIMIT_GUARD_MS', DEFAULT_JITTER_GUARD_MS, 0, 1_000),
+    RATE_LIMIT_GUARD_MS: integerSetting('RATE_LIMIT_GUARD_MS', DEFAULT_JITTER_GUARD_MS, 0, MAX_JITTER_GUARD_MS),
     ORDER_SETTLE_MS: integerSetting('ORDER_SETTLE_MS', DEFAULT_ORDER_SETTLE_MS, 0, 60_000),
     DIGEST_AFTER_SECONDS: integerSetting('DIGEST_AFTER_SECONDS', DEFAULT_DIGEST_AFTER_SECONDS, 0, 7 * 86_400),
     DELIVERY_LEASE_SECONDS: integerSetting('DELIVERY_LEASE_SECONDS', DEFAULT_DELIVERY_LEASE_SECONDS, 1, 600),

@@ -32,6 +32,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 
 import { nonNull } from '../errors/index.js';
+import { MAX_JITTER_GUARD_MS, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../limiter/index.js';
 import {
     emptyWebhookState,
     type AddJobResult,
@@ -51,7 +52,6 @@ import {
     INDEX_ROW_RANGE_END,
     JOB_ROW_PREFIX,
     JOB_ROW_RANGE_END,
-    SEND_LOG_WINDOW_MS,
     STATE_ROW_KEY,
     assertPartitionKey,
     deadLetterRowKey,
@@ -123,13 +123,12 @@ function encodedId(jobId: string): string {
     return encodeKeyPart(jobId, hashId);
 }
 
-/** The send log of `state` without sends older than 24 h before `now`, ascending, in whole ms. */
+/**
+ * The send log of `state` in whole ms, ascending, without the sends no decision can count any more:
+ * pruned like the sender's, over Teams' windows with the widest guard the configuration allows.
+ */
 function prunedSends(sends: readonly number[], now: number): number[] {
-    const oldest = now - SEND_LOG_WINDOW_MS;
-    return sends
-        .map((time) => Math.trunc(time))
-        .filter((time) => time >= oldest)
-        .sort((a, b) => a - b);
+    return pruneHistory(sends.map((time) => Math.trunc(time)), now, TEAMS_WEBHOOK_LIMITS, { guardMs: MAX_JITTER_GUARD_MS });
 }
 
 /**
