@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../errors/index.js';
 import { DEFAULT_JITTER_GUARD_MS, MAX_JITTER_GUARD_MS } from '../limiter/index.js';
+import { isValidNotificationsQueue, MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS, poisonQueueName } from '../queue-names/index.js';
 import { isAllowedWebhookUrl, parseAllowedHosts, type WebhookHostPattern } from '../webhook-target/index.js';
 
 /** Bytes in an outgoing-webhook security token (Teams shows base64 of 32 random bytes). */
@@ -86,8 +87,6 @@ export interface AppConfig {
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
 const TOKEN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-/** Azure queue names: 3-63 chars, lower-case letters, digits and single hyphens, not at either end. */
-const QUEUE_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Parses `name:base64token,...` or a bare `base64token`. Messages name entries by position, never by value. */
 export function parseOutgoingWebhookSecrets(value: string): { keys: OutgoingWebhookKey[]; problems: string[] } {
@@ -151,9 +150,8 @@ const envSchema = z.object({
         .trim()
         .optional()
         .transform((value) => (value === undefined || value === '' ? DEFAULT_NOTIFICATIONS_QUEUE : value))
-        .refine((value) => QUEUE_NAME.test(value) && value.length <= 56, {
-            message:
-                'NOTIFICATIONS_QUEUE must be a valid queue name (3-56 lower-case letters, digits and single hyphens, leaving room for "-poison")',
+        .refine(isValidNotificationsQueue, {
+            message: `NOTIFICATIONS_QUEUE must be a queue name of ${MIN_QUEUE_NAME_CHARS}-${MAX_NOTIFICATIONS_QUEUE_CHARS} lower-case letters, digits and single hyphens, starting and ending with a letter or digit (the longest queue named after it, "<name>-wakeup-poison", must stay within 63)`,
         }),
     MENTION_REPLY_BUDGET_MS: integerSetting('MENTION_REPLY_BUDGET_MS', DEFAULT_MENTION_REPLY_BUDGET_MS, 1, 4_900),
     DELIVERY_TIMEOUT_MS: integerSetting('DELIVERY_TIMEOUT_MS', DEFAULT_DELIVERY_TIMEOUT_MS, 100, 120_000),
@@ -300,7 +298,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         webhooks,
         allowedWebhookHosts: Object.freeze(allowedWebhookHosts),
         notificationsQueue: settings.NOTIFICATIONS_QUEUE,
-        poisonQueue: `${settings.NOTIFICATIONS_QUEUE}-poison`,
+        poisonQueue: poisonQueueName(settings.NOTIFICATIONS_QUEUE),
         mentionReplyBudgetMs: settings.MENTION_REPLY_BUDGET_MS,
         deliveryTimeoutMs: settings.DELIVERY_TIMEOUT_MS,
         retryMaxAgeMs: settings.RETRY_MAX_AGE_SECONDS * 1_000,

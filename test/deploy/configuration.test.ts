@@ -11,6 +11,7 @@ import {
     configurationDefaults,
     loadConfig,
 } from '../../shared/config/index.js';
+import { MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS } from '../../shared/queue-names/index.js';
 import { DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME, wakeupQueueName } from '../../shared/storage/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -522,6 +523,11 @@ describe('storage', () => {
                 .sort(),
         );
         expect(moduleParams(main, 'api').get('notificationsQueue')).toBe('notificationsQueue');
+    });
+
+    it('bounds notificationsQueue as the app bounds NOTIFICATIONS_QUEUE', async () => {
+        const { main } = await files();
+        expect(main).toMatch(new RegExp(`@minLength\\(${MIN_QUEUE_NAME_CHARS}\\)\\n@maxLength\\(${MAX_NOTIFICATIONS_QUEUE_CHARS}\\)\\nparam notificationsQueue `));
     });
 
     it('creates the tables shared/storage uses', async () => {
