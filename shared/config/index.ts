@@ -1,6 +1,6 @@
 /** App configuration: every setting parsed once with zod into a frozen, typed object. */
 import { z } from 'zod';
-import { ConfigurationError } from '../errors/index.js';
+import { ConfigurationError, SystemError } from '../errors/index.js';
 import { DEFAULT_JITTER_GUARD_MS, MAX_JITTER_GUARD_MS } from '../limiter/index.js';
 import { isValidNotificationsQueue, MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS, poisonQueueName } from '../queue-names/index.js';
 import { isAllowedWebhookUrl, parseAllowedHosts, type WebhookHostPattern } from '../webhook-target/index.js';
@@ -195,7 +195,30 @@ export function configurationDefaults(): Readonly<Record<string, string>> {
     );
 }
 
-function toStorageSetting(env: z.infer<typeof envSchema>, problems: string[]): StorageSetting {
+/** The settings the schema describes, each parsed. */
+type Settings = z.infer<typeof envSchema>;
+
+/**
+ * Parses every key of the schema on its own, so one bad value hides none of the others: each
+ * failure is added to `problems` as a line that starts with its key (zod's messages name no value).
+ * The keys that failed are absent from the result.
+ */
+function parseEachSetting(env: Readonly<Record<string, string | undefined>>, problems: string[]): Partial<Settings> {
+    const settings: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(envSchema.shape)) {
+        const parsed = schema.safeParse(env[key]);
+        if (parsed.success) {
+            settings[key] = parsed.data;
+            continue;
+        }
+        for (const issue of parsed.error.issues) {
+            problems.push(issue.message.startsWith(key) ? issue.message : `${key}: ${issue.message}`);
+        }
+    }
+    return settings;
+}
+
+function toStorageSetting(env: Partial<Settings>, problems: string[]): StorageSetting {
     const identity = {
         ...(env.AzureWebJobsStorage__accountName ? { accountName: env.AzureWebJobsStorage__accountName } : {}),
         ...(env.AzureWebJobsStorage__queueServiceUri ? { queueServiceUri: env.AzureWebJobsStorage__queueServiceUri } : {}),
@@ -267,21 +290,13 @@ function toWebhooks(
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
     const problems: string[] = [];
-    const parsed = envSchema.safeParse(env);
-    if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-            const key = issue.path.join('.');
-            problems.push(issue.message.startsWith(key) ? issue.message : `${key}: ${issue.message}`);
-        }
-        throw new ConfigurationError(problems);
-    }
-    const settings = parsed.data;
-    const storage = toStorageSetting(settings, problems);
-    const secrets = parseOutgoingWebhookSecrets(settings.TEAMS_OUTGOING_WEBHOOK_SECRETS ?? '');
+    const each = parseEachSetting(env, problems);
+    const storage = toStorageSetting(each, problems);
+    const secrets = parseOutgoingWebhookSecrets(each.TEAMS_OUTGOING_WEBHOOK_SECRETS ?? '');
     problems.push(...secrets.problems);
     let allowedWebhookHosts: WebhookHostPattern[] = [];
     try {
-        allowedWebhookHosts = parseAllowedHosts(settings.ALLOWED_WEBHOOK_HOSTS ?? '');
+        allowedWebhookHosts = parseAllowedHosts(each.ALLOWED_WEBHOOK_HOSTS ?? '');
     } catch (thrown) {
         if (!(thrown instanceof ConfigurationError)) {
             throw thrown;
@@ -292,6 +307,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     if (problems.length > 0) {
         throw new ConfigurationError(problems);
     }
+    // Every key parsed on its own above, so the whole schema parses too; this gives the full type.
+    const whole = envSchema.safeParse(env);
+    if (!whole.success) {
+        throw new SystemError('configuration_schema', 'The configuration schema rejected settings that each parsed');
+    }
+    const settings = whole.data;
     return Object.freeze({
         storage: Object.freeze(storage),
         outgoingWebhookKeys: Object.freeze(secrets.keys.map((key) => Object.freeze(key))),
