@@ -4,6 +4,7 @@ import { decodeQueueMessage } from '../../shared/delivery/accept.js';
 import { ClientError, ensureErrorType } from '../../shared/errors/index.js';
 import type { DeadLetter, DeadLetterSource, OutboxStore } from '../../shared/outbox/index.js';
 import { enqueueNotification, NEVER_EXPIRES } from '../../shared/producer/index.js';
+import { redactUrls } from '../../shared/redact/index.js';
 import { askOnTerminal, defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext, type CliIo } from '../command.js';
 
 /** Most messages one Peek Messages or Get Messages call returns (Azure Queue Storage REST API: `numofmessages` 1-32). */
@@ -29,9 +30,6 @@ const JSON_INDENT = 2;
 
 /** Storage's HTTP status for a message or queue that is gone. */
 const NOT_FOUND_STATUS = 404;
-
-/** A URL inside free text (a message, an answer body), also with JSON-escaped slashes; cut to its host before printing. */
-const URL_IN_TEXT = /\bhttps?:\\?\/\\?\/[^\s"'<>]+/gi;
 
 const ACTIONS = ['list', 'replay', 'purge'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -114,18 +112,6 @@ interface PoisonMessage {
 /** A poison message received (invisible to others) and the receipt to delete or release it with. */
 interface HeldPoisonMessage extends PoisonMessage {
     readonly popReceipt: string;
-}
-
-/** Every URL in `text` cut to its scheme and host: webhook URLs are secrets. */
-function redactUrls(text: string): string {
-    return text.replace(URL_IN_TEXT, (match) => {
-        try {
-            const url = new URL(match.replace(/\\\//g, '/'));
-            return `${url.protocol}//${url.host}/…`;
-        } catch {
-            return '<url>';
-        }
-    });
 }
 
 /** `3 dead letters`, `1 poison message`. */
