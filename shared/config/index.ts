@@ -151,7 +151,7 @@ const envSchema = z.object({
         .optional()
         .transform((value) => (value === undefined || value === '' ? DEFAULT_NOTIFICATIONS_QUEUE : value))
         .refine(isValidNotificationsQueue, {
-            message: `NOTIFICATIONS_QUEUE must be a queue name of ${MIN_QUEUE_NAME_CHARS}-${MAX_NOTIFICATIONS_QUEUE_CHARS} lower-case letters, digits and single hyphens, starting and ending with a letter or digit (the longest queue named after it, "<name>-wakeup-poison", must stay within 63)`,
+            message: `NOTIFICATIONS_QUEUE must be a valid queue name: ${MIN_QUEUE_NAME_CHARS}-${MAX_NOTIFICATIONS_QUEUE_CHARS} lower-case letters, digits and single hyphens, starting and ending with a letter or digit (the longest queue named after it, "<name>-wakeup-poison", must stay within 63)`,
         }),
     MENTION_REPLY_BUDGET_MS: integerSetting('MENTION_REPLY_BUDGET_MS', DEFAULT_MENTION_REPLY_BUDGET_MS, 1, 4_900),
     DELIVERY_TIMEOUT_MS: integerSetting('DELIVERY_TIMEOUT_MS', DEFAULT_DELIVERY_TIMEOUT_MS, 100, 120_000),

@@ -76,7 +76,7 @@ describe('queue names', () => {
         expect(derivedNames('q'.repeat(49)).map((name) => name.length)).toEqual([49, 56, 56, 63]);
         const refused = verdict('q'.repeat(50));
         expect(refused.accepted).toBe(false);
-        expect(refused.accepted ? [] : refused.problems).toEqual([expect.stringMatching(/^NOTIFICATIONS_QUEUE must be a queue name of 3-49 /)]);
+        expect(refused.accepted ? [] : refused.problems).toEqual([expect.stringMatching(/^NOTIFICATIONS_QUEUE must be a valid queue name: 3-49 /)]);
     });
 
     it('isValidQueueName agrees with Azure rules on any string', () => {
