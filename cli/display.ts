@@ -69,3 +69,13 @@ export function preview(text: string): string {
 export function webhookByKey(webhookKey: string): string {
     return `webhook ${webhookKey.slice(0, WEBHOOK_KEY_PREFIX_CHARS)}`;
 }
+
+/**
+ * A value typed by someone else (a job id), safe to print: each control character shown as `\uXXXX`.
+ *
+ * @example
+ * printable('deploy\u001b[2J'); // 'deploy\\u001b[2J'
+ */
+export function printable(text: string): string {
+    return text.replace(CONTROL_CHARACTERS, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -66,6 +66,8 @@ export interface SkipDeps {
      * busy) are not left to the sweep.
      */
     readonly wake: (webhookKey: string, now: number) => Promise<void>;
+    /** Told once per webhook (and the alias its jobs were addressed to) when the skip starts waiting for its sender to let go. */
+    readonly waiting?: (webhookKey: string, alias: string | undefined) => void;
 }
 
 /** The dead letter of a skipped job: the whole job (so a replay brings it back) and its last answer. */
@@ -92,8 +94,9 @@ function isLeaseFree(state: WebhookState, owner: string, now: number): boolean {
 }
 
 /** Takes the webhook's lease, waiting up to `maxWaitMs` for a sender to let go; `undefined` when it never did. */
-async function takeLease(webhookKey: string, deps: SkipDeps): Promise<WebhookState | undefined> {
+async function takeLease(webhookKey: string, alias: string | undefined, deps: SkipDeps): Promise<WebhookState | undefined> {
     const deadline = deps.now() + deps.maxWaitMs;
+    let told = false;
     for (;;) {
         const state = await deps.store.readState(webhookKey);
         const now = deps.now();
@@ -105,6 +108,10 @@ async function takeLease(webhookKey: string, deps: SkipDeps): Promise<WebhookSta
         }
         if (now >= deadline) {
             return undefined;
+        }
+        if (!told) {
+            told = true;
+            deps.waiting?.(webhookKey, alias);
         }
         await deps.sleep(LEASE_POLL_MS);
     }
@@ -175,7 +182,7 @@ export async function skipJobs(jobIds: readonly string[], deps: SkipDeps): Promi
     }
     const outcomes = new Map<OutboxJob, SkipOutcome>();
     for (const [webhookKey, jobs] of byWebhook) {
-        const lease = await takeLease(webhookKey, deps);
+        const lease = await takeLease(webhookKey, jobs[0]?.alias, deps);
         if (lease === undefined) {
             for (const job of jobs) {
                 outcomes.set(job, { kind: 'busy', jobId: job.jobId, webhookKey, alias: job.alias });

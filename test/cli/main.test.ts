@@ -40,7 +40,7 @@ describe('teams-relay', () => {
     it('exits 2 naming an unknown verb and the known ones', async () => {
         const result = await runMain(['deploy']);
         expect(result.code).toBe(2);
-        expect(result.stderr).toBe('teams-relay: unknown command "deploy". Commands: budget, deadletters, preview, send, sign, templates. Run "teams-relay --help" for usage.');
+        expect(result.stderr).toBe('teams-relay: unknown command "deploy". Commands: budget, deadletters, outbox, preview, send, sign, templates. Run "teams-relay --help" for usage.');
     });
 
     it('exits 2 naming an unknown flag of a verb', async () => {
