@@ -79,3 +79,27 @@ export function webhookByKey(webhookKey: string): string {
 export function printable(text: string): string {
     return text.replace(CONTROL_CHARACTERS, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** One row of a {@link tableLines} table: its cells, and lines shown indented under it. */
+export interface TableRow {
+    readonly cells: readonly string[];
+    readonly details?: readonly string[];
+}
+
+/**
+ * A table for people: a header and rows in columns padded to the widest cell, two spaces apart, each
+ * row followed by its details indented by four spaces.
+ *
+ * @example
+ * tableLines(['ID', 'ATTEMPTS'], [{ cells: ['deploy-4711', '2'], details: ['last error: HTTP 502'] }]);
+ * // ['ID           ATTEMPTS', 'deploy-4711  2', '    last error: HTTP 502']
+ */
+export function tableLines(header: readonly string[], rows: readonly TableRow[]): string[] {
+    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row.cells[column]?.length ?? 0)));
+    const format = (cells: readonly string[]): string =>
+        cells
+            .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+            .join('  ')
+            .trimEnd();
+    return [format(header), ...rows.flatMap((row) => [format(row.cells), ...(row.details ?? []).map((line) => `    ${line}`)])];
+}

@@ -5,7 +5,7 @@ import { ClientError, ensureErrorType } from '../../shared/errors/index.js';
 import type { DeadLetter, DeadLetterSource, OutboxStore } from '../../shared/outbox/index.js';
 import { enqueueNotification, NEVER_EXPIRES } from '../../shared/producer/index.js';
 import { askOnTerminal, defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext, type CliIo } from '../command.js';
-import { preview, redactUrls, targetOf, webhookByKey } from '../display.js';
+import { preview, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
 
 /** Most messages one Peek Messages or Get Messages call returns (Azure Queue Storage REST API: `numofmessages` 1-32). */
 const QUEUE_BATCH_LIMIT = 32;
@@ -256,26 +256,13 @@ function detailLines(item: ListedItem, poisonQueue: string): string[] {
 }
 
 function table(items: readonly ListedItem[], poisonQueue: string): string[] {
-    const header = ['ID', 'SOURCE', 'WHEN', 'TARGET', 'JOB ID', 'ATTEMPTS'];
-    const rows = items.map((item) => [
-        item.id,
-        item.source,
-        clock(item.at),
-        item.target ?? '-',
-        item.jobId ?? '-',
-        item.attempts === null ? '-' : String(item.attempts),
-    ]);
-    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
-    const format = (cells: readonly string[]): string =>
-        cells
-            .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-            .join('  ')
-            .trimEnd();
-    const lines = [format(header)];
-    items.forEach((item, index) => {
-        lines.push(format(rows[index] ?? []), ...detailLines(item, poisonQueue).map((line) => `    ${line}`));
-    });
-    return lines;
+    return tableLines(
+        ['ID', 'SOURCE', 'WHEN', 'TARGET', 'JOB ID', 'ATTEMPTS'],
+        items.map((item) => ({
+            cells: [item.id, item.source, clock(item.at), item.target ?? '-', item.jobId ?? '-', item.attempts === null ? '-' : String(item.attempts)],
+            details: detailLines(item, poisonQueue),
+        })),
+    );
 }
 
 /** Everything there is to list. */

@@ -11,7 +11,7 @@ import type { OutboxJob, OutboxStore } from '../../shared/outbox/index.js';
 import { wakeupQueueName } from '../../shared/storage/index.js';
 import { webhookKey } from '../../shared/webhook-target/index.js';
 import { defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext } from '../command.js';
-import { preview, printable, redactUrls, targetOf, webhookByKey } from '../display.js';
+import { preview, printable, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
 
 /** Most jobs listed per webhook: the head of the outbox, which is what holds the rest. */
 export const LIST_LIMIT = 1_000;
@@ -154,32 +154,31 @@ function heading(webhook: ListedWebhook): string {
     return `${name}: ${count}, in send order${webhook.jobs.length < webhook.waiting ? ` (the first ${webhook.jobs.length} shown)` : ''}`;
 }
 
+/** The line under a job that failed: its last error and since when. */
+function lastErrorLines(job: ListedJob): string[] {
+    if (job.lastReason === null && job.lastStatus === null) {
+        return [];
+    }
+    const status = job.lastStatus === null ? '' : `HTTP ${job.lastStatus}: `;
+    const since = job.firstAttemptAt === null ? '' : ` (failing since ${clock(job.firstAttemptAt)})`;
+    return [`last error: ${status}${preview(job.lastReason ?? 'no reason recorded')}${since}`];
+}
+
 function table(jobs: readonly ListedJob[]): string[] {
-    const header = ['#', 'JOB ID', 'ORDER (createdAt)', 'ACCEPTED', 'ATTEMPTS', 'NOT BEFORE'];
-    const rows = jobs.map((job) => [
-        String(job.position),
-        printable(job.jobId),
-        clock(job.order),
-        clock(job.acceptedAt),
-        String(job.attempts),
-        job.notBefore === null ? '-' : clock(job.notBefore),
-    ]);
-    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
-    const format = (cells: readonly string[]): string =>
-        cells
-            .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-            .join('  ')
-            .trimEnd();
-    const lines = [format(header)];
-    jobs.forEach((job, index) => {
-        lines.push(format(rows[index] ?? []));
-        if (job.lastReason !== null || job.lastStatus !== null) {
-            const status = job.lastStatus === null ? '' : `HTTP ${job.lastStatus}: `;
-            const since = job.firstAttemptAt === null ? '' : ` (failing since ${clock(job.firstAttemptAt)})`;
-            lines.push(`    last error: ${status}${preview(job.lastReason ?? 'no reason recorded')}${since}`);
-        }
-    });
-    return lines;
+    return tableLines(
+        ['#', 'JOB ID', 'ORDER (createdAt)', 'ACCEPTED', 'ATTEMPTS', 'NOT BEFORE'],
+        jobs.map((job) => ({
+            cells: [
+                String(job.position),
+                printable(job.jobId),
+                clock(job.order),
+                clock(job.acceptedAt),
+                String(job.attempts),
+                job.notBefore === null ? '-' : clock(job.notBefore),
+            ],
+            details: lastErrorLines(job),
+        })),
+    );
 }
 
 async function list(values: OutboxValues, operands: readonly string[], context: CliContext): Promise<number> {
