@@ -16,24 +16,30 @@ const AUTHORITY = String.raw`[^\s"'<>\\/%?#]*`;
  */
 const REST = String.raw`(?:[^\s"'<>\\]|\\+(?:/|u[0-9a-fA-F]{4}))*`;
 
+/** The port each scheme implies, left out of the host as `new URL()` leaves it out. */
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: ':80', https: ':443' };
+
 /** A URL with an `http` or `https` scheme in any of the forms above. */
 const URL_IN_TEXT = new RegExp(`(https?)${COLON}${SLASH}${SLASH}(${AUTHORITY})${REST}`, 'gi');
 
 /**
  * Replaces every `http(s)` URL in a text with its scheme and host and `/…`, whether it is written
  * plainly, JSON-escaped (`https:\/\/…`, also inside JSON inside JSON) or percent-encoded (as a query
- * parameter, also inside JSON). User information before the host is dropped. Webhook URLs carry
- * their credential in the path and query, so nothing after the host is kept.
+ * parameter, also inside JSON). User information before the host and the scheme's default port are
+ * dropped, and the host is lower-cased, as `new URL()` shows it. Webhook URLs carry their credential
+ * in the path and query, so nothing after the host is kept.
  *
  * @example
  * redactUrls('refused by https://contoso.webhook.office.com/webhookb2/abc?sig=x');
  * // 'refused by https://contoso.webhook.office.com/…'
  * redactUrls('{"url":"https:\\/\\/prod-01.westus.logic.azure.com:443\\/workflows\\/abc"}');
- * // '{"url":"https://prod-01.westus.logic.azure.com:443/…"}'
+ * // '{"url":"https://prod-01.westus.logic.azure.com/…"}'
  */
 export function redactUrls(text: string): string {
     return text.replace(URL_IN_TEXT, (_url, scheme: string, authority: string) => {
-        const host = authority.slice(authority.lastIndexOf('@') + 1);
-        return `${scheme.toLowerCase()}://${host}/…`;
+        const lowerScheme = scheme.toLowerCase();
+        const host = authority.slice(authority.lastIndexOf('@') + 1).toLowerCase();
+        const defaultPort = DEFAULT_PORTS[lowerScheme] ?? '';
+        return `${lowerScheme}://${host.endsWith(defaultPort) ? host.slice(0, host.length - defaultPort.length) : host}/…`;
     });
 }

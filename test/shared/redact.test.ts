@@ -53,13 +53,16 @@ describe('redactUrls', () => {
 
     it('catches JSON-escaped and percent-encoded URLs', () => {
         expect(redactUrls('{"url":"https:\\/\\/prod-01.westus.logic.azure.com:443\\/workflows\\/abc?sig=x"}')).toBe(
-            '{"url":"https://prod-01.westus.logic.azure.com:443/…"}',
+            '{"url":"https://prod-01.westus.logic.azure.com/…"}',
         );
         expect(redactUrls('return=https%3A%2F%2Fcontoso.webhook.office.com%2Fwebhookb2%2Fabc')).toBe('return=https://contoso.webhook.office.com/…');
     });
 
-    it('drops user information before the host', () => {
+    it('drops user information before the host and the default port, and lower-cases the host, as new URL() does', () => {
         expect(redactUrls('https://user:password@contoso.webhook.office.com/x')).toBe('https://contoso.webhook.office.com/…');
+        expect(redactUrls('HTTPS://Prod-27.WestEurope.logic.azure.com:443/workflows/x http://127.0.0.1:80/a https://h:8443/b')).toBe(
+            'https://prod-27.westeurope.logic.azure.com/… http://127.0.0.1/… https://h:8443/…',
+        );
     });
 
     it.each(Object.keys(ENCODINGS))('leaves no secret of a webhook URL written %s, in any text', (encoding) => {
