@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { MAX_JSON_DEPTH, nestingProblem } from '../json-depth/index.js';
 
-/** Longest job id (DESIGN.md). */
+/** Longest job id (README, "The notification job (schema v1)"). */
 export const MAX_JOB_ID_LENGTH = 128;
 
 /** Longest alias (the `<ALIAS>` of `TEAMS_WEBHOOK_<ALIAS>`). */
@@ -38,7 +38,7 @@ export const jobTargetSchema = z.union(
 );
 
 /**
- * Notification job, schema v1 (DESIGN.md). Exactly one content field: `text`, `card`,
+ * Notification job, schema v1 (README, "The notification job (schema v1)"). Exactly one content field: `text`, `card`,
  * `adaptiveCard` or `messageCard`.
  *
  * @example

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 import { SystemError } from '../errors/index.js';
+import { MAX_JITTER_GUARD_MS, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../limiter/index.js';
 import { notificationJobSchema, type ValidJob } from '../jobs/index.js';
 import type { DeadLetter, DeadLetterSource, NewDeadLetter, OutboxJob, WebhookState } from './index.js';
 
@@ -55,11 +56,9 @@ export const MAX_REASON_CHARS = STRING_CHUNK_CHARS;
 /** Marker appended to a string that was cut. */
 export const CUT_MARKER = '…[cut]';
 
-/** The sliding send log covers 24 h, the longest Teams window (TEAMS.md: 1800 per 86400 s). */
-export const SEND_LOG_WINDOW_MS = 86_400_000;
 /**
  * How long a delivered job id is remembered: 7 days, the default time-to-live of a queue message, so
- * a duplicate of a delivered job cannot arrive after its id is forgotten (TEAMS.md, storage queue facts).
+ * a duplicate of a delivered job cannot arrive after its id is forgotten (docs/teams-facts.md#visibility-and-time-to-live).
  */
 export const DELIVERED_RETENTION_MS = 7 * 86_400_000;
 
@@ -103,13 +102,12 @@ export function encodedJobId(jobId: string): string {
     return encodeKeyPart(jobId, hashId);
 }
 
-/** A send log without sends older than {@link SEND_LOG_WINDOW_MS} before `now`, ascending, in whole ms: what a state row keeps. */
+/**
+ * The send log a state row keeps, in whole ms, ascending, without the sends no decision can count any
+ * more: pruned like the sender's, over Teams' windows with the widest guard the configuration allows.
+ */
 export function prunedSends(sends: readonly number[], now: number): number[] {
-    const oldest = now - SEND_LOG_WINDOW_MS;
-    return sends
-        .map((time) => Math.trunc(time))
-        .filter((time) => time >= oldest)
-        .sort((a, b) => a - b);
+    return pruneHistory(sends.map((time) => Math.trunc(time)), now, TEAMS_WEBHOOK_LIMITS, { guardMs: MAX_JITTER_GUARD_MS });
 }
 
 /** RowKey of a job row: `job|<order, zero-padded>|<encoded id>`. */

@@ -7,6 +7,7 @@
 import {
     emptyWebhookState,
     type AddJobResult,
+    type ConditionalDeadLetterResult,
     type DeadLetter,
     type JobAttempt,
     type NewDeadLetter,
@@ -134,19 +135,26 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
         return fromJobEntity(OUTBOX_TABLE, entity(webhookKey, rowKey, row));
     }
 
-    /** Removes a job's row, and its index row while that still says queued at this row (a delivered marker stays). */
-    function removeJobRows(job: OutboxJob): void {
-        const rows = partition(job.webhookKey);
+    function indexOf(webhookKey: string, id: string): ReturnType<typeof fromIndexEntity> | undefined {
+        const index = partition(webhookKey).get(indexRowKey(id));
+        return index === undefined ? undefined : fromIndexEntity(OUTBOX_TABLE, entity(webhookKey, indexRowKey(id), index));
+    }
+
+    /** Removes a job's index row while it still says queued at the job's row (a delivered marker stays). */
+    function removeQueuedIndexRow(job: OutboxJob): void {
         const id = encodedJobId(job.jobId);
-        const rowKey = jobRowKey(job.order, id);
-        rows.delete(rowKey);
-        const index = rows.get(indexRowKey(id));
-        if (index !== undefined) {
-            const marker = fromIndexEntity(OUTBOX_TABLE, entity(job.webhookKey, indexRowKey(id), index));
-            if (marker.status === 'queued' && marker.jobRowKey === rowKey) {
-                rows.delete(indexRowKey(id));
-            }
+        const marker = indexOf(job.webhookKey, id);
+        if (marker?.status === 'queued' && marker.jobRowKey === jobRowKey(job.order, id)) {
+            partition(job.webhookKey).delete(indexRowKey(id));
         }
+    }
+
+    function writeDeadLetter(entry: NewDeadLetter): DeadLetter {
+        deadLetterCount += 1;
+        const rowKey = deadLetterRowKey(entry.deadLetteredAt, deadLetterCount.toString(16).padStart(DEAD_LETTER_UNIQUE_DIGITS, '0'));
+        const row = { properties: plain(toDeadLetterProperties(entry)), etag: nextEtag() };
+        deadLetters.set(rowKey, row);
+        return deadLetterOf(rowKey, row);
     }
 
     function pruneMarkers(webhookKey: string, olderThan: number): number {
@@ -177,9 +185,8 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
                 const rowKey = jobRowKey(job.order, id);
                 const properties = toJobProperties({ ...job, attempts: 0, firstAttemptAt: undefined, notBefore: 0, lastStatus: undefined, lastBody: undefined, lastReason: undefined });
                 const rows = partition(job.webhookKey);
-                const index = rows.get(indexRowKey(id));
-                if (index !== undefined) {
-                    const marker = fromIndexEntity(OUTBOX_TABLE, entity(job.webhookKey, indexRowKey(id), index));
+                const marker = indexOf(job.webhookKey, id);
+                if (marker !== undefined) {
                     if (marker.status === 'delivered') {
                         return 'already-delivered';
                     }
@@ -238,14 +245,43 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
 
         deadLetter: (entry: NewDeadLetter, job?: OutboxJob) =>
             later(() => {
-                deadLetterCount += 1;
-                const rowKey = deadLetterRowKey(entry.deadLetteredAt, deadLetterCount.toString(16).padStart(DEAD_LETTER_UNIQUE_DIGITS, '0'));
-                const row = { properties: plain(toDeadLetterProperties(entry)), etag: nextEtag() };
-                deadLetters.set(rowKey, row);
+                const written = writeDeadLetter(entry);
                 if (job !== undefined) {
-                    removeJobRows(job);
+                    partition(job.webhookKey).delete(jobRowKey(job.order, encodedJobId(job.jobId)));
+                    removeQueuedIndexRow(job);
                 }
-                return deadLetterOf(rowKey, row);
+                return written;
+            }),
+
+        deadLetterIfUnchanged: (entry: NewDeadLetter, job: OutboxJob) =>
+            later((): ConditionalDeadLetterResult => {
+                const written = writeDeadLetter(entry);
+                const id = encodedJobId(job.jobId);
+                const rowKey = jobRowKey(job.order, id);
+                const stored = partition(job.webhookKey).get(rowKey);
+                if (stored?.etag === job.etag) {
+                    partition(job.webhookKey).delete(rowKey);
+                    removeQueuedIndexRow(job);
+                    return { outcome: 'dead-lettered', deadLetter: written };
+                }
+                // Taken back: the job changed or left since it was read.
+                deadLetters.delete(written.id);
+                if (stored !== undefined) {
+                    return { outcome: 'changed' };
+                }
+                return { outcome: indexOf(job.webhookKey, id)?.status === 'delivered' ? 'delivered' : 'gone' };
+            }),
+
+        findJobs: (jobId: string) =>
+            later(() => {
+                if (jobId === '') {
+                    return [];
+                }
+                const id = encodedJobId(jobId);
+                return [...partitions.keys()].sort().flatMap((webhookKey) => {
+                    const marker = indexOf(webhookKey, id);
+                    return marker?.status === 'queued' && marker.jobId === jobId && partition(webhookKey).has(marker.jobRowKey) ? [readJob(webhookKey, marker.jobRowKey)] : [];
+                });
             }),
 
         readState: (webhookKey: string) =>

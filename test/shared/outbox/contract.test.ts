@@ -157,6 +157,35 @@ describe.each(stores)('the %s outbox store', (_name, open) => {
         expect(await store.getDeadLetter(letter.id)).toMatchObject({ reason: `reason with ${text}`, job: { text } });
     });
 
+    it('dead-letters a job only while its row is unchanged, and takes the dead letter back otherwise', async () => {
+        const store = await open();
+        await store.addJob(newJob('a', NOW));
+        const read = await head(store);
+        await store.recordAttempt(read, { attempts: 1, firstAttemptAt: NOW, notBefore: 0, lastStatus: 503, lastBody: 'x', lastReason: 'transient' });
+        expect(await store.deadLetterIfUnchanged(letterFor(read, 'stale'), read)).toEqual({ outcome: 'changed' });
+        const fresh = await head(store);
+        const result = await store.deadLetterIfUnchanged(letterFor(fresh, 'skipped'), fresh);
+        expect(result.outcome).toBe('dead-lettered');
+        expect(await store.deadLetterIfUnchanged(letterFor(fresh, 'again'), fresh)).toEqual({ outcome: 'gone' });
+        await store.addJob(newJob('b', NOW));
+        const delivered = await head(store);
+        await store.completeJob(delivered, NOW);
+        expect(await store.deadLetterIfUnchanged(letterFor(delivered, 'late'), delivered)).toEqual({ outcome: 'delivered' });
+        expect((await store.listDeadLetters()).map((letter) => letter.reason)).toEqual(['skipped']);
+        expect(await store.addJob(newJob('a', NOW))).toBe('added');
+    });
+
+    it('finds every waiting job under an id, in any webhook', async () => {
+        const store = await open();
+        await store.addJob(newJob('shared', NOW, {}, OTHER_WEBHOOK));
+        await store.addJob(newJob('shared', NOW));
+        await store.addJob(newJob('other', NOW));
+        expect((await store.findJobs('shared')).map((job) => job.webhookKey)).toEqual([OTHER_WEBHOOK, WEBHOOK].sort());
+        await store.completeJob(await head(store), NOW);
+        expect(await store.findJobs('nobody')).toEqual([]);
+        expect(await store.findJobs('')).toEqual([]);
+    });
+
     it('forgets delivered ids older than the cut-off', async () => {
         const store = await open();
         await store.addJob(newJob('old', NOW));
