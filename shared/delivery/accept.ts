@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/index.js';
 import { ensureErrorType, PermanentError } from '../errors/index.js';
 import { createdAtMs, jobContentKind, validateJob, type ValidJob } from '../jobs/index.js';
 import { MAX_JSON_DEPTH, nestingProblem } from '../json-depth/index.js';
-import type { AddJobResult, OutboxStore } from '../outbox/index.js';
+import type { AddJobResult, OutboxJob, OutboxStore } from '../outbox/index.js';
 import { buildTeamsPayload } from '../payload/index.js';
 import { isAllowedWebhookUrl, webhookDialect, webhookKey } from '../webhook-target/index.js';
 
@@ -77,6 +77,24 @@ export function resolveJobTarget(job: ValidJob, config: AppConfig): ResolvedTarg
         return { problem: `to.url: the host "${url.hostname}" is not allowed by ALLOWED_WEBHOOK_HOSTS` };
     }
     return { url, alias: undefined };
+}
+
+/**
+ * The sender's `resolveTarget` for a configuration: the URL a stored job goes to.
+ *
+ * @throws {PermanentError} `unresolvable_target` naming why, when it can no longer be resolved (its
+ * alias was removed, or its host is no longer allowed).
+ * @example
+ * const resolveTarget = targetResolver(config); resolveTarget(job); // URL
+ */
+export function targetResolver(config: AppConfig): (job: OutboxJob) => URL {
+    return function resolveTarget(job) {
+        const target = resolveJobTarget(job.job, config);
+        if ('problem' in target) {
+            throw new PermanentError('unresolvable_target', target.problem);
+        }
+        return target.url;
+    };
 }
 
 /**

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications } from '../../functions/notifications.js';
 import { resetConfig } from '../../shared/config/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import { nestedContainersJob } from '../support/deep-cards.js';
 
 const QUEUE = 'notifications-http-test';
 const savedEnv = { ...process.env };
@@ -69,11 +70,7 @@ describe('POST /api/notifications', () => {
     });
 
     it('answers 400 to a card of 1,200 nested Containers, naming the depth, and enqueues nothing', async () => {
-        let element: Record<string, unknown> = { type: 'TextBlock', text: 'deep inside' };
-        for (let level = 0; level < 1_200; level++) {
-            element = { type: 'Container', items: [element] };
-        }
-        const body = JSON.stringify({ to: 'ops', adaptiveCard: { type: 'AdaptiveCard', version: '1.4', body: [element] } });
+        const body = JSON.stringify(nestedContainersJob(1_200));
         const response = await notifications(post(body), context());
         expect(response).toEqual({ status: 400, jsonBody: { error: 'invalid_job', problems: ['adaptiveCard.body[0].items…: nested more than 64 levels deep (objects and arrays)'] } });
         expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);

@@ -7,10 +7,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config/index.js';
-import { acceptQueueMessage, resolveJobTarget } from '../../shared/delivery/accept.js';
+import { acceptQueueMessage, targetResolver } from '../../shared/delivery/accept.js';
 import type { PostToWebhook } from '../../shared/delivery/post.js';
 import { drainWebhook, MAX_UNEXPECTED_FAILURE_ATTEMPTS, senderSettings, type DeliveryEvent, type SenderDeps } from '../../shared/delivery/sender.js';
-import { PermanentError } from '../../shared/errors/index.js';
 import { notificationJobSchema, type NotificationJob } from '../../shared/jobs/index.js';
 import { webhookKey } from '../../shared/webhook-target/index.js';
 import { connectorUnavailable, workflowsFaultAnswers } from '../../simulator/answers.js';
@@ -20,6 +19,7 @@ import { connectorPath, dialectOfPath, workflowsPathAndQuery } from '../../simul
 import { FixedWindowCounter, SlidingWindowLog } from '../../simulator/windows.js';
 import { ManualClock, START } from '../shared/delivery/harness.js';
 import { createMemoryOutboxStore } from '../support/memory-outbox.js';
+import { nestedContainers } from '../support/deep-cards.js';
 
 const ALIASES = ['ops', 'flow'] as const;
 type Alias = (typeof ALIASES)[number];
@@ -33,6 +33,8 @@ const KEYS: Readonly<Record<Alias, string>> = {
     ops: webhookKey(new URL(config.webhooks.get('ops')?.href ?? '')),
     flow: webhookKey(new URL(config.webhooks.get('flow')?.href ?? '')),
 };
+
+const resolveTarget = targetResolver(config);
 
 /** Jobs whose id starts so make target resolution throw, as a bug of ours would. */
 const FAILING_ID_PREFIX = 'boom-';
@@ -52,15 +54,6 @@ const oddPiece = fc.constantFrom('\ud800', '\udc00', '\u{1F680}', '\u202e', '\u2
 const oddText = fc
     .tuple(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.array(oddPiece, { maxLength: 4 }))
     .map(([text, pieces]) => `Notice ${[text, ...pieces].join(' ')}`.replace(/</g, '‹'));
-
-/** `count` Containers, each inside the last. */
-function nestedContainers(count: number): Record<string, unknown> {
-    let element: Record<string, unknown> = { type: 'TextBlock', text: 'deep inside' };
-    for (let level = 0; level < count; level++) {
-        element = { type: 'Container', items: [element] };
-    }
-    return element;
-}
 
 const card = (body: unknown[], extra: Record<string, unknown> = {}): Content => ({ adaptiveCard: { type: 'AdaptiveCard', version: '1.4', body, ...extra } });
 const ann = { type: 'mention', text: '<at>Ann</at>', mentioned: { id: '29:ann', name: 'Ann' } };
@@ -164,11 +157,7 @@ async function runStream(draws: readonly Draw[], cuts: readonly number[], digest
             if (job.jobId.startsWith(FAILING_ID_PREFIX)) {
                 throw new TypeError(`Cannot read properties of undefined (reading 'href') for ${job.jobId}`);
             }
-            const target = resolveJobTarget(job.job, config);
-            if ('problem' in target) {
-                throw new PermanentError('unresolvable_target', target.problem);
-            }
-            return target.url;
+            return resolveTarget(job);
         },
         now: clock.now,
         sleep: clock.sleep,

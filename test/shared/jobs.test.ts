@@ -4,20 +4,13 @@ import { acceptQueueMessage, checkJob, decodeQueueMessage } from '../../shared/d
 import { loadConfig } from '../../shared/config/index.js';
 import { MAX_JSON_DEPTH } from '../../shared/json-depth/index.js';
 import { createMemoryOutboxStore } from '../support/memory-outbox.js';
+import { nestedContainersJob as nestedJob } from '../support/deep-cards.js';
 
 const config = loadConfig({
     TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
     TEAMS_WEBHOOK_FLOW: 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
 });
 
-/** A job whose card nests `count` Containers, each inside the last. */
-function nestedJob(count: number, to = 'ops'): Record<string, unknown> {
-    let element: Record<string, unknown> = { type: 'TextBlock', text: 'deep inside' };
-    for (let level = 0; level < count; level++) {
-        element = { type: 'Container', items: [element] };
-    }
-    return { id: 'deep', to, adaptiveCard: { type: 'AdaptiveCard', version: '1.4', body: [element] } };
-}
 
 describe('validateJob', () => {
     it('refuses a job nested beyond the limit with that one problem, naming where', () => {

@@ -4,6 +4,7 @@ import { validateJob, type NotificationJob, type ValidJob } from '../../shared/j
 import { notificationJobSchema } from '../../shared/jobs/index.js';
 import { MAX_JSON_DEPTH } from '../../shared/json-depth/index.js';
 import { buildTeamsPayload, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES } from '../../shared/payload/index.js';
+import { nestedContainersJob } from '../support/deep-cards.js';
 
 function valid(job: NotificationJob): ValidJob {
     const result = validateJob(job);
@@ -120,11 +121,7 @@ describe('buildTeamsPayload on jobs stored before today\'s acceptance checks', (
     const stored = (job: unknown): ValidJob => notificationJobSchema.parse(job);
 
     it('refuses a job nested beyond the limit before rendering or checking anything, naming where', async () => {
-        let element: Record<string, unknown> = { type: 'TextBlock', text: 'x' };
-        for (let level = 0; level < 1_200; level++) {
-            element = { type: 'Container', items: [element] };
-        }
-        const failure = buildTeamsPayload(stored({ to: 'ops', adaptiveCard: { type: 'AdaptiveCard', version: '1.4', body: [element] } }), 'workflows');
+        const failure = buildTeamsPayload(stored(nestedContainersJob(1_200)), 'workflows');
         await expect(failure).rejects.toMatchObject({ name: 'PermanentError', code: 'too_deep' });
         await expect(failure).rejects.toThrow(`adaptiveCard.body[0].items…: nested more than ${MAX_JSON_DEPTH} levels deep`);
     });

@@ -61,12 +61,6 @@ export interface MemoryOutboxStoreOptions {
     readonly now?: () => number;
 }
 
-/** The store, and a way to look at its rows in tests. */
-export interface MemoryOutboxStore extends OutboxStore {
-    /** Every row key of a webhook's partition, in RowKey order. */
-    rowKeys(webhookKey: string): string[];
-}
-
 /** Runs `work` on a later microtask, as a storage call would answer: its errors reject, never throw. */
 function later<T>(work: () => T): Promise<T> {
     return Promise.resolve().then(work);
@@ -88,7 +82,7 @@ function plain(properties: Readonly<Record<string, PropertyValue>>): Record<stri
  * const store = createMemoryOutboxStore({ now: clock.now });
  * await store.addJob({ webhookKey: 'k', jobId: 'a', order: 1, job: { to: 'ops', text: 'hi' }, alias: 'ops', acceptedAt: 1 });
  */
-export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}): MemoryOutboxStore {
+export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}): OutboxStore {
     const now = options.now ?? Date.now;
     const partitions = new Map<string, Map<string, Row>>();
     const deadLetters = new Map<string, Row>();
@@ -174,8 +168,6 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
     }
 
     return {
-        rowKeys: (webhookKey) => [...partition(webhookKey).keys()].sort(),
-
         ensureTables: () => later(() => undefined),
 
         addJob: (job: NewOutboxJob) =>

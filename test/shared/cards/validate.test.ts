@@ -12,6 +12,7 @@ import { builtinCommands, type MentionCommand } from '../../../shared/commands/i
 import { answerMention } from '../../../shared/mention/index.js';
 import { MAX_JSON_DEPTH } from '../../../shared/json-depth/index.js';
 import { cardActionTypes } from '../../../shared/reply/index.js';
+import { nestedContainers } from '../../support/deep-cards.js';
 
 const DESTINATIONS: readonly CardDestination[] = ['connector', 'workflows', 'mention-reply'];
 
@@ -167,15 +168,6 @@ describe('validateCard', () => {
     });
 });
 
-/** `count` Containers, each inside the last, around one TextBlock. */
-function nestedContainers(count: number): Record<string, unknown> {
-    let element: Record<string, unknown> = { type: 'TextBlock', text: 'deep inside', wrap: true };
-    for (let level = 0; level < count; level++) {
-        element = { type: 'Container', items: [element] };
-    }
-    return element;
-}
-
 describe('untrusted depth', () => {
     it.each(DESTINATIONS)('refuses a card of 1,200 nested Containers for %s with one problem, without overflowing the stack', async (destination) => {
         const deep = card([nestedContainers(1_200)]);
@@ -189,11 +181,7 @@ describe('untrusted depth', () => {
     });
 
     it('lists the actions of a card nested 100,000 levels deep, without recursion', () => {
-        let node: Record<string, unknown> = { type: 'ActionSet', actions: [{ type: 'Action.Submit' }] };
-        for (let level = 0; level < 100_000; level++) {
-            node = { type: 'Container', items: [node] };
-        }
-        expect(cardActionTypes(card([node]))).toEqual(['Action.Submit']);
+        expect(cardActionTypes(card([nestedContainers(100_000, { type: 'ActionSet', actions: [{ type: 'Action.Submit' }] })]))).toEqual(['Action.Submit']);
     });
 });
 

@@ -2,10 +2,9 @@
 import { TableClient } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type AppConfig } from '../../../shared/config/index.js';
-import { acceptQueueMessage, resolveJobTarget } from '../../../shared/delivery/accept.js';
+import { acceptQueueMessage, targetResolver } from '../../../shared/delivery/accept.js';
 import { postToWebhook } from '../../../shared/delivery/post.js';
 import { senderSettings, type DeliveryEvent, type SenderDeps, type SenderSettings } from '../../../shared/delivery/sender.js';
-import { PermanentError } from '../../../shared/errors/index.js';
 import { notificationJobSchema, type NotificationJob } from '../../../shared/jobs/index.js';
 import type { OutboxStore } from '../../../shared/outbox/index.js';
 import { createTableOutboxStore } from '../../../shared/outbox/table-store.js';
@@ -82,13 +81,7 @@ export async function startBench(azurite: TestAzurite, options: { aliases?: Reco
                 wakeups.push({ webhook, at, now });
                 return Promise.resolve();
             },
-            resolveTarget: (job) => {
-                const target = resolveJobTarget(job.job, config);
-                if ('problem' in target) {
-                    throw new PermanentError('unresolvable_target', target.problem);
-                }
-                return target.url;
-            },
+            resolveTarget: targetResolver(config),
             now: clock.now,
             sleep: clock.sleep,
             random: () => 0.5,

@@ -6,6 +6,7 @@ import { MAX_JSON_DEPTH } from '../../../shared/json-depth/index.js';
 import { webhookKey } from '../../../shared/webhook-target/index.js';
 import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { startBench, START, type Bench } from './harness.js';
+import { nestedContainers } from '../../support/deep-cards.js';
 
 let azurite: TestAzurite;
 let bench: Bench | undefined;
@@ -23,15 +24,6 @@ afterEach(async () => {
 
 const ordinary = (count: number, from = 1) =>
     Array.from({ length: count }, (_, index) => ({ id: `job-${from + index}`, to: 'ops', text: `message ${from + index}`, createdAt: START + from + index }));
-
-/** `count` Containers, each inside the last. */
-function nestedContainers(count: number): Record<string, unknown> {
-    let element: Record<string, unknown> = { type: 'TextBlock', text: 'deep inside' };
-    for (let level = 0; level < count; level++) {
-        element = { type: 'Container', items: [element] };
-    }
-    return element;
-}
 
 function sentTexts(b: Bench, webhook = 'ops'): string[] {
     return b.sim
