@@ -11,6 +11,8 @@ export const BACKLOG_COUNT_LIMIT = 10_000;
 export interface WebhookBudget {
     /** The configured alias; `undefined` for webhooks reached by `{url}` only. */
     readonly alias: string | undefined;
+    /** For a webhook reached by `{url}` only, its URL's host when known; never the URL. */
+    readonly host: string | undefined;
     readonly webhookKey: string;
     readonly dialect: WebhookDialect | undefined;
     /** Jobs waiting (capped at {@link BACKLOG_COUNT_LIMIT}). */
@@ -42,6 +44,11 @@ export interface BudgetOptions {
     /** @default TEAMS_WEBHOOK_LIMITS */
     readonly limits?: readonly SlidingWindowLimit[];
     readonly guardMs: number;
+    /**
+     * Only these aliases (lower case), no `{url}` webhooks, and only these aliases' dead letters: what
+     * a mention with a limited scope may see. @default every webhook and every dead letter
+     */
+    readonly aliases?: readonly string[];
 }
 
 /** A webhook's budget from its stored state. Pure. */
@@ -49,6 +56,7 @@ export function toWebhookBudget(state: WebhookState, backlog: number, alias: str
     const limits = options.limits ?? TEAMS_WEBHOOK_LIMITS;
     return {
         alias: alias ?? state.alias,
+        host: alias === undefined && state.alias === undefined ? state.host : undefined,
         webhookKey: state.webhookKey,
         dialect,
         backlog,
@@ -64,15 +72,21 @@ export function toWebhookBudget(state: WebhookState, backlog: number, alias: str
 }
 
 /**
- * Reads every configured alias's budget, plus any other webhook with stored state (`{url}` targets).
+ * Reads every configured alias's budget, plus any other webhook with stored state (`{url}` targets);
+ * with `options.aliases`, only those aliases' budgets and dead letters, and nothing of any other
+ * webhook is read.
  *
  * @example
  * const report = await readBudgets(store, config, { now: Date.now(), guardMs: config.rateLimitGuardMs });
  */
 export async function readBudgets(store: OutboxStore, config: AppConfig, options: BudgetOptions): Promise<BudgetReport> {
-    const aliases = [...config.webhooks].map(([alias, url]) => ({ alias, url, key: webhookKey(url) }));
+    const visible = options.aliases === undefined ? undefined : new Set(options.aliases);
+    const aliases = [...config.webhooks]
+        .filter(([alias]) => visible?.has(alias) ?? true)
+        .map(([alias, url]) => ({ alias, url, key: webhookKey(url) }));
     const known = new Set(aliases.map((entry) => entry.key));
-    const [states, deadLetters] = await Promise.all([store.listWebhooks(), store.listDeadLetters()]);
+    const [states, allDeadLetters] = await Promise.all([visible === undefined ? store.listWebhooks() : [], store.listDeadLetters()]);
+    const deadLetters = visible === undefined ? allDeadLetters : allDeadLetters.filter((letter) => letter.alias !== undefined && visible.has(letter.alias));
     const byKey = new Map(states.map((state) => [state.webhookKey, state]));
     const fromAliases = await Promise.all(
         aliases.map(async ({ alias, url, key }) => {

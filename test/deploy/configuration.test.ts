@@ -459,7 +459,7 @@ describe('the function app settings', () => {
         const apiParams = moduleParams(main, 'api');
         const defaults = configurationDefaults();
         const plainKeys = CONFIGURATION_KEYS.filter(
-            (key) => !key.startsWith('AzureWebJobsStorage') && !(SECRET_CONFIGURATION_KEYS as readonly string[]).includes(key),
+            (key) => !key.startsWith('AzureWebJobsStorage') && !(SECRET_CONFIGURATION_KEYS as readonly string[]).includes(key) && !key.includes('<'),
         );
         expect(plainKeys.length).toBeGreaterThan(0);
         for (const key of plainKeys) {
@@ -472,6 +472,14 @@ describe('the function app settings', () => {
             expect(apiParams.get(name), `main.bicep passes ${name}`).toBe(name);
             expect(defaultOf(main, name), `${key} default`).toBe(defaults[key] ?? '');
         }
+    });
+
+    it('write one TEAMS_MENTION_SCOPE_<NAME> per entry of the mentionScopes parameter, none by default', async () => {
+        const { main, api } = await files();
+        expect(appSettingsOf(api).get('TEAMS_MENTION_SCOPE_<>')).toMatch(/^\w+\.value$/);
+        expect(api).toContain("toObject(items(mentionScopes), scope => 'TEAMS_MENTION_SCOPE_${toUpper(replace(replace(scope.key, '-', '_'), '.', '_'))}'");
+        expect(moduleParams(main, 'api').get('mentionScopes')).toBe('mentionScopes');
+        expect(defaultOf(main, 'mentionScopes')).toBe('{}');
     });
 
     it('leave out what Flex Consumption rejects', async () => {

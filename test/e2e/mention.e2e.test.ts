@@ -47,12 +47,16 @@ async function postMention(body: Uint8Array, headers: Record<string, string>, qu
     return { status: response.status, json };
 }
 
+/** Activity ids: each activity its own, as Teams gives each message its own. */
+let nextId = Date.now();
+
+/** A mention as Teams sends it now: a new id, and the current time as its timestamp. */
 function mentionActivity(text: string): Buffer {
     return Buffer.from(
         JSON.stringify({
             type: 'message',
-            id: '1485983408511',
-            timestamp: '2017-02-01T21:10:07.437Z',
+            id: String(nextId++),
+            timestamp: new Date().toISOString(),
             text: `<at>contoso</at>&nbsp;${text}\n`,
             from: { id: '29:1', name: 'Tester', aadObjectId: 'aad-1' },
             conversation: { id: '19:c@thread.skype', conversationType: 'channel', tenantId: 't-1' },
@@ -62,10 +66,18 @@ function mentionActivity(text: string): Buffer {
 }
 
 describe('POST /api/mention through npm start', () => {
-    it("answers Microsoft's documented example, signed with the documented token, with a 200 message", async () => {
+    it("refuses Microsoft's documented example, correctly signed, with the generic 401: its 2017 timestamp is stale", async () => {
         const reply = await postMention(fixtureBytes(MSDOCS_EXAMPLE.path), { authorization: MSDOCS_EXAMPLE.authorization });
-        expect(reply.status).toBe(200);
-        expect(reply.json).toMatchObject({ type: 'message', text: expect.any(String) as unknown });
+        expect(reply).toEqual({ status: 401, json: UNAUTHORIZED });
+    });
+
+    it('answers a repeated delivery of one activity with the first reply', async () => {
+        const body = mentionActivity('whoami');
+        const first = await postMention(body, { authorization: signTeamsBody(body, KEY) });
+        const second = await postMention(body, { authorization: signTeamsBody(body, KEY) });
+        expect(first.status).toBe(200);
+        expect(second).toEqual(first);
+        expect(host.output()).toMatch(/teams-relay\.mention [^\n]*"repeated":true/);
     });
 
     it('answers a signed ping with pong', async () => {
