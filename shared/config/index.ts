@@ -157,7 +157,11 @@ export function parseOutgoingWebhookSecrets(value: string): { keys: OutgoingWebh
     return { keys, problems };
 }
 
-const integerSetting = (key: string, fallback: number, min: number, max: number) =>
+/**
+ * A setting that takes `fallback` when unset or blank, else what `read` makes of the trimmed value;
+ * `undefined` from `read` is a problem, worded `problem` (which names the key, never the value).
+ */
+const settingWithDefault = <T>(fallback: T, read: (value: string) => T | undefined, problem: string) =>
     z
         .string()
         .trim()
@@ -166,30 +170,32 @@ const integerSetting = (key: string, fallback: number, min: number, max: number)
             if (value === undefined || value === '') {
                 return fallback;
             }
-            const parsed = Number(value);
-            if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-                ctx.addIssue({ code: 'custom', message: `${key} must be a whole number from ${min} to ${max}` });
+            const parsed = read(value);
+            if (parsed === undefined) {
+                ctx.addIssue({ code: 'custom', message: problem });
                 return z.NEVER;
             }
             return parsed;
         });
 
+const integerSetting = (key: string, fallback: number, min: number, max: number) =>
+    settingWithDefault(
+        fallback,
+        (value) => {
+            const parsed = Number(value);
+            return Number.isInteger(parsed) && parsed >= min && parsed <= max ? parsed : undefined;
+        },
+        `${key} must be a whole number from ${min} to ${max}`,
+    );
+
+/** The words a boolean setting accepts, in any case. */
+const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([
+    ['true', true],
+    ['false', false],
+]);
+
 const booleanSetting = (key: string, fallback: boolean) =>
-    z
-        .string()
-        .trim()
-        .optional()
-        .transform((value, ctx) => {
-            if (value === undefined || value === '') {
-                return fallback;
-            }
-            const lower = value.toLowerCase();
-            if (lower === 'true' || lower === 'false') {
-                return lower === 'true';
-            }
-            ctx.addIssue({ code: 'custom', message: `${key} must be true or false` });
-            return z.NEVER;
-        });
+    settingWithDefault(fallback, (value) => BOOLEAN_WORDS.get(value.toLowerCase()), `${key} must be true or false`);
 
 const envSchema = z.object({
     AzureWebJobsStorage: z.string().trim().optional(),

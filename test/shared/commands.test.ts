@@ -84,11 +84,13 @@ describe('answerMention', () => {
         expect((await pending).text).toMatch(/Still working on `slow`/);
     });
 
+    /** A command that answers after 1 s on the (fake) timers. */
+    const oneSecond: MentionCommand = { name: 'second', summary: 's', run: () => new Promise((resolve) => setTimeout(() => { resolve({ text: 'done' }); }, 1_000)) };
+
     it('counts the budget from when the request arrived, not from when the command started', async () => {
         vi.useFakeTimers({ now: 10_000 });
         // Reading and verifying the body took 3.5 s of the 4 s: the command has 0.5 s, so one that
         // needs 1 s is answered "still working" after 0.5 s.
-        const oneSecond: MentionCommand = { name: 'second', summary: 's', run: () => new Promise((resolve) => setTimeout(() => { resolve({ text: 'done' }); }, 1_000)) };
         const pending = answer('second', [oneSecond], 4_000, 10_000 - 3_500, () => Date.now());
         await vi.advanceTimersByTimeAsync(500);
         expect((await pending).text).toMatch(/Still working on `second`/);
@@ -96,7 +98,6 @@ describe('answerMention', () => {
 
     it('lets a command that fits in what is left of the budget answer', async () => {
         vi.useFakeTimers({ now: 10_000 });
-        const oneSecond: MentionCommand = { name: 'second', summary: 's', run: () => new Promise((resolve) => setTimeout(() => { resolve({ text: 'done' }); }, 1_000)) };
         const pending = answer('second', [oneSecond], 4_000, 10_000 - 2_500, () => Date.now());
         await vi.advanceTimersByTimeAsync(1_000);
         expect((await pending).text).toBe('done');
