@@ -68,10 +68,21 @@ async function status(token: keyof typeof TOKENS): Promise<HttpResponseInit> {
     return mention(request, new InvocationContext({ logHandler: () => undefined }));
 }
 
-/** The webhook names the card lists, in order (each section starts with the name in bold). */
+/** An element of the card's body, as far as this test reads it. */
+interface CardElement {
+    readonly type?: string;
+    readonly weight?: string;
+    readonly text?: string;
+    readonly items?: readonly CardElement[];
+}
+
+/** The webhook names the card lists, in order: each webhook's section is a Container headed by its name in bold. */
 function listedWebhooks(response: HttpResponseInit): string[] {
-    const json = JSON.stringify(response.jsonBody);
-    return [...json.matchAll(/"separator":true,"spacing":"Medium","items":\[\{"type":"TextBlock","text":"([^"]+)","weight":"Bolder"/g)].map((match) => match[1] ?? '');
+    const reply = response.jsonBody as { attachments?: { content: { body: CardElement[] } }[] };
+    return (reply.attachments?.[0]?.content.body ?? []).flatMap((element) => {
+        const heading = element.items?.[0];
+        return element.type === 'Container' && heading?.type === 'TextBlock' && heading.weight === 'Bolder' ? [heading.text ?? ''] : [];
+    });
 }
 
 describe('the status mention command', () => {
