@@ -14,7 +14,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 /**
  * The Functions host's own limit on a request body when `FUNCTIONS_REQUEST_BODY_SIZE_LIMIT` is unset:
- * 104857600 bytes (https://learn.microsoft.com/azure/azure-functions/functions-app-settings#functions_request_body_size_limit).
+ * 104857600 bytes (docs/teams-facts.md#request-body-size).
  */
 export const DEFAULT_REQUEST_BODY_SIZE_LIMIT = 100 * 1024 * 1024;
 

@@ -11,7 +11,7 @@ import type { TeamsReply } from '../shared/reply/index.js';
 import { verifyTeamsSignature } from '../shared/signature/index.js';
 import { trackEvent } from '../shared/telemetry/index.js';
 
-/** The largest mention body we read: Teams activities are a few KB. The Functions host refuses larger bodies itself in Azure. */
+/** The largest mention body we read (1 MiB: far above any real one; Teams activities are a few KB). The Functions host refuses larger bodies itself in Azure. */
 export const MAX_MENTION_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
 
 /** Every signature failure answers this, so a caller learns nothing about why. */

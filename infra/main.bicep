@@ -51,9 +51,9 @@ param webhookAliases string = ''
 @description('ALLOWED_WEBHOOK_HOSTS; empty allows the Teams and Workflows host families.')
 param allowedWebhookHosts string = ''
 
-@description('NOTIFICATIONS_QUEUE; its -poison and -wakeup queues are created beside it.')
+@description('NOTIFICATIONS_QUEUE; its -poison and -wakeup queues are created beside it. At most 49 characters, so "<name>-wakeup-poison" stays within 63.')
 @minLength(3)
-@maxLength(56)
+@maxLength(49)
 param notificationsQueue string = 'notifications'
 
 @description('TEAMS_MENTION_SCOPE_<NAME> by token name: the aliases (comma-separated, or *) that mentions signed with that token may see in status, e.g. {"ops": "ops,alerts", "admin": "*"}. A token without an entry sees every webhook when it is the only token, none when there are several.')

@@ -13,7 +13,7 @@ const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = '7071';
 const MENTION_PATH = '/api/mention';
 
-/** Teams gives up on an outgoing webhook after 5 seconds (TEAMS.md). */
+/** Teams gives up on an outgoing webhook after 5 seconds (docs/teams-facts.md#reply). */
 const TEAMS_REPLY_BUDGET_MS = 5_000;
 
 /** How long `--send` waits for an answer before giving up: long enough to see a slow endpoint's reply. */

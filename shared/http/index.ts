@@ -5,8 +5,8 @@ import { ClientError, ensureErrorType, isClientError, isTeamsRelayError } from '
 /**
  * The largest request body any HTTP function of the app reads: 1 MiB. The Functions host reads a
  * whole body before a function runs, so the deployment sets the host's own limit
- * (`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`, https://learn.microsoft.com/azure/azure-functions/functions-app-settings#functions_request_body_size_limit)
- * to this: a larger body is refused before any of it reaches the worker.
+ * (`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`, docs/teams-facts.md#request-body-size) to this: a larger
+ * body is refused before any of it reaches the worker.
  */
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 

@@ -43,7 +43,7 @@ export interface WebhookState {
     readonly alias: string | undefined;
     /** For a webhook reached by `{url}` only: its URL's host, for display (never the URL, which is a secret). */
     readonly host: string | undefined;
-    /** Start times (epoch ms, ascending) of POSTs in the last 24 h. */
+    /** Start times (epoch ms, ascending) of POSTs in the last 24 h and the rate-limit guard. */
     readonly sends: readonly number[];
     /** Throttled answers in a row; 0 after a success. */
     readonly consecutiveThrottles: number;
