@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config/index.js';
-import { acceptQueueMessage, targetResolver } from '../../shared/delivery/accept.js';
+import { acceptQueueMessage, resolveSendTarget } from '../../shared/delivery/accept.js';
 import type { PostToWebhook } from '../../shared/delivery/post.js';
 import { drainWebhook, MAX_UNEXPECTED_FAILURE_ATTEMPTS, senderSettings, type DeliveryEvent, type SenderDeps } from '../../shared/delivery/sender.js';
 import { notificationJobSchema, type NotificationJob } from '../../shared/jobs/index.js';
@@ -33,8 +33,6 @@ const KEYS: Readonly<Record<Alias, string>> = {
     ops: webhookKey(new URL(config.webhooks.get('ops')?.href ?? '')),
     flow: webhookKey(new URL(config.webhooks.get('flow')?.href ?? '')),
 };
-
-const resolveTarget = targetResolver(config);
 
 /** Jobs whose id starts so make target resolution throw, as a bug of ours would. */
 const FAILING_ID_PREFIX = 'boom-';
@@ -157,7 +155,7 @@ async function runStream(draws: readonly Draw[], cuts: readonly number[], digest
             if (job.jobId.startsWith(FAILING_ID_PREFIX)) {
                 throw new TypeError(`Cannot read properties of undefined (reading 'href') for ${job.jobId}`);
             }
-            return resolveTarget(job);
+            return resolveSendTarget(job, config);
         },
         now: clock.now,
         sleep: clock.sleep,

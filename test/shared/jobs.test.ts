@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { createdAtMs, notificationJobSchema, stampCreatedAt, validateJob } from '../../shared/jobs/index.js';
-import { acceptQueueMessage, checkJob, decodeQueueMessage } from '../../shared/delivery/accept.js';
+import { acceptQueueMessage, checkJob, decodeQueueMessage, URL_TARGETS_OFF } from '../../shared/delivery/accept.js';
 import { loadConfig } from '../../shared/config/index.js';
 import { MAX_JSON_DEPTH } from '../../shared/json-depth/index.js';
 import { createMemoryOutboxStore } from '../support/memory-outbox.js';
 import { nestedContainersJob as nestedJob } from '../support/deep-cards.js';
 
+const OPS = 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c';
+/** {url} targets on, so their other rules can be tested; a connector and a Workflows alias. */
 const config = loadConfig({
-    TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
+    TEAMS_WEBHOOK_OPS: OPS,
     TEAMS_WEBHOOK_FLOW: 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
+    ALLOW_URL_TARGETS: 'true',
 });
 
 
@@ -161,6 +164,19 @@ describe('checkJob', () => {
         const problems = result.ok ? '' : result.problems.join();
         expect(problems).toContain('to.url: the host "evil.test" is not allowed by ALLOWED_WEBHOOK_HOSTS');
         expect(problems).not.toContain('secret');
+    });
+
+    it('accepts a URL on an allowed host when ALLOW_URL_TARGETS is on', async () => {
+        const result = await checkJob({ to: { url: 'https://prod-07.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=s' }, text: 'a' }, config);
+        expect(result.ok && result.target.url.hostname).toBe('prod-07.westeurope.logic.azure.com');
+    });
+
+    it('refuses every URL target while ALLOW_URL_TARGETS is off (the default), naming the setting and never the URL', async () => {
+        const off = loadConfig({ TEAMS_WEBHOOK_OPS: OPS });
+        const result = await checkJob({ to: { url: 'https://prod-07.westeurope.logic.azure.com/workflows/x?sig=secret' }, text: 'a' }, off);
+        expect(result).toEqual({ ok: false, problems: [URL_TARGETS_OFF] });
+        expect(URL_TARGETS_OFF).toMatch(/^to\.url: .*ALLOW_URL_TARGETS=true/);
+        expect((await checkJob({ to: 'ops', text: 'a' }, off)).ok).toBe(true);
     });
 
     it('refuses an unknown card template and missing template data', async () => {
