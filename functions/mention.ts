@@ -1,7 +1,7 @@
 /** POST /api/mention: the Teams outgoing webhook. Verifies the HMAC signature, runs the command, answers within 5 s. */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { extractCommand, parseActivity } from '../shared/activity/index.js';
-import { builtinCommands } from '../shared/commands/index.js';
+import { BUILTIN_COMMANDS } from '../shared/commands/index.js';
 import { getConfig } from '../shared/config/index.js';
 import { ClientError } from '../shared/errors/index.js';
 import { readBodyWithin, toErrorResponse } from '../shared/http/index.js';
@@ -52,7 +52,7 @@ export async function mention(request: HttpRequest, context: InvocationContext):
         const line = extractCommand(activity);
         const reply = await answerMention(line, {
             activity,
-            commands: await builtinCommands(),
+            commands: BUILTIN_COMMANDS,
             budgetMs: config.mentionReplyBudgetMs,
             receivedAt,
             now: Date.now,

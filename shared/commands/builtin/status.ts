@@ -2,7 +2,7 @@
 import type { BudgetReport, WebhookBudget } from '../../budget/index.js';
 import type { WindowUsage } from '../../limiter/index.js';
 import type { AdaptiveCard } from '../../reply/index.js';
-import { defineCommand } from '../index.js';
+import { defineCommand } from '../command.js';
 
 /** The card's schema version: Workflows webhooks cannot show 1.5 or later (TEAMS.md). */
 const STATUS_CARD_VERSION = '1.4';
