@@ -12,6 +12,7 @@ export interface Verb {
 export const VERBS: readonly Verb[] = [
     { name: 'budget', load: () => import('./commands/budget.js') },
     { name: 'deadletters', load: () => import('./commands/deadletters.js') },
+    { name: 'outbox', load: () => import('./commands/outbox.js') },
     { name: 'preview', load: () => import('./commands/preview.js') },
     { name: 'send', load: () => import('./commands/send.js') },
     { name: 'sign', load: () => import('./commands/sign.js') },
