@@ -1,4 +1,4 @@
-/** GET /api/health: 200 when the app is configured and running, 503 naming the configuration keys that are wrong. */
+/** GET /api/health: 200 when the app is configured and running; 503 naming the bad keys if the configuration no longer parses (a bad one normally stops the start). */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { getConfig } from '../shared/config/index.js';
 import { ConfigurationError } from '../shared/errors/index.js';
@@ -22,7 +22,9 @@ export function health(_request: HttpRequest, context: InvocationContext): HttpR
 
 /**
  * Validates the configuration when the app starts, so a bad setting stops start-up with a message
- * that names the key (never the value) instead of surfacing on the first request.
+ * that lists every bad key (never a value) instead of surfacing on the first request. In Azure a
+ * throwing `appStart` hook fails the worker's start and no function runs
+ * (docs/teams-facts.md#app-start-failures); `npm start` exits 1 the same way.
  */
 export function validateConfigurationAtStart(): void {
     getConfig();

@@ -51,10 +51,22 @@ param webhookAliases string = ''
 @description('ALLOWED_WEBHOOK_HOSTS; empty allows the Teams and Workflows host families.')
 param allowedWebhookHosts string = ''
 
-@description('NOTIFICATIONS_QUEUE; its -poison and -wakeup queues are created beside it.')
+@description('NOTIFICATIONS_QUEUE; its -poison and -wakeup queues are created beside it. At most 49 characters, so "<name>-wakeup-poison" stays within 63.')
 @minLength(3)
-@maxLength(56)
+@maxLength(49)
 param notificationsQueue string = 'notifications'
+
+@description('TEAMS_MENTION_SCOPE_<NAME> by token name: the aliases (comma-separated, or *) that mentions signed with that token may see in status, e.g. {"ops": "ops,alerts", "admin": "*"}. A token without an entry sees every webhook when it is the only token, none when there are several.')
+param mentionScopes object = {}
+
+@description('MENTION_MAX_AGE_SECONDS: a mention whose activity timestamp is older than this is refused like a bad signature.')
+@minValue(10)
+@maxValue(3600)
+param mentionMaxAgeSeconds int = 300
+
+@description('ALLOW_URL_TARGETS: "true" lets jobs name a {url} target instead of an alias; such URLs are then stored in the outbox and dead letters.')
+@allowed(['true', 'false'])
+param allowUrlTargets string = 'false'
 
 @description('MENTION_REPLY_BUDGET_MS: Teams waits 5 s for a mention reply.')
 @minValue(1)
@@ -226,6 +238,9 @@ module api './app/api.bicep' = {
     webhookSecretNames: webhookSecretNames
     allowedWebhookHosts: allowedWebhookHosts
     notificationsQueue: notificationsQueue
+    mentionScopes: mentionScopes
+    mentionMaxAgeSeconds: mentionMaxAgeSeconds
+    allowUrlTargets: allowUrlTargets
     mentionReplyBudgetMs: mentionReplyBudgetMs
     deliveryTimeoutMs: deliveryTimeoutMs
     retryMaxAgeSeconds: retryMaxAgeSeconds

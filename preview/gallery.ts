@@ -23,7 +23,7 @@ const SAMPLE_AT = Date.UTC(2026, 10, 23, 12);
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 
-/** Teams' five windows (TEAMS.md) with a number of sends in each, in the order the limiter lists them. */
+/** Teams' five windows (docs/teams-facts.md#connector-rate-limits) with a number of sends in each, in the order the limiter lists them. */
 function windows(used: readonly [number, number, number, number, number]): WebhookBudget['windows'] {
     return TEAMS_WEBHOOK_LIMITS.map((limit, index) => {
         const sends = used[index] ?? 0;
@@ -41,6 +41,7 @@ export const SAMPLE_BUDGET_REPORT: BudgetReport = {
     webhooks: [
         {
             alias: 'ops',
+            host: undefined,
             webhookKey: '3f9a2c71d04e4b8e9a51c2d7e6f80b13',
             dialect: 'workflows',
             backlog: 12,
@@ -55,6 +56,7 @@ export const SAMPLE_BUDGET_REPORT: BudgetReport = {
         },
         {
             alias: 'alerts',
+            host: undefined,
             webhookKey: 'b81e0d5a9c3f47e2a6d4f0c9e8b71a25',
             dialect: 'connector',
             backlog: 47,

@@ -22,6 +22,10 @@ param outgoingWebhookSecretsSecretName string
 param webhookSecretNames object
 
 // The app's own settings; their defaults live in main.bicep only.
+@description('Mention scope (aliases or *) by token name; one TEAMS_MENTION_SCOPE_<NAME> setting each.')
+param mentionScopes object
+param mentionMaxAgeSeconds int
+param allowUrlTargets string
 param allowedWebhookHosts string
 param notificationsQueue string
 param mentionReplyBudgetMs int
@@ -51,6 +55,9 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
 
 // Versionless secret URIs: the app follows a new secret version (App Service refetches references).
 var secretUriPrefix = '${vault.properties.vaultUri}secrets/'
+
+// The setting name is the token name upper-cased, with '-' and '.' as '_' (as the app reads it).
+var mentionScopeAppSettings = toObject(items(mentionScopes), scope => 'TEAMS_MENTION_SCOPE_${toUpper(replace(replace(scope.key, '-', '_'), '.', '_'))}', scope => scope.value)
 
 var webhookAppSettings = toObject(items(webhookSecretNames), webhook => 'TEAMS_WEBHOOK_${toUpper(webhook.key)}', webhook => '@Microsoft.KeyVault(SecretUri=${secretUriPrefix}${webhook.value})')
 
@@ -119,10 +126,15 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+    // The host reads a whole request body before a function runs: refuse anything over the 1 MiB the
+    // largest of our HTTP functions reads (MAX_REQUEST_BODY_BYTES in shared/http) before it reaches the worker.
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '1048576'
     // Secrets are references only; the values live in Key Vault.
     TEAMS_OUTGOING_WEBHOOK_SECRETS: '@Microsoft.KeyVault(SecretUri=${secretUriPrefix}${outgoingWebhookSecretsSecretName})'
     ALLOWED_WEBHOOK_HOSTS: allowedWebhookHosts
     NOTIFICATIONS_QUEUE: notificationsQueue
+    MENTION_MAX_AGE_SECONDS: string(mentionMaxAgeSeconds)
+    ALLOW_URL_TARGETS: allowUrlTargets
     MENTION_REPLY_BUDGET_MS: string(mentionReplyBudgetMs)
     DELIVERY_TIMEOUT_MS: string(deliveryTimeoutMs)
     RETRY_MAX_AGE_SECONDS: string(retryMaxAgeSeconds)
@@ -131,7 +143,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SWEEP_SCHEDULE: sweepSchedule
     DIGEST_AFTER_SECONDS: string(digestAfterSeconds)
     ORDER_SETTLE_MS: string(orderSettleMs)
-  }, webhookAppSettings)
+  }, webhookAppSettings, mentionScopeAppSettings)
 }
 
 output name string = functionApp.name

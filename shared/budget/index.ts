@@ -30,6 +30,8 @@ export interface RetryingHead {
 export interface WebhookBudget {
     /** The configured alias; `undefined` for webhooks reached by `{url}` only. */
     readonly alias: string | undefined;
+    /** For a webhook reached by `{url}` only, its URL's host when known; never the URL. */
+    readonly host: string | undefined;
     readonly webhookKey: string;
     readonly dialect: WebhookDialect | undefined;
     /** Jobs waiting (capped at {@link BACKLOG_COUNT_LIMIT}). */
@@ -63,6 +65,11 @@ export interface BudgetOptions {
     /** @default TEAMS_WEBHOOK_LIMITS */
     readonly limits?: readonly SlidingWindowLimit[];
     readonly guardMs: number;
+    /**
+     * Only these aliases (lower case), no `{url}` webhooks, and only these aliases' dead letters: what
+     * a mention with a limited scope may see. @default every webhook and every dead letter
+     */
+    readonly aliases?: readonly string[];
 }
 
 /** The head job as {@link RetryingHead} when it has failed before (an attempt, or a reason recorded); otherwise `undefined`. Pure. */
@@ -92,6 +99,7 @@ export function toWebhookBudget(
     const limits = options.limits ?? TEAMS_WEBHOOK_LIMITS;
     return {
         alias: alias ?? state.alias,
+        host: alias === undefined && state.alias === undefined ? state.host : undefined,
         webhookKey: state.webhookKey,
         dialect,
         backlog,
@@ -108,15 +116,21 @@ export function toWebhookBudget(
 }
 
 /**
- * Reads every configured alias's budget, plus any other webhook with stored state (`{url}` targets).
+ * Reads every configured alias's budget, plus any other webhook with stored state (`{url}` targets);
+ * with `options.aliases`, only those aliases' budgets and dead letters, and nothing of any other
+ * webhook is read.
  *
  * @example
  * const report = await readBudgets(store, config, { now: Date.now(), guardMs: config.rateLimitGuardMs });
  */
 export async function readBudgets(store: OutboxStore, config: AppConfig, options: BudgetOptions): Promise<BudgetReport> {
-    const aliases = [...config.webhooks].map(([alias, url]) => ({ alias, url, key: webhookKey(url) }));
+    const visible = options.aliases === undefined ? undefined : new Set(options.aliases);
+    const aliases = [...config.webhooks]
+        .filter(([alias]) => visible?.has(alias) ?? true)
+        .map(([alias, url]) => ({ alias, url, key: webhookKey(url) }));
     const known = new Set(aliases.map((entry) => entry.key));
-    const [states, deadLetters] = await Promise.all([store.listWebhooks(), store.listDeadLetters()]);
+    const [states, allDeadLetters] = await Promise.all([visible === undefined ? store.listWebhooks() : [], store.listDeadLetters()]);
+    const deadLetters = visible === undefined ? allDeadLetters : allDeadLetters.filter((letter) => letter.alias !== undefined && visible.has(letter.alias));
     const byKey = new Map(states.map((state) => [state.webhookKey, state]));
     // Per webhook: its backlog and its head job, read at once.
     const budgetOf = async (state: WebhookState, alias: string | undefined, dialect: WebhookDialect | undefined): Promise<WebhookBudget> => {

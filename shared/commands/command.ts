@@ -1,6 +1,15 @@
 /** The mention command contract: what a command receives and what it declares. */
 import type { Activity } from '../activity/index.js';
+import type { MentionScope } from '../config/index.js';
 import type { MentionReply } from '../reply/index.js';
+
+/** Who sent a mention, as far as the app knows: the token whose signature matched, and what it may see. */
+export interface MentionCaller {
+    /** The name of the token in `TEAMS_OUTGOING_WEBHOOK_SECRETS` (`default` for a bare token). */
+    readonly tokenName: string;
+    /** The webhooks this token's mentions may see (`TEAMS_MENTION_SCOPE_<NAME>`). */
+    readonly scope: MentionScope;
+}
 
 /** What a command receives. */
 export interface CommandInput {
@@ -10,6 +19,8 @@ export interface CommandInput {
     readonly args: readonly string[];
     /** Everything after the command, as one string. */
     readonly argText: string;
+    /** The verified sender: its token and scope. */
+    readonly caller: MentionCaller;
     /** When the request reached the server (ms since epoch). */
     readonly receivedAt: number;
     /** The clock (injected in tests). */

@@ -5,7 +5,7 @@ import status from './builtin/status.js';
 import whoami from './builtin/whoami.js';
 import type { MentionCommand } from './command.js';
 
-export { defineCommand, type CommandInput, type MentionCommand } from './command.js';
+export { defineCommand, type CommandInput, type MentionCaller, type MentionCommand } from './command.js';
 
 /**
  * Every built-in command, in the order `help` lists them. Adding one: its file in `builtin/` and its
@@ -16,6 +16,17 @@ export const BUILTIN_COMMANDS: readonly MentionCommand[] = [help, ping, status, 
 
 /** The outcome of {@link runWithDeadline}. */
 export type DeadlineResult<T> = { readonly done: true; readonly value: T } | { readonly done: false };
+
+/**
+ * What is left of a reply budget that started when the request arrived: reading and checking the
+ * body, and loading the commands, have used some of it already. Never negative.
+ *
+ * @example
+ * remainingBudgetMs(4000, receivedAt, Date.now()); // 3990 when the request arrived 10 ms ago
+ */
+export function remainingBudgetMs(budgetMs: number, receivedAt: number, now: number): number {
+    return Math.max(0, budgetMs - Math.max(0, now - receivedAt));
+}
 
 /**
  * Runs `work` but gives up waiting after `budgetMs`, aborting `controller` then. The work is not

@@ -354,7 +354,7 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
         const reserved = await deps.store.writeState({
             ...loop.state,
             alias: head.alias ?? loop.state.alias,
-            sends: [...pruneHistory(loop.state.sends, now, settings.limits), now],
+            sends: [...pruneHistory(loop.state.sends, now, settings.limits, { guardMs: settings.guardMs }), now],
             leaseUntil: now + settings.leaseMs,
         });
         if (reserved === undefined) {

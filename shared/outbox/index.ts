@@ -41,7 +41,9 @@ export interface WebhookState {
     readonly webhookKey: string;
     /** The alias last used for this webhook, for display. */
     readonly alias: string | undefined;
-    /** Start times (epoch ms, ascending) of POSTs in the last 24 h. */
+    /** For a webhook reached by `{url}` only: its URL's host, for display (never the URL, which is a secret). */
+    readonly host: string | undefined;
+    /** Start times (epoch ms, ascending) of POSTs in the last 24 h and the rate-limit guard. */
     readonly sends: readonly number[];
     /** Throttled answers in a row; 0 after a success. */
     readonly consecutiveThrottles: number;
@@ -180,6 +182,7 @@ export function emptyWebhookState(webhookKey: string): WebhookState {
     return {
         webhookKey,
         alias: undefined,
+        host: undefined,
         sends: [],
         consecutiveThrottles: 0,
         blockedUntil: 0,

@@ -2,10 +2,9 @@
 import { TableClient } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type AppConfig } from '../../../shared/config/index.js';
-import { acceptQueueMessage, resolveJobTarget } from '../../../shared/delivery/accept.js';
+import { acceptQueueMessage, resolveSendTarget } from '../../../shared/delivery/accept.js';
 import { postToWebhook } from '../../../shared/delivery/post.js';
 import { senderSettings, type DeliveryEvent, type SenderDeps, type SenderSettings } from '../../../shared/delivery/sender.js';
-import { PermanentError } from '../../../shared/errors/index.js';
 import type { NotificationJob } from '../../../shared/jobs/index.js';
 import type { OutboxStore } from '../../../shared/outbox/index.js';
 import { createTableOutboxStore } from '../../../shared/outbox/table-store.js';
@@ -39,12 +38,15 @@ export interface Bench {
 /** 2026-11-23T00:00:00Z: a fixed start, away from any window boundary effects of the real clock. */
 export const START = Date.UTC(2026, 10, 23);
 
-/** Builds a bench; `aliases` name simulator webhooks (`ops` → connector, `flow` → Workflows). */
-export async function startBench(azurite: TestAzurite, options: { aliases?: Record<string, 'connector' | 'workflows'> } = {}): Promise<Bench> {
+/** Builds a bench; `aliases` name simulator webhooks (`ops` → connector, `flow` → Workflows); `settings` adds app settings. */
+export async function startBench(
+    azurite: TestAzurite,
+    options: { aliases?: Record<string, 'connector' | 'workflows'>; settings?: Readonly<Record<string, string>> } = {},
+): Promise<Bench> {
     const clock = new ManualClock(START);
     const sim = await startTeamsSimulator({ clock: clock.now });
     const aliases = options.aliases ?? { ops: 'connector', flow: 'workflows' };
-    const env: Record<string, string> = { ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*' };
+    const env: Record<string, string> = { ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*', ...options.settings };
     for (const [alias, dialect] of Object.entries(aliases)) {
         env[`TEAMS_WEBHOOK_${alias.toUpperCase()}`] = dialect === 'connector' ? sim.connectorUrl(alias) : sim.workflowsUrl(alias);
     }
@@ -75,13 +77,7 @@ export async function startBench(azurite: TestAzurite, options: { aliases?: Reco
                 wakeups.push({ webhook, at, now });
                 return Promise.resolve();
             },
-            resolveTarget: (job) => {
-                const target = resolveJobTarget(job.job, config);
-                if ('problem' in target) {
-                    throw new PermanentError('unresolvable_target', target.problem);
-                }
-                return target.url;
-            },
+            resolveTarget: (job) => resolveSendTarget(job, config),
             now: clock.now,
             sleep: clock.sleep,
             random: () => 0.5,

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../shared/config/index.js';
+import { resolveSendTarget, URL_TARGETS_OFF } from '../../../shared/delivery/accept.js';
 import { drainWebhook } from '../../../shared/delivery/sender.js';
-import { TEAMS_WEBHOOK_LIMITS } from '../../../shared/limiter/index.js';
+import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../../../shared/limiter/index.js';
 import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { startBench, START, type Bench } from './harness.js';
 
@@ -297,5 +299,50 @@ describe('storage trouble after Teams answered', () => {
         await drainWebhook(key, b.deps({ store: flaky }));
         expect(sentTexts(b)).toEqual(['message 0', 'message 1']);
         expect(await b.store.countJobs(key)).toBe(0);
+    });
+});
+
+describe('the send log and the rate-limit guard', () => {
+    /** One window, the longest the sender knows: two sends per 10 s, widened by a 1 s guard to 11 s. */
+    const ONE_WINDOW: readonly SlidingWindowLimit[] = [{ windowMs: 10_000, max: 2 }];
+    const GUARD_MS = 1_000;
+
+    it('still counts a send older than the longest window but within its guard', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(
+            { id: 'first', to: 'ops', text: 'first', createdAt: START },
+            { id: 'second', to: 'ops', text: 'second', createdAt: START + 1 },
+        );
+        // One earlier send at START. Half a second past its 10 s window, but inside the guard: the
+        // next two sends together with it must span at least 11 s.
+        const state = await b.store.readState(key);
+        await b.store.writeState({ ...state, sends: [START] });
+        b.clock.time = START + 10_500;
+
+        const result = await drainWebhook(key, b.deps({ settings: { limits: ONE_WINDOW, guardMs: GUARD_MS } }));
+
+        expect(result).toMatchObject({ kind: 'idle', sent: 2 });
+        expect(b.sim.received('ops').map((request) => request.at - START)).toEqual([10_500, 11_000]);
+    });
+});
+
+describe('a {url} job waiting when ALLOW_URL_TARGETS is turned off', () => {
+    it('is dead-lettered with the reason naming the setting, and the jobs behind it are delivered', async () => {
+        const b = await startBench(azurite, { aliases: { ops: 'connector' }, settings: { ALLOW_URL_TARGETS: 'true' } });
+        bench = b;
+        // The {url} names the same webhook as the alias, so both wait in one outbox, the {url} job first.
+        const [key = ''] = await b.enqueue(
+            { id: 'by-url', to: { url: b.sim.connectorUrl('ops') }, text: 'accepted while URL targets were on', createdAt: START },
+            { id: 'by-alias', to: 'ops', text: 'behind it', createdAt: START + 1 },
+        );
+        const turnedOff = loadConfig({ ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*', TEAMS_WEBHOOK_OPS: b.sim.connectorUrl('ops') });
+
+        const result = await drainWebhook(key, b.deps({ resolveTarget: (job) => resolveSendTarget(job, turnedOff) }));
+
+        expect(result).toMatchObject({ kind: 'idle', sent: 1 });
+        const [letter, ...others] = await b.store.listDeadLetters();
+        expect(others).toEqual([]);
+        expect(letter).toMatchObject({ jobId: 'by-url', source: 'delivery', reason: URL_TARGETS_OFF, attempts: 0 });
+        expect(sentTexts(b)).toEqual(['behind it']);
     });
 });
