@@ -192,6 +192,13 @@ describe('validateJob and __proto__ keys', () => {
             { numRuns: 100 },
         );
     });
+
+    it('names a __proto__ key of the job itself as the job\'s', () => {
+        expect(validateJob(JSON.parse('{"to":"ops","text":"hi","__proto__":{}}'))).toEqual({
+            ok: false,
+            problems: ['job: the key "__proto__" cannot be kept (JavaScript reads it as an object\'s prototype); rename it'],
+        });
+    });
 });
 
 describe('decodeQueueMessage', () => {
