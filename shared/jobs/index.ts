@@ -128,15 +128,11 @@ export function validateJob(value: unknown): JobValidation {
     if (tooDeep !== undefined) {
         return { ok: false, problems: [tooDeep] };
     }
-    const prototypeKey = findPrototypeKey(value, []);
-    if (prototypeKey !== undefined) {
-        // A key of the job itself is named as the job's, as every other problem about the job is.
-        const where = prototypeKey.length === 1 ? 'job' : formatJsonPath(prototypeKey);
-        return { ok: false, problems: [`${where}: the key "__proto__" cannot be kept (JavaScript reads it as an object's prototype); rename it`] };
-    }
     const parsed = notificationJobSchema.safeParse(value);
     if (parsed.success) {
-        return { ok: true, job: parsed.data };
+        // Checked on the input, since the parsed copy has lost the key already.
+        const prototypeKey = findPrototypeKey(value, []);
+        return prototypeKey === undefined ? { ok: true, job: parsed.data } : { ok: false, problems: [prototypeKeyProblem(prototypeKey)] };
     }
     return {
         ok: false,
@@ -167,6 +163,15 @@ function findPrototypeKey(value: unknown, path: (string | number)[]): (string | 
         }
     }
     return undefined;
+}
+
+/**
+ * Names a `__proto__` key by the schema field that holds it (`card.data` or a content field; the
+ * schema refuses one on the job itself as an unknown key), then where exactly it is.
+ */
+function prototypeKeyProblem(path: readonly (string | number)[]): string {
+    const field = path[0] === 'card' && path[1] === 'data' ? 'card.data' : String(path[0]);
+    return `${field}: the key "__proto__" at ${formatJsonPath(path)} cannot be kept (JavaScript reads it as an object's prototype); rename it`;
 }
 
 /** The job's `createdAt` as epoch ms, or `undefined` when the producer did not stamp it. */

@@ -185,18 +185,23 @@ describe('validateJob and __proto__ keys', () => {
     it('refuses a job holding a __proto__ key anywhere, naming where, instead of dropping the key', () => {
         fc.assert(
             fc.property(validJob, fc.jsonValue({ maxDepth: 2 }), (job, value) => {
-                const parsed = JSON.parse(JSON.stringify({ ...job, card: { template: 'message', data: { title: 'x' } } }).replace('"title":"x"', () => `"__proto__":${JSON.stringify(value)}`)) as unknown;
+                const { text: _text, adaptiveCard: _adaptiveCard, messageCard: _messageCard, ...rest } = job;
+                const parsed = JSON.parse(JSON.stringify({ ...rest, card: { template: 'message', data: { title: 'x' } } }).replace('"title":"x"', () => `"__proto__":${JSON.stringify(value)}`)) as unknown;
                 const result = validateJob(parsed);
-                expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/^card\.data\.__proto__: the key "__proto__" cannot be kept/)]);
+                expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/^card\.data: the key "__proto__" at card\.data\.__proto__ cannot be kept/)]);
             }),
             { numRuns: 100 },
         );
     });
 
-    it('names a __proto__ key of the job itself as the job\'s', () => {
-        expect(validateJob(JSON.parse('{"to":"ops","text":"hi","__proto__":{}}'))).toEqual({
+    it('refuses a __proto__ key of the job itself as an unknown key', () => {
+        expect(validateJob(JSON.parse('{"to":"ops","text":"hi","__proto__":{}}'))).toEqual({ ok: false, problems: ['job: Unrecognized key: "__proto__"'] });
+    });
+
+    it('names a __proto__ key inside a card by its content field and its path', () => {
+        expect(validateJob(JSON.parse('{"to":"ops","adaptiveCard":{"type":"AdaptiveCard","version":"1.4","body":[{"type":"TextBlock","text":"x","__proto__":{}}]}}'))).toEqual({
             ok: false,
-            problems: ['job: the key "__proto__" cannot be kept (JavaScript reads it as an object\'s prototype); rename it'],
+            problems: ['adaptiveCard: the key "__proto__" at adaptiveCard.body[0].__proto__ cannot be kept (JavaScript reads it as an object\'s prototype); rename it'],
         });
     });
 });
