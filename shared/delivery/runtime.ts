@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { QueueClient } from '@azure/storage-queue';
 import { getConfig, type AppConfig } from '../config/index.js';
 import { PermanentError } from '../errors/index.js';
+import { teamsConnectionOf } from '../limit-profiles/index.js';
 import type { OutboxJob, OutboxStore } from '../outbox/index.js';
 import { createTableOutboxStore } from '../outbox/table-store.js';
 import { createQueueClient, createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME, wakeupQueueName } from '../storage/index.js';
@@ -48,6 +49,7 @@ export async function createDeliveryRuntime(config: AppConfig): Promise<Delivery
         leaseMs: config.deliveryLeaseMs,
         digestAfterMs: config.digestAfterMs,
         orderSettleMs: config.orderSettleMs,
+        profiles: config.limitProfiles,
     });
     const resolveTarget = (job: OutboxJob): URL => {
         const target = resolveJobTarget(job.job, config);
@@ -74,6 +76,7 @@ export async function createDeliveryRuntime(config: AppConfig): Promise<Delivery
             owner: `${PROCESS_OWNER}-${randomUUID().slice(0, 8)}`,
             settings,
             log,
+            teamsConnection: (url) => teamsConnectionOf(url, config.connectionsByWebhook),
         }),
     };
 }

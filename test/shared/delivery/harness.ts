@@ -7,6 +7,7 @@ import { postToWebhook } from '../../../shared/delivery/post.js';
 import { senderSettings, type DeliveryEvent, type SenderDeps, type SenderSettings } from '../../../shared/delivery/sender.js';
 import { PermanentError } from '../../../shared/errors/index.js';
 import type { NotificationJob } from '../../../shared/jobs/index.js';
+import { teamsConnectionOf } from '../../../shared/limit-profiles/index.js';
 import type { OutboxStore } from '../../../shared/outbox/index.js';
 import { createTableOutboxStore } from '../../../shared/outbox/table-store.js';
 import { startTeamsSimulator, type TeamsSimulator } from '../../../simulator/index.js';
@@ -39,8 +40,14 @@ export interface Bench {
 /** 2026-11-23T00:00:00Z: a fixed start, away from any window boundary effects of the real clock. */
 export const START = Date.UTC(2026, 10, 23);
 
-/** Builds a bench; `aliases` name simulator webhooks (`ops` → connector, `flow` → Workflows). */
-export async function startBench(azurite: TestAzurite, options: { aliases?: Record<string, 'connector' | 'workflows'> } = {}): Promise<Bench> {
+/**
+ * Builds a bench; `aliases` name simulator webhooks (`ops` → connector, `flow` → Workflows), `env`
+ * adds settings (`TEAMS_CONNECTION_<ALIAS>`, `LIMITS_*`).
+ */
+export async function startBench(
+    azurite: TestAzurite,
+    options: { aliases?: Record<string, 'connector' | 'workflows'>; env?: Record<string, string> } = {},
+): Promise<Bench> {
     const clock = new ManualClock(START);
     const sim = await startTeamsSimulator({ clock: clock.now });
     const aliases = options.aliases ?? { ops: 'connector', flow: 'workflows' };
@@ -48,7 +55,7 @@ export async function startBench(azurite: TestAzurite, options: { aliases?: Reco
     for (const [alias, dialect] of Object.entries(aliases)) {
         env[`TEAMS_WEBHOOK_${alias.toUpperCase()}`] = dialect === 'connector' ? sim.connectorUrl(alias) : sim.workflowsUrl(alias);
     }
-    const config = loadConfig(env);
+    const config = loadConfig({ ...env, ...options.env });
     const suffix = randomUUID().replace(/-/g, '').slice(0, 12);
     const store = createTableOutboxStore(
         {
@@ -87,6 +94,7 @@ export async function startBench(azurite: TestAzurite, options: { aliases?: Reco
             random: () => 0.5,
             owner: 'test-owner',
             log: (event) => events.push(event),
+            teamsConnection: (url) => teamsConnectionOf(url, config.connectionsByWebhook),
             ...overrides,
             settings: senderSettings({
                 guardMs: 50,
@@ -99,6 +107,7 @@ export async function startBench(azurite: TestAzurite, options: { aliases?: Reco
                 digestAfterMs: 0,
                 // No settle time unless a test is about it: the burst tests time from the first send.
                 orderSettleMs: 0,
+                profiles: config.limitProfiles,
                 ...overrides.settings,
             }),
         }),
