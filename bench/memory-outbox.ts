@@ -8,6 +8,7 @@ import {
     emptyWebhookState,
     type AddJobResult,
     type ConnectionState,
+    type ConditionalDeadLetterResult,
     type DeadLetter,
     type JobAttempt,
     type NewDeadLetter,
@@ -110,6 +111,17 @@ export function saturatedOutbox(options: SaturatedOutboxOptions): SaturatedOutbo
             refill();
             return Promise.resolve(letter);
         },
+        deadLetterIfUnchanged: (entry: NewDeadLetter, job: OutboxJob): Promise<ConditionalDeadLetterResult> => {
+            const stored = waiting.find((entry) => entry.jobId === job.jobId);
+            if (stored === undefined) return Promise.resolve({ outcome: 'gone' });
+            if (stored.etag !== job.etag) return Promise.resolve({ outcome: 'changed' });
+            const letter: DeadLetter = { ...entry, id: `dead-${letters.length + 1}` };
+            letters.push(letter);
+            remove(job.jobId);
+            refill();
+            return Promise.resolve({ outcome: 'dead-lettered', deadLetter: letter });
+        },
+        findJobs: (jobId: string) => Promise.resolve(closed ? [] : waiting.filter((job) => job.jobId === jobId)),
         readState: () => Promise.resolve(state),
         writeState: (next: WebhookState) => {
             if (next.etag !== state.etag) return Promise.resolve(undefined);

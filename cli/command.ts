@@ -41,14 +41,16 @@ export interface CliIo {
     readonly cwd: string;
     /** HTTP client for `sign --send`. @default globalThis.fetch */
     readonly fetch?: typeof fetch;
-    /** Opens queue clients (`send`, `deadletters`). @default a client from the configured storage */
+    /** Opens queue clients (`send`, `deadletters`, `outbox skip`). @default a client from the configured storage */
     readonly openQueue?: QueueOpener;
-    /** Opens table clients (`deadletters`, `budget`). @default a client from the configured storage */
+    /** Opens table clients (`deadletters`, `budget`, `outbox`). @default a client from the configured storage */
     readonly openTable?: TableOpener;
     /** Asks for a confirmation (`deadletters purge`). @default {@link askOnTerminal} */
     readonly prompt?: TerminalPrompt;
-    /** The clock, in epoch ms (`budget`). @default Date.now */
+    /** The clock, in epoch ms (`budget`, `outbox`). @default Date.now */
     readonly now?: () => number;
+    /** Waits `ms` (`outbox skip`, while a sender holds a webhook). @default a timer */
+    readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** What a verb receives besides its arguments. */

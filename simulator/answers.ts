@@ -6,6 +6,8 @@ export interface Answer {
     /** The body text; empty for 202 and 410. */
     readonly body: string;
     readonly contentType?: string;
+    /** Further headers (Workflows' `Retry-After`). */
+    readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** HTTP statuses used by the simulated endpoints. */
@@ -106,12 +108,45 @@ export function workflowsSchemaMismatch(problem: string): Answer {
     );
 }
 
-/** Workflows: throttled (`429` with a JSON error body, no Retry-After). */
-export const workflowsThrottled: Answer = workflowsError(
-    HTTP_STATUS.tooManyRequests,
-    WORKFLOWS_THROTTLED_CODE,
-    'The number of requests for this workflow exceeded the limit. Wait and retry.',
-);
+/** How a `Retry-After` value is written: delay seconds or an HTTP date (RFC 9110 §10.2.3). */
+export type RetryAfterFormat = 'seconds' | 'http-date';
+
+const MS_PER_SECOND = 1_000;
+
+/**
+ * A `Retry-After` value that asks for at least `seconds` from `now` (epoch ms). The HTTP-date form has
+ * whole seconds, so it names the first whole second at or after `now + seconds`.
+ *
+ * @example
+ * retryAfterValue(20, Date.UTC(2026, 0, 1), 'seconds'); // → '20'
+ * retryAfterValue(20, Date.UTC(2026, 0, 1), 'http-date'); // → 'Thu, 01 Jan 2026 00:00:20 GMT'
+ */
+export function retryAfterValue(seconds: number, now: number, format: RetryAfterFormat): string {
+    if (format === 'seconds') return String(seconds);
+    return new Date(Math.ceil(now / MS_PER_SECOND) * MS_PER_SECOND + seconds * MS_PER_SECOND).toUTCString();
+}
+
+/** The same answer with a `Retry-After` header, or unchanged when `retryAfter` is undefined. */
+export function withRetryAfter(answer: Answer, retryAfter: string | undefined): Answer {
+    if (retryAfter === undefined) return answer;
+    return { ...answer, headers: { ...answer.headers, 'retry-after': retryAfter } };
+}
+
+/**
+ * Workflows: the trigger is throttled, a real `429` with a JSON error body and, as Power Automate
+ * sends it, `Retry-After` (docs/teams-facts.md, Workflows answers).
+ *
+ * @example
+ * workflowsThrottled('20').headers; // → { 'retry-after': '20' }
+ */
+export function workflowsThrottled(retryAfter: string | undefined): Answer {
+    const answer = workflowsError(
+        HTTP_STATUS.tooManyRequests,
+        WORKFLOWS_THROTTLED_CODE,
+        'The number of requests for this workflow exceeded the limit. Wait and retry.',
+    );
+    return withRetryAfter(answer, retryAfter);
+}
 
 /** Workflows answers for the injectable faults that the connector wraps in a 200. */
 export const workflowsFaultAnswers = {

@@ -1,7 +1,8 @@
-/** How a simulated webhook judges one request: content checks, fixed windows, size and rendering. */
+/** How a simulated webhook judges one request: content checks, fixed windows, the flow's connection, size and rendering. */
 import {
     connectorDelivered,
     connectorRejection,
+    retryAfterValue,
     wrappedConnectorError,
     workflowsAccepted,
     workflowsFaultAnswers,
@@ -11,9 +12,11 @@ import {
     type ThrottleWording,
 } from './answers.js';
 import { BLOCK_TRIGGER_MIN_WINDOW_MS } from './limits.js';
-import { findRenderProblem, findWorkflowsRenderProblem, parseConnectorPayload, parseWorkflowsPayload } from './payloads.js';
-import type { Outcome } from './records.js';
-import type { FixedWindowCounter } from './windows.js';
+import { WORKFLOWS_CARD_NOT_DISPLAYED, findRenderProblem, findWorkflowsRenderProblem, parseConnectorPayload, parseWorkflowsPayload } from './payloads.js';
+import type { FlowPost, Outcome } from './records.js';
+import type { FixedWindowCounter, SlidingWindowLog } from './windows.js';
+
+const MS_PER_SECOND = 1_000;
 
 /** The per-simulator rules a webhook judges by. */
 export interface EndpointPolicy {
@@ -47,18 +50,26 @@ export interface Verdict {
     readonly answer: Answer;
     readonly outcome: Outcome;
     readonly rendered?: boolean;
+    /** Workflows, accepted requests: whether the flow's post fitted its connection's budget. */
+    readonly flowPost?: FlowPost;
     readonly reason?: string;
     readonly json?: unknown;
+}
+
+/** Why a request was throttled, and from when the webhook would take one again. */
+interface Refusal {
+    readonly reason: string;
+    readonly retryAt: number;
 }
 
 /**
  * Passes a request through the extended block and the fixed windows; returns why it is throttled,
  * or `undefined` once it has been counted.
  */
-function admit(state: WebhookRateState, now: number, policy: EndpointPolicy): string | undefined {
+function admit(state: WebhookRateState, now: number, policy: EndpointPolicy): Refusal | undefined {
     if (now < state.blockedUntil) {
         if (policy.countThrottled) state.counter.add(now);
-        return `blocked until ${state.blockedUntil}`;
+        return { reason: `blocked until ${state.blockedUntil}`, retryAt: Math.max(state.blockedUntil, state.counter.reopensAt(now)) };
     }
     const exceeded = state.counter.exceeded(now);
     if (exceeded === undefined) {
@@ -70,7 +81,12 @@ function admit(state: WebhookRateState, now: number, policy: EndpointPolicy): st
     if (policy.blockAfterThrottleMs > 0 && windowMs >= BLOCK_TRIGGER_MIN_WINDOW_MS) {
         state.blockedUntil = now + policy.blockAfterThrottleMs;
     }
-    return `over ${max} per ${windowMs} ms`;
+    return { reason: `over ${max} per ${windowMs} ms`, retryAt: Math.max(state.blockedUntil, state.counter.reopensAt(now)) };
+}
+
+/** Whole seconds from `now` until `retryAt`, at least 1: the `Retry-After` of a throttled trigger. */
+function secondsUntil(retryAt: number, now: number): number {
+    return Math.max(1, Math.ceil((retryAt - now) / MS_PER_SECOND));
 }
 
 function withJson(verdict: Verdict, json: unknown): Verdict {
@@ -99,7 +115,8 @@ export function judgeConnectorRequest(
     }
     const throttled = admit(state, now, policy);
     if (throttled !== undefined) {
-        return withJson({ answer: wrappedConnectorError(429, policy.throttleWording()), outcome: 'throttled', reason: throttled }, payload.json);
+        const answer = wrappedConnectorError(429, policy.throttleWording());
+        return withJson({ answer, outcome: 'throttled', reason: throttled.reason }, payload.json);
     }
     if (body.byteLength > policy.maxBytes) {
         const reason = `${body.byteLength} bytes over ${policy.maxBytes}`;
@@ -114,16 +131,21 @@ export function judgeConnectorRequest(
 
 /**
  * Judges a Workflows request. A schema mismatch is the only synchronous content error (400 JSON,
- * no budget spent); then the windows apply (429 JSON). Everything else is accepted with 202, and
- * what Teams cannot show (card version above 1.4, non-Adaptive content, `Action.Submit`, over
- * `maxBytes`) is recorded as `rendered: false`, invisible to the sender as in TEAMS.md.
+ * no budget spent); then the trigger's windows apply (429 JSON with `Retry-After`, the seconds until
+ * the webhook takes a request again). Everything else is accepted with 202, and the flow then posts
+ * the card as Flow bot through its owner's Teams connection: a post over the connection's budget is
+ * recorded as `flowPost: 'throttled'` (throttled inside the flow), and what Teams cannot show (card
+ * version above 1.4, non-Adaptive content, `Action.Submit`, over `maxBytes`) as `rendered: false`.
+ * Neither changes the answer: the sender sees only the 202.
  *
  * @example
- * judgeWorkflowsRequest(body, state, now, policy); // → { answer: { status: 202, body: '' }, outcome: 'delivered', rendered: true, json }
+ * judgeWorkflowsRequest(body, state, connection, now, policy);
+ * // → { answer: { status: 202, body: '' }, outcome: 'delivered', flowPost: 'posted', rendered: true, json }
  */
 export function judgeWorkflowsRequest(
     body: ReceivedBody,
     state: WebhookRateState,
+    connection: SlidingWindowLog,
     now: number,
     policy: EndpointPolicy,
 ): Verdict {
@@ -133,11 +155,26 @@ export function judgeWorkflowsRequest(
         return withJson({ answer: workflowsSchemaMismatch(payload.problem), outcome: 'rejected', reason: payload.problem }, payload.json);
     }
     const throttled = admit(state, now, policy);
-    if (throttled !== undefined) return { answer: workflowsThrottled, outcome: 'throttled', reason: throttled, json: payload.json };
-    const problem =
-        body.byteLength > policy.maxBytes ? `${body.byteLength} bytes over ${policy.maxBytes}` : findWorkflowsRenderProblem(payload.json);
-    if (problem !== undefined) {
-        return { answer: workflowsAccepted, outcome: 'delivered', rendered: false, reason: problem, json: payload.json };
+    if (throttled !== undefined) {
+        const answer = workflowsThrottled(retryAfterValue(secondsUntil(throttled.retryAt, now), now, 'seconds'));
+        return { answer, outcome: 'throttled', reason: throttled.reason, json: payload.json };
     }
-    return { answer: workflowsAccepted, outcome: 'delivered', rendered: true, json: payload.json };
+    const overBudget = connection.exceeded(now);
+    if (overBudget !== undefined) {
+        const { max, windowMs } = overBudget.limit;
+        const reason = `throttled inside the flow: its connection is over ${max} per ${windowMs} ms`;
+        return { answer: workflowsAccepted, outcome: 'delivered', flowPost: 'throttled', rendered: false, reason, json: payload.json };
+    }
+    connection.add(now);
+    const renderProblem = findWorkflowsRenderProblem(payload.json);
+    const problem =
+        body.byteLength > policy.maxBytes
+            ? `the flow's post is too large: ${body.byteLength} bytes over ${policy.maxBytes}`
+            : renderProblem === undefined
+              ? undefined
+              : `shown as "${WORKFLOWS_CARD_NOT_DISPLAYED}": ${renderProblem}`;
+    if (problem !== undefined) {
+        return { answer: workflowsAccepted, outcome: 'delivered', flowPost: 'posted', rendered: false, reason: problem, json: payload.json };
+    }
+    return { answer: workflowsAccepted, outcome: 'delivered', flowPost: 'posted', rendered: true, json: payload.json };
 }

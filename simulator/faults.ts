@@ -1,4 +1,5 @@
 /** Injectable faults: which requests get one, scripted by count or drawn at a seeded random rate. */
+import type { RetryAfterFormat } from './answers.js';
 
 /** The faults a simulated webhook can show. */
 export const FAULT_KINDS = [
@@ -18,10 +19,28 @@ export const FAULT_KINDS = [
  * - `status503`: a real 503.
  * - `wrapped500` / `wrapped413` / `wrapped400`: the connector's 200 wrapper with that Teams error
  *   (Workflows: the bare status with a JSON error).
- * - `throttle`: the dialect's throttling answer, without touching the window counters.
+ * - `throttle`: the dialect's throttling answer, without touching the window counters (Workflows:
+ *   a 429 with `Retry-After`, {@link DEFAULT_WORKFLOWS_RETRY_AFTER_SECONDS} unless `retryAfter` says otherwise).
  * - `gone`: 410, empty body.
  */
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** The `Retry-After` a Workflows fault answer carries: at least `seconds`, written as seconds or as an HTTP date. */
+export interface RetryAfterSpec {
+    readonly seconds: number;
+    /** @default 'seconds' */
+    readonly format?: RetryAfterFormat;
+}
+
+/**
+ * `Retry-After` of a Workflows `throttle` fault when its spec names none. Microsoft publishes no
+ * value; any positive number exercises the same code in a sender.
+ */
+export const DEFAULT_WORKFLOWS_RETRY_AFTER_SECONDS = 10;
+
+/** Fault kinds whose Workflows answer can carry `Retry-After`. */
+const RETRY_AFTER_FAULTS: readonly FaultKind[] = ['throttle', 'status503'];
+const RETRY_AFTER_FORMATS: readonly RetryAfterFormat[] = ['seconds', 'http-date'];
 
 /** What to inject. Without `times` or `rate`, every matching request gets the fault until cleared. */
 export interface FaultSpec {
@@ -32,6 +51,12 @@ export interface FaultSpec {
     readonly rate?: number;
     /** `hang` only: answer normally after this many real milliseconds instead of never. */
     readonly delayMs?: number;
+    /**
+     * `throttle` and `status503` only: the `Retry-After` of the Workflows answer, or `'none'` for an
+     * answer without it. Connector answers never carry one (Teams sends none).
+     * @default { seconds: 10 } for `throttle`, `'none'` for `status503`
+     */
+    readonly retryAfter?: RetryAfterSpec | 'none';
 }
 
 /** Targets every webhook. */
@@ -47,6 +72,19 @@ interface FaultRule {
 export interface AppliedFault {
     readonly fault: FaultKind;
     readonly delayMs?: number;
+    readonly retryAfter?: RetryAfterSpec | 'none';
+}
+
+function checkRetryAfter(fault: FaultKind, retryAfter: RetryAfterSpec | 'none'): void {
+    if (!RETRY_AFTER_FAULTS.includes(fault)) throw new RangeError(`retryAfter applies to ${RETRY_AFTER_FAULTS.join(' and ')}, not ${fault}`);
+    if (retryAfter === 'none') return;
+    const { seconds, format } = retryAfter as Partial<RetryAfterSpec>;
+    if (!(typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds >= 0)) {
+        throw new RangeError(`retryAfter.seconds must be a whole number ≥ 0, got ${String(seconds)}`);
+    }
+    if (format !== undefined && !RETRY_AFTER_FORMATS.includes(format)) {
+        throw new RangeError(`retryAfter.format must be ${RETRY_AFTER_FORMATS.join(' or ')}, got ${format}`);
+    }
 }
 
 /** Default seed of the fault RNG, so runs repeat unless a test picks another. */
@@ -106,6 +144,7 @@ export class FaultPlan {
         if (spec.delayMs !== undefined && !(Number.isFinite(spec.delayMs) && spec.delayMs >= 0)) {
             throw new RangeError(`delayMs must be a finite number ≥ 0, got ${spec.delayMs}`);
         }
+        if (spec.retryAfter !== undefined) checkRetryAfter(spec.fault, spec.retryAfter);
         const rule: FaultRule = { target, spec, remaining: times };
         this.#rules.push(rule);
         return () => {
@@ -129,8 +168,8 @@ export class FaultPlan {
             if (rule.spec.rate !== undefined && this.#random() >= rule.spec.rate) continue;
             rule.remaining -= 1;
             if (rule.remaining <= 0) this.#rules = this.#rules.filter((candidate) => candidate !== rule);
-            const { fault, delayMs } = rule.spec;
-            return delayMs === undefined ? { fault } : { fault, delayMs };
+            const { fault, delayMs, retryAfter } = rule.spec;
+            return { fault, ...(delayMs === undefined ? {} : { delayMs }), ...(retryAfter === undefined ? {} : { retryAfter }) };
         }
         return undefined;
     }

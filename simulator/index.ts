@@ -1,20 +1,31 @@
 /** The local Teams incoming-webhook simulator: every public export, listed explicitly. */
 export { startTeamsSimulator } from './server.js';
-export type { TeamsSimulator, TeamsSimulatorOptions, ThrottleWordingOption } from './server.js';
-export { ALL_WEBHOOKS, FAULT_KINDS, createSeededRandom } from './faults.js';
-export type { FaultKind, FaultSpec } from './faults.js';
+export type { TeamsSimulator, TeamsSimulatorOptions, ThrottleWordingOption, WorkflowsUrlOptions } from './server.js';
+export { ALL_WEBHOOKS, DEFAULT_WORKFLOWS_RETRY_AFTER_SECONDS, FAULT_KINDS, createSeededRandom } from './faults.js';
+export type { FaultKind, FaultSpec, RetryAfterSpec } from './faults.js';
 export {
+    CONNECTION_CALLS_LIMIT,
+    DEFAULT_CONNECTION,
+    FLOW_BOT_POSTS_LIMIT,
     PER_2_HOURS_LIMIT,
     PER_30_SECONDS_LIMIT,
     PER_DAY_LIMIT,
     PER_HOUR_LIMIT,
     PER_SECOND_LIMIT,
+    TEAMS_CONNECTION_LIMITS,
     TEAMS_MAX_MESSAGE_BYTES,
     TEAMS_WEBHOOK_LIMITS,
 } from './limits.js';
 export type { WindowLimit } from './limits.js';
-export { OUTCOMES } from './records.js';
-export type { Dialect, Outcome, OutcomeStats, ReceivedRequest } from './records.js';
+export { OUTCOMES, REPORT_VERSION } from './records.js';
+export type { ConnectionStats, Dialect, FlowPost, Outcome, OutcomeStats, ReceivedRequest, SimulatorReport, WebhookReport } from './records.js';
+export {
+    CONNECTION_QUERY_PARAMETER,
+    DEFAULT_WORKFLOWS_URL_SHAPE,
+    STATS_PATH,
+    WORKFLOWS_URL_SHAPES,
+} from './routes.js';
+export type { WorkflowsUrlShape } from './routes.js';
 export { findSlidingWindowViolations } from './windows.js';
 export type { SlidingWindowViolation } from './windows.js';
 export {
@@ -25,4 +36,5 @@ export {
     WORKFLOWS_SCHEMA_MISMATCH_CODE,
     WORKFLOWS_THROTTLED_CODE,
 } from './answers.js';
-export type { ThrottleWording } from './answers.js';
+export type { RetryAfterFormat, ThrottleWording } from './answers.js';
+export { WORKFLOWS_CARD_NOT_DISPLAYED } from './payloads.js';

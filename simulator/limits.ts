@@ -33,6 +33,31 @@ export const TEAMS_WEBHOOK_LIMITS: readonly WindowLimit[] = Object.freeze([
     PER_DAY_LIMIT,
 ]);
 
+/**
+ * The Microsoft Teams connector's throttling limit for Flow bot operations (post a card as Flow bot,
+ * reply, update): 25 calls per 300 s **per connection**, the Teams sign-in of whoever made the flow.
+ * Source: https://learn.microsoft.com/en-us/connectors/teams/ ("Throttling Limits")
+ */
+export const FLOW_BOT_POSTS_LIMIT = { windowMs: 300 * MS_PER_SECOND, max: 25 } as const satisfies WindowLimit;
+/**
+ * The Microsoft Teams connector's limit on API calls: 100 per 60 s per connection.
+ * Source: https://learn.microsoft.com/en-us/connectors/teams/ ("Throttling Limits")
+ */
+export const CONNECTION_CALLS_LIMIT = { windowMs: 60 * MS_PER_SECOND, max: 100 } as const satisfies WindowLimit;
+
+/**
+ * The budget of one Teams connection, shared by every flow its owner made: each accepted Workflows
+ * request makes its flow call the connector once, to post the card as Flow bot, so the call counts
+ * in both windows.
+ */
+export const TEAMS_CONNECTION_LIMITS: readonly WindowLimit[] = Object.freeze([CONNECTION_CALLS_LIMIT, FLOW_BOT_POSTS_LIMIT]);
+
+/**
+ * The connection a flow belongs to when nothing maps it to another: as if one person made every
+ * flow (the same name the app gives a Workflows webhook without `TEAMS_CONNECTION_<ALIAS>`).
+ */
+export const DEFAULT_CONNECTION = 'default';
+
 /** TEAMS.md "Size": at most 28 KB, one exact report of 28,672 bytes. */
 export const TEAMS_MAX_MESSAGE_BYTES = 28 * 1_024;
 

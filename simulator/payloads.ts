@@ -9,6 +9,9 @@ const UNSUPPORTED_ACTION_TYPE = 'Action.Submit';
 /** TEAMS.md, Workflows: "Use card `version` ≤ 1.4: 1.5 and 1.6 render as 'We're sorry, …'". */
 const WORKFLOWS_MAX_CARD_VERSION = { major: 1, minor: 4 } as const;
 
+/** What Teams shows in place of a card a Workflows flow posted but Teams cannot display. */
+export const WORKFLOWS_CARD_NOT_DISPLAYED = "We're sorry, this card couldn't be displayed";
+
 /** The legacy connector formats of TEAMS.md. */
 export type ConnectorFormat = 'text' | 'messageCard' | 'adaptiveCard';
 

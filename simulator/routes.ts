@@ -4,22 +4,63 @@ import type { Dialect } from './records.js';
 
 /** Legacy connector paths all live under this prefix (TEAMS.md host families, `/webhookb2/...`). */
 const CONNECTOR_PREFIX = '/webhookb2/';
-/** Workflows trigger paths, classic Logic Apps and the newer Power Platform shape (TEAMS.md). */
-const WORKFLOWS_PATH = /^(?:\/powerautomate\/automations\/direct)?\/workflows\/[^/]+\/triggers\/manual\/paths\/invoke\/?$/;
-/** The query a Workflows URL carries; `sig` is derived from the name. */
-const WORKFLOWS_API_VERSION = '2016-06-01';
+/**
+ * Workflows trigger paths in every published shape (docs/teams-facts.md): classic Logic Apps
+ * `/workflows/<id>/...`, Power Platform `/powerautomate/automations/direct/workflows/<id>/...` and,
+ * since 2026, `/powerautomate/automations/direct/cu/<n>/workflows/<id>/...`. The flow id is captured.
+ */
+const WORKFLOWS_PATH =
+    /^(?:\/powerautomate\/automations\/direct(?:\/cu\/\d+)?)?\/workflows\/([^/]+)\/triggers\/manual\/paths\/invoke\/?$/;
+/** The query parameter that names a flow's Teams connection on a simulated URL (the simulator's own, not Microsoft's). */
+export const CONNECTION_QUERY_PARAMETER = 'connection';
+/** The path of the simulator's read endpoint: `GET` answers its report (`SimulatorReport`) as JSON. */
+export const STATS_PATH = '/simulator/stats';
+
+/**
+ * The URL shapes a simulated Workflows URL can take:
+ * - `power-platform-cu`: `/powerautomate/automations/direct/cu/<n>/workflows/<id>/...?api-version=1&...` (2026);
+ * - `power-platform`: `/powerautomate/automations/direct/workflows/<id>/...?api-version=1&...`;
+ * - `logic-apps`: `/workflows/<id>/...?api-version=2016-06-01&...` (these stopped working on 2025-11-30).
+ */
+export const WORKFLOWS_URL_SHAPES = ['power-platform-cu', 'power-platform', 'logic-apps'] as const;
+
+/** One of {@link WORKFLOWS_URL_SHAPES}. */
+export type WorkflowsUrlShape = (typeof WORKFLOWS_URL_SHAPES)[number];
+
+/** The shape Power Automate gives a new flow's URL in 2026. */
+export const DEFAULT_WORKFLOWS_URL_SHAPE: WorkflowsUrlShape = 'power-platform-cu';
+
+const POWER_PLATFORM_PREFIX = '/powerautomate/automations/direct';
+/** `api-version` of each shape's query. */
+const WORKFLOWS_API_VERSION: Readonly<Record<WorkflowsUrlShape, string>> = {
+    'power-platform-cu': '1',
+    'power-platform': '1',
+    'logic-apps': '2016-06-01',
+};
 const WORKFLOWS_SP = '/triggers/manual/run';
 const WORKFLOWS_SV = '1.0';
 /** Length of a Workflows `sig` (base64url of 32 bytes, unpadded). */
 const WORKFLOWS_SIG_LENGTH = 43;
 /** Length of the hex segment of a connector URL. */
 const CONNECTOR_HEX_LENGTH = 32;
+/** The `cu/<n>` segment takes a small number; the simulator derives one from the name, in 1..this. */
+const MAX_CU_NUMBER = 64;
 
 /** The dialect a path belongs to, or `undefined` for a path that is no webhook. */
 export function dialectOfPath(path: string): Dialect | undefined {
     if (path.startsWith(CONNECTOR_PREFIX) && path.length > CONNECTOR_PREFIX.length) return 'connector';
     if (WORKFLOWS_PATH.test(path)) return 'workflows';
     return undefined;
+}
+
+/**
+ * The flow id of a Workflows trigger path, or `undefined` for any other path.
+ *
+ * @example
+ * flowIdOfPath('/powerautomate/automations/direct/cu/3/workflows/abc/triggers/manual/paths/invoke'); // → 'abc'
+ */
+export function flowIdOfPath(path: string): string | undefined {
+    return WORKFLOWS_PATH.exec(path)?.[1];
 }
 
 function digest(name: string, purpose: string): Buffer {
@@ -46,23 +87,39 @@ export function connectorPath(name: string): string {
     return `${CONNECTOR_PREFIX}${group}@${tenant}/IncomingWebhook/${hex}/${owner}`;
 }
 
-/** A realistic, deterministic Workflows path (without its query) for a webhook name. */
-export function workflowsPath(name: string): string {
-    return `/workflows/${digest(name, 'workflow').toString('hex').slice(0, CONNECTOR_HEX_LENGTH)}/triggers/manual/paths/invoke`;
+/**
+ * A realistic, deterministic Workflows path (without its query) for a webhook name, in a URL shape.
+ *
+ * @example
+ * workflowsPath('ops', 'power-platform-cu'); // → '/powerautomate/automations/direct/cu/17/workflows/5b2d…/triggers/manual/paths/invoke'
+ */
+export function workflowsPath(name: string, shape: WorkflowsUrlShape = DEFAULT_WORKFLOWS_URL_SHAPE): string {
+    const id = digest(name, 'workflow').toString('hex').slice(0, CONNECTOR_HEX_LENGTH);
+    const trigger = `/workflows/${id}/triggers/manual/paths/invoke`;
+    switch (shape) {
+        case 'logic-apps':
+            return trigger;
+        case 'power-platform':
+            return `${POWER_PLATFORM_PREFIX}${trigger}`;
+        case 'power-platform-cu':
+            return `${POWER_PLATFORM_PREFIX}/cu/${(digest(name, 'cu').readUInt8(0) % MAX_CU_NUMBER) + 1}${trigger}`;
+    }
 }
 
 /**
- * The Workflows path with its query: `api-version`, `sp`, `sv` and a `sig`.
+ * The Workflows path with its query: `api-version`, `sp`, `sv` and a `sig`, and the simulator's
+ * `connection` parameter when one is given.
  *
  * @example
- * workflowsPathAndQuery('ops'); // → '/workflows/…/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=…'
+ * workflowsPathAndQuery('ops'); // → '/powerautomate/automations/direct/cu/17/workflows/…/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=…'
  */
-export function workflowsPathAndQuery(name: string): string {
+export function workflowsPathAndQuery(name: string, shape: WorkflowsUrlShape = DEFAULT_WORKFLOWS_URL_SHAPE, connection?: string): string {
     const query = new URLSearchParams({
-        'api-version': WORKFLOWS_API_VERSION,
+        'api-version': WORKFLOWS_API_VERSION[shape],
         sp: WORKFLOWS_SP,
         sv: WORKFLOWS_SV,
         sig: digest(name, 'sig').toString('base64url').slice(0, WORKFLOWS_SIG_LENGTH),
     });
-    return `${workflowsPath(name)}?${query.toString()}`;
+    if (connection !== undefined) query.set(CONNECTION_QUERY_PARAMETER, connection);
+    return `${workflowsPath(name, shape)}?${query.toString()}`;
 }

@@ -1,10 +1,12 @@
-/** The Teams simulator's HTTP server: routing, faults, recording and lifecycle. */
+/** The Teams simulator's HTTP server: routing, faults, flows' Teams connections, recording, stats and lifecycle. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
     HTTP_STATUS,
     connectorUnavailable,
+    retryAfterValue,
     webhookGone,
+    withRetryAfter,
     workflowsFaultAnswers,
     workflowsThrottled,
     wrappedConnectorError,
@@ -12,11 +14,30 @@ import {
     type ThrottleWording,
 } from './answers.js';
 import { judgeConnectorRequest, judgeWorkflowsRequest, type EndpointPolicy, type ReceivedBody, type Verdict, type WebhookRateState } from './endpoint.js';
-import { DEFAULT_FAULT_SEED, FaultPlan, type AppliedFault, type FaultSpec } from './faults.js';
-import { TEAMS_MAX_MESSAGE_BYTES, TEAMS_WEBHOOK_LIMITS, type WindowLimit } from './limits.js';
-import { countOutcomes, type Dialect, type Outcome, type OutcomeStats, type ReceivedRequest } from './records.js';
-import { connectorPath, dialectOfPath, workflowsPathAndQuery } from './routes.js';
-import { FixedWindowCounter, findSlidingWindowViolations, type SlidingWindowViolation } from './windows.js';
+import { DEFAULT_FAULT_SEED, DEFAULT_WORKFLOWS_RETRY_AFTER_SECONDS, FaultPlan, type AppliedFault, type FaultSpec } from './faults.js';
+import { DEFAULT_CONNECTION, TEAMS_CONNECTION_LIMITS, TEAMS_MAX_MESSAGE_BYTES, TEAMS_WEBHOOK_LIMITS, type WindowLimit } from './limits.js';
+import {
+    buildReport,
+    countConnection,
+    countOutcomes,
+    type ConnectionStats,
+    type Dialect,
+    type Outcome,
+    type OutcomeStats,
+    type ReceivedRequest,
+    type SimulatorReport,
+} from './records.js';
+import {
+    CONNECTION_QUERY_PARAMETER,
+    DEFAULT_WORKFLOWS_URL_SHAPE,
+    STATS_PATH,
+    connectorPath,
+    dialectOfPath,
+    flowIdOfPath,
+    workflowsPathAndQuery,
+    type WorkflowsUrlShape,
+} from './routes.js';
+import { FixedWindowCounter, SlidingWindowLog, findSlidingWindowViolations, type SlidingWindowViolation } from './windows.js';
 
 /** The simulator listens on loopback only. */
 const LOOPBACK_HOST = '127.0.0.1';
@@ -58,6 +79,26 @@ export interface TeamsSimulatorOptions {
     readonly seed?: number;
     /** Called with each request's record once it is answered (or left hanging). */
     readonly onRequest?: (record: ReceivedRequest) => void;
+    /**
+     * Which Teams connection (flow owner) each flow posts with, by webhook name or flow id (the
+     * `<id>` of its path). A URL's `connection` query parameter wins over this map; a flow in
+     * neither posts with `defaultConnection`.
+     */
+    readonly connections?: Readonly<Record<string, string>>;
+    /** The connection of every flow nothing else maps: one person made them all. @default 'default' */
+    readonly defaultConnection?: string;
+    /** The budget of each Teams connection, as sliding windows. @default TEAMS_CONNECTION_LIMITS (100 per 60 s, 25 per 300 s) */
+    readonly connectionLimits?: readonly WindowLimit[];
+    /** The shape of the URLs `workflowsUrl` builds. @default 'power-platform-cu' (the 2026 shape) */
+    readonly workflowsUrlShape?: WorkflowsUrlShape;
+}
+
+/** Options of one Workflows URL built by {@link TeamsSimulator.workflowsUrl}. */
+export interface WorkflowsUrlOptions {
+    /** @default the simulator's `workflowsUrlShape` */
+    readonly shape?: WorkflowsUrlShape;
+    /** The Teams connection its flow posts with, carried in the URL's `connection` query parameter. */
+    readonly connection?: string;
 }
 
 /** A running simulator. */
@@ -66,10 +107,15 @@ export interface TeamsSimulator {
     readonly port: number;
     /** `http://127.0.0.1:<port>`. */
     readonly baseUrl: string;
-    /** A legacy connector URL (`/webhookb2/...`) for the webhook `name`. */
+    /** `<baseUrl>/simulator/stats`: `GET` answers {@link TeamsSimulator.report} as JSON. */
+    readonly statsUrl: string;
+    /**
+     * A Workflows URL for the webhook `name`, by default of the 2026 shape
+     * (`/powerautomate/automations/direct/cu/<n>/workflows/<id>/triggers/manual/paths/invoke?api-version=1&sp=...&sv=1.0&sig=...`).
+     */
+    workflowsUrl(name: string, options?: WorkflowsUrlOptions): string;
+    /** A legacy connector URL (`/webhookb2/...`) for the webhook `name` (Microsoft retired these). */
     connectorUrl(name: string): string;
-    /** A Workflows URL (`/workflows/<id>/triggers/manual/paths/invoke?...&sig=...`) for the webhook `name`. */
-    workflowsUrl(name: string): string;
     /** Injects a fault for webhook `target` or every webhook (`'*'`); returns a function removing it. */
     inject(target: string, spec: FaultSpec): () => void;
     /** Removes every injected fault and restarts the fault RNG. */
@@ -78,16 +124,25 @@ export interface TeamsSimulator {
     remove(name: string): void;
     /** Every request (of webhook `name`, or all), in arrival order. */
     received(name?: string): readonly ReceivedRequest[];
-    /** Counts of webhook `name`'s requests per outcome. */
+    /** Counts of webhook `name`'s requests per outcome, and inside its flow. */
     stats(name: string): OutcomeStats;
+    /** Counts of the Flow-bot posts of every flow on Teams connection `connection`. @default the default connection */
+    connectionStats(connection?: string): ConnectionStats;
+    /** Every count, per webhook and per connection, in the stable JSON shape of `GET /simulator/stats`. */
+    report(): SimulatorReport;
     /**
      * Audits webhook `name`'s delivered and throttled arrival times (or those of `outcomes`) against
      * sliding windows. @default limits the simulator's own limits
      */
     violations(name: string, limits?: readonly WindowLimit[], outcomes?: readonly Outcome[]): readonly SlidingWindowViolation[];
+    /**
+     * Audits the accepted requests of every flow on `connection` against sliding windows: empty
+     * exactly when none was throttled inside its flow. @default limits the simulator's connection limits
+     */
+    connectionViolations(connection?: string, limits?: readonly WindowLimit[]): readonly SlidingWindowViolation[];
     /** Resolves once at least `count` requests (of webhook `name`, or all) have been recorded. */
     waitForRequests(count: number, name?: string): Promise<readonly ReceivedRequest[]>;
-    /** Forgets records, window counters, blocks, removals and faults; URLs stay valid. */
+    /** Forgets records, window counters, connection budgets, blocks, removals and faults; URLs stay valid. */
     reset(): void;
     /** Stops listening and destroys every connection, hung ones included. */
     stop(): Promise<void>;
@@ -106,6 +161,10 @@ function offsetsFor(limits: readonly WindowLimit[], offsets: number | readonly n
     return offsets;
 }
 
+function checkConnectionName(connection: string, source: string): void {
+    if (connection.trim() === '') throw new RangeError(`${source}: a connection name must not be blank`);
+}
+
 function checkLimits(limits: readonly WindowLimit[]): void {
     for (const { windowMs, max } of limits) {
         if (!(Number.isFinite(windowMs) && windowMs > 0 && Number.isInteger(max) && max >= 0)) {
@@ -114,8 +173,21 @@ function checkLimits(limits: readonly WindowLimit[]): void {
     }
 }
 
+/**
+ * The path and query of a request line (`/p?q`, even one starting with `//`); `undefined` for any
+ * other form (`*`, an absolute URL), which names no webhook.
+ */
+function requestTarget(target: string | undefined): URL | undefined {
+    if (target === undefined || !target.startsWith('/')) return undefined;
+    try {
+        return new URL(`http://localhost${target}`);
+    } catch {
+        return undefined;
+    }
+}
+
 function send(response: ServerResponse, answer: Answer): void {
-    const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(answer.body) };
+    const headers: Record<string, string | number> = { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) };
     if (answer.contentType !== undefined) headers['content-type'] = answer.contentType;
     response.writeHead(answer.status, headers);
     response.end(answer.body);
@@ -144,15 +216,22 @@ function readBody(request: IncomingMessage): Promise<ReceivedBody> {
     });
 }
 
+/** The `Retry-After` of a Workflows fault answer, if it carries one. */
+function faultRetryAfter(fault: AppliedFault, now: number): string | undefined {
+    const spec = fault.retryAfter ?? (fault.fault === 'throttle' ? { seconds: DEFAULT_WORKFLOWS_RETRY_AFTER_SECONDS } : 'none');
+    if (spec === 'none') return undefined;
+    return retryAfterValue(spec.seconds, now, spec.format ?? 'seconds');
+}
+
 /** The answer an injected fault gives in a dialect (`reset` and `hang` have none). */
-function faultAnswer(fault: AppliedFault['fault'], dialect: Dialect, wording: () => ThrottleWording): Answer | undefined {
+function faultAnswer(fault: AppliedFault, dialect: Dialect, wording: () => ThrottleWording, now: number): Answer | undefined {
     const connector = dialect === 'connector';
-    switch (fault) {
+    switch (fault.fault) {
         case 'reset':
         case 'hang':
             return undefined;
         case 'status503':
-            return connector ? connectorUnavailable : workflowsFaultAnswers[503];
+            return connector ? connectorUnavailable : withRetryAfter(workflowsFaultAnswers[503], faultRetryAfter(fault, now));
         case 'wrapped500':
             return connector ? wrappedConnectorError(500) : workflowsFaultAnswers[500];
         case 'wrapped413':
@@ -160,24 +239,32 @@ function faultAnswer(fault: AppliedFault['fault'], dialect: Dialect, wording: ()
         case 'wrapped400':
             return connector ? wrappedConnectorError(400) : workflowsFaultAnswers[400];
         case 'throttle':
-            return connector ? wrappedConnectorError(429, wording()) : workflowsThrottled;
+            return connector ? wrappedConnectorError(429, wording()) : workflowsThrottled(faultRetryAfter(fault, now));
         case 'gone':
             return webhookGone;
     }
 }
 
+function sendReport(response: ServerResponse, report: SimulatorReport): void {
+    send(response, { status: HTTP_STATUS.ok, body: JSON.stringify(report), contentType: 'application/json; charset=utf-8' });
+}
+
 /**
- * Starts a local Teams incoming-webhook simulator on 127.0.0.1 that answers as TEAMS.md describes
- * for legacy connector and Workflows URLs, with fixed-window throttling on an injectable clock,
- * injectable faults and a record of every request.
+ * Starts a local Teams incoming-webhook simulator on 127.0.0.1 that answers like Power Automate
+ * Workflows URLs (and the retired legacy connector URLs), with the trigger's windows on an injectable
+ * clock, each flow's Teams connection and its Flow-bot budget, injectable faults and a record of
+ * every request.
  *
  * @example
- * let now = 0;
+ * let now = Date.UTC(2026, 0, 1);
  * const sim = await startTeamsSimulator({ clock: () => now });
- * const response = await fetch(sim.connectorUrl('ops'), { method: 'POST', body: JSON.stringify({ text: 'hi' }) });
- * await response.text(); // → '1'
+ * const card = { type: 'AdaptiveCard', version: '1.4', body: [{ type: 'TextBlock', text: 'hi' }] };
+ * const body = { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }] };
+ * const response = await fetch(sim.workflowsUrl('ops'), { method: 'POST', body: JSON.stringify(body) });
+ * response.status; // → 202
  * now += 1_000;
- * sim.stats('ops'); // → { delivered: 1, throttled: 0, rejected: 0, fault: 0, total: 1 }
+ * sim.stats('ops'); // → { delivered: 1, throttled: 0, rejected: 0, fault: 0, total: 1, throttledInFlow: 0, notRendered: 0 }
+ * sim.connectionStats(); // → { flows: ['ops'], accepted: 1, posted: 1, throttledInFlow: 0, notRendered: 0 }
  * await sim.stop();
  */
 export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): Promise<TeamsSimulator> {
@@ -185,6 +272,13 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
     const limits = options.limits ?? TEAMS_WEBHOOK_LIMITS;
     checkLimits(limits);
     const offsets = offsetsFor(limits, options.windowOffsetsMs);
+    const connectionLimits = options.connectionLimits ?? TEAMS_CONNECTION_LIMITS;
+    checkLimits(connectionLimits);
+    const defaultConnection = options.defaultConnection ?? DEFAULT_CONNECTION;
+    checkConnectionName(defaultConnection, 'defaultConnection');
+    const connectionMap = new Map(Object.entries(options.connections ?? {}));
+    for (const [flow, connection] of connectionMap) checkConnectionName(connection, `connections.${flow}`);
+    const urlShape = options.workflowsUrlShape ?? DEFAULT_WORKFLOWS_URL_SHAPE;
     const wordingOption = options.throttleWording ?? 'plain';
     let throttleAnswers = 0;
     const policy: EndpointPolicy = {
@@ -199,6 +293,7 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
     };
     const names = new Map<string, string>();
     const rates = new Map<string, WebhookRateState>();
+    const budgets = new Map<string, SlidingWindowLog>();
     const removed = new Set<string>();
     const faults = new FaultPlan(options.seed ?? DEFAULT_FAULT_SEED);
     const timers = new Set<NodeJS.Timeout>();
@@ -232,19 +327,47 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
         return created;
     }
 
+    function budgetOf(connection: string): SlidingWindowLog {
+        const existing = budgets.get(connection);
+        if (existing !== undefined) return existing;
+        const created = new SlidingWindowLog(connectionLimits);
+        budgets.set(connection, created);
+        return created;
+    }
+
+    /** The URL's `connection` parameter (unless blank), else the map by name, then by flow id, else the default. */
+    function connectionOf(url: URL, webhook: string, flowId: string): string {
+        const named = url.searchParams.get(CONNECTION_QUERY_PARAMETER);
+        if (named !== null && named.trim() !== '') return named;
+        return connectionMap.get(webhook) ?? connectionMap.get(flowId) ?? defaultConnection;
+    }
+
+    const report = (): SimulatorReport => buildReport(records);
+
     async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
         const at = clock();
-        const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+        const url = requestTarget(request.url);
+        const path = url?.pathname ?? '';
+        if (path === STATS_PATH) {
+            await readBody(request);
+            if (request.method === 'GET') sendReport(response, report());
+            else send(response, { status: HTTP_STATUS.methodNotAllowed, body: '' });
+            return;
+        }
         const dialect = dialectOfPath(path);
         if (dialect === undefined || request.method !== 'POST') {
-            request.resume();
+            // Read the body to its end before answering: an answer sent mid-upload makes Node close
+            // the socket after it, which a keep-alive client may already be reusing.
+            await readBody(request);
             const status = dialect === undefined ? HTTP_STATUS.notFound : HTTP_STATUS.methodNotAllowed;
             send(response, { status, body: '' });
             return;
         }
         const body = await readBody(request);
         const webhook = names.get(path) ?? path;
-        const base = { webhook, path, dialect, at, bodyText: body.text };
+        const flowId = flowIdOfPath(path);
+        const flow = flowId === undefined || url === undefined ? {} : { flowId, connection: connectionOf(url, webhook, flowId) };
+        const base = { webhook, path, dialect, at, bodyText: body.text, ...flow };
         if (removed.has(webhook)) {
             send(response, webhookGone);
             keep({ ...base, status: webhookGone.status, answer: webhookGone.body, outcome: 'rejected', reason: 'webhook removed' });
@@ -252,8 +375,10 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
         }
         const fault = faults.draw(webhook);
         if (fault === undefined || (fault.fault === 'hang' && fault.delayMs !== undefined)) {
-            const judge = dialect === 'connector' ? judgeConnectorRequest : judgeWorkflowsRequest;
-            const verdict: Verdict = judge(body, rateStateOf(path), at, policy);
+            const verdict: Verdict =
+                flow.connection === undefined
+                    ? judgeConnectorRequest(body, rateStateOf(path), at, policy)
+                    : judgeWorkflowsRequest(body, rateStateOf(path), budgetOf(flow.connection), at, policy);
             const { answer, ...decided } = verdict;
             if (fault?.delayMs === undefined) send(response, answer);
             else answerLater(response, answer, fault.delayMs);
@@ -261,7 +386,7 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
             keep({ ...base, ...decided, ...delayed, status: answer.status, answer: answer.body });
             return;
         }
-        const answer = faultAnswer(fault.fault, dialect, policy.throttleWording);
+        const answer = faultAnswer(fault, dialect, policy.throttleWording, at);
         if (answer === undefined) {
             if (fault.fault === 'reset') request.socket.destroy();
             keep({ ...base, status: 0, answer: '', outcome: 'fault', fault: fault.fault });
@@ -300,15 +425,17 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
     return {
         port,
         baseUrl,
+        statsUrl: `${baseUrl}${STATS_PATH}`,
+        workflowsUrl(name, urlOptions = {}) {
+            if (urlOptions.connection !== undefined) checkConnectionName(urlOptions.connection, 'connection');
+            const pathAndQuery = workflowsPathAndQuery(name, urlOptions.shape ?? urlShape, urlOptions.connection);
+            names.set(new URL(pathAndQuery, baseUrl).pathname, name);
+            return `${baseUrl}${pathAndQuery}`;
+        },
         connectorUrl(name) {
             const path = connectorPath(name);
             names.set(path, name);
             return `${baseUrl}${path}`;
-        },
-        workflowsUrl(name) {
-            const pathAndQuery = workflowsPathAndQuery(name);
-            names.set(new URL(pathAndQuery, baseUrl).pathname, name);
-            return `${baseUrl}${pathAndQuery}`;
         },
         inject(target, spec) {
             return faults.add(target, spec);
@@ -325,9 +452,19 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
         stats(name) {
             return countOutcomes(recordsOf(name));
         },
+        connectionStats(connection = defaultConnection) {
+            return countConnection(records.filter((record) => record.connection === connection));
+        },
+        report,
         violations(name, auditLimits = limits, outcomes = AUDITED_OUTCOMES) {
             const arrivals = recordsOf(name)
                 .filter((record) => outcomes.includes(record.outcome))
+                .map((record) => record.at);
+            return findSlidingWindowViolations(arrivals, auditLimits);
+        },
+        connectionViolations(connection = defaultConnection, auditLimits = connectionLimits) {
+            const arrivals = records
+                .filter((record) => record.connection === connection && record.flowPost !== undefined)
                 .map((record) => record.at);
             return findSlidingWindowViolations(arrivals, auditLimits);
         },
@@ -342,6 +479,7 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
         reset() {
             records = [];
             rates.clear();
+            budgets.clear();
             removed.clear();
             faults.clear();
             throttleAnswers = 0;

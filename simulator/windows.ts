@@ -1,4 +1,4 @@
-/** Fixed-window counting as Teams does it, and a sliding-window audit of arrival times. */
+/** Fixed-window counting as Teams does it, a sliding-window log for connection budgets, and a sliding-window audit. */
 import type { WindowLimit } from './limits.js';
 
 /** A window the next request would exceed, with the count already spent in it. */
@@ -56,6 +56,20 @@ export class FixedWindowCounter {
         }
     }
 
+    /**
+     * When one more request would next pass every window, counting nothing more in the meantime:
+     * `now` when none is full, else the end of the last full window.
+     */
+    reopensAt(now: number): number {
+        let reopens = now;
+        for (const slot of this.#slots) {
+            if (this.#countAt(slot, now) < slot.limit.max) continue;
+            const end = slot.offsetMs + (windowIndex(slot, now) + 1) * slot.limit.windowMs;
+            reopens = Math.max(reopens, end);
+        }
+        return reopens;
+    }
+
     #countAt(slot: WindowSlot, now: number): number {
         return windowIndex(slot, now) === slot.index ? slot.count : 0;
     }
@@ -63,6 +77,48 @@ export class FixedWindowCounter {
 
 function windowIndex(slot: WindowSlot, now: number): number {
     return Math.floor((now - slot.offsetMs) / slot.limit.windowMs);
+}
+
+/**
+ * Sliding windows over the times of admitted events: an event at `now` fits when, for every limit,
+ * fewer than `max` admitted events lie in `(now - windowMs, now]`. Admitting only what fits keeps
+ * every half-open interval `[t, t + windowMs)` at `max` or fewer, the rule
+ * {@link findSlidingWindowViolations} audits.
+ *
+ * @example
+ * const log = new SlidingWindowLog(TEAMS_CONNECTION_LIMITS);
+ * if (log.exceeded(now) === undefined) log.add(now);
+ */
+export class SlidingWindowLog {
+    readonly #limits: readonly WindowLimit[];
+    readonly #longestMs: number;
+    #times: number[] = [];
+
+    constructor(limits: readonly WindowLimit[]) {
+        this.#limits = limits;
+        this.#longestMs = Math.max(0, ...limits.map((limit) => limit.windowMs));
+    }
+
+    /** The first limit (in `limits` order) one more event at `now` would exceed, with its count. */
+    exceeded(now: number): ExceededWindow | undefined {
+        for (const limit of this.#limits) {
+            const count = this.#countSince(now - limit.windowMs, now);
+            if (count >= limit.max) return { limit, count };
+        }
+        return undefined;
+    }
+
+    /** Records one admitted event at `now`, forgetting those older than the longest window. */
+    add(now: number): void {
+        this.#times = this.#times.filter((time) => time > now - this.#longestMs);
+        this.#times.push(now);
+    }
+
+    #countSince(after: number, now: number): number {
+        let count = 0;
+        for (const time of this.#times) if (time > after && time <= now) count += 1;
+        return count;
+    }
 }
 
 /** A stretch of arrivals that put more than `max` requests into one sliding window. */

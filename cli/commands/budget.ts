@@ -1,6 +1,7 @@
 /** `teams-relay budget`: each webhook's backlog, sends per window against its limit, back-off, next free slot and counters. */
-import { BACKLOG_COUNT_LIMIT, readBudgets, type BudgetReport, type WebhookBudget } from '../../shared/budget/index.js';
+import { BACKLOG_COUNT_LIMIT, readBudgets, type BudgetReport, type RetryingHead, type WebhookBudget } from '../../shared/budget/index.js';
 import { defineCliCommand, EXIT, openCliStorage, parseVerbArgs } from '../command.js';
+import { preview, webhookByKey } from '../display.js';
 
 /** Window lengths as people say them (the five windows of `TEAMS_WEBHOOK_LIMITS`). */
 const WINDOW_NAMES: Readonly<Record<number, string>> = { 1_000: '1 s', 30_000: '30 s', 3_600_000: '1 h', 7_200_000: '2 h', 86_400_000: '24 h' };
@@ -14,9 +15,6 @@ const SHOW_SECONDS_BELOW = 120;
 
 /** Waits shorter than this many minutes are shown in minutes, longer ones in hours and minutes. */
 const SHOW_MINUTES_BELOW = 120;
-
-/** Hex characters of a webhook key naming a webhook without an alias: enough to tell webhooks apart. */
-const WEBHOOK_KEY_PREFIX_CHARS = 8;
 
 /** Width of the labels in the human output. */
 const LABEL_WIDTH = 11;
@@ -39,9 +37,13 @@ Shows, for every configured alias (TEAMS_WEBHOOK_<ALIAS>) and every other webhoo
   next slot    when the next POST may start
   wake-up      when the pending wake-up message fires
   lifetime     jobs delivered, throttled answers, jobs dead-lettered
+  retrying     only when the job at the head has failed and waits to be tried again (it holds
+               the jobs behind it): its id, attempts, since when, and when it is tried next
+  last error   why its last attempt failed, with the HTTP status when there was one
 
 then the number of dead letters. Webhooks are named by alias, or by the first characters of their
-key; URLs are never printed.
+key; URLs are never printed. "teams-relay outbox list" shows every waiting job; "teams-relay outbox
+skip <job id>" moves a job that will not go to the dead letters.
 
   --json       print the report as JSON (times in epoch ms; absent values as null)
   -h, --help   show this help
@@ -75,7 +77,7 @@ function clockText(at: number, now: number): string {
 }
 
 function webhookName(budget: WebhookBudget): string {
-    return budget.alias ?? `webhook ${budget.webhookKey.slice(0, WEBHOOK_KEY_PREFIX_CHARS)} ({url} target)`;
+    return budget.alias ?? `${webhookByKey(budget.webhookKey)} ({url} target)`;
 }
 
 function backlogText(backlog: number): string {
@@ -101,6 +103,19 @@ function wakeUpText(wakeAt: number, now: number): string {
     return `${untilText(wakeAt, now)} (${clockText(wakeAt, now)})`;
 }
 
+/** `job deploy-4711, 3 attempts since 10:42:13 UTC, next try in 12 s`. */
+function retryingText(head: RetryingHead, now: number): string {
+    const attempts = `${head.attempts} attempt${head.attempts === 1 ? '' : 's'}`;
+    const since = head.firstAttemptAt === undefined ? '' : ` since ${clockText(head.firstAttemptAt, now)}`;
+    return `job ${head.jobId}, ${attempts}${since}, next try ${untilText(head.notBefore, now)}`;
+}
+
+/** `HTTP 502: transient: ...`, or the reason alone when there was no answer. */
+function lastErrorText(head: RetryingHead): string {
+    const reason = preview(head.lastReason ?? 'no reason recorded');
+    return head.lastStatus === undefined ? reason : `HTTP ${head.lastStatus}: ${reason}`;
+}
+
 function webhookLines(budget: WebhookBudget, now: number): string[] {
     const windows = budget.windows
         .map((window) => `${WINDOW_NAMES[window.windowMs] ?? `${window.windowMs / MS_PER_SECOND} s`} ${window.used}/${window.max}`)
@@ -112,6 +127,12 @@ function webhookLines(budget: WebhookBudget, now: number): string[] {
         ['next slot', untilText(budget.nextSlot, now)],
         ['wake-up', wakeUpText(budget.wakeAt, now)],
         ['lifetime', `${budget.delivered} delivered, ${budget.throttled} throttled, ${budget.deadLettered} dead-lettered`],
+        ...(budget.retryingHead === undefined
+            ? []
+            : ([
+                  ['retrying', retryingText(budget.retryingHead, now)],
+                  ['last error', lastErrorText(budget.retryingHead)],
+              ] as [string, string][])),
     ];
     return [`${webhookName(budget)}  ${budget.dialect ?? 'dialect unknown'}`, ...facts.map(([label, value]) => `  ${label.padEnd(LABEL_WIDTH)}  ${value}`)];
 }

@@ -5,6 +5,7 @@ import { ClientError, ensureErrorType } from '../../shared/errors/index.js';
 import type { DeadLetter, DeadLetterSource, OutboxStore } from '../../shared/outbox/index.js';
 import { enqueueNotification, NEVER_EXPIRES } from '../../shared/producer/index.js';
 import { askOnTerminal, defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext, type CliIo } from '../command.js';
+import { preview, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
 
 /** Most messages one Peek Messages or Get Messages call returns (Azure Queue Storage REST API: `numofmessages` 1-32). */
 const QUEUE_BATCH_LIMIT = 32;
@@ -15,12 +16,6 @@ const QUEUE_BATCH_LIMIT = 32;
  */
 const SCAN_VISIBILITY_SECONDS = 60;
 
-/** Characters of a last answer or message text shown in the table (`--json` carries them whole). */
-const PREVIEW_CHARS = 200;
-
-/** Hex characters of a webhook key shown where there is no alias: enough to tell webhooks apart. */
-const WEBHOOK_KEY_PREFIX_CHARS = 8;
-
 /** What `purge` wants typed before it deletes anything. */
 const PURGE_CONFIRMATION = 'purge';
 
@@ -29,9 +24,6 @@ const JSON_INDENT = 2;
 
 /** Storage's HTTP status for a message or queue that is gone. */
 const NOT_FOUND_STATUS = 404;
-
-/** A URL inside free text (a message, an answer body), also with JSON-escaped slashes; cut to its host before printing. */
-const URL_IN_TEXT = /\bhttps?:\\?\/\\?\/[^\s"'<>]+/gi;
 
 const ACTIONS = ['list', 'replay', 'purge'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -116,18 +108,6 @@ interface HeldPoisonMessage extends PoisonMessage {
     readonly popReceipt: string;
 }
 
-/** Every URL in `text` cut to its scheme and host: webhook URLs are secrets. */
-function redactUrls(text: string): string {
-    return text.replace(URL_IN_TEXT, (match) => {
-        try {
-            const url = new URL(match.replace(/\\\//g, '/'));
-            return `${url.protocol}//${url.host}/…`;
-        } catch {
-            return '<url>';
-        }
-    });
-}
-
 /** `3 dead letters`, `1 poison message`. */
 function quantity(count: number, noun: string): string {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -140,31 +120,12 @@ function statusOf(error: unknown): number | undefined {
     return undefined;
 }
 
-/** Where a job (or a decoded message) goes, without its URL: the alias, or the host of a `{url}` target. */
-function targetOf(value: unknown): string | undefined {
-    if (typeof value !== 'object' || value === null || !('to' in value)) {
-        return undefined;
-    }
-    const to = value.to;
-    if (typeof to === 'string') {
-        return to;
-    }
-    if (typeof to === 'object' && to !== null && 'url' in to && typeof to.url === 'string') {
-        try {
-            return new URL(to.url).host;
-        } catch {
-            return 'an invalid URL';
-        }
-    }
-    return undefined;
-}
-
 function jobIdOf(value: unknown): string | undefined {
     return typeof value === 'object' && value !== null && 'id' in value && typeof value.id === 'string' ? value.id : undefined;
 }
 
 function listedDeadLetter(letter: DeadLetter): ListedItem {
-    const keyPrefix = letter.webhookKey === undefined ? undefined : `webhook ${letter.webhookKey.slice(0, WEBHOOK_KEY_PREFIX_CHARS)}`;
+    const keyPrefix = letter.webhookKey === undefined ? undefined : webhookByKey(letter.webhookKey);
     const decoded = letter.message === undefined ? undefined : decodeQueueMessage(letter.message);
     const target = letter.alias ?? targetOf(letter.job) ?? (decoded?.ok === true ? targetOf(decoded.value) : undefined) ?? keyPrefix;
     return {
@@ -277,12 +238,6 @@ function clock(iso: string): string {
     return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
 }
 
-/** One line of at most {@link PREVIEW_CHARS} characters. */
-function preview(text: string): string {
-    const line = text.replace(/\s+/g, ' ').trim();
-    return line.length > PREVIEW_CHARS ? `${line.slice(0, PREVIEW_CHARS)}…` : line;
-}
-
 function detailLines(item: ListedItem, poisonQueue: string): string[] {
     const lines: string[] = [];
     if (item.source === 'poison') {
@@ -301,26 +256,13 @@ function detailLines(item: ListedItem, poisonQueue: string): string[] {
 }
 
 function table(items: readonly ListedItem[], poisonQueue: string): string[] {
-    const header = ['ID', 'SOURCE', 'WHEN', 'TARGET', 'JOB ID', 'ATTEMPTS'];
-    const rows = items.map((item) => [
-        item.id,
-        item.source,
-        clock(item.at),
-        item.target ?? '-',
-        item.jobId ?? '-',
-        item.attempts === null ? '-' : String(item.attempts),
-    ]);
-    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
-    const format = (cells: readonly string[]): string =>
-        cells
-            .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-            .join('  ')
-            .trimEnd();
-    const lines = [format(header)];
-    items.forEach((item, index) => {
-        lines.push(format(rows[index] ?? []), ...detailLines(item, poisonQueue).map((line) => `    ${line}`));
-    });
-    return lines;
+    return tableLines(
+        ['ID', 'SOURCE', 'WHEN', 'TARGET', 'JOB ID', 'ATTEMPTS'],
+        items.map((item) => ({
+            cells: [item.id, item.source, clock(item.at), item.target ?? '-', item.jobId ?? '-', item.attempts === null ? '-' : String(item.attempts)],
+            details: detailLines(item, poisonQueue),
+        })),
+    );
 }
 
 /** Everything there is to list. */

@@ -35,12 +35,13 @@ const USAGE = `Usage: teams-relay send --to <alias|url>
 Validates a notification job and puts it on the notifications queue (NOTIFICATIONS_QUEUE, default
 "notifications", in AzureWebJobsStorage). Prints the job id.
 
-  --to <alias|url>          a configured alias (TEAMS_WEBHOOK_<ALIAS>), or a webhook URL (starts with http)
+  --to <alias|url>          a configured alias (TEAMS_WEBHOOK_<ALIAS>, a Workflows URL), or a webhook
+                            URL (starts with http)
   --text <markdown>         a Markdown message
   --card <template>         a named card template, filled with --data
   --data <json|@file>       the template's data, as JSON or @ and a JSON file (default: {})
   --adaptive-card <file>    a JSON file holding a full Adaptive Card
-  --message-card <file>     a JSON file holding a legacy MessageCard (connector URLs only)
+  --message-card <file>     a JSON file holding a legacy MessageCard (retired connector URLs only)
   --id <id>                 idempotency key (default: a new UUID); a delivered id is never posted again
   --created-at <time>       when the job was created, for ordering (default: now, strictly increasing)
   --json                    print {"id", "createdAt", "messageId", "queue"} as JSON instead of the id
@@ -49,9 +50,17 @@ Validates a notification job and puts it on the notifications queue (NOTIFICATIO
 Settings come from the environment and local.settings.json "Values" in the current directory
 (the environment wins). Invalid jobs are not sent: every problem is printed, one per line (exit 2).
 
+Webhook URLs: a Power Automate Workflows URL, from the Teams template "Post to a channel when a
+webhook request is received", e.g.
+  https://<env>.environment.api.powerplatform.com:443/powerautomate/automations/direct/cu/<n>/workflows/<id>/triggers/manual/paths/invoke?api-version=1&sp=...&sv=1.0&sig=...
+(the older .../powerautomate/automations/direct/workflows/... and prod-NN.<region>.logic.azure.com
+shapes too). Legacy connector URLs (https://<org>.webhook.office.com/webhookb2/...) still work, but
+Microsoft retired them: replace them with a Workflows URL.
+
 Examples:
-  teams-relay send --to ops --text "Deployed **api** v2.3"
-  teams-relay send --to ops --card deployment --data @deploy.json --id deploy-4711`;
+  teams-relay send --to ops --text "Deployed **api** v2.3"      # TEAMS_WEBHOOK_OPS holds a Workflows URL
+  teams-relay send --to ops --card deployment --data @deploy.json --id deploy-4711
+  teams-relay send --to "$WORKFLOWS_URL" --text "Backup done"   # a Workflows URL itself, quoted`;
 
 type SendValues = ReturnType<typeof parseVerbArgs<typeof OPTIONS>>['values'];
 

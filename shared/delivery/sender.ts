@@ -35,8 +35,8 @@ export const DEFAULT_MAX_DRAIN_MS = 30_000;
 /** Digests start when the backlog would wait longer than a minute (`DIGEST_AFTER_SECONDS`). @default 60000 */
 export const DEFAULT_DIGEST_AFTER_MS = 60_000;
 /**
- * A job is sent no sooner than this after it was created (or accepted): instances accept queue
- * messages concurrently, and one a few hundred ms behind must still go first. @default 1000
+ * A job is sent no sooner than this after it was accepted: instances accept queue messages
+ * concurrently, and one a few hundred ms behind must still go first. @default 1000
  */
 export const DEFAULT_ORDER_SETTLE_MS = 1_000;
 /** Attempts to take a lease when the state row changes under us for other reasons. */
@@ -81,7 +81,7 @@ export interface SenderSettings {
     readonly maxDrainMs: number;
     /** Fold the backlog into digests when its last job would wait longer than this; 0 turns digests off. @default DEFAULT_DIGEST_AFTER_MS */
     readonly digestAfterMs: number;
-    /** How long after its creation a job waits for earlier jobs still being accepted elsewhere. @default DEFAULT_ORDER_SETTLE_MS */
+    /** How long after its acceptance a job waits for earlier jobs still being accepted elsewhere. @default DEFAULT_ORDER_SETTLE_MS */
     readonly orderSettleMs: number;
 }
 
@@ -493,10 +493,11 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
             nextSendTime(loop.state.sends, now, prepared.profile.perUrl, { guardMs: settings.guardMs }),
             loop.state.blockedUntil,
             head.notBefore,
-            // A fresh job waits out the settle time, so an earlier job another instance is accepting
-            // right now takes its place at the head first. Counted from its createdAt, but never
-            // more than the settle time after we accepted it (a producer's clock may run ahead).
-            Math.min(head.order, head.acceptedAt) + settings.orderSettleMs,
+            // A newly accepted job waits out the settle time, so an earlier job another instance is
+            // accepting right now takes its place at the head first. Counted from its acceptance,
+            // never from its createdAt: a backlog's createdAt may be hours old, and its jobs are
+            // accepted by several instances at once just the same.
+            head.acceptedAt + settings.orderSettleMs,
         );
         if (slot > now || now - loop.started >= settings.maxDrainMs) {
             const waited = await waitForSlot(slot, now, head, undefined, loop, deps);

@@ -128,6 +128,20 @@ export interface NewOutboxJob {
     readonly acceptedAt: number;
 }
 
+/**
+ * What {@link OutboxStore.deadLetterIfUnchanged} did: the job went to the dead letters, or it did
+ * not because its row is no longer the one that was read.
+ */
+export type ConditionalDeadLetterResult =
+    /** The dead letter was written and the job removed from the outbox. */
+    | { readonly outcome: 'dead-lettered'; readonly deadLetter: DeadLetter }
+    /** The job is still waiting but its row changed since it was read (an attempt was recorded): read it again. */
+    | { readonly outcome: 'changed' }
+    /** The job was delivered since it was read. */
+    | { readonly outcome: 'delivered' }
+    /** The job left the outbox since it was read (dead-lettered or removed by someone else). */
+    | { readonly outcome: 'gone' };
+
 /** Changes to a stored job after a failed attempt. */
 export interface JobAttempt {
     readonly attempts: number;
@@ -165,6 +179,15 @@ export interface OutboxStore {
     completeJob(job: OutboxJob, deliveredAt: number, digestId?: string, confirmation?: DeliveryConfirmation): Promise<void>;
     /** Writes the dead letter, then removes the job from the outbox (when given). */
     deadLetter(entry: NewDeadLetter, job?: OutboxJob): Promise<DeadLetter>;
+    /**
+     * Dead-letters `job` only if its row is still exactly the one that was read (its ETag): writes
+     * the dead letter, removes the job row with its ETag, and takes the dead letter back when the
+     * row changed or is gone, so a job never ends both delivered and dead-lettered by this call.
+     * A crash in between leaves the job waiting beside its dead letter: a duplicate, never a loss.
+     */
+    deadLetterIfUnchanged(entry: NewDeadLetter, job: OutboxJob): Promise<ConditionalDeadLetterResult>;
+    /** Every job waiting under this id, in any webhook's outbox (the same id may wait for several webhooks). */
+    findJobs(jobId: string): Promise<OutboxJob[]>;
     /** A webhook's state (a fresh one with `etag: undefined` when none is stored). */
     readState(webhookKey: string): Promise<WebhookState>;
     /** Stores the state if nobody changed it since it was read; `undefined` when somebody did. */

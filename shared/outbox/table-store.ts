@@ -24,9 +24,13 @@
  * - deadLetter writes the dead letter first, then deletes the job row and its index row in one
  *   transaction. A crash in between leaves the job at the head, so it is dead-lettered again: a
  *   duplicate dead letter at worst, never a lost job. Removing the index row lets a replay re-add the id.
+ * - deadLetterIfUnchanged (an operator's skip) writes the dead letter, then deletes the job row with
+ *   the ETag it was read with, then its index row. When the row changed (412) or is gone (404) it
+ *   deletes its dead letter again and says why. A crash in between leaves the job waiting beside a
+ *   dead letter (a duplicate dead letter, never a lost job) or an index row without its job row.
  * - Should an index row ever outlive its job row (only if the transaction above fails and the
- *   one-by-one fallback is cut short), addJob finds the job row missing and clears the stale index
- *   row before adding, so no id is blocked for good.
+ *   one-by-one fallback is cut short, or deadLetterIfUnchanged is), addJob finds the job row missing
+ *   and clears the stale index row before adding, so no id is blocked for good.
  * - recordAttempt replaces the job row unconditionally; a job already completed or dead-lettered by
  *   another instance is left alone (404).
  */
@@ -41,6 +45,7 @@ import {
     type AddJobResult,
     type ConnectionState,
     type DeliveryConfirmation,
+    type ConditionalDeadLetterResult,
     type DeadLetter,
     type JobAttempt,
     type NewDeadLetter,
@@ -179,6 +184,19 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
         }
     }
 
+    /** Deletes a job's index row if it still says the job waits in that row (a delivered marker stays). */
+    async function removeQueuedIndexRow(job: OutboxJob): Promise<void> {
+        const id = encodedId(job.jobId);
+        const index = await getOrUndefined(outbox, job.webhookKey, indexRowKey(id));
+        if (index !== undefined) {
+            const row = fromIndexEntity(outbox.tableName, index);
+            // A delivered marker stays: the id was delivered by another instance and must not be posted again.
+            if (row.status === 'queued' && row.jobRowKey === jobRowKey(job.order, id)) {
+                await deleteIgnoringMissing(outbox, job.webhookKey, indexRowKey(id), row.etag);
+            }
+        }
+    }
+
     /** Deletes a job row and its index row together; one by one (job row first) if either is already gone. */
     async function removeJobRows(job: OutboxJob): Promise<void> {
         const id = encodedId(job.jobId);
@@ -195,12 +213,26 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
             }
         }
         await deleteIgnoringMissing(outbox, job.webhookKey, rowKey);
-        const index = await getOrUndefined(outbox, job.webhookKey, indexRowKey(id));
-        if (index !== undefined) {
-            const row = fromIndexEntity(outbox.tableName, index);
-            // A delivered marker stays: the id was delivered by another instance and must not be posted again.
-            if (row.status === 'queued' && row.jobRowKey === rowKey) {
-                await deleteIgnoringMissing(outbox, job.webhookKey, indexRowKey(id), row.etag);
+        await removeQueuedIndexRow(job);
+    }
+
+    /** Writes a dead letter under a fresh id; reads it back from what was written, so it shows exactly what was kept (cuts included). */
+    async function writeDeadLetter(entry: NewDeadLetter): Promise<DeadLetter> {
+        const properties = toDeadLetterProperties(entry);
+        for (;;) {
+            const entity = {
+                partitionKey: DEAD_LETTER_PARTITION,
+                rowKey: deadLetterRowKey(entry.deadLetteredAt, randomBytes(DEAD_LETTER_RANDOM_BYTES).toString('hex')),
+                ...properties,
+            };
+            try {
+                const response = await deadLetters.createEntity(entity);
+                return fromDeadLetterEntity(deadLetters.tableName, { ...entity, etag: response.etag });
+            } catch (error) {
+                // 409: the random part collided; draw again.
+                if (statusOf(error) !== STATUS.conflict) {
+                    throw error;
+                }
             }
         }
     }
@@ -402,29 +434,55 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
         },
 
         async deadLetter(entry: NewDeadLetter, job?: OutboxJob): Promise<DeadLetter> {
-            const properties = toDeadLetterProperties(entry);
-            let written: Record<string, unknown> | undefined;
-            while (written === undefined) {
-                const entity = {
-                    partitionKey: DEAD_LETTER_PARTITION,
-                    rowKey: deadLetterRowKey(entry.deadLetteredAt, randomBytes(DEAD_LETTER_RANDOM_BYTES).toString('hex')),
-                    ...properties,
-                };
-                try {
-                    const response = await deadLetters.createEntity(entity);
-                    written = { ...entity, etag: response.etag };
-                } catch (error) {
-                    // 409: the random part collided; draw again.
-                    if (statusOf(error) !== STATUS.conflict) {
-                        throw error;
-                    }
-                }
-            }
+            const written = await writeDeadLetter(entry);
             if (job !== undefined) {
                 await removeJobRows(job);
             }
-            // Read back from what was written, so the answer shows exactly what was kept (cuts included).
-            return fromDeadLetterEntity(deadLetters.tableName, written);
+            return written;
+        },
+
+        async deadLetterIfUnchanged(entry: NewDeadLetter, job: OutboxJob): Promise<ConditionalDeadLetterResult> {
+            const written = await writeDeadLetter(entry);
+            const id = encodedId(job.jobId);
+            try {
+                // A transaction cannot carry an ETag on a delete, so the job row goes alone; an index row
+                // left behind by a crash right after is the stale kind addJob clears.
+                await outbox.deleteEntity(job.webhookKey, jobRowKey(job.order, id), { etag: job.etag });
+            } catch (error) {
+                const status = statusOf(error);
+                if (status !== STATUS.preconditionFailed && status !== STATUS.notFound) {
+                    throw error;
+                }
+                await deleteIgnoringMissing(deadLetters, DEAD_LETTER_PARTITION, written.id);
+                if (status === STATUS.preconditionFailed) {
+                    return { outcome: 'changed' };
+                }
+                const index = await getOrUndefined(outbox, job.webhookKey, indexRowKey(id));
+                const delivered = index !== undefined && fromIndexEntity(outbox.tableName, index).status === 'delivered';
+                return { outcome: delivered ? 'delivered' : 'gone' };
+            }
+            await removeQueuedIndexRow(job);
+            return { outcome: 'dead-lettered', deadLetter: written };
+        },
+
+        async findJobs(jobId: string): Promise<OutboxJob[]> {
+            if (jobId === '') {
+                return [];
+            }
+            const filter = odata`RowKey eq ${indexRowKey(encodedId(jobId))} and status eq ${'queued'}`;
+            const jobs: OutboxJob[] = [];
+            for await (const entity of outbox.listEntities({ queryOptions: { filter } })) {
+                const index = fromIndexEntity(outbox.tableName, entity);
+                const webhookKey = nonNull(entity.partitionKey, 'the PartitionKey of a listed entity');
+                if (index.status !== 'queued' || index.jobId !== jobId) {
+                    continue;
+                }
+                const row = await getOrUndefined(outbox, webhookKey, index.jobRowKey);
+                if (row !== undefined) {
+                    jobs.push(fromJobEntity(outbox.tableName, row));
+                }
+            }
+            return jobs.sort((a, b) => (a.webhookKey < b.webhookKey ? -1 : a.webhookKey > b.webhookKey ? 1 : 0));
         },
 
         async readState(webhookKey: string): Promise<WebhookState> {

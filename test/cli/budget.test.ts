@@ -168,6 +168,45 @@ describe('teams-relay budget', () => {
         expect(JSON.parse((await budget(['--json'])).stdout)).toMatchObject({ deadLetters: 1 });
     });
 
+    it('shows a head job being retried: id, attempts, since when, next try and last error, URL cut to its host', async () => {
+        await seedOps();
+        const head = await store.headJob(OPS_KEY);
+        expect(head?.jobId).toBe('a');
+        if (head !== undefined) {
+            await store.recordAttempt(head, {
+                attempts: 4,
+                firstAttemptAt: now - 5 * MINUTE,
+                notBefore: now + 20 * SECOND,
+                lastStatus: 503,
+                lastBody: 'Service Unavailable',
+                lastReason: 'transient: HTTP 503 from https://contoso.webhook.office.com/webhookb2/s3cret\n\u001b[31mred',
+            });
+        }
+        const report = JSON.parse((await budget(['--json'])).stdout) as BudgetReport;
+        expect(report.webhooks[0]?.retryingHead).toEqual({
+            jobId: 'a',
+            attempts: 4,
+            lastReason: 'transient: HTTP 503 from https://contoso.webhook.office.com/…\n\u001b[31mred',
+            lastStatus: 503,
+            firstAttemptAt: now - 5 * MINUTE,
+            notBefore: now + 20 * SECOND,
+        });
+        const lines = (await budget()).stdout.split('\n');
+        expect(lines.slice(7, 9)).toEqual([
+            expect.stringMatching(/^ {2}retrying {5}job a, 4 attempts since \S+( \S+)? UTC, next try in 20 s$/) as unknown,
+            '  last error   HTTP 503: transient: HTTP 503 from https://contoso.webhook.office.com/… [31mred',
+        ]);
+        expect(lines.join('\n')).not.toContain('s3cret');
+        expect(lines.join('\n')).not.toContain('\u001b');
+    });
+
+    it('says nothing about retries while the head job has not failed, and gives null in --json', async () => {
+        await seedOps();
+        expect((await budget()).stdout).not.toContain('retrying');
+        const report = JSON.parse((await budget(['--json'])).stdout) as Record<string, unknown> & { webhooks: Record<string, unknown>[] };
+        expect(report.webhooks[0]).toHaveProperty('retryingHead', null);
+    });
+
     it('exits 2 on a positional argument', async () => {
         const result = await budget(['ops']);
         expect(result.code).toBe(2);

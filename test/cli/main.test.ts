@@ -21,6 +21,16 @@ describe('teams-relay', () => {
         expect(result.stdout).toMatch(/^Usage: teams-relay send --to <alias\|url>/);
     });
 
+    it('leads the send help with Workflows URLs, in their 2026 shape, and calls connector URLs retired', async () => {
+        const { stdout } = await runMain(['send', '--help']);
+        const workflows = stdout.indexOf('/powerautomate/automations/direct/cu/<n>/workflows/<id>/triggers/manual/paths/invoke?api-version=1');
+        const connector = stdout.indexOf('webhook.office.com');
+        expect(workflows).toBeGreaterThan(0);
+        expect(connector).toBeGreaterThan(workflows);
+        expect(stdout).toMatch(/Microsoft retired them/);
+        expect(stdout).toMatch(/--message-card <file> +a JSON file holding a legacy MessageCard \(retired connector URLs only\)/);
+    });
+
     it('prints a verb\'s flags with help <verb>', async () => {
         const result = await runMain(['help', 'sign']);
         expect(result.stdout).toMatch(/^Usage: teams-relay sign /);
@@ -40,7 +50,7 @@ describe('teams-relay', () => {
     it('exits 2 naming an unknown verb and the known ones', async () => {
         const result = await runMain(['deploy']);
         expect(result.code).toBe(2);
-        expect(result.stderr).toBe('teams-relay: unknown command "deploy". Commands: budget, deadletters, preview, send, sign, templates. Run "teams-relay --help" for usage.');
+        expect(result.stderr).toBe('teams-relay: unknown command "deploy". Commands: budget, deadletters, outbox, preview, send, sign, templates. Run "teams-relay --help" for usage.');
     });
 
     it('exits 2 naming an unknown flag of a verb', async () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { toWebhookBudget, type WebhookBudget } from '../../shared/budget/index.js';
 import { statusCard, windowFillStyle } from '../../shared/commands/builtin/status.js';
-import { emptyWebhookState } from '../../shared/outbox/index.js';
+import { emptyWebhookState, type OutboxJob } from '../../shared/outbox/index.js';
 import { cardActionTypes, toTeamsReply } from '../../shared/reply/index.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12);
@@ -30,6 +30,88 @@ function barNextTo(card: object, label: string): { width: unknown; style: unknow
 function budgetOf(sends: readonly number[], overrides: Partial<WebhookBudget> = {}): WebhookBudget {
     return { ...toWebhookBudget({ ...emptyWebhookState('c'.repeat(32)), sends: [...sends] }, 0, 'ops', 'connector', { now: NOW, guardMs: 50 }), ...overrides };
 }
+
+/** A head job of the `ops` webhook, fresh unless `overrides` say it failed. */
+function headJob(overrides: Partial<OutboxJob> = {}): OutboxJob {
+    return {
+        webhookKey: 'c'.repeat(32),
+        jobId: 'deploy-4711',
+        order: NOW - 600_000,
+        job: { id: 'deploy-4711', to: 'ops', text: 'Deployed' },
+        alias: 'ops',
+        acceptedAt: NOW - 600_000,
+        attempts: 0,
+        firstAttemptAt: undefined,
+        notBefore: 0,
+        lastStatus: undefined,
+        lastBody: undefined,
+        lastReason: undefined,
+        etag: 'W/"1"',
+        ...overrides,
+    };
+}
+
+function budgetWithHead(head: OutboxJob | undefined): WebhookBudget {
+    return toWebhookBudget(emptyWebhookState('c'.repeat(32)), 4, 'ops', 'connector', { now: NOW, guardMs: 50 }, head);
+}
+
+describe('status card: a head job being retried', () => {
+    const failing = headJob({
+        attempts: 3,
+        firstAttemptAt: NOW - 300_000,
+        notBefore: NOW + 12_000,
+        lastStatus: 502,
+        lastReason: 'transient: HTTP 502 from https://contoso.webhook.office.com/webhookb2/s3cret-path',
+    });
+
+    it('shows its id, attempts, since when, next try and last error with the status', () => {
+        const json = JSON.stringify(statusCard({ at: NOW, webhooks: [budgetWithHead(failing)], deadLetters: 0 }));
+        expect(json).toContain('"ops · retrying a job"');
+        expect(json).toContain('{"title":"Retrying","value":"deploy-4711: 3 attempts since 11:55 UTC, next try in 12 s"}');
+        expect(json).toContain('{"title":"Last error","value":"HTTP 502: transient: HTTP 502 from https://contoso.webhook.office.com/…"}');
+    });
+
+    it('never shows the URL in a last error, only its host', () => {
+        const json = JSON.stringify(statusCard({ at: NOW, webhooks: [budgetWithHead(failing)], deadLetters: 0 }));
+        expect(json).not.toContain('s3cret');
+        expect(budgetWithHead(failing).retryingHead?.lastReason).not.toContain('s3cret');
+    });
+
+    it('shows a last error without a status, and a failed head with no attempt time', () => {
+        const head = headJob({ lastReason: 'digest refused: HTTP 413', firstAttemptAt: undefined });
+        const json = JSON.stringify(statusCard({ at: NOW, webhooks: [budgetWithHead(head)], deadLetters: 0 }));
+        expect(json).toContain('{"title":"Retrying","value":"deploy-4711: 0 attempts, next try now"}');
+        expect(json).toContain('{"title":"Last error","value":"digest refused: HTTP 413"}');
+    });
+
+    it('cuts a long last error to one line of 200 characters, never inside a character', () => {
+        const head = headJob({ attempts: 1, lastReason: `line one\nline two ${'😀'.repeat(300)}` });
+        const card = statusCard({ at: NOW, webhooks: [budgetWithHead(head)], deadLetters: 0 });
+        const fact = nodesOfType(card, 'FactSet')
+            .flatMap((set) => set['facts'] as { title: string; value: string }[])
+            .find((candidate) => candidate.title === 'Last error');
+        expect(fact?.value.startsWith('line one line two 😀')).toBe(true);
+        expect(Array.from(fact?.value ?? '')).toHaveLength(201);
+        expect(fact?.value.endsWith('😀…')).toBe(true);
+        expect(() => toTeamsReply({ card })).not.toThrow();
+    });
+
+    it('says nothing about retries when the head is fresh or the outbox is empty', () => {
+        for (const head of [headJob(), undefined]) {
+            const json = JSON.stringify(statusCard({ at: NOW, webhooks: [budgetWithHead(head)], deadLetters: 0 }));
+            expect(json).not.toContain('Retrying');
+            expect(json).not.toContain('retrying a job');
+            expect(budgetWithHead(head).retryingHead).toBeUndefined();
+        }
+    });
+
+    it('says throttled rather than retrying when Teams holds the webhook back', () => {
+        const budget = { ...budgetWithHead(failing), blockedUntil: NOW + 30_000, consecutiveThrottles: 1 };
+        const json = JSON.stringify(statusCard({ at: NOW, webhooks: [budget], deadLetters: 0 }));
+        expect(json).toContain('"ops · throttled by Teams"');
+        expect(json).toContain('"title":"Retrying"');
+    });
+});
 
 describe('status card', () => {
     it('shows the backlog, each window against its limit, back-off and dead letters', () => {

@@ -1,6 +1,13 @@
 /** Injected faults: each kind in both dialects, scripted counts, seeded random rates, scoping. */
 import { describe, expect, it } from 'vitest';
-import { CONNECTOR_WRAPPER_PREFIX, WORKFLOWS_THROTTLED_CODE, type FaultKind, type TeamsSimulator } from '../../simulator/index.js';
+import {
+    CONNECTOR_WRAPPER_PREFIX,
+    DEFAULT_WORKFLOWS_RETRY_AFTER_SECONDS,
+    WORKFLOWS_THROTTLED_CODE,
+    type FaultKind,
+    type FaultSpec,
+    type TeamsSimulator,
+} from '../../simulator/index.js';
 import { card, envelope, ManualClock, post, useSimulators } from './harness.js';
 
 const SECOND = 1_000;
@@ -43,6 +50,43 @@ describe('injected faults', () => {
         if (fault === 'throttle') expect(answer.text).toContain(WORKFLOWS_THROTTLED_CODE);
     });
 
+    it('throttles a Workflows trigger with a real 429 and the default Retry-After', async () => {
+        const sim = await start();
+        sim.inject('ops', { fault: 'throttle', times: 1 });
+        const response = await fetch(sim.workflowsUrl('ops'), { method: 'POST', body: JSON.stringify(envelope(card())) });
+        expect(response.status).toBe(429);
+        expect(response.headers.get('retry-after')).toBe(String(DEFAULT_WORKFLOWS_RETRY_AFTER_SECONDS));
+        expect(sim.received('ops')).toMatchObject([{ outcome: 'fault', fault: 'throttle', status: 429 }]);
+        expect(sim.received('ops')[0]).not.toHaveProperty('flowPost');
+    });
+
+    it.each([
+        ['throttle', { seconds: 20 }, 429, '20'],
+        ['throttle', { seconds: 20, format: 'http-date' }, 429, 'Thu, 23 Nov 2023 00:00:21 GMT'],
+        ['throttle', 'none', 429, null],
+        ['status503', { seconds: 120 }, 503, '120'],
+        ['status503', undefined, 503, null],
+    ] as const)('%s with retryAfter %j gives a Workflows %i with Retry-After %s', async (fault, retryAfter, status, header) => {
+        const clock = new ManualClock(Date.UTC(2023, 10, 23, 0, 0, 0, 400));
+        const sim = await start({ clock: clock.read });
+        sim.inject('*', { fault, ...(retryAfter === undefined ? {} : { retryAfter }) });
+        const response = await fetch(sim.workflowsUrl('ops'), { method: 'POST', body: JSON.stringify(envelope(card())) });
+        expect(response.status).toBe(status);
+        const value = response.headers.get('retry-after');
+        expect(value).toBe(header);
+        if (typeof retryAfter === 'object' && 'format' in retryAfter) {
+            expect(Date.parse(value ?? '') - clock.now).toBeGreaterThanOrEqual(retryAfter.seconds * 1_000);
+        }
+    });
+
+    it('never puts Retry-After on a connector answer, as Teams sends none', async () => {
+        const sim = await start();
+        sim.inject('*', { fault: 'status503', retryAfter: { seconds: 30 } });
+        const response = await fetch(sim.connectorUrl('ops'), { method: 'POST', body: JSON.stringify({ text: 'x' }) });
+        expect(response.status).toBe(503);
+        expect(response.headers.get('retry-after')).toBeNull();
+    });
+
     it('reset destroys the socket without an answer', async () => {
         const sim = await start();
         sim.inject('ops', { fault: 'reset', times: 1 });
@@ -74,7 +118,7 @@ describe('injected faults', () => {
         sim.inject('ops', { fault: 'throttle', times: 3 });
         for (let i = 0; i < 3; i += 1) expect(await sendText(sim)).toContain('HTTP error 429');
         expect(await sendText(sim)).toBe('1');
-        expect(sim.stats('ops')).toEqual({ delivered: 1, throttled: 0, rejected: 0, fault: 3, total: 4 });
+        expect(sim.stats('ops')).toEqual({ delivered: 1, throttled: 0, rejected: 0, fault: 3, total: 4, throttledInFlow: 0, notRendered: 0 });
     });
 
     it('scripts consecutive requests with times, in injection order', async () => {
@@ -127,6 +171,12 @@ describe('injected faults', () => {
         expect(() => sim.inject('ops', { fault: 'reset', rate: 1.5 })).toThrow(RangeError);
         expect(() => sim.inject('ops', { fault: 'reset', times: 0 })).toThrow(RangeError);
         expect(() => sim.inject('ops', { fault: 'explode' as FaultKind })).toThrow(RangeError);
+        expect(() => sim.inject('ops', { fault: 'gone', retryAfter: { seconds: 5 } })).toThrow(/retryAfter applies to throttle and status503/);
+        expect(() => sim.inject('ops', { fault: 'throttle', retryAfter: { seconds: -1 } })).toThrow(RangeError);
+        expect(() => sim.inject('ops', { fault: 'throttle', retryAfter: { seconds: 1.5 } })).toThrow(RangeError);
+        expect(() => sim.inject('ops', { fault: 'throttle', retryAfter: { seconds: Number.NaN } })).toThrow(RangeError);
+        expect(() => sim.inject('ops', { fault: 'throttle', retryAfter: { seconds: 5, format: 'minutes' } } as unknown as FaultSpec)).toThrow(RangeError);
+        expect(() => sim.inject('ops', { fault: 'throttle', retryAfter: {} } as unknown as FaultSpec)).toThrow(RangeError);
     });
 
     it('answers a removed webhook with 410 before any fault', async () => {

@@ -47,7 +47,7 @@ describe('simulator lifecycle', () => {
         ]);
         expect(sim.received('ops')[1]?.bodyText).toBe('{');
         expect(sim.received('ops')[1]).not.toHaveProperty('json');
-        expect(sim.stats('ops')).toEqual({ delivered: 1, throttled: 0, rejected: 1, fault: 0, total: 2 });
+        expect(sim.stats('ops')).toEqual({ delivered: 1, throttled: 0, rejected: 1, fault: 0, total: 2, throttledInFlow: 0, notRendered: 0 });
     });
 
     it('reports each request to onRequest', async () => {

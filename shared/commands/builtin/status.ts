@@ -1,5 +1,5 @@
 /** `status`: each webhook's backlog and budget, and the dead letters, as an Adaptive Card with a bar per rate window. */
-import type { BudgetReport, WebhookBudget } from '../../budget/index.js';
+import type { BudgetReport, RetryingHead, WebhookBudget } from '../../budget/index.js';
 import type { WindowUsage } from '../../limiter/index.js';
 import type { AdaptiveCard } from '../../reply/index.js';
 import { defineCommand } from '../index.js';
@@ -29,6 +29,9 @@ const SHOW_SECONDS_BELOW = 120;
 /** `HH:MM` inside an ISO timestamp. */
 const CLOCK_START = 11;
 const CLOCK_END = 16;
+
+/** Characters of a last error shown on the card: enough to recognise it, and the card stays small with many webhooks. */
+const LAST_ERROR_CHARS = 200;
 
 /** Container styles a bar's filled part can have, by how full the window is. */
 type FillStyle = 'good' | 'warning' | 'attention';
@@ -112,14 +115,47 @@ function backOffText(budget: WebhookBudget, now: number): string {
     return budget.consecutiveThrottles > 0 ? `throttled ${budget.consecutiveThrottles}× in a row, not held back` : 'none';
 }
 
+/** `deploy-4711: 3 attempts since 10:42 UTC, next try in 12 s`. */
+function retryingText(head: RetryingHead, now: number): string {
+    const attempts = `${head.attempts} attempt${head.attempts === 1 ? '' : 's'}`;
+    const since = head.firstAttemptAt === undefined ? '' : ` since ${clock(head.firstAttemptAt)}`;
+    return `${head.jobId}: ${attempts}${since}, next try ${when(head.notBefore, now)}`;
+}
+
+/** `HTTP 502: transient: …`, on one line and cut to {@link LAST_ERROR_CHARS} characters (never inside one). */
+function lastErrorText(head: RetryingHead): string {
+    const reason = (head.lastReason ?? 'no reason recorded').replace(/\s+/g, ' ').trim();
+    const text = head.lastStatus === undefined ? reason : `HTTP ${head.lastStatus}: ${reason}`;
+    const characters = Array.from(text);
+    return characters.length > LAST_ERROR_CHARS ? `${characters.slice(0, LAST_ERROR_CHARS).join('')}…` : text;
+}
+
+/** Facts about a head job being retried: it holds every job behind it. */
+function retryingFacts(head: RetryingHead | undefined, now: number): { title: string; value: string }[] {
+    return head === undefined
+        ? []
+        : [
+              { title: 'Retrying', value: retryingText(head, now) },
+              { title: 'Last error', value: lastErrorText(head) },
+          ];
+}
+
+/** The webhook's name, marked (and coloured) when Teams throttles it or its head job is being retried. */
+function headline(name: string, budget: WebhookBudget, now: number): { text: string; color: 'Attention' | 'Warning' | 'Default' } {
+    if (budget.blockedUntil > now) {
+        return { text: `${name} · throttled by Teams`, color: 'Attention' };
+    }
+    return budget.retryingHead === undefined ? { text: name, color: 'Default' } : { text: `${name} · retrying a job`, color: 'Warning' };
+}
+
 function webhookSection(budget: WebhookBudget, now: number): object {
     const name = budget.alias ?? `webhook ${budget.webhookKey.slice(0, WEBHOOK_KEY_PREFIX_CHARS)}`;
-    const blocked = budget.blockedUntil > now;
     const facts = [
         { title: 'Backlog', value: `${budget.backlog} job${budget.backlog === 1 ? '' : 's'}` },
         { title: 'Next slot', value: when(budget.nextSlot, now) },
         { title: 'Back-off', value: backOffText(budget, now) },
         { title: 'Delivered', value: `${budget.delivered}, ${budget.deadLettered} dead-lettered` },
+        ...retryingFacts(budget.retryingHead, now),
     ];
     return {
         type: 'Container',
@@ -128,10 +164,9 @@ function webhookSection(budget: WebhookBudget, now: number): object {
         items: [
             {
                 type: 'TextBlock',
-                text: blocked ? `${name} · throttled by Teams` : name,
+                ...headline(name, budget, now),
                 weight: 'Bolder',
                 wrap: true,
-                color: blocked ? 'Attention' : 'Default',
             },
             ...(budget.dialect === undefined ? [] : [{ type: 'TextBlock', text: budget.dialect, isSubtle: true, size: 'Small', spacing: 'None' }]),
             { type: 'FactSet', spacing: 'Small', facts },
@@ -141,8 +176,9 @@ function webhookSection(budget: WebhookBudget, now: number): object {
 }
 
 /**
- * The status card for a budget report: per webhook its backlog, next slot, back-off and a bar per
- * rate window (used against the limit), then the dead letters. Adaptive Card 1.4, no actions. Pure.
+ * The status card for a budget report: per webhook its backlog, next slot, back-off, the head job
+ * when it is being retried (id, attempts, since when, last error) and a bar per rate window (used
+ * against the limit), then the dead letters. Adaptive Card 1.4, no actions. Pure.
  *
  * @example
  * const card = statusCard(await readBudgets(store, config, { now: Date.now(), guardMs: 50 }));

@@ -250,6 +250,20 @@ describe('order across instances', () => {
         expect((b.sim.received('ops')[0]?.at ?? 0) - START).toBeGreaterThanOrEqual(1_000);
     });
 
+    it('holds an old job for the settle time after its acceptance too, so a backlog accepted by two instances keeps its order', async () => {
+        const b = await open();
+        const hourAgo = START - 3_600_000;
+        const [key = ''] = await b.enqueue({ id: 'later', to: 'ops', text: 'later', createdAt: hourAgo + 10 });
+        let accepting: Promise<unknown> | undefined;
+        const sleep = async (ms: number) => {
+            b.clock.time += ms;
+            accepting ??= b.enqueue({ id: 'earlier', to: 'ops', text: 'earlier', createdAt: hourAgo });
+            await accepting;
+        };
+        await drainWebhook(key, b.deps({ sleep, settings: { orderSettleMs: 1_000 } }));
+        expect(sentTexts(b)).toEqual(['earlier', 'later']);
+    });
+
     it('counts each send from when Teams answered, so host lag cannot squeeze five posts into a second', async () => {
         const b = await open();
         const [key = ''] = await b.enqueue(...texts(8));

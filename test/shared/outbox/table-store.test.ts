@@ -519,6 +519,92 @@ describe('table outbox store: dead letters', () => {
     });
 });
 
+describe('table outbox store: finding and skipping a waiting job', () => {
+    it('finds a waiting job by id in every webhook it waits for, and nothing for an id not waiting', async () => {
+        const { store } = await freshStore();
+        await store.addJob(newJob('deploy-4711', NOW));
+        await store.addJob({ ...newJob('deploy-4711', NOW + 5), webhookKey: OTHER_WEBHOOK });
+        await store.addJob(newJob('other', NOW + 1));
+        const found = await store.findJobs('deploy-4711');
+        expect(found.map((job) => [job.webhookKey, job.jobId, job.order])).toEqual([
+            [OTHER_WEBHOOK, 'deploy-4711', NOW + 5],
+            [WEBHOOK, 'deploy-4711', NOW],
+        ]);
+        expect(found[1]).toEqual(await head(store));
+        expect(await store.findJobs('never-added')).toEqual([]);
+        expect(await store.findJobs('')).toEqual([]);
+    });
+
+    it('finds no job once it was delivered or dead-lettered', async () => {
+        const { store } = await freshStore();
+        await store.addJob(newJob('delivered', NOW));
+        await store.completeJob(await head(store), NOW);
+        await store.addJob(newJob('dead', NOW));
+        await store.deadLetter(deadLetterOf(await head(store)), await head(store));
+        expect(await store.findJobs('delivered')).toEqual([]);
+        expect(await store.findJobs('dead')).toEqual([]);
+    });
+
+    it('finds jobs whose ids need encoding, and only the exact id', async () => {
+        const { store } = await freshStore();
+        // The last two encode past the key limit and are told apart by the hash of the whole id.
+        const ids = ["it's", '100%', 'a~b', 'Grüße 日本', `${'é'.repeat(127)}a`, `${'é'.repeat(127)}b`];
+        for (const [index, id] of ids.entries()) {
+            await store.addJob(newJob(id, NOW + index));
+        }
+        for (const id of ids) {
+            expect((await store.findJobs(id)).map((job) => job.jobId)).toEqual([id]);
+        }
+        expect(await store.findJobs("it''s")).toEqual([]);
+    });
+
+    it('dead-letters an unchanged job, keeping it whole so a replay can add it again', async () => {
+        const { store } = await freshStore();
+        await store.addJob(newJob('deploy-4711', NOW));
+        await store.addJob(newJob('next', NOW + 1));
+        const job = await head(store);
+        const result = await store.deadLetterIfUnchanged(deadLetterOf(job, { reason: 'skipped by operator' }), job);
+        expect(result.outcome).toBe('dead-lettered');
+        const letters = await store.listDeadLetters();
+        expect(letters).toEqual([result.outcome === 'dead-lettered' ? result.deadLetter : undefined]);
+        expect(letters[0]).toMatchObject({ jobId: 'deploy-4711', reason: 'skipped by operator', job: job.job });
+        expect((await head(store)).jobId).toBe('next');
+        expect(await store.findJobs('deploy-4711')).toEqual([]);
+        expect(await store.addJob(newJob('deploy-4711', NOW))).toBe('added');
+    });
+
+    it('leaves a job whose row changed since it was read, and keeps no dead letter', async () => {
+        const { store } = await freshStore();
+        await store.addJob(newJob('deploy-4711', NOW));
+        const read = await head(store);
+        await store.recordAttempt(read, { attempts: 1, firstAttemptAt: NOW, notBefore: NOW + 1000, lastStatus: 502, lastBody: undefined, lastReason: 'transient: 502' });
+        expect(await store.deadLetterIfUnchanged(deadLetterOf(read), read)).toEqual({ outcome: 'changed' });
+        expect(await store.listDeadLetters()).toEqual([]);
+        const again = await head(store);
+        expect(again.attempts).toBe(1);
+        expect((await store.deadLetterIfUnchanged(deadLetterOf(again), again)).outcome).toBe('dead-lettered');
+    });
+
+    it('says a job was delivered since it was read, and keeps no dead letter', async () => {
+        const { store } = await freshStore();
+        await store.addJob(newJob('deploy-4711', NOW));
+        const read = await head(store);
+        await store.completeJob(read, NOW);
+        expect(await store.deadLetterIfUnchanged(deadLetterOf(read), read)).toEqual({ outcome: 'delivered' });
+        expect(await store.listDeadLetters()).toEqual([]);
+        expect(await store.addJob(newJob('deploy-4711', NOW))).toBe('already-delivered');
+    });
+
+    it('says a job left the outbox some other way, and keeps only the dead letter that removed it', async () => {
+        const { store } = await freshStore();
+        await store.addJob(newJob('deploy-4711', NOW));
+        const read = await head(store);
+        const first = await store.deadLetter(deadLetterOf(read), read);
+        expect(await store.deadLetterIfUnchanged(deadLetterOf(read, { reason: 'skipped by operator' }), read)).toEqual({ outcome: 'gone' });
+        expect(await store.listDeadLetters()).toEqual([first]);
+    });
+});
+
 describe('table outbox store: corrupt rows', () => {
     it('names the table, partition and row of a corrupt job row', async () => {
         const { store, outbox } = await freshStore();

@@ -1,0 +1,121 @@
+// Budgets read from a real Azurite outbox: a head job being retried, read with one head read per webhook, as `budget` and the `status` card show it.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBudgets } from '../../shared/budget/index.js';
+import { statusCard } from '../../shared/commands/builtin/status.js';
+import { loadConfig } from '../../shared/config/index.js';
+import type { OutboxStore } from '../../shared/outbox/index.js';
+import { createTableOutboxStore } from '../../shared/outbox/table-store.js';
+import { createTableClient } from '../../shared/storage/index.js';
+import { webhookKey } from '../../shared/webhook-target/index.js';
+import { startAzurite, type TestAzurite } from '../support/azurite.js';
+
+const NOW = Date.parse('2026-11-23T12:00:00.000Z');
+const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';
+const DEV_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/11111111-1111-1111-1111-111111111111@tenant/IncomingWebhook/abc/def';
+const URL_TARGET = 'https://prod-27.westeurope.logic.azure.com/workflows/5ecret/triggers/manual/paths/invoke?sig=T0PsECRET';
+const OPS_KEY = webhookKey(new URL(OPS_WEBHOOK));
+const URL_KEY = webhookKey(new URL(URL_TARGET));
+const CONFIG = loadConfig({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', TEAMS_WEBHOOK_OPS: OPS_WEBHOOK, TEAMS_WEBHOOK_DEV: DEV_WEBHOOK });
+
+let azurite: TestAzurite;
+
+beforeAll(async () => {
+    azurite = await startAzurite();
+});
+afterAll(async () => {
+    await azurite.stop();
+});
+
+async function freshStore(): Promise<OutboxStore> {
+    const suffix = randomUUID().replace(/-/g, '').slice(0, 12);
+    const storage = { kind: 'connectionString', connectionString: azurite.connectionString } as const;
+    const store = createTableOutboxStore({ outbox: createTableClient(storage, `outbox${suffix}`), deadLetters: createTableClient(storage, `dead${suffix}`) }, { now: () => NOW });
+    await store.ensureTables();
+    return store;
+}
+
+/** Counts the storage reads readBudgets makes, by method. */
+function counting(store: OutboxStore): { store: OutboxStore; calls: Map<string, number> } {
+    const calls = new Map<string, number>();
+    const count = (name: string): void => {
+        calls.set(name, (calls.get(name) ?? 0) + 1);
+    };
+    return {
+        calls,
+        store: {
+            ...store,
+            headJob: (key) => (count('headJob'), store.headJob(key)),
+            headJobs: (key, max) => (count('headJobs'), store.headJobs(key, max)),
+            countJobs: (key, max) => (count('countJobs'), store.countJobs(key, max)),
+            readState: (key) => (count('readState'), store.readState(key)),
+            findJobs: (id) => (count('findJobs'), store.findJobs(id)),
+        },
+    };
+}
+
+/** An `ops` outbox whose head failed three times with a 502, and a `{url}` webhook whose head is fresh. */
+async function seed(store: OutboxStore): Promise<void> {
+    await store.writeState({ ...(await store.readState(OPS_KEY)), alias: 'ops' });
+    await store.writeState(await store.readState(URL_KEY));
+    for (const [index, jobId] of ['stuck', 'behind-1', 'behind-2'].entries()) {
+        await store.addJob({ webhookKey: OPS_KEY, jobId, order: NOW - 600_000 + index, job: { id: jobId, to: 'ops', text: jobId }, alias: 'ops', acceptedAt: NOW - 600_000 });
+    }
+    const head = await store.headJob(OPS_KEY);
+    if (head === undefined) {
+        throw new Error('the ops outbox has no head');
+    }
+    await store.recordAttempt(head, {
+        attempts: 3,
+        firstAttemptAt: NOW - 300_000,
+        notBefore: NOW + 12_000,
+        lastStatus: 502,
+        lastBody: 'Bad Gateway',
+        lastReason: `transient: HTTP 502 posting to ${URL_TARGET}`,
+    });
+    await store.addJob({ webhookKey: URL_KEY, jobId: 'fresh', order: NOW, job: { id: 'fresh', to: { url: URL_TARGET }, text: 'hi' }, alias: undefined, acceptedAt: NOW });
+}
+
+describe('readBudgets: a head job being retried', () => {
+    it('reports the failing head of a webhook with its id, attempts, since when, next try and last answer, URL cut to its host', async () => {
+        const store = await freshStore();
+        await seed(store);
+        const report = await readBudgets(store, CONFIG, { now: NOW, guardMs: 50 });
+        const ops = report.webhooks.find((webhook) => webhook.alias === 'ops');
+        expect(ops).toMatchObject({ backlog: 3 });
+        expect(ops?.retryingHead).toEqual({
+            jobId: 'stuck',
+            attempts: 3,
+            lastReason: 'transient: HTTP 502 posting to https://prod-27.westeurope.logic.azure.com/…',
+            lastStatus: 502,
+            firstAttemptAt: NOW - 300_000,
+            notBefore: NOW + 12_000,
+        });
+        expect(report.webhooks.find((webhook) => webhook.webhookKey === URL_KEY)?.retryingHead).toBeUndefined();
+        expect(report.webhooks.find((webhook) => webhook.alias === 'dev')?.retryingHead).toBeUndefined();
+        expect(JSON.stringify(report)).not.toContain('5ecret');
+    });
+
+    it('reads one head per webhook and nothing else per job', async () => {
+        const store = await freshStore();
+        await seed(store);
+        const { store: counted, calls } = counting(store);
+        const report = await readBudgets(counted, CONFIG, { now: NOW, guardMs: 50 });
+        expect(report.webhooks).toHaveLength(3);
+        expect(calls.get('headJob')).toBe(3);
+        expect(calls.get('countJobs')).toBe(3);
+        expect(calls.get('headJobs')).toBeUndefined();
+        expect(calls.get('findJobs')).toBeUndefined();
+    });
+
+    it('shows it on the status card, and a fresh head not at all', async () => {
+        const store = await freshStore();
+        await seed(store);
+        const json = JSON.stringify(statusCard(await readBudgets(store, CONFIG, { now: NOW, guardMs: 50 })));
+        expect(json).toContain('"ops · retrying a job"');
+        expect(json).toContain('{"title":"Retrying","value":"stuck: 3 attempts since 11:55 UTC, next try in 12 s"}');
+        expect(json).toContain('{"title":"Last error","value":"HTTP 502: transient: HTTP 502 posting to https://prod-27.westeurope.logic.azure.com/…"}');
+        expect(json.match(/"title":"Retrying"/g)).toHaveLength(1);
+        expect(json).not.toContain('5ecret');
+    });
+});

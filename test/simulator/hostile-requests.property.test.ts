@@ -1,0 +1,89 @@
+/** Properties of the simulator under hostile requests: any path, query, method and body gets an answer of its kind, and it keeps serving. */
+import { request } from 'node:http';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { card, envelope, ManualClock, post, useSimulators } from './harness.js';
+
+/** Sends one raw request on a keep-alive connection (the path as given, not normalised as `fetch` would) and returns the status. */
+function rawRequest(baseUrl: string, method: string, pathAndQuery: string, body: string): Promise<number> {
+    const payload = method === 'GET' ? '' : body;
+    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) };
+    return new Promise((resolve, reject) => {
+        const sent = request(`${baseUrl}${pathAndQuery}`, { method, headers }, (response) => {
+            response.resume();
+            response.on('end', () => {
+                resolve(response.statusCode ?? 0);
+            });
+        });
+        sent.on('error', reject);
+        sent.end(payload);
+    });
+}
+
+const segment = fc.oneof(
+    fc.constantFrom('workflows', 'triggers', 'manual', 'paths', 'invoke', 'powerautomate', 'automations', 'direct', 'cu', '7', 'webhookb2', 'simulator', 'stats', '', '..', '.'),
+    fc.string({ maxLength: 12 }).map((text) => encodeURIComponent(text)),
+);
+const path = fc.oneof(
+    fc.array(segment, { maxLength: 12 }).map((segments) => `/${segments.join('/')}`),
+    fc.tuple(fc.constantFrom('/workflows/', '/powerautomate/automations/direct/cu/3/workflows/', '/powerautomate/automations/direct/workflows/'), segment).map(
+        ([prefix, id]) => `${prefix}${id}/triggers/manual/paths/invoke`,
+    ),
+);
+const query = fc.oneof(fc.constant(''), fc.string({ maxLength: 40 }).map((text) => `?${encodeURI(text).replace(/#/g, '%23')}`), fc.string().map((name) => `?sig=x&connection=${encodeURIComponent(name)}`));
+const body = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    fc.json({ maxDepth: 4 }),
+    fc.record({ type: fc.constantFrom('message', 'card'), attachments: fc.array(fc.anything({ maxDepth: 3 }), { maxLength: 3 }) }).map((json) => JSON.stringify(json)),
+    fc.constantFrom(JSON.stringify(envelope(card())), JSON.stringify(envelope(card('1.6')))),
+);
+const method = fc.constantFrom('POST', 'GET', 'PUT', 'DELETE', 'PATCH');
+
+const WEBHOOK_PATH = /^(?:\/powerautomate\/automations\/direct(?:\/cu\/\d+)?)?\/workflows\/[^/]+\/triggers\/manual\/paths\/invoke\/?$/;
+
+describe('the simulator under hostile requests', () => {
+    const start = useSimulators();
+
+    it('answers every request with a status of its kind and goes on serving', async () => {
+        const clock = new ManualClock();
+        const sim = await start({ clock: clock.read });
+        await fc.assert(
+            fc.asyncProperty(method, path, query, body, async (verb, pathOnly, search, text) => {
+                clock.advance(2_000);
+                const status = await rawRequest(sim.baseUrl, verb, `${pathOnly}${search}`, text);
+                const resolved = new URL(`http://localhost${pathOnly}${search}`).pathname;
+                if (resolved === '/simulator/stats') expect(status).toBe(verb === 'GET' ? 200 : 405);
+                else if (WEBHOOK_PATH.test(resolved)) expect(verb === 'POST' ? [202, 400, 413, 429] : [405]).toContain(status);
+                else if (resolved.startsWith('/webhookb2/')) expect(verb === 'POST' ? [200, 400, 413] : [405]).toContain(status);
+                else expect(status).toBe(404);
+            }),
+            { numRuns: 150 },
+        );
+        for (const record of sim.received()) {
+            expect(typeof record.connection === 'string' ? record.connection.trim() : 'none').not.toBe('');
+        }
+        const report = sim.report();
+        expect(report.totals.total).toBe(sim.received().length);
+        expect(Object.values(report.connections).reduce((sum, connection) => sum + connection.accepted, 0)).toBe(
+            sim.received().filter((record) => record.flowPost !== undefined).length,
+        );
+        clock.advance(2_000);
+        expect((await post(sim.workflowsUrl('after'), envelope(card()))).status).toBe(202);
+    });
+
+    it('counts a flow\'s posts against the connection its URL names, whatever the name', async () => {
+        const clock = new ManualClock();
+        const sim = await start({ clock: clock.read, limits: [] });
+        await fc.assert(
+            fc.asyncProperty(fc.string({ maxLength: 30 }), async (name) => {
+                const before = sim.received().length;
+                const status = await rawRequest(sim.baseUrl, 'POST', `${new URL(sim.workflowsUrl('ops')).pathname}?sig=x&connection=${encodeURIComponent(name)}`, JSON.stringify(envelope(card())));
+                expect(status).toBe(202);
+                const record = sim.received()[before];
+                expect(record?.connection).toBe(name.trim() === '' ? 'default' : name);
+                expect(sim.report().connections[record?.connection ?? '']?.flows).toContain('ops');
+            }),
+            { numRuns: 100 },
+        );
+    });
+});
