@@ -10,7 +10,7 @@ import type { NotificationJob } from '../../../shared/jobs/index.js';
 import { teamsConnectionOf } from '../../../shared/limit-profiles/index.js';
 import type { OutboxStore } from '../../../shared/outbox/index.js';
 import { createTableOutboxStore } from '../../../shared/outbox/table-store.js';
-import { startTeamsSimulator, type TeamsSimulator } from '../../../simulator/index.js';
+import { startTeamsSimulator, type TeamsSimulator, type TeamsSimulatorOptions } from '../../../simulator/index.js';
 import type { TestAzurite } from '../../support/azurite.js';
 
 /** A clock tests move by hand; `sleep` moves it instead of waiting. */
@@ -42,14 +42,14 @@ export const START = Date.UTC(2026, 10, 23);
 
 /**
  * Builds a bench; `aliases` name simulator webhooks (`ops` → connector, `flow` → Workflows), `env`
- * adds settings (`TEAMS_CONNECTION_<ALIAS>`, `LIMITS_*`).
+ * adds settings (`TEAMS_CONNECTION_<ALIAS>`, `LIMITS_*`), `sim` options of the simulator (its flows' connections).
  */
 export async function startBench(
     azurite: TestAzurite,
-    options: { aliases?: Record<string, 'connector' | 'workflows'>; env?: Record<string, string> } = {},
+    options: { aliases?: Record<string, 'connector' | 'workflows'>; env?: Record<string, string>; sim?: Omit<TeamsSimulatorOptions, 'clock'> } = {},
 ): Promise<Bench> {
     const clock = new ManualClock(START);
-    const sim = await startTeamsSimulator({ clock: clock.now });
+    const sim = await startTeamsSimulator({ ...options.sim, clock: clock.now });
     const aliases = options.aliases ?? { ops: 'connector', flow: 'workflows' };
     const env: Record<string, string> = { ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*' };
     for (const [alias, dialect] of Object.entries(aliases)) {
