@@ -80,6 +80,27 @@ export const LIMIT_SETTINGS = {
 
 const MS_PER_SECOND = 1_000;
 
+/** Window lengths as people say them, for the windows of the built-in profiles. */
+const WINDOW_NAMES: Readonly<Record<number, string>> = {
+    1_000: '1 s',
+    30_000: '30 s',
+    60_000: '60 s',
+    300_000: '5 min',
+    3_600_000: '1 h',
+    7_200_000: '2 h',
+    86_400_000: '24 h',
+};
+
+/**
+ * A window's length as people say it: `30 s`, `5 min`, `24 h`; any other length in seconds.
+ *
+ * @example
+ * windowName(300_000); // '5 min'
+ */
+export function windowName(windowMs: number): string {
+    return WINDOW_NAMES[windowMs] ?? `${windowMs / MS_PER_SECOND} s`;
+}
+
 /**
  * `count/seconds,...` for a list of windows, as the `LIMITS_*` settings spell it.
  *

@@ -1,5 +1,6 @@
 /** `status`: each webhook's backlog and budget, and the dead letters, as an Adaptive Card with a bar per rate window. */
-import type { BudgetReport, RetryingHead, WebhookBudget } from '../../budget/index.js';
+import type { BudgetReport, ConnectionBudget, RetryingHead, WebhookBudget } from '../../budget/index.js';
+import { windowName } from '../../limit-profiles/index.js';
 import type { WindowUsage } from '../../limiter/index.js';
 import type { AdaptiveCard } from '../../reply/index.js';
 import { defineCommand } from '../index.js';
@@ -7,8 +8,6 @@ import { defineCommand } from '../index.js';
 /** The card's schema version: Workflows webhooks cannot show 1.5 or later (TEAMS.md). */
 const STATUS_CARD_VERSION = '1.4';
 
-/** Window lengths as people say them. */
-const WINDOW_NAMES: Readonly<Record<number, string>> = { 1_000: '1 s', 30_000: '30 s', 3_600_000: '1 h', 7_200_000: '2 h', 86_400_000: '24 h' };
 
 /** A window this full (used / max) is drawn in the warning colour; a full one in the attention colour. */
 const WARNING_RATIO = 0.75;
@@ -87,7 +86,7 @@ function windowBar(window: WindowUsage): object {
     const used = Math.min(Math.max(window.used, 0), window.max);
     const free = window.max - used;
     const parts = [...(used > 0 ? [{ weight: used, style: windowFillStyle(window) }] : []), ...(free > 0 ? [{ weight: free, style: 'emphasis' as const }] : [])];
-    const name = WINDOW_NAMES[window.windowMs] ?? `${window.windowMs / MS_PER_SECOND} s`;
+    const name = windowName(window.windowMs);
     return {
         type: 'ColumnSet',
         spacing: 'Small',
@@ -148,13 +147,27 @@ function headline(name: string, budget: WebhookBudget, now: number): { text: str
     return budget.retryingHead === undefined ? { text: name, color: 'Default' } : { text: `${name} · retrying a job`, color: 'Warning' };
 }
 
+/**
+ * What Teams confirmed and what a flow only accepted, said apart: a Workflows 202 means the flow took
+ * the job; whether it posted is in the flow's run history.
+ */
+function outcomeFacts(budget: WebhookBudget): { title: string; value: string }[] {
+    const deadLettered = `${budget.deadLettered} dead-lettered`;
+    if (budget.dialect === 'workflows' || (budget.accepted > 0 && budget.delivered === 0)) {
+        return [{ title: 'Accepted', value: `${budget.accepted} by the flow (see its run history), ${deadLettered}` }];
+    }
+    const accepted = budget.accepted > 0 ? `, ${budget.accepted} accepted by a flow` : '';
+    return [{ title: 'Delivered', value: `${budget.delivered}${accepted}, ${deadLettered}` }];
+}
+
 function webhookSection(budget: WebhookBudget, now: number): object {
     const name = budget.alias ?? `webhook ${budget.webhookKey.slice(0, WEBHOOK_KEY_PREFIX_CHARS)}`;
     const facts = [
         { title: 'Backlog', value: `${budget.backlog} job${budget.backlog === 1 ? '' : 's'}` },
         { title: 'Next slot', value: when(budget.nextSlot, now) },
         { title: 'Back-off', value: backOffText(budget, now) },
-        { title: 'Delivered', value: `${budget.delivered}, ${budget.deadLettered} dead-lettered` },
+        ...(budget.connection === undefined ? [] : [{ title: 'Connection', value: `${budget.connection} (shared Flow bot budget, below)` }]),
+        ...outcomeFacts(budget),
         ...retryingFacts(budget.retryingHead, now),
     ];
     return {
@@ -168,17 +181,51 @@ function webhookSection(budget: WebhookBudget, now: number): object {
                 weight: 'Bolder',
                 wrap: true,
             },
-            ...(budget.dialect === undefined ? [] : [{ type: 'TextBlock', text: budget.dialect, isSubtle: true, size: 'Small', spacing: 'None' }]),
+            ...(budget.dialect === undefined
+                ? []
+                : [{ type: 'TextBlock', text: budget.dialect === 'connector' ? 'connector (retired by Microsoft)' : budget.dialect, isSubtle: true, size: 'Small', spacing: 'None' }]),
             { type: 'FactSet', spacing: 'Small', facts },
             ...budget.windows.map(windowBar),
         ],
     };
 }
 
+/** One Teams connection: who shares it, a bar per window of its Flow bot budget, and its next slot. */
+function connectionSection(connection: ConnectionBudget, now: number): object {
+    const blocked = connection.blockedUntil > now;
+    const on = connection.aliases.length === 0 ? '{url} targets only' : connection.aliases.join(', ');
+    return {
+        type: 'Container',
+        separator: true,
+        spacing: 'Medium',
+        items: [
+            {
+                type: 'TextBlock',
+                text: `Teams connection ${connection.connection}${blocked ? ' · held by Retry-After' : ''}`,
+                weight: 'Bolder',
+                wrap: true,
+                color: blocked ? 'Attention' : 'Default',
+            },
+            { type: 'TextBlock', text: `Flow bot budget shared by ${on}`, isSubtle: true, size: 'Small', spacing: 'None', wrap: true },
+            {
+                type: 'FactSet',
+                spacing: 'Small',
+                facts: [
+                    { title: 'Next slot', value: when(connection.nextSlot, now) },
+                    { title: 'Taking turns', value: `${connection.sharing} webhook${connection.sharing === 1 ? '' : 's'}` },
+                ],
+            },
+            ...connection.windows.map(windowBar),
+        ],
+    };
+}
+
 /**
- * The status card for a budget report: per webhook its backlog, next slot, back-off, the head job
- * when it is being retried (id, attempts, since when, last error) and a bar per rate window (used
- * against the limit), then the dead letters. Adaptive Card 1.4, no actions. Pure.
+ * The status card for a budget report: first any notice (a retired connector URL); per webhook its
+ * backlog, next slot, back-off, its Teams connection, what Teams delivered or a flow only accepted,
+ * the head job when it is being retried (id, attempts, since when, last error) and a bar per rate
+ * window (used against the limit); then each Teams connection's shared budget, and the dead letters.
+ * Adaptive Card 1.4, no actions. Pure.
  *
  * @example
  * const card = statusCard(await readBudgets(store, config, { now: Date.now(), guardMs: 50 }));
@@ -188,10 +235,14 @@ export function statusCard(report: BudgetReport): AdaptiveCard {
         { type: 'TextBlock', text: 'Webhook budgets', weight: 'Bolder', size: 'Medium' },
         { type: 'TextBlock', text: `Sends per rate window against Teams' limits, at ${clock(report.at)}`, isSubtle: true, spacing: 'None', wrap: true },
     ];
+    for (const notice of report.notices ?? []) {
+        body.push({ type: 'TextBlock', text: notice, wrap: true, color: 'Warning', size: 'Small' });
+    }
     if (report.webhooks.length === 0) {
         body.push({ type: 'TextBlock', text: 'No webhook is configured yet: set TEAMS_WEBHOOK_<ALIAS>.', wrap: true });
     }
     body.push(...report.webhooks.map((budget) => webhookSection(budget, report.at)));
+    body.push(...(report.connections ?? []).map((connection) => connectionSection(connection, report.at)));
     body.push({
         type: 'TextBlock',
         text: report.deadLetters === 0 ? 'No dead letters.' : `${report.deadLetters} dead letter(s): \`npx teams-relay deadletters list\``,
