@@ -349,7 +349,8 @@ async function record(batch: Batch, prepared: Prepared, verdict: TeamsAnswerClas
                 deps.log({ event: 'retrying', ...common, reason: `digest refused: ${verdict.reason}`, digestId: batch.digestId, waitMs: 0 });
                 return true;
             }
-            await deadLetter(job, loop, deps, `Teams refused the message: ${verdict.reason}${verdict.wrappedStatus === undefined ? '' : ` (HTTP ${verdict.wrappedStatus} inside a 200)`}`, verdict);
+            // Behind a Workflows URL it is the flow's trigger that answers, not Teams.
+            await deadLetter(job, loop, deps, `${prepared.dialect === 'workflows' ? 'The Workflows trigger' : 'Teams'} refused the message: ${verdict.reason}${verdict.wrappedStatus === undefined ? '' : ` (HTTP ${verdict.wrappedStatus} inside a 200)`}`, verdict);
             return true;
     }
 }

@@ -127,6 +127,18 @@ describe('two Workflows webhooks on one Teams connection', () => {
         }
     });
 
+    it('dead-letter a job the Workflows trigger refuses, saying it was the trigger, and count the rest as accepted', async () => {
+        const b = (bench = await startBench(azurite, { aliases: { alpha: 'workflows' } }));
+        b.sim.inject('alpha', { fault: 'wrapped400', times: 1 });
+        const keys = [...new Set(await b.enqueue(...jobs(2, 'alpha')))];
+        await runWakeups(b, keys, b.deps({ settings: { maxInlineWaitMs: 0 } }));
+        const [letter] = await b.store.listDeadLetters();
+        expect(letter).toMatchObject({ jobId: 'alpha-0', lastStatus: 400 });
+        expect(letter?.reason).toMatch(/^The Workflows trigger refused the message/);
+        const [key = ''] = keys;
+        expect(await b.store.readState(key)).toMatchObject({ accepted: 1, delivered: 0, deadLettered: 1 });
+    });
+
     it('leave a connector webhook alone: its posts use no connection', async () => {
         const b = (bench = await startBench(azurite, { aliases: { ops: 'connector' } }));
         const keys = [...new Set(await b.enqueue(...jobs(30, 'ops')))];
