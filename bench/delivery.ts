@@ -38,7 +38,7 @@ const ENQUEUE_CONCURRENCY = 50;
  * state, complete it (one batch).
  */
 const DESIGN_FLOOR_OPS_PER_JOB = 6;
-/** Every webhook may take 4 posts a second (TEAMS.md), so 50 webhooks take 200 a second at most. */
+/** Every webhook may take 4 posts a second (docs/teams-facts.md#connector-rate-limits), so 50 webhooks take 200 a second at most. */
 const PER_WEBHOOK_PER_SECOND = TEAMS_WEBHOOK_LIMITS[0].max;
 
 /** The earliest send times of `count` jobs from an empty log, with `guardMs`, relative to the first. */

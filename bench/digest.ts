@@ -22,7 +22,7 @@ const RUN_BUDGET_MS = 25_000;
 const BACKLOG = 1_000;
 /** 2026-11-23T00:00:00Z: where simulated time starts. */
 const START = Date.UTC(2026, 10, 23);
-/** Posts a day the five windows allow one webhook (TEAMS.md; reached by the limiter under a backlog). */
+/** Posts a day the five windows allow one webhook (docs/teams-facts.md#connector-rate-limits; reached by the limiter under a backlog). */
 const POSTS_PER_DAY = TEAMS_WEBHOOK_LIMITS[4].max;
 const DAY_MS = 86_400_000;
 /** Real ms between two checks of the run budget. */

@@ -71,7 +71,7 @@ function sendInOrder(trace: Trace, earliest: (history: number[], ready: number) 
         sends.push(at);
         history.push(at);
         last = at;
-        if (history.length > PRUNE_AT) history = pruneHistory(history, at);
+        if (history.length > PRUNE_AT) history = pruneHistory(history, at, TEAMS_WEBHOOK_LIMITS, { guardMs: DEFAULT_JITTER_GUARD_MS });
     }
     return sends;
 }

@@ -14,7 +14,7 @@ const RUN_SECONDS = 10;
 const FIXED_RATE = 200;
 /** Distinct pre-signed bodies the runs cycle through. */
 const SIGNED_BODIES = 32;
-/** Bytes of an outgoing-webhook token (TEAMS.md: base64 of 32 random bytes). */
+/** Bytes of an outgoing-webhook token (base64 of 32 random bytes, docs/teams-facts.md#setting-one-up). */
 const TOKEN_BYTES = 32;
 /** The token's name in `TEAMS_OUTGOING_WEBHOOK_SECRETS`, selected with `?id=`. */
 const TOKEN_NAME = 'bench';

@@ -1,4 +1,5 @@
 /** How the CLI shows values it does not control: URLs cut to their host (webhook URLs are secrets), one-line previews, webhooks by name. */
+export { redactUrls } from '../shared/redact/index.js';
 
 /** Characters of a free text (a reason, an answer body) shown in a table; `--json` carries them whole. */
 export const PREVIEW_CHARS = 200;
@@ -6,29 +7,9 @@ export const PREVIEW_CHARS = 200;
 /** Hex characters of a webhook key shown where there is no alias: enough to tell webhooks apart. */
 export const WEBHOOK_KEY_PREFIX_CHARS = 8;
 
-/** A URL inside free text (a message, an answer body), also with JSON-escaped slashes; cut to its host before printing. */
-const URL_IN_TEXT = /\bhttps?:\\?\/\\?\/[^\s"'<>]+/gi;
-
 /** C0 and C1 control characters: a text from outside must not move the cursor or recolour the terminal. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/**
- * Every URL in `text` cut to its scheme and host: webhook URLs are secrets.
- *
- * @example
- * redactUrls('Gone: https://example.webhook.office.com/webhookb2/secret'); // 'Gone: https://example.webhook.office.com/…'
- */
-export function redactUrls(text: string): string {
-    return text.replace(URL_IN_TEXT, (match) => {
-        try {
-            const url = new URL(match.replace(/\\\//g, '/'));
-            return `${url.protocol}//${url.host}/…`;
-        } catch {
-            return '<url>';
-        }
-    });
-}
 
 /**
  * Where a job (or a decoded message) goes, without its URL: the alias, or the host of a `{url}` target.

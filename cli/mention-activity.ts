@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 export const DEFAULT_WEBHOOK_NAME = 'teams-relay';
 
 /**
- * A sample team, channel, tenant and sender, in the id formats Teams uses (TEAMS.md, outgoing
- * webhooks): channel and team ids `19:...@thread.tacv2`, user ids `29:...`, AAD object ids as GUIDs.
+ * A sample team, channel, tenant and sender, in the id formats Teams uses (docs/teams-facts.md#the-request,
+ * outgoing webhooks): channel and team ids `19:...@thread.tacv2`, user ids `29:...`, AAD object ids as GUIDs.
  */
 const SAMPLE = {
     serviceUrl: 'https://smba.trafficmanager.net/emea/',
@@ -20,7 +20,7 @@ const SAMPLE = {
     },
 } as const;
 
-/** Digits of a Bot Framework timestamp's fraction: Teams sends 7 (TEAMS.md). */
+/** Digits of a Bot Framework timestamp's fraction: Teams sends 7 (docs/teams-facts.md#the-request). */
 const TIMESTAMP_FRACTION_DIGITS = 7;
 
 /** What to build the activity from. */

@@ -1,4 +1,4 @@
-/** GET /api/health: 200 when the app is configured and running (with warnings, such as retired connector URLs), 503 naming the configuration keys that are wrong. */
+/** GET /api/health: 200 when the app is configured and running (with warnings, such as retired connector URLs); 503 naming the bad keys if the configuration no longer parses (a bad one normally stops the start). */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { getConfig, type AppConfig } from '../shared/config/index.js';
 import { ConfigurationError } from '../shared/errors/index.js';
@@ -30,8 +30,10 @@ export function health(_request: HttpRequest, context: InvocationContext): HttpR
 
 /**
  * Validates the configuration when the app starts, so a bad setting stops start-up with a message
- * that names the key (never the value) instead of surfacing on the first request; logs each warning
- * (a retired connector URL) once.
+ * that lists every bad key (never a value) instead of surfacing on the first request. In Azure a
+ * throwing `appStart` hook fails the worker's start and no function runs
+ * (docs/teams-facts.md#app-start-failures); `npm start` exits 1 the same way. Logs each warning (a
+ * retired connector URL) once.
  */
 export function validateConfigurationAtStart(warn: (message: string) => void = console.warn): void {
     for (const warning of configurationWarnings(getConfig())) {

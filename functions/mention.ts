@@ -9,7 +9,7 @@ import { answerMention } from '../shared/mention/index.js';
 import { verifyTeamsSignature } from '../shared/signature/index.js';
 import { trackEvent } from '../shared/telemetry/index.js';
 
-/** The largest mention body we read (DESIGN.md); Teams activities are a few KB. */
+/** The largest mention body we read (1 MiB: far above any real one); Teams activities are a few KB. */
 export const MAX_MENTION_BODY_BYTES = 1024 * 1024;
 
 /** Every signature failure answers this, so a caller learns nothing about why. */

@@ -1,9 +1,10 @@
 /** Queue trigger on the wake-up queue: drains a webhook when its next slot has come. */
 import { app, type InvocationContext } from '@azure/functions';
+import { wakeupQueueName } from '../shared/queue-names/index.js';
 import { NOTIFICATIONS_QUEUE_NAME } from './deliver.js';
 
 /** The wake-up queue beside the notifications queue. */
-export const WAKEUP_QUEUE_NAME = `${NOTIFICATIONS_QUEUE_NAME}-wakeup`;
+export const WAKEUP_QUEUE_NAME = wakeupQueueName(NOTIFICATIONS_QUEUE_NAME);
 
 /** Drains the webhook a wake-up names. A malformed wake-up is logged and dropped: it carries no job. */
 export async function wake(message: unknown, context: InvocationContext): Promise<void> {

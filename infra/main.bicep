@@ -63,9 +63,9 @@ param limitsWorkflowsConnection string = ''
 @description('ALLOWED_WEBHOOK_HOSTS; empty allows the Teams and Workflows host families.')
 param allowedWebhookHosts string = ''
 
-@description('NOTIFICATIONS_QUEUE; its -poison and -wakeup queues are created beside it.')
+@description('NOTIFICATIONS_QUEUE; its -poison and -wakeup queues are created beside it. At most 49 characters, so "<name>-wakeup-poison" stays within 63.')
 @minLength(3)
-@maxLength(56)
+@maxLength(49)
 param notificationsQueue string = 'notifications'
 
 @description('MENTION_REPLY_BUDGET_MS: Teams waits 5 s for a mention reply.')

@@ -25,7 +25,7 @@ const SAMPLE_AT = Date.UTC(2026, 10, 23, 12);
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 
-/** Teams' five windows (TEAMS.md) with a number of sends in each, in the order the limiter lists them. */
+/** Teams' five windows (docs/teams-facts.md#connector-rate-limits) with a number of sends in each, in the order the limiter lists them. */
 function windows(used: readonly [number, number, number, number, number]): WebhookBudget['windows'] {
     return TEAMS_WEBHOOK_LIMITS.map((limit, index) => {
         const sends = used[index] ?? 0;

@@ -1,4 +1,4 @@
-/** The exact HTTP answers of the two webhook dialects (TEAMS.md "Answers" table and Workflows section). */
+/** The exact HTTP answers of the two webhook dialects (docs/teams-facts.md#connector-answers and #workflows-answers). */
 
 /** An HTTP answer as the simulator sends it. */
 export interface Answer {
@@ -24,29 +24,29 @@ export const HTTP_STATUS = {
     serviceUnavailable: 503,
 } as const;
 
-/** The Teams-side errors the connector wraps in a 200 (TEAMS.md "Answers": 429, 413, 400, 500). */
+/** The Teams-side errors the connector wraps in a 200 (429, 413, 400, 500: docs/teams-facts.md#connector-answers). */
 export type WrappedTeamsError = 429 | 413 | 400 | 500;
 
-/** Which wording a connector throttling answer uses; TEAMS.md: "sometimes also the word `ApplicationThrottled`". */
+/** Which wording a connector throttling answer uses: sometimes also the word `ApplicationThrottled` (docs/teams-facts.md#connector-answers). */
 export type ThrottleWording = 'plain' | 'applicationThrottled';
 
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const APPLICATION_JSON = 'application/json; charset=utf-8';
 
-/** TEAMS.md "Answers", delivered: the body is the number `1`. */
+/** Delivered: the body is the number `1` (docs/teams-facts.md#connector-answers). */
 export const CONNECTOR_DELIVERED_BODY = '1';
-/** TEAMS.md "Answers", MessageCard without summary/text. */
+/** A MessageCard without summary or text (docs/teams-facts.md#connector-answers). */
 export const CONNECTOR_SUMMARY_REQUIRED_BODY = 'Summary or Text is required.';
-/** TEAMS.md "Answers", malformed JSON. */
+/** A body that is not JSON (docs/teams-facts.md#connector-answers). */
 export const CONNECTOR_BAD_PAYLOAD_BODY = 'Bad payload received by generic incoming webhook';
-/** The start of every wrapped Teams error (TEAMS.md "Answers", throttled row). */
+/** The start of every wrapped Teams error (docs/teams-facts.md#connector-answers, throttled row). */
 export const CONNECTOR_WRAPPER_PREFIX =
     'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error';
 /** A ContextId in the shape field reports show; the values are made up. */
 const CONNECTOR_CONTEXT_ID = 'tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deadbeef.0';
 const APPLICATION_THROTTLED = 'ApplicationThrottled';
 
-/** Power Automate's error code for a body that does not match the trigger schema (TEAMS.md, Workflows). */
+/** Power Automate's error code for a body that does not match the trigger schema (docs/teams-facts.md#workflows-answers). */
 export const WORKFLOWS_SCHEMA_MISMATCH_CODE = 'TriggerInputSchemaMismatch';
 /** Error code of a throttled Logic Apps / Power Automate trigger call. */
 export const WORKFLOWS_THROTTLED_CODE = 'WorkflowRequestsThrottled';
@@ -76,10 +76,10 @@ export function connectorRejection(rejection: 'bad-payload' | 'summary-required'
     return { status: HTTP_STATUS.badRequest, body, contentType: TEXT_PLAIN };
 }
 
-/** A removed webhook: `410` with an empty body (TEAMS.md; Workflows has no row, the same answer is used). */
+/** A removed webhook: `410` with an empty body (docs/teams-facts.md#connector-answers; Workflows document no such answer, the same one is used). */
 export const webhookGone: Answer = { status: HTTP_STATUS.gone, body: '' };
 
-/** A real `503` from the front end (TEAMS.md "Teams fault" row). */
+/** A real `503` from the front end (docs/teams-facts.md#connector-answers, "Teams fault" row). */
 export const connectorUnavailable: Answer = {
     status: HTTP_STATUS.serviceUnavailable,
     body: 'Service Unavailable',
@@ -99,7 +99,7 @@ export function workflowsError(status: number, code: string, message: string): A
     return { status, body: JSON.stringify({ error: { code, message } }), contentType: APPLICATION_JSON };
 }
 
-/** Workflows: the synchronous schema error (TEAMS.md, Workflows). */
+/** Workflows: the synchronous schema error (docs/teams-facts.md#workflows-answers). */
 export function workflowsSchemaMismatch(problem: string): Answer {
     return workflowsError(
         HTTP_STATUS.badRequest,

@@ -1,4 +1,4 @@
-/** The thresholds the simulated Teams endpoints enforce, each with its source in TEAMS.md. */
+/** The thresholds the simulated Teams endpoints enforce, each with its source in docs/teams-facts.md. */
 
 /** One fixed (or, for the auditor, sliding) window: at most `max` requests per `windowMs`. */
 export interface WindowLimit {
@@ -10,20 +10,20 @@ export interface WindowLimit {
 
 const MS_PER_SECOND = 1_000;
 
-/** TEAMS.md, legacy connector rate-limit table: 4 requests per 1 s. */
+/** Connector rate-limit table: 4 requests per 1 s (docs/teams-facts.md#connector-rate-limits). */
 export const PER_SECOND_LIMIT = { windowMs: 1 * MS_PER_SECOND, max: 4 } as const satisfies WindowLimit;
-/** TEAMS.md, legacy connector rate-limit table: 60 requests per 30 s. */
+/** Connector rate-limit table: 60 requests per 30 s (docs/teams-facts.md#connector-rate-limits). */
 export const PER_30_SECONDS_LIMIT = { windowMs: 30 * MS_PER_SECOND, max: 60 } as const satisfies WindowLimit;
-/** TEAMS.md, legacy connector rate-limit table: 100 requests per 3600 s. */
+/** Connector rate-limit table: 100 requests per 3600 s (docs/teams-facts.md#connector-rate-limits). */
 export const PER_HOUR_LIMIT = { windowMs: 3_600 * MS_PER_SECOND, max: 100 } as const satisfies WindowLimit;
-/** TEAMS.md, legacy connector rate-limit table: 150 requests per 7200 s. */
+/** Connector rate-limit table: 150 requests per 7200 s (docs/teams-facts.md#connector-rate-limits). */
 export const PER_2_HOURS_LIMIT = { windowMs: 7_200 * MS_PER_SECOND, max: 150 } as const satisfies WindowLimit;
-/** TEAMS.md, legacy connector rate-limit table: 1800 requests per 86400 s. */
+/** Connector rate-limit table: 1800 requests per 86400 s (docs/teams-facts.md#connector-rate-limits). */
 export const PER_DAY_LIMIT = { windowMs: 86_400 * MS_PER_SECOND, max: 1_800 } as const satisfies WindowLimit;
 
 /**
- * The five per-webhook windows of TEAMS.md. Workflows have no published table; TEAMS.md says to
- * apply the same five, so both dialects use them.
+ * The five per-webhook windows (docs/teams-facts.md#connector-rate-limits). Workflows publish no table; the app
+ * applies the same five to them (docs/teams-facts.md#flow-bot-throttling), so both dialects use them.
  */
 export const TEAMS_WEBHOOK_LIMITS: readonly WindowLimit[] = Object.freeze([
     PER_SECOND_LIMIT,
@@ -58,11 +58,11 @@ export const TEAMS_CONNECTION_LIMITS: readonly WindowLimit[] = Object.freeze([CO
  */
 export const DEFAULT_CONNECTION = 'default';
 
-/** TEAMS.md "Size": at most 28 KB, one exact report of 28,672 bytes. */
+/** At most 28 KB, one exact report of 28,672 bytes (docs/teams-facts.md#connector-message-size). */
 export const TEAMS_MAX_MESSAGE_BYTES = 28 * 1_024;
 
 /**
- * Exceeding a window at least this long starts the optional extended block: TEAMS.md reports a
- * webhook "over the 30 s limit" blocked for hours, while going over the 1 s window does not.
+ * Exceeding a window at least this long starts the optional extended block: senders report a
+ * webhook "over the 30 s limit" blocked for hours (docs/teams-facts.md#connector-rate-limits), while going over the 1 s window does not.
  */
 export const BLOCK_TRIGGER_MIN_WINDOW_MS = PER_30_SECONDS_LIMIT.windowMs;

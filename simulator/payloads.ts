@@ -1,18 +1,18 @@
 /** What the simulated endpoints accept: payload shapes per dialect and the cards Teams can render. */
 
-/** `contentType` of an Adaptive Card attachment (TEAMS.md, the Adaptive Card envelope). */
+/** `contentType` of an Adaptive Card attachment (the Adaptive Card envelope, docs/teams-facts.md#connector-payloads). */
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
-/** TEAMS.md: "In Adaptive Cards everything except `Action.Submit` is supported". */
+/** In Adaptive Cards everything except `Action.Submit` is supported (docs/teams-facts.md#connector-payloads). */
 const UNSUPPORTED_ACTION_TYPE = 'Action.Submit';
 
-/** TEAMS.md, Workflows: "Use card `version` ≤ 1.4: 1.5 and 1.6 render as 'We're sorry, …'". */
+/** Workflows: card `version` ≤ 1.4; 1.5 and 1.6 render as "We're sorry, …" (docs/teams-facts.md#workflows-payload). */
 const WORKFLOWS_MAX_CARD_VERSION = { major: 1, minor: 4 } as const;
 
 /** What Teams shows in place of a card a Workflows flow posted but Teams cannot display. */
 export const WORKFLOWS_CARD_NOT_DISPLAYED = "We're sorry, this card couldn't be displayed";
 
-/** The legacy connector formats of TEAMS.md. */
+/** The legacy connector formats (docs/teams-facts.md#connector-payloads). */
 export type ConnectorFormat = 'text' | 'messageCard' | 'adaptiveCard';
 
 /** Why the connector itself (before Teams) refuses a body. */

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Dialect } from './records.js';
 
-/** Legacy connector paths all live under this prefix (TEAMS.md host families, `/webhookb2/...`). */
+/** Legacy connector paths all live under this prefix (`/webhookb2/...`, docs/teams-facts.md#connector-hosts). */
 const CONNECTOR_PREFIX = '/webhookb2/';
 /**
  * Workflows trigger paths in every published shape (docs/teams-facts.md): classic Logic Apps

@@ -17,7 +17,7 @@ interface WindowSlot {
 /**
  * Per-webhook counters over fixed windows: window `n` of a limit spans
  * `[offset + n·windowMs, offset + (n+1)·windowMs)`, and its counter restarts at each boundary
- * ("a fixed window and an incremental counter", TEAMS.md).
+ * (a fixed window and an incremental counter, docs/teams-facts.md#connector-rate-limits).
  *
  * @example
  * const counter = new FixedWindowCounter(TEAMS_WEBHOOK_LIMITS, [0]);

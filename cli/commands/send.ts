@@ -4,7 +4,7 @@ import { validateJob } from '../../shared/jobs/index.js';
 import { enqueueNotification } from '../../shared/producer/index.js';
 import { defineCliCommand, EXIT, exactlyOne, parseFlagJson, parseVerbArgs, readFlagFile, type CliIo } from '../command.js';
 
-/** `--to` values that are webhook URLs rather than aliases (DESIGN.md: `{ "url": "https://..." }` targets). */
+/** `--to` values that are webhook URLs rather than aliases (the job schema's `{ "url": "https://..." }` targets, README "The notification job"). */
 const URL_TARGET = /^http/i;
 
 /** `--created-at` given as epoch milliseconds rather than ISO 8601. */

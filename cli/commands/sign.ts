@@ -7,11 +7,11 @@ import { defineCliCommand, EXIT, exactlyOne, parseVerbArgs, readFlagFile, type C
 import { curlCommand } from '../curl.js';
 import { buildMentionActivity, DEFAULT_WEBHOOK_NAME } from '../mention-activity.js';
 
-/** Where `npm start` serves the mention endpoint (DESIGN.md: `http://localhost:${PORT:-7071}/api/...`). */
+/** Where `npm start` serves the mention endpoint (`http://localhost:${PORT:-7071}/api/...`, README "npm start"). */
 const DEFAULT_PORT = '7071';
 const MENTION_PATH = '/api/mention';
 
-/** Teams gives up on an outgoing webhook after 5 seconds (TEAMS.md). */
+/** Teams gives up on an outgoing webhook after 5 seconds (docs/teams-facts.md#reply). */
 const TEAMS_REPLY_BUDGET_MS = 5_000;
 
 /** How long `--send` waits for an answer before giving up: long enough to see a slow endpoint's reply. */

@@ -19,14 +19,14 @@ export interface CardProblem {
     readonly message: string;
 }
 
-/** Highest card version Workflows renders; 1.5 and 1.6 show "We're sorry, this card couldn't be displayed" (TEAMS.md). */
+/** Highest card version Workflows renders; 1.5 and 1.6 show "We're sorry, this card couldn't be displayed" (docs/teams-facts.md#workflows-payload). */
 export const WORKFLOWS_MAX_CARD_VERSION = '1.4';
 
 /** Highest card version the `adaptivecards` 3.x object model knows (`Versions.latest`), so the highest we can check. */
 export const OBJECT_MODEL_MAX_CARD_VERSION = '1.6';
 
 /**
- * Highest card version per destination. Connectors render everything but `Action.Submit` (TEAMS.md);
+ * Highest card version per destination. Connectors render everything but `Action.Submit` (docs/teams-facts.md#connector-payloads);
  * no limit is documented for mention replies, so both stop where the object model stops.
  */
 export const MAX_CARD_VERSION: Readonly<Record<CardDestination, string>> = {
@@ -35,7 +35,7 @@ export const MAX_CARD_VERSION: Readonly<Record<CardDestination, string>> = {
     'mention-reply': OBJECT_MODEL_MAX_CARD_VERSION,
 };
 
-/** Actions incoming webhooks cannot carry: nobody receives what they post (TEAMS.md: "everything except `Action.Submit`"). */
+/** Actions incoming webhooks cannot carry: nobody receives what they post (docs/teams-facts.md#connector-payloads). */
 export const WEBHOOK_FORBIDDEN_ACTIONS: readonly string[] = ['Action.Submit', 'Action.Execute'];
 
 /** How each destination is named in a reason. */
@@ -45,7 +45,7 @@ export const DESTINATION_LABEL: Readonly<Record<CardDestination, string>> = {
     'mention-reply': 'mention reply',
 };
 
-/** The UMD build: the package entry is an ES module build with extensionless imports that Node cannot load (TEAMS.md). */
+/** The UMD build: the package entry is an ES module build with extensionless imports that Node cannot load (docs/teams-facts.md#libraries-and-tools). */
 const OBJECT_MODEL_BUNDLE = 'adaptivecards/dist/adaptivecards.js';
 
 const MENTION_TAG = /<at>.*?<\/at>/gs;

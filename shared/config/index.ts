@@ -1,6 +1,6 @@
 /** App configuration: every setting parsed once with zod into a frozen, typed object. */
 import { z } from 'zod';
-import { ConfigurationError } from '../errors/index.js';
+import { ConfigurationError, SystemError } from '../errors/index.js';
 import {
     CONNECTION_NAME_PATTERN,
     CONNECTION_SETTING_PREFIX,
@@ -8,13 +8,14 @@ import {
     limitProfiles,
     type LimitProfiles,
 } from '../limit-profiles/index.js';
-import { DEFAULT_JITTER_GUARD_MS } from '../limiter/index.js';
+import { DEFAULT_JITTER_GUARD_MS, MAX_JITTER_GUARD_MS } from '../limiter/index.js';
+import { isValidNotificationsQueue, MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS, poisonQueueName } from '../queue-names/index.js';
 import { isAllowedWebhookUrl, parseAllowedHosts, webhookDialect, webhookKey, type WebhookHostPattern } from '../webhook-target/index.js';
 
 /** Bytes in an outgoing-webhook security token (Teams shows base64 of 32 random bytes). */
 export const OUTGOING_TOKEN_BYTES = 32;
 
-/** Default budget for a mention reply: Teams waits 5 s (TEAMS.md), so we answer with 1 s to spare. @default 4000 */
+/** Default budget for a mention reply: Teams waits 5 s (docs/teams-facts.md#reply), so we answer with 1 s to spare. @default 4000 */
 export const DEFAULT_MENTION_REPLY_BUDGET_MS = 4_000;
 
 /** How long one POST to Teams may take before it counts as a timeout. @default 10000 */
@@ -35,7 +36,7 @@ export const DEFAULT_DIGEST_AFTER_SECONDS = 60;
 /** How long a fresh job waits for earlier jobs another instance is still accepting. @default 1000 */
 export const DEFAULT_ORDER_SETTLE_MS = 1_000;
 
-/** Default notification queue name (DESIGN.md). */
+/** Default notification queue name (README, "Configuration"). */
 export const DEFAULT_NOTIFICATIONS_QUEUE = 'notifications';
 
 /** Default storage: the local emulator, as `func start` assumes. */
@@ -100,8 +101,6 @@ export interface AppConfig {
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
 const TOKEN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-/** Azure queue names: 3-63 chars, lower-case letters, digits and single hyphens, not at either end. */
-const QUEUE_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Parses `name:base64token,...` or a bare `base64token`. Messages name entries by position, never by value. */
 export function parseOutgoingWebhookSecrets(value: string): { keys: OutgoingWebhookKey[]; problems: string[] } {
@@ -165,14 +164,13 @@ const envSchema = z.object({
         .trim()
         .optional()
         .transform((value) => (value === undefined || value === '' ? DEFAULT_NOTIFICATIONS_QUEUE : value))
-        .refine((value) => QUEUE_NAME.test(value) && value.length <= 56, {
-            message:
-                'NOTIFICATIONS_QUEUE must be a valid queue name (3-56 lower-case letters, digits and single hyphens, leaving room for "-poison")',
+        .refine(isValidNotificationsQueue, {
+            message: `NOTIFICATIONS_QUEUE must be a valid queue name: ${MIN_QUEUE_NAME_CHARS}-${MAX_NOTIFICATIONS_QUEUE_CHARS} lower-case letters, digits and single hyphens, starting and ending with a letter or digit (the longest queue named after it, "<name>-wakeup-poison", must stay within 63)`,
         }),
     MENTION_REPLY_BUDGET_MS: integerSetting('MENTION_REPLY_BUDGET_MS', DEFAULT_MENTION_REPLY_BUDGET_MS, 1, 4_900),
     DELIVERY_TIMEOUT_MS: integerSetting('DELIVERY_TIMEOUT_MS', DEFAULT_DELIVERY_TIMEOUT_MS, 100, 120_000),
     RETRY_MAX_AGE_SECONDS: integerSetting('RETRY_MAX_AGE_SECONDS', DEFAULT_RETRY_MAX_AGE_SECONDS, 1, 7 * 86_400),
-    RATE_LIMIT_GUARD_MS: integerSetting('RATE_LIMIT_GUARD_MS', DEFAULT_JITTER_GUARD_MS, 0, 1_000),
+    RATE_LIMIT_GUARD_MS: integerSetting('RATE_LIMIT_GUARD_MS', DEFAULT_JITTER_GUARD_MS, 0, MAX_JITTER_GUARD_MS),
     ORDER_SETTLE_MS: integerSetting('ORDER_SETTLE_MS', DEFAULT_ORDER_SETTLE_MS, 0, 60_000),
     DIGEST_AFTER_SECONDS: integerSetting('DIGEST_AFTER_SECONDS', DEFAULT_DIGEST_AFTER_SECONDS, 0, 7 * 86_400),
     DELIVERY_LEASE_SECONDS: integerSetting('DELIVERY_LEASE_SECONDS', DEFAULT_DELIVERY_LEASE_SECONDS, 1, 600),
@@ -214,7 +212,30 @@ export function configurationDefaults(): Readonly<Record<string, string>> {
     );
 }
 
-function toStorageSetting(env: z.infer<typeof envSchema>, problems: string[]): StorageSetting {
+/** The settings the schema describes, each parsed. */
+type Settings = z.infer<typeof envSchema>;
+
+/**
+ * Parses every key of the schema on its own, so one bad value hides none of the others: each
+ * failure is added to `problems` as a line that starts with its key (zod's messages name no value).
+ * The keys that failed are absent from the result.
+ */
+function parseEachSetting(env: Readonly<Record<string, string | undefined>>, problems: string[]): Partial<Settings> {
+    const settings: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(envSchema.shape)) {
+        const parsed = schema.safeParse(env[key]);
+        if (parsed.success) {
+            settings[key] = parsed.data;
+            continue;
+        }
+        for (const issue of parsed.error.issues) {
+            problems.push(issue.message.startsWith(key) ? issue.message : `${key}: ${issue.message}`);
+        }
+    }
+    return settings;
+}
+
+function toStorageSetting(env: Partial<Settings>, problems: string[]): StorageSetting {
     const identity = {
         ...(env.AzureWebJobsStorage__accountName ? { accountName: env.AzureWebJobsStorage__accountName } : {}),
         ...(env.AzureWebJobsStorage__queueServiceUri ? { queueServiceUri: env.AzureWebJobsStorage__queueServiceUri } : {}),
@@ -337,21 +358,13 @@ function toConnections(
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
     const problems: string[] = [];
-    const parsed = envSchema.safeParse(env);
-    if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-            const key = issue.path.join('.');
-            problems.push(issue.message.startsWith(key) ? issue.message : `${key}: ${issue.message}`);
-        }
-        throw new ConfigurationError(problems);
-    }
-    const settings = parsed.data;
-    const storage = toStorageSetting(settings, problems);
-    const secrets = parseOutgoingWebhookSecrets(settings.TEAMS_OUTGOING_WEBHOOK_SECRETS ?? '');
+    const each = parseEachSetting(env, problems);
+    const storage = toStorageSetting(each, problems);
+    const secrets = parseOutgoingWebhookSecrets(each.TEAMS_OUTGOING_WEBHOOK_SECRETS ?? '');
     problems.push(...secrets.problems);
     let allowedWebhookHosts: WebhookHostPattern[] = [];
     try {
-        allowedWebhookHosts = parseAllowedHosts(settings.ALLOWED_WEBHOOK_HOSTS ?? '');
+        allowedWebhookHosts = parseAllowedHosts(each.ALLOWED_WEBHOOK_HOSTS ?? '');
     } catch (thrown) {
         if (!(thrown instanceof ConfigurationError)) {
             throw thrown;
@@ -362,7 +375,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     const connectionsByWebhook = toConnections(env, webhooks, problems);
     let profiles: LimitProfiles | undefined;
     try {
-        profiles = limitProfiles(settings);
+        profiles = limitProfiles(each);
     } catch (thrown) {
         if (!(thrown instanceof ConfigurationError)) {
             throw thrown;
@@ -372,13 +385,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     if (problems.length > 0 || profiles === undefined) {
         throw new ConfigurationError(problems);
     }
+    // Every key parsed on its own above, so the whole schema parses too; this gives the full type.
+    const whole = envSchema.safeParse(env);
+    if (!whole.success) {
+        throw new SystemError('configuration_schema', 'The configuration schema rejected settings that each parsed');
+    }
+    const settings = whole.data;
     return Object.freeze({
         storage: Object.freeze(storage),
         outgoingWebhookKeys: Object.freeze(secrets.keys.map((key) => Object.freeze(key))),
         webhooks,
         allowedWebhookHosts: Object.freeze(allowedWebhookHosts),
         notificationsQueue: settings.NOTIFICATIONS_QUEUE,
-        poisonQueue: `${settings.NOTIFICATIONS_QUEUE}-poison`,
+        poisonQueue: poisonQueueName(settings.NOTIFICATIONS_QUEUE),
         mentionReplyBudgetMs: settings.MENTION_REPLY_BUDGET_MS,
         deliveryTimeoutMs: settings.DELIVERY_TIMEOUT_MS,
         retryMaxAgeMs: settings.RETRY_MAX_AGE_SECONDS * 1_000,

@@ -1,7 +1,7 @@
 /** The notification job, schema v1: what producers put on the queue, validated with zod. */
 import { z } from 'zod';
 
-/** Longest job id (DESIGN.md). */
+/** Longest job id (README, "The notification job (schema v1)"). */
 export const MAX_JOB_ID_LENGTH = 128;
 
 /** Longest alias (the `<ALIAS>` of `TEAMS_WEBHOOK_<ALIAS>`). */
@@ -37,7 +37,7 @@ export const jobTargetSchema = z.union(
 );
 
 /**
- * Notification job, schema v1 (DESIGN.md). Exactly one content field: `text`, `card`,
+ * Notification job, schema v1 (README, "The notification job (schema v1)"). Exactly one content field: `text`, `card`,
  * `adaptiveCard` or `messageCard`.
  *
  * @example

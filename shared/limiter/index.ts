@@ -43,7 +43,14 @@ export const TEAMS_WEBHOOK_LIMITS = [
  */
 export const DEFAULT_JITTER_GUARD_MS = 50 as const;
 
-/** Options of {@link nextSendTime} and {@link pruneHistory}. */
+/**
+ * The widest guard the configuration allows (`RATE_LIMIT_GUARD_MS`): a whole second, the length of
+ * the shortest window, is far beyond any real jitter. A send log pruned with this guard keeps every
+ * send that a decision with any allowed guard still counts.
+ */
+export const MAX_JITTER_GUARD_MS = 1_000 as const;
+
+/** Options of {@link nextSendTime}. */
 export interface LimiterOptions {
     /**
      * Milliseconds added to every window's length to absorb network jitter.
@@ -153,16 +160,19 @@ export function windowUsage(
 
 /**
  * The entries of `history` that can still affect a send at `now` or later, ascending: those later
- * than `now` minus the longest window (widened by the guard). Older entries can be deleted.
+ * than `now` minus the longest window widened by the guard. Older entries can be deleted. The one
+ * pruning of a send log: the sender prunes with the guard its decisions use, the store with
+ * {@link MAX_JITTER_GUARD_MS}, so neither drops a send a decision still counts. The guard is
+ * required: a narrower one than the decisions' would drop sends the 24 h window still counts.
  *
  * @example
- * pruneHistory([0, 90_000_000], 90_000_001); // [90000000]
+ * pruneHistory([0, 90_000_000], 90_000_001, TEAMS_WEBHOOK_LIMITS, { guardMs: 50 }); // [90000000]
  */
 export function pruneHistory(
     history: readonly number[],
     now: number,
-    limits: readonly SlidingWindowLimit[] = TEAMS_WEBHOOK_LIMITS,
-    options: LimiterOptions = {},
+    limits: readonly SlidingWindowLimit[],
+    options: Required<LimiterOptions>,
 ): number[] {
     assertFiniteTime(now, 'now');
     const guardMs = validGuard(options.guardMs);

@@ -44,7 +44,7 @@ export interface WebhookState {
     readonly webhookKey: string;
     /** The alias last used for this webhook, for display. */
     readonly alias: string | undefined;
-    /** Start times (epoch ms, ascending) of POSTs in the last 24 h. */
+    /** Start times (epoch ms, ascending) of POSTs in the last 24 h and the rate-limit guard. */
     readonly sends: readonly number[];
     /** Throttled answers in a row; 0 after a success. */
     readonly consecutiveThrottles: number;

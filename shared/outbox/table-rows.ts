@@ -65,11 +65,9 @@ export const MAX_REASON_CHARS = STRING_CHUNK_CHARS;
 /** Marker appended to a string that was cut. */
 export const CUT_MARKER = '…[cut]';
 
-/** The sliding send log covers 24 h, the longest Teams window (TEAMS.md: 1800 per 86400 s). */
-export const SEND_LOG_WINDOW_MS = 86_400_000;
 /**
  * How long a delivered job id is remembered: 7 days, the default time-to-live of a queue message, so
- * a duplicate of a delivered job cannot arrive after its id is forgotten (TEAMS.md, storage queue facts).
+ * a duplicate of a delivered job cannot arrive after its id is forgotten (docs/teams-facts.md#visibility-and-time-to-live).
  */
 export const DELIVERED_RETENTION_MS = 7 * 86_400_000;
 

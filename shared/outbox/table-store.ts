@@ -19,8 +19,8 @@
  *   `order` it carries this time. The id is checked and claimed in that same atomic write, so a
  *   duplicate arriving while the first copy is being delivered cannot slip in between.
  * - completeJob deletes the job row and turns its index row into the delivered marker in one
- *   transaction: a crash leaves either the job still queued (posted again: the duplicate DESIGN.md
- *   allows, a crash between Teams' answer and our record) or the job delivered and remembered.
+ *   transaction: a crash leaves either the job still queued (posted again: the one duplicate the
+ *   README's guarantees allow, a crash between Teams' answer and our record) or the job delivered and remembered.
  * - deadLetter writes the dead letter first, then deletes the job row and its index row in one
  *   transaction. A crash in between leaves the job at the head, so it is dead-lettered again: a
  *   duplicate dead letter at worst, never a lost job. Removing the index row lets a replay re-add the id.
@@ -39,6 +39,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 
 import { nonNull } from '../errors/index.js';
+import { MAX_JITTER_GUARD_MS, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../limiter/index.js';
 import {
     emptyConnectionState,
     emptyWebhookState,
@@ -63,7 +64,6 @@ import {
     INDEX_ROW_RANGE_END,
     JOB_ROW_PREFIX,
     JOB_ROW_RANGE_END,
-    SEND_LOG_WINDOW_MS,
     STATE_ROW_KEY,
     assertPartitionKey,
     connectionPartitionKey,
@@ -87,7 +87,7 @@ import {
 /** Most entities a Table query returns in one page (Azure Table Storage, Query Entities). */
 const MAX_PAGE_SIZE = 1_000;
 
-/** HTTP statuses the Table service answers that the store handles (TEAMS.md, tooling facts: ETag 412, duplicate 409). */
+/** HTTP statuses the Table service answers that the store handles (ETag 412, duplicate 409: docs/teams-facts.md#table-answers). */
 const STATUS = { notFound: 404, conflict: 409, preconditionFailed: 412 } as const;
 
 /** At most this many operations per transaction (Azure Tables, "Performing entity group transactions"). */
@@ -138,13 +138,12 @@ function encodedId(jobId: string): string {
     return encodeKeyPart(jobId, hashId);
 }
 
-/** The send log of `state` without sends older than 24 h before `now`, ascending, in whole ms. */
+/**
+ * The send log of `state` in whole ms, ascending, without the sends no decision can count any more:
+ * pruned like the sender's, over Teams' windows with the widest guard the configuration allows.
+ */
 function prunedSends(sends: readonly number[], now: number): number[] {
-    const oldest = now - SEND_LOG_WINDOW_MS;
-    return sends
-        .map((time) => Math.trunc(time))
-        .filter((time) => time >= oldest)
-        .sort((a, b) => a - b);
+    return pruneHistory(sends.map((time) => Math.trunc(time)), now, TEAMS_WEBHOOK_LIMITS, { guardMs: MAX_JITTER_GUARD_MS });
 }
 
 /**

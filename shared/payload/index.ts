@@ -9,11 +9,11 @@ import type { WebhookDialect } from '../teams-answer/index.js';
 
 /**
  * Largest payload we send, in UTF-8 bytes. Teams refuses over 28 KB, measured on message
- * properties that can exceed the request's own length (TEAMS.md), so we keep well under.
+ * properties that can exceed the request's own length (docs/teams-facts.md#connector-message-size), so we keep well under.
  */
 export const SAFE_PAYLOAD_BYTES = 24 * 1024;
 
-/** Highest Adaptive Card version Workflows renders; 1.5 and 1.6 show "couldn't be displayed" (TEAMS.md). */
+/** Highest Adaptive Card version Workflows renders; 1.5 and 1.6 show "couldn't be displayed" (docs/teams-facts.md#workflows-payload). */
 export { WORKFLOWS_MAX_CARD_VERSION };
 
 /** The card version we write for cards we build. */

@@ -7,14 +7,14 @@ export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adapti
 
 /**
  * The largest reply we send, in UTF-8 bytes of its JSON. Teams refuses messages over 28 KB
- * (TEAMS.md); 24 KB leaves room for what Teams adds around it.
+ * (docs/teams-facts.md#connector-message-size); 24 KB leaves room for what Teams adds around it.
  */
 export const MAX_REPLY_BYTES = 24 * 1024;
 
 /** Appended where a long text was cut. */
 export const TRUNCATION_MARKER = '\n\n… (truncated)';
 
-/** The only action type Teams allows in outgoing-webhook replies (TEAMS.md). */
+/** The only action type Teams allows in outgoing-webhook replies (docs/teams-facts.md#reply). */
 export const ALLOWED_REPLY_ACTION = 'Action.OpenUrl';
 
 /** An Adaptive Card as plain JSON. */

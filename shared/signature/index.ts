@@ -5,7 +5,7 @@ import type { OutgoingWebhookKey } from '../config/index.js';
 /** Bytes in an HMAC-SHA256 digest. */
 export const HMAC_SHA256_BYTES = 32;
 
-/** The scheme Teams puts before the MAC in the `Authorization` header (TEAMS.md: `HMAC <base64>`). */
+/** The scheme Teams puts before the MAC in the `Authorization` header (`HMAC <base64>`, docs/teams-facts.md#signature). */
 export const SIGNATURE_SCHEME = 'HMAC';
 
 const HEADER = /^\s*HMAC\s+([A-Za-z0-9+/]{43}=)\s*$/i;

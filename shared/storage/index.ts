@@ -13,8 +13,7 @@ export const OUTBOX_TABLE_NAME = 'TeamsRelayOutbox';
 /** The dead-letter table. */
 export const DEAD_LETTER_TABLE_NAME = 'TeamsRelayDeadLetters';
 
-/** Suffix of the queue that carries per-webhook wake-up messages, beside the notifications queue. */
-export const WAKEUP_QUEUE_SUFFIX = '-wakeup';
+export { WAKEUP_QUEUE_SUFFIX, wakeupQueueName } from '../queue-names/index.js';
 
 /** The emulator's well-known account (Microsoft Learn, "Use the Azurite emulator", connection strings). */
 export const DEVELOPMENT_ACCOUNT_NAME = 'devstoreaccount1';
@@ -35,11 +34,6 @@ const DEVELOPMENT_STORAGE_PATTERN = /^\s*UseDevelopmentStorage\s*=\s*true\s*(;|$
 /** Host suffixes of public-cloud storage endpoints for identity-based settings given only an account name. */
 const PUBLIC_QUEUE_HOST_SUFFIX = 'queue.core.windows.net';
 const PUBLIC_TABLE_HOST_SUFFIX = 'table.core.windows.net';
-
-/** Name of the wake-up queue that belongs to a notifications queue, e.g. `notifications-wakeup`. */
-export function wakeupQueueName(notificationsQueue: string): string {
-    return `${notificationsQueue}${WAKEUP_QUEUE_SUFFIX}`;
-}
 
 /** True for `UseDevelopmentStorage=true` (any case, optionally with more options). */
 export function isDevelopmentStorage(connectionString: string): boolean {

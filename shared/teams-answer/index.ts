@@ -168,7 +168,7 @@ export interface ClassifyOptions {
 /**
  * Classifies one answer to a webhook POST. Pure and total: any input yields a classification.
  *
- * Rules (TEAMS.md "Answers", DESIGN.md "Delivery guarantees" 4 and 5):
+ * Rules (docs/teams-facts.md#connector-answers and #workflows-answers; README "Delivery guarantees" 4 and 5):
  * - transport failures (timeout, reset, network) → transient;
  * - status 429 → throttled, both dialects;
  * - Workflows 2xx, whatever the body → accepted (202 with an empty body is normal; the flow took the
@@ -182,7 +182,7 @@ export interface ClassifyOptions {
  *   (redirects are not followed for webhook posts: a moved webhook needs a new URL); 1xx, or a
  *   status that is not an integer in 100–599 → transient.
  *
- * An unrecognised connector 2xx body (the "rare JSON exceptions" of TEAMS.md) is **permanent**: the
+ * An unrecognised connector 2xx body (the rare JSON bodies that did deliver, docs/teams-facts.md#connector-answers) is **permanent**: the
  * message may have been shown, so retrying could post it twice, while calling it delivered could
  * lose it silently. A dead letter keeps the job and the body for an operator to judge and replay,
  * which keeps both "nothing lost" and "no duplicates".

@@ -6,9 +6,11 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import type { DeliveryEvent } from '../delivery/sender.js';
+import { redactUrls } from '../redact/index.js';
 import { telemetrySink } from './app-insights.js';
 
 export { flushTelemetry } from './app-insights.js';
+export { redactUrls } from '../redact/index.js';
 
 /** Every message starts with this, then the event name, a space and the JSON properties. */
 export const TELEMETRY_PREFIX = 'teams-relay.';
@@ -49,13 +51,6 @@ export const TELEMETRY_METRICS = {
 
 /** The sender's decisions, counted by `teams-relay.jobs`. */
 const JOB_OUTCOMES: ReadonlySet<TelemetryEventName> = new Set<DeliveryEvent['event']>(['delivered', 'flow-accepted', 'deferred', 'throttled', 'retrying', 'dead-lettered']);
-
-const URL_PATTERN = /\bhttps?:\/\/([^/\s"'?#]+)[^\s"']*/gi;
-
-/** Replaces every URL in a text with its scheme and host: webhook URLs are bearer secrets. */
-export function redactUrls(text: string): string {
-    return text.replace(URL_PATTERN, (_url, host: string) => `https://${host}/…`);
-}
 
 /**
  * The message for one event: `teams-relay.<event> {"event":"<event>",...}`, undefined properties

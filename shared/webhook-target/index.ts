@@ -9,7 +9,7 @@ export type { WebhookDialect } from '../teams-answer/index.js';
 
 /**
  * Host patterns a webhook URL may have when `ALLOWED_WEBHOOK_HOSTS` is not set: the connector and
- * Workflows host families of TEAMS.md (`outlook.office.com`, `outlook.office365.com`,
+ * Workflows host families of docs/teams-facts.md (`outlook.office.com`, `outlook.office365.com`,
  * `<org>.webhook.office.com`, `prod-NN.<region>.logic.azure.com`,
  * `<env>.environment.api.powerplatform.com`).
  *
@@ -24,9 +24,9 @@ export const DEFAULT_ALLOWED_WEBHOOK_HOSTS = [
     '*.api.powerplatform.com',
 ] as const;
 
-/** Host families of Power Automate Workflows trigger URLs (TEAMS.md, "Power Automate Workflows"). */
+/** Host families of Power Automate Workflows trigger URLs (docs/teams-facts.md#workflows-urls). */
 const WORKFLOWS_HOST_SUFFIXES = ['.logic.azure.com', '.api.powerplatform.com'] as const;
-/** Host families of legacy connector URLs (TEAMS.md, "legacy connector URLs"). */
+/** Host families of legacy connector URLs (docs/teams-facts.md#connector-hosts). */
 const CONNECTOR_HOSTS = ['outlook.office.com', 'outlook.office365.com'] as const;
 const CONNECTOR_HOST_SUFFIXES = ['.webhook.office.com'] as const;
 

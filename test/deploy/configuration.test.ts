@@ -11,6 +11,7 @@ import {
     configurationDefaults,
     loadConfig,
 } from '../../shared/config/index.js';
+import { MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS } from '../../shared/queue-names/index.js';
 import { DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME, wakeupQueueName } from '../../shared/storage/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -432,7 +433,7 @@ describe('local.settings.json.example', () => {
         const config = loadConfig(localValues);
         expect([...config.webhooks.keys()]).toEqual(['demo']);
         expect(config.outgoingWebhookKeys.map((key) => key.name)).toEqual(['contoso']);
-        // TEAMS.md: the docs' "contoso" test token, public by construction.
+        // The docs' "contoso" test token, public by construction (docs/teams-facts.md#signature).
         expect(localValues['TEAMS_OUTGOING_WEBHOOK_SECRETS']).toBe('contoso:vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=');
         expect(config.webhooks.get('demo')?.hostname).toBe('127.0.0.1');
     });
@@ -524,6 +525,11 @@ describe('storage', () => {
                 .sort(),
         );
         expect(moduleParams(main, 'api').get('notificationsQueue')).toBe('notificationsQueue');
+    });
+
+    it('bounds notificationsQueue as the app bounds NOTIFICATIONS_QUEUE', async () => {
+        const { main } = await files();
+        expect(main).toMatch(new RegExp(`@minLength\\(${MIN_QUEUE_NAME_CHARS}\\)\\n@maxLength\\(${MAX_NOTIFICATIONS_QUEUE_CHARS}\\)\\nparam notificationsQueue `));
     });
 
     it('creates the tables shared/storage uses', async () => {

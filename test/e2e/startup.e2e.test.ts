@@ -1,4 +1,4 @@
-// Start-up: `npm start` refuses to run with an invalid setting, naming the key and never its value.
+// Start-up: `npm start` refuses to run with invalid settings, naming every bad key at once and never a secret's value.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,17 +15,18 @@ afterAll(async () => {
 });
 
 describe('start-up with an invalid configuration', () => {
-    it('exits 1 naming the bad key, without printing the secret', () => {
+    it('exits 1 naming every bad key, without printing the secret', () => {
         const secret = 'dGhpcyBpcyBub3QgMzIgYnl0ZXM=';
         const run = spawnSync(process.execPath, ['dist/devhost/main.js', '--cwd', ROOT], {
             cwd: ROOT,
             encoding: 'utf8',
             timeout: 60_000,
-            env: { PATH: process.env.PATH ?? '', PORT: '0', AzureWebJobsStorage: azurite.connectionString, TEAMS_OUTGOING_WEBHOOK_SECRETS: `ops:${secret}` },
+            env: { PATH: process.env.PATH ?? '', PORT: '0', AzureWebJobsStorage: azurite.connectionString, TEAMS_OUTGOING_WEBHOOK_SECRETS: `ops:${secret}`, RATE_LIMIT_GUARD_MS: '5000' },
         });
         const output = `${run.stdout}${run.stderr}`;
         expect(run.status).toBe(1);
         expect(output).toContain('TEAMS_OUTGOING_WEBHOOK_SECRETS entry 1 ("ops"): the token must be base64 of 32 bytes');
+        expect(output).toContain('RATE_LIMIT_GUARD_MS must be a whole number from 0 to 1000');
         expect(output).not.toContain(secret);
     });
 });

@@ -7,7 +7,7 @@ import { MAX_ALIAS_LENGTH, MAX_JOB_ID_LENGTH, validateJob, type NotificationJob 
 /** A problem names its field (`to: ...`, `messageCard.@type: ...`) or the job as a whole (`job: ...`). */
 const NAMES_A_FIELD = /^(?:job: |([\w.@[\]-]+): )/;
 
-/** Every field of schema v1 a problem can name (DESIGN.md, "The notification job"). */
+/** Every field of schema v1 a problem can name (README, "The notification job (schema v1)"). */
 const JOB_FIELDS = new Set([
     'id',
     'createdAt',

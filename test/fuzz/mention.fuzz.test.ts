@@ -276,7 +276,7 @@ describe('extractCommand', () => {
         );
     });
 
-    it('reads the command of any text up to the 1 MiB body limit well within Teams\' 5 s', () => {
+    it('reads the command of adversarial text up to the 1 MiB body limit without backtracking over it', () => {
         /** Pieces that made the tag and mention patterns backtrack over the rest of the text when repeated. */
         const adversarial = fc.oneof(
             fc.constantFrom('<at>', '<at ', '<a', '<AT>x', '<at><b>', '<at>&amp;', '<at>Relay</at', '<at>Relay</at> ', '&nbsp;', '<br'),
@@ -285,9 +285,8 @@ describe('extractCommand', () => {
         fc.assert(
             fc.property(adversarial, (piece) => {
                 const text = repeatWithin(piece, Number.MAX_SAFE_INTEGER, 1024 * 1024);
-                const started = performance.now();
-                extractCommand(activityWithText(text, { recipient: { name: 'Relay' } }));
-                expect(performance.now() - started).toBeLessThan(1_000);
+                // A pattern that backtracks turns this into minutes: the test's timeout catches it.
+                expect(typeof extractCommand(activityWithText(text, { recipient: { name: 'Relay' } }))).toBe('object');
             }),
             { numRuns: 15 },
         );

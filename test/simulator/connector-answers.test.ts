@@ -1,4 +1,4 @@
-/** Legacy connector answers: every row of the TEAMS.md "Answers" table, over real HTTP. */
+/** Legacy connector answers: every row of the answers table (docs/teams-facts.md#connector-answers), over real HTTP. */
 import { describe, expect, it } from 'vitest';
 import {
     CONNECTOR_BAD_PAYLOAD_BODY,

@@ -1,4 +1,4 @@
-/** Fixed-window throttling on the injected clock: the five TEAMS.md windows, offsets, block, counting. */
+/** Fixed-window throttling on the injected clock: the five windows of docs/teams-facts.md, offsets, block, counting. */
 import { describe, expect, it } from 'vitest';
 import type { TeamsSimulator } from '../../simulator/index.js';
 import { DAY_START, ManualClock, post, useSimulators } from './harness.js';

@@ -1,16 +1,20 @@
-/** Real Teams payloads from the shared fixtures folder beside the repository, read as exact bytes. */
+/** Real Teams payloads from `test/fixtures/`, read as exact bytes (see `test/fixtures/README.md` for their sources). */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The shared fixtures folder (`../shared/fixtures` from the repository root). */
-export const FIXTURES_FOLDER = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
+/** The fixtures folder, `test/fixtures/`. */
+export const FIXTURES_FOLDER = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 /** The exact bytes of a fixture file, e.g. `outgoing/msdocs-example-message.json`. */
 export function fixtureBytes(relativePath: string): Buffer {
     return readFileSync(`${FIXTURES_FOLDER}${relativePath}`);
 }
 
-/** Microsoft's documented outgoing-webhook example and the token the docs sign it with (TEAMS.md). */
+/**
+ * Microsoft's documented outgoing-webhook example and the sample token of the same documentation
+ * (its "contoso" key), with the `Authorization` value that token gives over the file's exact bytes
+ * (docs/teams-facts.md, "Outgoing webhooks").
+ */
 export const MSDOCS_EXAMPLE = {
     path: 'outgoing/msdocs-example-message.json',
     token: 'vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=',

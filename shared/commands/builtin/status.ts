@@ -5,7 +5,7 @@ import type { WindowUsage } from '../../limiter/index.js';
 import type { AdaptiveCard } from '../../reply/index.js';
 import { defineCommand } from '../index.js';
 
-/** The card's schema version: Workflows webhooks cannot show 1.5 or later (TEAMS.md). */
+/** The card's schema version: Workflows webhooks cannot show 1.5 or later (docs/teams-facts.md#workflows-payload). */
 const STATUS_CARD_VERSION = '1.4';
 
 

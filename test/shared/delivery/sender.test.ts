@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { drainWebhook } from '../../../shared/delivery/sender.js';
-import { TEAMS_WEBHOOK_LIMITS } from '../../../shared/limiter/index.js';
+import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../../../shared/limiter/index.js';
+import { DEFAULT_LIMIT_PROFILES } from '../../../shared/limit-profiles/index.js';
 import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { startBench, START, type Bench } from './harness.js';
 
@@ -297,5 +298,30 @@ describe('storage trouble after Teams answered', () => {
         await drainWebhook(key, b.deps({ store: flaky }));
         expect(sentTexts(b)).toEqual(['message 0', 'message 1']);
         expect(await b.store.countJobs(key)).toBe(0);
+    });
+});
+
+describe('the send log and the rate-limit guard', () => {
+    /** One window, the longest the sender knows: two sends per 10 s, widened by a 1 s guard to 11 s. */
+    const ONE_WINDOW: readonly SlidingWindowLimit[] = [{ windowMs: 10_000, max: 2 }];
+    const GUARD_MS = 1_000;
+
+    it('still counts a send older than the longest window but within its guard', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue(
+            { id: 'first', to: 'ops', text: 'first', createdAt: START },
+            { id: 'second', to: 'ops', text: 'second', createdAt: START + 1 },
+        );
+        // One earlier send at START. Half a second past its 10 s window, but inside the guard: the
+        // next two sends together with it must span at least 11 s.
+        const state = await b.store.readState(key);
+        await b.store.writeState({ ...state, sends: [START] });
+        b.clock.time = START + 10_500;
+
+        const profiles = { ...DEFAULT_LIMIT_PROFILES, connector: { ...DEFAULT_LIMIT_PROFILES.connector, perUrl: ONE_WINDOW } };
+        const result = await drainWebhook(key, b.deps({ settings: { profiles, guardMs: GUARD_MS } }));
+
+        expect(result).toMatchObject({ kind: 'idle', sent: 2 });
+        expect(b.sim.received('ops').map((request) => request.at - START)).toEqual([10_500, 11_000]);
     });
 });

@@ -8,7 +8,6 @@ import {
     MAX_ENCODED_ID_CHARS,
     MAX_KEY_CHARS,
     MAX_STRING_PROPERTY_CHARS,
-    SEND_LOG_WINDOW_MS,
     STRING_CHUNK_CHARS,
     cutString,
     decodeSends,
@@ -18,6 +17,9 @@ import {
     jobRowKey,
     toChunkedProperties,
 } from '../../../shared/outbox/table-rows.js';
+
+/** 24 h, the longest Teams window, in ms. */
+const DAY_MS = 86_400_000;
 
 const hash = (text: string): string => createHash('sha256').update(text).digest('base64url');
 
@@ -81,7 +83,7 @@ describe('send log codec', () => {
     it('fits 1800 sends in 24 h into one string property', () => {
         // Evenly spread sends give the longest text: digits grow with the logarithm of each gap.
         const start = 1_700_000_000_000;
-        const sends = Array.from({ length: 1800 }, (_unused, index) => start + Math.floor((index * SEND_LOG_WINDOW_MS) / 1800));
+        const sends = Array.from({ length: 1800 }, (_unused, index) => start + Math.floor((index * DAY_MS) / 1800));
         const encoded = encodeSends(sends);
         expect(decodeSends(encoded)).toEqual(sends);
         // Measured: 9,003 characters (18 KB of UTF-16), under a third of the 64 KiB property limit.

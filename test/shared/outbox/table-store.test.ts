@@ -3,8 +3,9 @@ import type { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { notificationJobSchema, type NotificationJob } from '../../../shared/jobs/index.js';
+import { MAX_JITTER_GUARD_MS, TEAMS_WEBHOOK_LIMITS } from '../../../shared/limiter/index.js';
 import { emptyConnectionState, emptyWebhookState, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore } from '../../../shared/outbox/index.js';
-import { MAX_STRING_PROPERTY_CHARS, SEND_LOG_WINDOW_MS, DELIVERED_RETENTION_MS } from '../../../shared/outbox/table-rows.js';
+import { MAX_STRING_PROPERTY_CHARS, DELIVERED_RETENTION_MS } from '../../../shared/outbox/table-rows.js';
 import { createTableOutboxStore, type TableOutboxStoreOptions } from '../../../shared/outbox/table-store.js';
 import { createTableClient } from '../../../shared/storage/index.js';
 import { startAzurite, type TestAzurite } from '../../support/azurite.js';
@@ -12,6 +13,8 @@ import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 /** The fixed clock of these tests. */
 const NOW = Date.parse('2026-11-23T10:00:00.000Z');
 const WEBHOOK = 'b5d4045c3f466fa91fe2cc6abe79232a1a57cdf104f7a26e716e0a1e2789df78';
+/** The longest Teams window, which the send log must cover. */
+const SEND_LOG_WINDOW_MS = Math.max(...TEAMS_WEBHOOK_LIMITS.map((limit) => limit.windowMs));
 const OTHER_WEBHOOK = '0f0e0d0c0b0a09080706050403020100f0e0d0c0b0a09080706050403020100';
 
 let azurite: TestAzurite;
@@ -355,11 +358,20 @@ describe('table outbox store: state', () => {
         expect(raw.sends.length).toBeLessThan(MAX_STRING_PROPERTY_CHARS / 3);
     });
 
-    it('drops sends older than 24 h when writing', async () => {
+    it('drops sends older than 24 h and the widest rate-limit guard when writing', async () => {
         const { store } = await freshStore();
-        const written = await store.writeState({ ...emptyWebhookState(WEBHOOK), sends: [NOW - SEND_LOG_WINDOW_MS - 1, NOW - 1000, NOW] });
+        const tooOld = NOW - SEND_LOG_WINDOW_MS - MAX_JITTER_GUARD_MS;
+        const written = await store.writeState({ ...emptyWebhookState(WEBHOOK), sends: [tooOld, NOW - 1000, NOW] });
         expect(written?.sends).toEqual([NOW - 1000, NOW]);
         expect((await store.readState(WEBHOOK)).sends).toEqual([NOW - 1000, NOW]);
+    });
+
+    it('keeps a send older than 24 h that the 24 h window still counts with its guard', async () => {
+        const { store } = await freshStore();
+        const sends = [NOW - SEND_LOG_WINDOW_MS - MAX_JITTER_GUARD_MS + 1, NOW - SEND_LOG_WINDOW_MS - 1, NOW];
+        const written = await store.writeState({ ...emptyWebhookState(WEBHOOK), sends });
+        expect(written?.sends).toEqual(sends);
+        expect((await store.readState(WEBHOOK)).sends).toEqual(sends);
     });
 
     it('lists every webhook that has state', async () => {
@@ -412,7 +424,7 @@ describe('table outbox store: Teams connections', () => {
 
     it('drops sends older than 24 h when writing', async () => {
         const { store } = await freshStore();
-        const written = await store.writeConnection({ ...emptyConnectionState('default'), sends: [NOW - SEND_LOG_WINDOW_MS - 1, NOW] });
+        const written = await store.writeConnection({ ...emptyConnectionState('default'), sends: [NOW - SEND_LOG_WINDOW_MS - MAX_JITTER_GUARD_MS, NOW] });
         expect(written?.sends).toEqual([NOW]);
     });
 

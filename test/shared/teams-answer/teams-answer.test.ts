@@ -1,4 +1,4 @@
-/** Specification of how every Teams answer is classified, row by row of the TEAMS.md answers table, for both dialects. */
+/** Specification of how every Teams answer is classified, row by row of the answers tables of docs/teams-facts.md, for both dialects. */
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -46,7 +46,7 @@ interface Row {
 }
 
 const rows: readonly Row[] = [
-    // connector, TEAMS.md answers table
+    // connector, docs/teams-facts.md#connector-answers
     { situation: 'delivered: 200 with body 1', dialect: 'connector', answer: { status: 200, body: '1' }, outcome: 'delivered' },
     { situation: 'delivered: body 1 with surrounding whitespace', dialect: 'connector', answer: { status: 200, body: ' 1\r\n' }, outcome: 'delivered' },
     { situation: 'throttled: 200 wrapping HTTP error 429', dialect: 'connector', answer: { status: 200, body: WRAPPED.throttled }, outcome: 'throttled' },

@@ -22,7 +22,7 @@ describe('telemetry', () => {
         const line = formatTelemetry('dead-lettered', { reason: 'refused by https://contoso.webhook.office.com/webhookb2/abc/IncomingWebhook/def?sig=secret' });
         expect(line).toContain('https://contoso.webhook.office.com/…');
         expect(line).not.toMatch(/webhookb2|secret/);
-        expect(redactUrls('see http://127.0.0.1:7072/workflows/x/triggers/manual/paths/invoke?sig=s')).toBe('see https://127.0.0.1:7072/…');
+        expect(redactUrls('see http://127.0.0.1:7072/workflows/x/triggers/manual/paths/invoke?sig=s')).toBe('see http://127.0.0.1:7072/…');
     });
 
     it('logs failures as warnings or errors and the rest as information, with the invocation id', () => {

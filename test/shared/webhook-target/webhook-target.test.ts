@@ -13,7 +13,7 @@ import {
     webhookKey,
 } from '../../../shared/webhook-target/index.js';
 
-/** URL shapes from TEAMS.md, with made-up ids and signatures. */
+/** URL shapes from docs/teams-facts.md, with made-up ids and signatures. */
 const URLS = {
     legacy: 'https://outlook.office.com/webhook/8cc4b123-8f9a-4e4b-a848-cd5aab4ba5ff@07420c3d-c141-4c67-b6f3-f448e5adb67b/IncomingWebhook/477b562fb46b43ca82379479a2137a21/96010122-e9c0-4ad8-9902-1368e16e8454',
     legacy365: 'https://outlook.office365.com/webhook/8cc4b123@07420c3d/IncomingWebhook/477b562f/96010122',
