@@ -149,6 +149,23 @@ describe('two Workflows webhooks on one Teams connection', () => {
     });
 });
 
+describe('digests on a Teams connection', () => {
+    it('fold a Workflows backlog that would wait longer than the digest delay for its connection, though its URL alone would not', async () => {
+        const b = (bench = await startBench(azurite, { aliases: { alpha: 'workflows', ops: 'connector' } }));
+        // 40 jobs: 10 s of the URL's windows, but the 26th would wait 300 s for the connection.
+        const keys = [...new Set(await b.enqueue(...jobs(40, 'alpha'), ...jobs(40, 'ops')))];
+        await runWakeups(b, keys, b.deps({ settings: { maxInlineWaitMs: 0, digestAfterMs: 60_000 } }));
+        const folded = b.events.filter((event) => event.event === 'flow-accepted' && event.digestId !== undefined);
+        expect(folded.length).toBeGreaterThan(0);
+        expect(new Set(b.events.filter((event) => event.event === 'flow-accepted').map((event) => event.jobId)).size).toBe(40);
+        expect(accepted(b, 'alpha').length).toBeLessThan(25);
+        expect(accepted(b, 'alpha').every((post) => post.at < START + 60_000)).toBe(true);
+        // The connector webhook's 40 jobs fit its windows within the delay: each goes alone.
+        expect(b.events.filter((event) => event.event === 'delivered' && event.digestId === undefined)).toHaveLength(40);
+        expect(b.sim.connectionStats()).toMatchObject({ throttledInFlow: 0 });
+    });
+});
+
 describe('Retry-After', () => {
     it('holds the webhook and its whole connection for Retry-After: 20 on a 429', async () => {
         const b = (bench = await startBench(azurite, { aliases: { alpha: 'workflows', beta: 'workflows' } }));
