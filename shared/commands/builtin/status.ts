@@ -160,6 +160,16 @@ function outcomeFacts(budget: WebhookBudget): { title: string; value: string }[]
     return [{ title: 'Delivered', value: `${budget.delivered}${accepted}, ${deadLettered}` }];
 }
 
+/** A part of the card under a separator: its heading in bold (coloured when something needs attention), then `items`. */
+function section(heading: { text: string; color: 'Attention' | 'Warning' | 'Default' }, items: readonly object[]): object {
+    return {
+        type: 'Container',
+        separator: true,
+        spacing: 'Medium',
+        items: [{ type: 'TextBlock', ...heading, weight: 'Bolder', wrap: true }, ...items],
+    };
+}
+
 function webhookSection(budget: WebhookBudget, now: number): object {
     const name = budget.alias ?? `webhook ${budget.webhookKey.slice(0, WEBHOOK_KEY_PREFIX_CHARS)}`;
     const facts = [
@@ -170,54 +180,28 @@ function webhookSection(budget: WebhookBudget, now: number): object {
         ...outcomeFacts(budget),
         ...retryingFacts(budget.retryingHead, now),
     ];
-    return {
-        type: 'Container',
-        separator: true,
-        spacing: 'Medium',
-        items: [
-            {
-                type: 'TextBlock',
-                ...headline(name, budget, now),
-                weight: 'Bolder',
-                wrap: true,
-            },
-            ...(budget.dialect === undefined
-                ? []
-                : [{ type: 'TextBlock', text: budget.dialect === 'connector' ? 'connector (retired by Microsoft)' : budget.dialect, isSubtle: true, size: 'Small', spacing: 'None' }]),
-            { type: 'FactSet', spacing: 'Small', facts },
-            ...budget.windows.map(windowBar),
-        ],
-    };
+    const dialect = budget.dialect === 'connector' ? 'connector (retired by Microsoft)' : budget.dialect;
+    return section(headline(name, budget, now), [
+        ...(dialect === undefined ? [] : [{ type: 'TextBlock', text: dialect, isSubtle: true, size: 'Small', spacing: 'None' }]),
+        { type: 'FactSet', spacing: 'Small', facts },
+        ...budget.windows.map(windowBar),
+    ]);
 }
 
 /** One Teams connection: who shares it, a bar per window of its Flow bot budget, and its next slot. */
 function connectionSection(connection: ConnectionBudget, now: number): object {
     const blocked = connection.blockedUntil > now;
     const on = connection.aliases.length === 0 ? '{url} targets only' : connection.aliases.join(', ');
-    return {
-        type: 'Container',
-        separator: true,
-        spacing: 'Medium',
-        items: [
-            {
-                type: 'TextBlock',
-                text: `Teams connection ${connection.connection}${blocked ? ' · held by Retry-After' : ''}`,
-                weight: 'Bolder',
-                wrap: true,
-                color: blocked ? 'Attention' : 'Default',
-            },
-            { type: 'TextBlock', text: `Flow bot budget shared by ${on}`, isSubtle: true, size: 'Small', spacing: 'None', wrap: true },
-            {
-                type: 'FactSet',
-                spacing: 'Small',
-                facts: [
-                    { title: 'Next slot', value: when(connection.nextSlot, now) },
-                    { title: 'Taking turns', value: `${connection.sharing} webhook${connection.sharing === 1 ? '' : 's'}` },
-                ],
-            },
-            ...connection.windows.map(windowBar),
-        ],
-    };
+    const heading = { text: `Teams connection ${connection.connection}${blocked ? ' · held by Retry-After' : ''}`, color: blocked ? 'Attention' : 'Default' } as const;
+    const facts = [
+        { title: 'Next slot', value: when(connection.nextSlot, now) },
+        { title: 'Taking turns', value: `${connection.sharing} webhook${connection.sharing === 1 ? '' : 's'}` },
+    ];
+    return section(heading, [
+        { type: 'TextBlock', text: `Flow bot budget shared by ${on}`, isSubtle: true, size: 'Small', spacing: 'None', wrap: true },
+        { type: 'FactSet', spacing: 'Small', facts },
+        ...connection.windows.map(windowBar),
+    ]);
 }
 
 /**
