@@ -4,10 +4,9 @@
  * on the same clock and an in-memory outbox that never runs dry.
  */
 import { loadConfig } from '../shared/config/index.js';
-import { resolveJobTarget } from '../shared/delivery/accept.js';
+import { resolveSendTarget } from '../shared/delivery/accept.js';
 import { postToWebhook } from '../shared/delivery/post.js';
 import { DEFAULT_DIGEST_AFTER_MS, drainWebhook, senderSettings, type SenderDeps } from '../shared/delivery/sender.js';
-import { PermanentError } from '../shared/errors/index.js';
 import { DEFAULT_JITTER_GUARD_MS, TEAMS_WEBHOOK_LIMITS } from '../shared/limiter/index.js';
 import { webhookKey } from '../shared/webhook-target/index.js';
 import { startTeamsSimulator } from '../simulator/index.js';
@@ -57,11 +56,7 @@ async function runOnce(digestAfterMs: number, log: (line: string) => void): Prom
             store,
             post: postToWebhook,
             scheduleWakeup: () => Promise.resolve(),
-            resolveTarget: (job) => {
-                const target = resolveJobTarget(job.job, config);
-                if ('problem' in target) throw new PermanentError('unresolvable_target', target.problem);
-                return target.url;
-            },
+            resolveTarget: (job) => resolveSendTarget(job, config),
             now: clock,
             // Waiting moves the shared clock: the sender never sleeps in real time.
             sleep: (ms) => {

@@ -12,8 +12,6 @@ const CONNECTIONS = 10;
 const RUN_SECONDS = 10;
 /** The fixed rate of the latency run (requests per second over all connections). */
 const FIXED_RATE = 200;
-/** Distinct pre-signed bodies the runs cycle through. */
-const SIGNED_BODIES = 32;
 /** Bytes of an outgoing-webhook token (base64 of 32 random bytes, docs/teams-facts.md#setting-one-up). */
 const TOKEN_BYTES = 32;
 /** The token's name in `TEAMS_OUTGOING_WEBHOOK_SECRETS`, selected with `?id=`. */
@@ -25,12 +23,16 @@ const MIN_THROUGHPUT_RATIO = 0.5;
 /** Target: p99 latency at 200 req/s under 20 ms. */
 const MAX_P99_MS = 20;
 
-/** A Teams activity for `@Relay ping`, in the shape of Microsoft's documented example. */
+/**
+ * A Teams activity for `@Relay ping`, in the shape of Microsoft's documented example, sent now: a new
+ * id and the current time, as Teams sends each message (the app answers a repeated id from its reply
+ * cache and refuses an old timestamp, so reused bodies would measure neither the command nor the check).
+ */
 function activity(index: number): string {
     return JSON.stringify({
         type: 'message',
-        id: `${1_700_000_000_000 + index}`,
-        timestamp: '2026-11-23T10:00:00.1234567Z',
+        id: `${Date.now()}-${index}`,
+        timestamp: new Date().toISOString(),
         serviceUrl: 'https://smba.trafficmanager.net/emea/',
         channelId: 'msteams',
         from: { id: `29:bench-${index}`, name: 'Bench User', aadObjectId: randomUUID() },
@@ -95,13 +97,15 @@ export async function runMentionBench(log: (line: string) => void): Promise<Benc
     const cleanup = new Cleanup();
     try {
         const key = randomBytes(TOKEN_BYTES);
-        const bodies = Array.from({ length: SIGNED_BODIES }, (_, index) => Buffer.from(activity(index), 'utf8'));
-        const requests: autocannon.Request[] = bodies.map((body) => ({
-            method: 'POST',
-            path: `/api/mention?id=${TOKEN_NAME}`,
-            headers: { 'content-type': 'application/json', authorization: signTeamsBody(body, key) },
-            body,
-        }));
+        let sequence = 0;
+        const signed = (): { body: Buffer; headers: Record<string, string> } => {
+            const body = Buffer.from(activity(sequence++), 'utf8');
+            return { body, headers: { 'content-type': 'application/json', authorization: signTeamsBody(body, key) } };
+        };
+        // Each request a new activity, signed as it goes out; both servers get the same stream.
+        const requests: autocannon.Request[] = [
+            { method: 'POST', path: `/api/mention?id=${TOKEN_NAME}`, setupRequest: (request) => ({ ...request, ...signed() }) },
+        ];
 
         const app = await appSnapshot();
         const bare = spawnNode(cleanup, [join('dist', 'bench', 'bare-mention-server.js')], app, appEnvironment({ BENCH_MENTION_KEY: key.toString('base64') }));
@@ -112,13 +116,8 @@ export async function runMentionBench(log: (line: string) => void): Promise<Benc
         });
         log(`  host ${host.url} (pid ${host.pid}), bare ${bareUrl} (pid ${bare.pid}), Azurite pid ${azurite.pid}`);
 
-        const [probe] = bodies;
-        if (probe === undefined) throw new Error('no signed bodies');
-        const check = await fetch(`${host.url}/api/mention?id=${TOKEN_NAME}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: signTeamsBody(probe, key) },
-            body: probe,
-        });
+        const probe = signed();
+        const check = await fetch(`${host.url}/api/mention?id=${TOKEN_NAME}`, { method: 'POST', headers: probe.headers, body: probe.body });
         const reply = await check.text();
         if (check.status !== 200 || !reply.includes('pong')) throw new Error(`the host did not answer the signed ping: ${check.status} ${reply}`);
 

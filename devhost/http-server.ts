@@ -6,10 +6,8 @@ import type { HostLog } from './log.js';
 import { InFlightInvocations, createInvocationContext } from './invocation.js';
 import { compileRoute, type RouteMatcher } from './route.js';
 import { toHttpResponse, writeHttpResponse } from './http-response.js';
+import { DEFAULT_HOST, DEFAULT_REQUEST_BODY_SIZE_LIMIT } from './settings.js';
 import type { HttpFunction } from './triggers.js';
-
-/** Largest request body the host accepts: 100 MiB (Azure Functions host, `maxRequestBodySize`). */
-export const MAX_REQUEST_BODY_BYTES = 100 * 1024 * 1024;
 
 /** An HTTP function with its compiled route. */
 export interface HttpRoute {
@@ -81,7 +79,7 @@ export interface HttpServerOptions {
     readonly routes: readonly HttpRoute[];
     readonly inFlight: InFlightInvocations;
     readonly log: HostLog;
-    /** @default MAX_REQUEST_BODY_BYTES */
+    /** Largest request body accepted, as `FUNCTIONS_REQUEST_BODY_SIZE_LIMIT` sets it for the Functions host. @default DEFAULT_REQUEST_BODY_SIZE_LIMIT */
     readonly maxBodyBytes?: number;
 }
 
@@ -103,7 +101,7 @@ async function handleRequest(options: HttpServerOptions, req: IncomingMessage, r
     if (selection.kind === 'method-not-allowed') {
         plain(res, 405, 'Method Not Allowed', { allow: selection.allowed.join(', ') }); return;
     }
-    const limit = options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES;
+    const limit = options.maxBodyBytes ?? DEFAULT_REQUEST_BODY_SIZE_LIMIT;
     const declaredLength = Number(req.headers['content-length'] ?? '0');
     if (declaredLength > limit) {
         res.setHeader('connection', 'close');
@@ -147,8 +145,8 @@ async function handleRequest(options: HttpServerOptions, req: IncomingMessage, r
     }
 }
 
-/** Starts listening on `port` (0 = any free port) on all interfaces, as `func start` does. */
-export async function startHttpServer(options: HttpServerOptions, port: number): Promise<RunningHttpServer> {
+/** Starts listening on `port` (0 = any free port) at `host` (default loopback only; `0.0.0.0` or `::` for every interface). */
+export async function startHttpServer(options: HttpServerOptions, port: number, host: string = DEFAULT_HOST): Promise<RunningHttpServer> {
     const server: Server = createServer((req, res) => {
         handleRequest(options, req, res).catch((error: unknown) => {
             options.log('error', `Request ${req.method ?? ''} ${req.url ?? ''} failed: ${String(error)}`);
@@ -158,7 +156,7 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
     });
     await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, () => {
+        server.listen(port, host, () => {
             server.off('error', reject);
             resolve();
         });

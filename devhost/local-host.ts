@@ -8,7 +8,17 @@ import { InFlightInvocations } from './invocation.js';
 import { consoleLog, toHostLogLevel, type HostLog } from './log.js';
 import { POISON_QUEUE_SUFFIX, startQueueListener, type QueueListener } from './queue-listener.js';
 import { assertCoreApiConnected, collectRegistrations, installCoreApi, type HookRegistration } from './registry.js';
-import { applyEnvironment, planEnvironment, portFromEnvironment, readLocalSettings } from './settings.js';
+import {
+    applyEnvironment,
+    DEFAULT_REQUEST_BODY_SIZE_LIMIT,
+    hostFromEnvironment,
+    isLoopback,
+    planEnvironment,
+    portFromEnvironment,
+    readLocalSettings,
+    REQUEST_BODY_SIZE_SETTING,
+    requestBodyLimitFromEnvironment,
+} from './settings.js';
 import { DEVELOPMENT_STORAGE, prepareStorage, type LocalStorage } from './storage.js';
 import { startTimerListener, type TimerListener } from './timer-listener.js';
 import {
@@ -27,6 +37,8 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 export interface LocalHostOptions {
     /** Port for HTTP functions; 0 picks a free one. @default `PORT` from the settings, else 7071 */
     readonly port?: number;
+    /** Address to listen on. @default `HOST` from the settings, else 127.0.0.1 (loopback only) */
+    readonly host?: string;
     /** Project folder holding package.json, host.json and local.settings.json. @default process.cwd() */
     readonly cwd?: string;
     /** Function entry points (paths or globs, relative to `cwd`). @default package.json `main` */
@@ -56,9 +68,11 @@ export type LocalFunctionInfo =
 
 /** A running local host. */
 export interface LocalHost {
-    /** Base URL, e.g. `http://localhost:7071`. */
+    /** Base URL, e.g. `http://127.0.0.1:7071`: the listen address, or loopback when it listens on every interface. */
     readonly url: string;
     readonly port: number;
+    /** The address it listens on, e.g. `127.0.0.1` or `0.0.0.0`. */
+    readonly host: string;
     /** What storage is in use, for people. */
     readonly storage: string;
     /** Process id of the embedded Azurite, when the host started one. */
@@ -94,6 +108,13 @@ function functionInfo(fn: LocalFunction, baseUrl: string, routePrefix: string, t
         case 'unsupported':
             return fn;
     }
+}
+
+/** The host part of a URL that reaches `host`: loopback for a wildcard address, brackets around IPv6. */
+function urlHost(host: string): string {
+    if (host === '0.0.0.0') return '127.0.0.1';
+    if (host === '::') return '[::1]';
+    return host.includes(':') ? `[${host}]` : host;
 }
 
 async function runHooks(hooks: readonly HookRegistration[], name: string, cwd: string, appHookData: Record<string, unknown>, log: HostLog): Promise<void> {
@@ -136,6 +157,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         }
         cleanups.push(applyEnvironment(changes));
         const port = options.port ?? portFromEnvironment(process.env);
+        const listen = options.host === undefined ? hostFromEnvironment(process.env) : { host: options.host, loopback: isLoopback(options.host) };
+        const maxBodyBytes = requestBodyLimitFromEnvironment(process.env);
 
         const fromHostJson = await readHostSettings(cwd);
         const settings: HostSettings = { ...fromHostJson, queues: { ...fromHostJson.queues, ...options.queues } };
@@ -222,12 +245,25 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
 
         let server: RunningHttpServer;
         try {
-            server = await startHttpServer({ routes: compileRoutes(httpFunctions, settings.routePrefix), inFlight, log }, port);
+            server = await startHttpServer({ routes: compileRoutes(httpFunctions, settings.routePrefix), inFlight, log, maxBodyBytes }, port, listen.host);
         } catch (error) {
-            if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code === 'EADDRINUSE') {
                 throw new Error(`Port ${port} is already in use; set PORT to another port (0 picks a free one)`, { cause: error });
             }
+            if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+                throw new Error(`HOST ${listen.host} is not an address of this machine; set HOST to one (default 127.0.0.1)`, { cause: error });
+            }
             throw error;
+        }
+        if (!listen.loopback) {
+            log(
+                'warn',
+                `Listening on ${listen.host}, beyond this machine: function keys are not enforced locally, so anyone who can reach port ${server.port} can call every function (POST /api/notifications included). Unset HOST to listen on 127.0.0.1 only.`,
+            );
+        }
+        if (maxBodyBytes !== DEFAULT_REQUEST_BODY_SIZE_LIMIT) {
+            log('debug', `Request bodies over ${maxBodyBytes} bytes are refused (${REQUEST_BODY_SIZE_SETTING})`);
         }
         cleanups.push(() => server.close());
 
@@ -238,11 +274,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         };
         cleanups.push(stopTimers);
 
-        const url = `http://localhost:${server.port}`;
+        const url = `http://${urlHost(listen.host)}:${server.port}`;
         let stopping: Promise<void> | undefined;
         return {
             url,
             port: server.port,
+            host: listen.host,
             storage: storage.description,
             embeddedAzuritePid: storage.embedded?.pid,
             functions: functions.map((fn) => functionInfo(fn, url, settings.routePrefix, timers)),

@@ -1,8 +1,25 @@
-// App settings for the local host: local.settings.json Values, the environment, and %SETTING% expressions.
+// App settings for the local host: local.settings.json Values, the environment, %SETTING% expressions, PORT, HOST and the body limit.
+import { isIP } from 'node:net';
 export { readLocalSettings } from '../shared/config/local-settings.js';
 
 /** The port `func start` listens on by default (Azure Functions Core Tools). */
 export const DEFAULT_PORT = 7071;
+
+/**
+ * The address the local host listens on unless `HOST` says otherwise: loopback only, because function
+ * keys are not enforced locally (as with `func start`), so anyone who can reach the port could call
+ * `/api/notifications`.
+ */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/**
+ * The Functions host's own limit on a request body when `FUNCTIONS_REQUEST_BODY_SIZE_LIMIT` is unset:
+ * 104857600 bytes (docs/teams-facts.md#request-body-size).
+ */
+export const DEFAULT_REQUEST_BODY_SIZE_LIMIT = 100 * 1024 * 1024;
+
+/** The setting that limits request bodies, in Azure and here alike. */
+export const REQUEST_BODY_SIZE_SETTING = 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT';
 
 /** Environment variables as `process.env` holds them. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -71,4 +88,43 @@ export function portFromEnvironment(env: Environment): number {
         throw new Error(`PORT must be a port number between 0 and 65535, got "${text}"`);
     }
     return port;
+}
+
+/**
+ * The address to listen on from `HOST`, default {@link DEFAULT_HOST}, and whether it is loopback only.
+ * A host name other than `localhost` is taken as given (and is not loopback).
+ * @throws {Error} when `HOST` holds spaces, a scheme, a port or a path.
+ * @example hostFromEnvironment({ HOST: '0.0.0.0' }) // { host: '0.0.0.0', loopback: false }
+ */
+export function hostFromEnvironment(env: Environment): { readonly host: string; readonly loopback: boolean } {
+    const text = (env['HOST'] ?? '').trim();
+    if (text === '') return { host: DEFAULT_HOST, loopback: true };
+    const host = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+    if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(host) || (isIP(host) === 0 && host.includes(':'))) {
+        throw new Error(`HOST must be an IP address or a host name to listen on (such as 127.0.0.1 or 0.0.0.0), got "${text.slice(0, 60)}"`);
+    }
+    return { host, loopback: isLoopback(host) };
+}
+
+/** True for `localhost`, 127.0.0.0/8 and `::1` (also written as an IPv4-mapped address). */
+export function isLoopback(host: string): boolean {
+    const lower = host.toLowerCase();
+    if (lower === 'localhost' || lower === '::1') return true;
+    const v4 = lower.startsWith('::ffff:') ? lower.slice('::ffff:'.length) : lower;
+    return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/**
+ * The largest request body the host accepts, from `FUNCTIONS_REQUEST_BODY_SIZE_LIMIT` (bytes), as the
+ * Functions host reads it; default {@link DEFAULT_REQUEST_BODY_SIZE_LIMIT}.
+ * @throws {Error} naming the setting when it is not a positive whole number.
+ */
+export function requestBodyLimitFromEnvironment(env: Environment): number {
+    const text = (env[REQUEST_BODY_SIZE_SETTING] ?? '').trim();
+    if (text === '') return DEFAULT_REQUEST_BODY_SIZE_LIMIT;
+    const limit = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(limit) || limit < 1) {
+        throw new Error(`${REQUEST_BODY_SIZE_SETTING} must be a whole number of bytes, at least 1, got "${text.slice(0, 60)}"`);
+    }
+    return limit;
 }

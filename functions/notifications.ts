@@ -38,7 +38,7 @@ export async function notifications(request: HttpRequest, context: InvocationCon
             queue = createQueueClient(config.storage, config.notificationsQueue);
             await queue.createIfNotExists();
         }
-        const enqueued = await enqueueNotification(checked.job, { queue });
+        const enqueued = await enqueueNotification(checked.job, { queue, config });
         trackEvent(context, 'enqueued', { jobId: enqueued.id, alias: checked.target.alias });
         return { status: 202, jsonBody: { id: enqueued.id } };
     } catch (thrown) {

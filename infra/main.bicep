@@ -68,6 +68,18 @@ param allowedWebhookHosts string = ''
 @maxLength(49)
 param notificationsQueue string = 'notifications'
 
+@description('TEAMS_MENTION_SCOPE_<NAME> by token name: the aliases (comma-separated, or *) that mentions signed with that token may see in status, e.g. {"ops": "ops,alerts", "admin": "*"}. A token without an entry sees every webhook when it is the only token, none when there are several.')
+param mentionScopes object = {}
+
+@description('MENTION_MAX_AGE_SECONDS: a mention whose activity timestamp is older than this is refused like a bad signature.')
+@minValue(10)
+@maxValue(3600)
+param mentionMaxAgeSeconds int = 300
+
+@description('ALLOW_URL_TARGETS: "true" lets jobs name a {url} target instead of an alias; such URLs are then stored in the outbox and dead letters.')
+@allowed(['true', 'false'])
+param allowUrlTargets string = 'false'
+
 @description('MENTION_REPLY_BUDGET_MS: Teams waits 5 s for a mention reply.')
 @minValue(1)
 @maxValue(4900)
@@ -232,6 +244,9 @@ module api './app/api.bicep' = {
     limitsWorkflowsConnection: limitsWorkflowsConnection
     allowedWebhookHosts: allowedWebhookHosts
     notificationsQueue: notificationsQueue
+    mentionScopes: mentionScopes
+    mentionMaxAgeSeconds: mentionMaxAgeSeconds
+    allowUrlTargets: allowUrlTargets
     mentionReplyBudgetMs: mentionReplyBudgetMs
     deliveryTimeoutMs: deliveryTimeoutMs
     retryMaxAgeSeconds: retryMaxAgeSeconds

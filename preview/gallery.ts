@@ -44,6 +44,7 @@ export const SAMPLE_BUDGET_REPORT: BudgetReport = {
     webhooks: [
         {
             alias: 'ops',
+            host: undefined,
             webhookKey: '3f9a2c71d04e4b8e9a51c2d7e6f80b13',
             dialect: 'workflows',
             backlog: 12,
@@ -60,6 +61,7 @@ export const SAMPLE_BUDGET_REPORT: BudgetReport = {
         },
         {
             alias: 'alerts',
+            host: undefined,
             webhookKey: 'b81e0d5a9c3f47e2a6d4f0c9e8b71a25',
             dialect: 'connector',
             backlog: 47,

@@ -1,5 +1,6 @@
 /** `teams-relay deadletters`: list, replay and purge the dead letters and the messages in the poison queue. */
 import type { QueueClient } from '@azure/storage-queue';
+import type { AppConfig } from '../../shared/config/index.js';
 import { decodeQueueMessage } from '../../shared/delivery/accept.js';
 import { ClientError, ensureErrorType } from '../../shared/errors/index.js';
 import type { DeadLetter, DeadLetterSource, OutboxStore } from '../../shared/outbox/index.js';
@@ -293,10 +294,10 @@ async function list(values: DeadLetterValues, context: CliContext): Promise<numb
 }
 
 /** Puts a dead letter back on the queue, then deletes it; resolves to what was sent. */
-async function replayDeadLetter(letter: DeadLetter, queue: QueueClient, store: OutboxStore): Promise<string> {
+async function replayDeadLetter(letter: DeadLetter, queue: QueueClient, store: OutboxStore, config: AppConfig): Promise<string> {
     let sent: string;
     if (letter.job !== undefined) {
-        const enqueued = await enqueueNotification(letter.job, { queue });
+        const enqueued = await enqueueNotification(letter.job, { queue, config });
         sent = `job ${enqueued.id}`;
     } else if (letter.message !== undefined) {
         await queue.sendMessage(letter.message, { messageTimeToLive: NEVER_EXPIRES });
@@ -342,7 +343,7 @@ async function replay(values: DeadLetterValues, ids: readonly string[], context:
     let replayed = 0;
     for (const letter of letters) {
         try {
-            const sent = await replayDeadLetter(letter, queue, store);
+            const sent = await replayDeadLetter(letter, queue, store, config);
             replayed += 1;
             io.stdout(`replayed ${letter.id} (${letter.source}): ${sent} → ${config.notificationsQueue}`);
         } catch (thrown) {

@@ -1,13 +1,15 @@
 /** `teams-relay sign`: a signed outgoing-webhook request, printed as `curl` or sent to the mention endpoint. */
 import { resolve } from 'node:path';
-import { parseOutgoingWebhookSecrets } from '../../shared/config/index.js';
+import { DEFAULT_MENTION_MAX_AGE_SECONDS, parseOutgoingWebhookSecrets } from '../../shared/config/index.js';
 import { ClientError, SystemError } from '../../shared/errors/index.js';
+import { checkFreshness } from '../../shared/replay/index.js';
 import { signTeamsBody } from '../../shared/signature/index.js';
 import { defineCliCommand, EXIT, exactlyOne, parseVerbArgs, readFlagFile, type CliContext, type CliIo } from '../command.js';
 import { curlCommand } from '../curl.js';
 import { buildMentionActivity, DEFAULT_WEBHOOK_NAME } from '../mention-activity.js';
 
-/** Where `npm start` serves the mention endpoint (`http://localhost:${PORT:-7071}/api/...`, README "npm start"). */
+/** Where `npm start` serves the mention endpoint: `http://127.0.0.1:${PORT:-7071}/api/...` (it listens on loopback by default). */
+const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = '7071';
 const MENTION_PATH = '/api/mention';
 
@@ -49,12 +51,16 @@ the exact body bytes) and prints a ready-to-paste curl command, or sends it.
   --curl             print the curl command even with --send, instead of sending
   -h, --help         show this help
 
-The URL defaults to http://localhost:\${PORT:-${DEFAULT_PORT}}${MENTION_PATH}. Settings come from the
+The URL defaults to http://${DEFAULT_HOST}:\${PORT:-${DEFAULT_PORT}}${MENTION_PATH}. Settings come from the
 environment and local.settings.json "Values" in the current directory (the environment wins).
+
+With --text the activity carries a new id and the current time as its timestamp, as Teams' do: the
+app refuses it once it is older than MENTION_MAX_AGE_SECONDS (default ${DEFAULT_MENTION_MAX_AGE_SECONDS} s),
+and answers a second send of the same printed request with the first reply. Sign again for a new one.
 
 Examples:
   teams-relay sign --text ping
-  teams-relay sign --id contoso --text "status ops" --send http://localhost:7071/api/mention
+  teams-relay sign --id contoso --text "status ops" --send http://${DEFAULT_HOST}:7071/api/mention
   teams-relay sign --token "$TOKEN" --file activity.json | sh`;
 
 type SignValues = ReturnType<typeof parseVerbArgs<typeof OPTIONS>>['values'];
@@ -93,6 +99,21 @@ async function signingKey(values: SignValues, context: CliContext): Promise<Sign
     return { key: named.key, selectedName: named.name };
 }
 
+/** Warns when a file's activity would be refused for its timestamp, which --file never changes. */
+function warnIfNotFresh(activity: unknown, file: string, io: CliIo): void {
+    const timestamp = typeof activity === 'object' && activity !== null && 'timestamp' in activity ? activity.timestamp : undefined;
+    const verdict = checkFreshness(typeof timestamp === 'string' ? timestamp : undefined, Date.now(), DEFAULT_MENTION_MAX_AGE_SECONDS * 1_000);
+    if (verdict.ok) {
+        return;
+    }
+    const why = {
+        no_timestamp: 'has no ISO 8601 timestamp; the mention endpoint will answer 400',
+        stale: `has a timestamp older than ${DEFAULT_MENTION_MAX_AGE_SECONDS} s (MENTION_MAX_AGE_SECONDS' default); the mention endpoint will answer 401`,
+        future: 'has a timestamp over a minute ahead; the mention endpoint will answer 401',
+    }[verdict.reason];
+    io.stderr(`warning: the activity in ${file} ${why}. Use --text for a fresh one.`);
+}
+
 async function requestBody(values: SignValues, io: CliIo): Promise<Buffer> {
     const content = exactlyOne(values, ['text', 'file']);
     if (content === 'file' && values.name !== undefined) {
@@ -100,11 +121,14 @@ async function requestBody(values: SignValues, io: CliIo): Promise<Buffer> {
     }
     if (values.file !== undefined) {
         const bytes = await readFlagFile(io, '--file', values.file);
+        let activity: unknown;
         try {
-            JSON.parse(bytes.toString('utf8'));
+            activity = JSON.parse(bytes.toString('utf8'));
         } catch {
             io.stderr(`warning: ${values.file} is not valid JSON; the mention endpoint will answer 400`);
+            return bytes;
         }
+        warnIfNotFresh(activity, values.file, io);
         return bytes;
     }
     const activity = buildMentionActivity({ webhookName: values.name ?? DEFAULT_WEBHOOK_NAME, text: values.text ?? '' });
@@ -112,7 +136,7 @@ async function requestBody(values: SignValues, io: CliIo): Promise<Buffer> {
 }
 
 function targetUrl(values: SignValues, io: CliIo, selectedName: string | undefined): URL {
-    const text = values.send ?? `http://localhost:${io.env['PORT'] ?? DEFAULT_PORT}${MENTION_PATH}`;
+    const text = values.send ?? `http://${DEFAULT_HOST}:${io.env['PORT'] ?? DEFAULT_PORT}${MENTION_PATH}`;
     let url: URL;
     try {
         url = new URL(text);

@@ -28,6 +28,10 @@ param teamsConnections object
 param limitsConnector string
 param limitsWorkflows string
 param limitsWorkflowsConnection string
+@description('Mention scope (aliases or *) by token name; one TEAMS_MENTION_SCOPE_<NAME> setting each.')
+param mentionScopes object
+param mentionMaxAgeSeconds int
+param allowUrlTargets string
 param allowedWebhookHosts string
 param notificationsQueue string
 param mentionReplyBudgetMs int
@@ -59,6 +63,8 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
 var secretUriPrefix = '${vault.properties.vaultUri}secrets/'
 
 var connectionAppSettings = toObject(items(teamsConnections), connection => 'TEAMS_CONNECTION_${toUpper(connection.key)}', connection => string(connection.value))
+// The setting name is the token name upper-cased, with '-' and '.' as '_' (as the app reads it).
+var mentionScopeAppSettings = toObject(items(mentionScopes), scope => 'TEAMS_MENTION_SCOPE_${toUpper(replace(replace(scope.key, '-', '_'), '.', '_'))}', scope => scope.value)
 
 var webhookAppSettings = toObject(items(webhookSecretNames), webhook => 'TEAMS_WEBHOOK_${toUpper(webhook.key)}', webhook => '@Microsoft.KeyVault(SecretUri=${secretUriPrefix}${webhook.value})')
 
@@ -127,10 +133,15 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+    // The host reads a whole request body before a function runs: refuse anything over the 1 MiB the
+    // largest of our HTTP functions reads (MAX_REQUEST_BODY_BYTES in shared/http) before it reaches the worker.
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '1048576'
     // Secrets are references only; the values live in Key Vault.
     TEAMS_OUTGOING_WEBHOOK_SECRETS: '@Microsoft.KeyVault(SecretUri=${secretUriPrefix}${outgoingWebhookSecretsSecretName})'
     ALLOWED_WEBHOOK_HOSTS: allowedWebhookHosts
     NOTIFICATIONS_QUEUE: notificationsQueue
+    MENTION_MAX_AGE_SECONDS: string(mentionMaxAgeSeconds)
+    ALLOW_URL_TARGETS: allowUrlTargets
     MENTION_REPLY_BUDGET_MS: string(mentionReplyBudgetMs)
     DELIVERY_TIMEOUT_MS: string(deliveryTimeoutMs)
     RETRY_MAX_AGE_SECONDS: string(retryMaxAgeSeconds)
@@ -142,7 +153,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     LIMITS_CONNECTOR: limitsConnector
     LIMITS_WORKFLOWS: limitsWorkflows
     LIMITS_WORKFLOWS_CONNECTION: limitsWorkflowsConnection
-  }, webhookAppSettings, connectionAppSettings)
+  }, webhookAppSettings, connectionAppSettings, mentionScopeAppSettings)
 }
 
 output name string = functionApp.name

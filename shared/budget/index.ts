@@ -33,6 +33,8 @@ export interface RetryingHead {
 export interface WebhookBudget {
     /** The configured alias; `undefined` for webhooks reached by `{url}` only. */
     readonly alias: string | undefined;
+    /** For a webhook reached by `{url}` only, its URL's host when known; never the URL. */
+    readonly host: string | undefined;
     readonly webhookKey: string;
     readonly dialect: WebhookDialect | undefined;
     /** Jobs waiting (capped at {@link BACKLOG_COUNT_LIMIT}). */
@@ -92,6 +94,11 @@ export interface BudgetOptions {
     /** The windows per dialect. @default the configuration's, else DEFAULT_LIMIT_PROFILES */
     readonly profiles?: LimitProfiles;
     readonly guardMs: number;
+    /**
+     * Only these aliases (lower case), no `{url}` webhooks, and only these aliases' dead letters: what
+     * a mention with a limited scope may see. @default every webhook and every dead letter
+     */
+    readonly aliases?: readonly string[];
 }
 
 /** The head job as {@link RetryingHead} when it has failed before (an attempt, or a reason recorded); otherwise `undefined`. Pure. */
@@ -128,6 +135,7 @@ export function toWebhookBudget(
             : connectionTurn(connection, state.webhookKey, options.now, profiles.workflows.perConnection, { guardMs: options.guardMs }).at;
     return {
         alias: alias ?? state.alias,
+        host: alias === undefined && state.alias === undefined ? state.host : undefined,
         webhookKey: state.webhookKey,
         dialect,
         backlog,
@@ -159,16 +167,27 @@ export function toConnectionBudget(state: ConnectionState, aliases: readonly str
 }
 
 /**
- * Reads every configured alias's budget, plus any other webhook with stored state (`{url}` targets).
+ * Reads every configured alias's budget, plus any other webhook with stored state (`{url}` targets);
+ * with `options.aliases`, only those aliases' budgets and dead letters, and nothing of any other
+ * webhook is read.
  *
  * @example
  * const report = await readBudgets(store, config, { now: Date.now(), guardMs: config.rateLimitGuardMs });
  */
 export async function readBudgets(store: OutboxStore, config: AppConfig, options: BudgetOptions): Promise<BudgetReport> {
     const settings = { ...options, profiles: options.profiles ?? config.limitProfiles };
-    const aliases = [...config.webhooks].map(([alias, url]) => ({ alias, url, key: webhookKey(url), connection: teamsConnectionOf(url, config.connectionsByWebhook) }));
+    const visible = options.aliases === undefined ? undefined : new Set(options.aliases);
+    const aliases = [...config.webhooks]
+        .filter(([alias]) => visible?.has(alias) ?? true)
+        .map(([alias, url]) => ({ alias, url, key: webhookKey(url), connection: teamsConnectionOf(url, config.connectionsByWebhook) }));
     const known = new Set(aliases.map((entry) => entry.key));
-    const [states, deadLetters, storedConnections] = await Promise.all([store.listWebhooks(), store.listDeadLetters(), store.listConnections()]);
+    // A limited scope reads only its aliases' webhooks and connections, never the lists of all.
+    const [states, allDeadLetters, storedConnections] = await Promise.all([
+        visible === undefined ? store.listWebhooks() : [],
+        store.listDeadLetters(),
+        visible === undefined ? store.listConnections() : [],
+    ]);
+    const deadLetters = visible === undefined ? allDeadLetters : allDeadLetters.filter((letter) => letter.alias !== undefined && visible.has(letter.alias));
     const byKey = new Map(states.map((state) => [state.webhookKey, state]));
     // Every connection a Workflows alias uses, stored or not yet, and any other with state.
     const connectionNames = [...new Set([...aliases.flatMap((entry) => (entry.connection === undefined ? [] : [entry.connection])), ...storedConnections.map((state) => state.connection)])].sort();
@@ -191,7 +210,7 @@ export async function readBudgets(store: OutboxStore, config: AppConfig, options
         const on = aliases.filter((entry) => entry.connection === name).map((entry) => entry.alias);
         return state === undefined ? [] : [toConnectionBudget(state, on, settings)];
     });
-    const notice = connectorRetirementNotice(retiredConnectorAliases(config.webhooks));
+    const notice = connectorRetirementNotice(retiredConnectorAliases(new Map(aliases.map((entry) => [entry.alias, entry.url]))));
     return {
         at: options.now,
         webhooks: [...fromAliases, ...others],

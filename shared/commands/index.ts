@@ -3,7 +3,16 @@ import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Activity } from '../activity/index.js';
+import type { MentionScope } from '../config/index.js';
 import type { MentionReply } from '../reply/index.js';
+
+/** Who sent a mention, as far as the app knows: the token whose signature matched, and what it may see. */
+export interface MentionCaller {
+    /** The name of the token in `TEAMS_OUTGOING_WEBHOOK_SECRETS` (`default` for a bare token). */
+    readonly tokenName: string;
+    /** The webhooks this token's mentions may see (`TEAMS_MENTION_SCOPE_<NAME>`). */
+    readonly scope: MentionScope;
+}
 
 /** What a command receives. */
 export interface CommandInput {
@@ -13,6 +22,8 @@ export interface CommandInput {
     readonly args: readonly string[];
     /** Everything after the command, as one string. */
     readonly argText: string;
+    /** The verified sender: its token and scope. */
+    readonly caller: MentionCaller;
     /** When the request reached the server (ms since epoch). */
     readonly receivedAt: number;
     /** The clock (injected in tests). */
@@ -97,6 +108,17 @@ export function builtinCommands(): Promise<MentionCommand[]> {
 
 /** The outcome of {@link runWithDeadline}. */
 export type DeadlineResult<T> = { readonly done: true; readonly value: T } | { readonly done: false };
+
+/**
+ * What is left of a reply budget that started when the request arrived: reading and checking the
+ * body, and loading the commands, have used some of it already. Never negative.
+ *
+ * @example
+ * remainingBudgetMs(4000, receivedAt, Date.now()); // 3990 when the request arrived 10 ms ago
+ */
+export function remainingBudgetMs(budgetMs: number, receivedAt: number, now: number): number {
+    return Math.max(0, budgetMs - Math.max(0, now - receivedAt));
+}
 
 /**
  * Runs `work` but gives up waiting after `budgetMs`, aborting `controller` then. The work is not

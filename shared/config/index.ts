@@ -45,6 +45,22 @@ export const DEVELOPMENT_STORAGE = 'UseDevelopmentStorage=true';
 /** Prefix of the per-alias incoming webhook settings, e.g. `TEAMS_WEBHOOK_OPS`. */
 export const WEBHOOK_SETTING_PREFIX = 'TEAMS_WEBHOOK_';
 
+/** Prefix of the per-token mention scope settings, e.g. `TEAMS_MENTION_SCOPE_OPS` for the token named `ops`. */
+export const MENTION_SCOPE_SETTING_PREFIX = 'TEAMS_MENTION_SCOPE_';
+
+/** A mention scope that lets a token see every webhook. */
+export const EVERY_WEBHOOK = '*';
+
+/**
+ * How old an activity's `timestamp` may be before the mention is refused like a bad signature: long
+ * enough for Teams' delivery and clocks that are a little apart, short enough that a captured
+ * request is soon useless. @default 300
+ */
+export const DEFAULT_MENTION_MAX_AGE_SECONDS = 300;
+
+/** Whether jobs may name a `{url}` target instead of a configured alias. @default false */
+export const DEFAULT_ALLOW_URL_TARGETS = false;
+
 /** A named outgoing-webhook security token, decoded. */
 export interface OutgoingWebhookKey {
     /** The name used in `?id=<name>`; `default` for a bare token. */
@@ -52,6 +68,16 @@ export interface OutgoingWebhookKey {
     /** The decoded 32-byte HMAC key. */
     readonly key: Buffer;
 }
+
+/**
+ * Which webhooks a mention signed with one token may see (the `status` command): every one, some
+ * aliases, or none because the operator has not said (several tokens and no
+ * `TEAMS_MENTION_SCOPE_<NAME>`; `setting` names the key to add).
+ */
+export type MentionScope =
+    | { readonly kind: 'all' }
+    | { readonly kind: 'aliases'; readonly aliases: readonly string[] }
+    | { readonly kind: 'none'; readonly setting: string };
 
 /** How the app reaches Azure Storage. */
 export type StorageSetting =
@@ -69,6 +95,12 @@ export interface AppConfig {
     readonly storage: StorageSetting;
     /** Outgoing-webhook keys; empty means every mention is refused (fail closed). */
     readonly outgoingWebhookKeys: readonly OutgoingWebhookKey[];
+    /** What mentions signed with each token (by name) may see; one entry per key of `outgoingWebhookKeys`. */
+    readonly mentionScopes: ReadonlyMap<string, MentionScope>;
+    /** An activity whose `timestamp` is older than this is refused like a bad signature. */
+    readonly mentionMaxAgeMs: number;
+    /** Whether a job may name `{ url }` instead of an alias; such URLs are then stored in the outbox and dead letters. */
+    readonly allowUrlTargets: boolean;
     /** Incoming webhook / Workflows URLs by lower-case alias. Secrets: never log them. */
     readonly webhooks: ReadonlyMap<string, URL>;
     /** Host patterns a target URL may have (the Teams and Workflows families unless configured). */
@@ -101,6 +133,10 @@ export interface AppConfig {
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
 const TOKEN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A target alias, lower-cased: what `TEAMS_WEBHOOK_<ALIAS>` may name. */
+const ALIAS = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** Characters of a bad value quoted in a problem (scope values are aliases, never secrets). */
+const QUOTED_VALUE_CHARS = 40;
 
 /** Parses `name:base64token,...` or a bare `base64token`. Messages name entries by position, never by value. */
 export function parseOutgoingWebhookSecrets(value: string): { keys: OutgoingWebhookKey[]; problems: string[] } {
@@ -134,7 +170,11 @@ export function parseOutgoingWebhookSecrets(value: string): { keys: OutgoingWebh
     return { keys, problems };
 }
 
-const integerSetting = (key: string, fallback: number, min: number, max: number) =>
+/**
+ * A setting that takes `fallback` when unset or blank, else what `read` makes of the trimmed value;
+ * `undefined` from `read` is a problem, worded `problem` (which names the key, never the value).
+ */
+const settingWithDefault = <T>(fallback: T, read: (value: string) => T | undefined, problem: string) =>
     z
         .string()
         .trim()
@@ -143,13 +183,32 @@ const integerSetting = (key: string, fallback: number, min: number, max: number)
             if (value === undefined || value === '') {
                 return fallback;
             }
-            const parsed = Number(value);
-            if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-                ctx.addIssue({ code: 'custom', message: `${key} must be a whole number from ${min} to ${max}` });
+            const parsed = read(value);
+            if (parsed === undefined) {
+                ctx.addIssue({ code: 'custom', message: problem });
                 return z.NEVER;
             }
             return parsed;
         });
+
+const integerSetting = (key: string, fallback: number, min: number, max: number) =>
+    settingWithDefault(
+        fallback,
+        (value) => {
+            const parsed = Number(value);
+            return Number.isInteger(parsed) && parsed >= min && parsed <= max ? parsed : undefined;
+        },
+        `${key} must be a whole number from ${min} to ${max}`,
+    );
+
+/** The words a boolean setting accepts, in any case. */
+const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([
+    ['true', true],
+    ['false', false],
+]);
+
+const booleanSetting = (key: string, fallback: boolean) =>
+    settingWithDefault(fallback, (value) => BOOLEAN_WORDS.get(value.toLowerCase()), `${key} must be true or false`);
 
 const envSchema = z.object({
     AzureWebJobsStorage: z.string().trim().optional(),
@@ -168,6 +227,9 @@ const envSchema = z.object({
             message: `NOTIFICATIONS_QUEUE must be a valid queue name: ${MIN_QUEUE_NAME_CHARS}-${MAX_NOTIFICATIONS_QUEUE_CHARS} lower-case letters, digits and single hyphens, starting and ending with a letter or digit (the longest queue named after it, "<name>-wakeup-poison", must stay within 63)`,
         }),
     MENTION_REPLY_BUDGET_MS: integerSetting('MENTION_REPLY_BUDGET_MS', DEFAULT_MENTION_REPLY_BUDGET_MS, 1, 4_900),
+    // At most an hour: a longer window only lets a captured request be replayed for longer.
+    MENTION_MAX_AGE_SECONDS: integerSetting('MENTION_MAX_AGE_SECONDS', DEFAULT_MENTION_MAX_AGE_SECONDS, 10, 3_600),
+    ALLOW_URL_TARGETS: booleanSetting('ALLOW_URL_TARGETS', DEFAULT_ALLOW_URL_TARGETS),
     DELIVERY_TIMEOUT_MS: integerSetting('DELIVERY_TIMEOUT_MS', DEFAULT_DELIVERY_TIMEOUT_MS, 100, 120_000),
     RETRY_MAX_AGE_SECONDS: integerSetting('RETRY_MAX_AGE_SECONDS', DEFAULT_RETRY_MAX_AGE_SECONDS, 1, 7 * 86_400),
     RATE_LIMIT_GUARD_MS: integerSetting('RATE_LIMIT_GUARD_MS', DEFAULT_JITTER_GUARD_MS, 0, MAX_JITTER_GUARD_MS),
@@ -188,7 +250,12 @@ const envSchema = z.object({
 });
 
 /** Every configuration key the app reads, for documentation and consistency checks. */
-export const CONFIGURATION_KEYS = [...Object.keys(envSchema.shape), `${WEBHOOK_SETTING_PREFIX}<ALIAS>`, `${CONNECTION_SETTING_PREFIX}<ALIAS>`] as const;
+export const CONFIGURATION_KEYS = [
+    ...Object.keys(envSchema.shape),
+    `${WEBHOOK_SETTING_PREFIX}<ALIAS>`,
+    `${CONNECTION_SETTING_PREFIX}<ALIAS>`,
+    `${MENTION_SCOPE_SETTING_PREFIX}<NAME>`,
+] as const;
 
 /**
  * The configuration keys whose values are secrets (tokens, webhook URLs): never logged, and in Azure
@@ -273,7 +340,7 @@ function toWebhooks(
             continue;
         }
         const alias = key.slice(WEBHOOK_SETTING_PREFIX.length).toLowerCase();
-        if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(alias)) {
+        if (!ALIAS.test(alias)) {
             problems.push(`${key}: the alias must be 1-64 letters, digits, '_' or '-'`);
             continue;
         }
@@ -349,6 +416,100 @@ function toConnections(
 }
 
 /**
+ * The setting that holds the scope of the token named `tokenName`: the prefix and the name
+ * upper-cased, with `-` and `.` written `_` (app setting names on Linux hold letters, digits and `_`).
+ *
+ * @example
+ * mentionScopeSetting('ops-2'); // 'TEAMS_MENTION_SCOPE_OPS_2'
+ */
+export function mentionScopeSetting(tokenName: string): string {
+    return `${MENTION_SCOPE_SETTING_PREFIX}${tokenName.toUpperCase().replace(/[-.]/g, '_')}`;
+}
+
+/**
+ * Parses one `TEAMS_MENTION_SCOPE_<NAME>` value: `*` (every webhook) or comma-separated aliases.
+ * Blank means unset. Problems name `key` and quote the bad entry (aliases are not secrets).
+ *
+ * @example
+ * parseMentionScope('TEAMS_MENTION_SCOPE_OPS', 'ops, alerts'); // { scope: { kind: 'aliases', aliases: ['ops', 'alerts'] }, problems: [] }
+ */
+export function parseMentionScope(key: string, value: string): { scope: MentionScope | undefined; problems: string[] } {
+    const entries = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+    if (entries.length === 0) {
+        return { scope: undefined, problems: [] };
+    }
+    if (entries.includes(EVERY_WEBHOOK)) {
+        return entries.length === 1
+            ? { scope: { kind: 'all' }, problems: [] }
+            : { scope: undefined, problems: [`${key}: '${EVERY_WEBHOOK}' (every webhook) stands alone; list aliases or write only ${EVERY_WEBHOOK}`] };
+    }
+    const problems: string[] = [];
+    const aliases: string[] = [];
+    entries.forEach((entry, index) => {
+        const alias = entry.toLowerCase();
+        if (!ALIAS.test(alias)) {
+            problems.push(
+                `${key} entry ${index + 1} (${JSON.stringify(entry.slice(0, QUOTED_VALUE_CHARS))}): an alias is 1-64 letters, digits, '_' or '-', as in TEAMS_WEBHOOK_<ALIAS>`,
+            );
+        } else if (!aliases.includes(alias)) {
+            aliases.push(alias);
+        }
+    });
+    return problems.length > 0 ? { scope: undefined, problems } : { scope: { kind: 'aliases', aliases: Object.freeze(aliases) }, problems };
+}
+
+/**
+ * Every token's mention scope: its `TEAMS_MENTION_SCOPE_<NAME>`, else every webhook when it is the
+ * only token, else none. A scope setting that names no configured token is a problem.
+ */
+function toMentionScopes(
+    env: Readonly<Record<string, string | undefined>>,
+    keys: readonly OutgoingWebhookKey[],
+    problems: string[],
+): Map<string, MentionScope> {
+    const tokenBySetting = new Map<string, string>();
+    for (const { name } of keys) {
+        const setting = mentionScopeSetting(name);
+        const other = tokenBySetting.get(setting);
+        if (other !== undefined) {
+            problems.push(`TEAMS_OUTGOING_WEBHOOK_SECRETS: the names "${other}" and "${name}" share the scope setting ${setting}; rename one`);
+        }
+        tokenBySetting.set(setting, name);
+    }
+    const configured = new Map<string, MentionScope | undefined>();
+    for (const [key, value] of Object.entries(env)) {
+        const setting = key.toUpperCase();
+        if (!setting.startsWith(MENTION_SCOPE_SETTING_PREFIX) || value === undefined) {
+            continue;
+        }
+        const name = tokenBySetting.get(setting);
+        if (name === undefined) {
+            const known = keys.map((token) => token.name);
+            problems.push(
+                `${key}: no token of TEAMS_OUTGOING_WEBHOOK_SECRETS has this scope setting (configured: ${known.length === 0 ? 'none' : known.map(mentionScopeSetting).join(', ')})`,
+            );
+            continue;
+        }
+        if (configured.has(name)) {
+            problems.push(`${key}: the scope of token "${name}" is configured twice (setting names are case-insensitive)`);
+            continue;
+        }
+        const parsed = parseMentionScope(key, value);
+        problems.push(...parsed.problems);
+        configured.set(name, parsed.scope);
+    }
+    return new Map(
+        keys.map(({ name }): [string, MentionScope] => {
+            const scope = configured.get(name) ?? (keys.length === 1 ? { kind: 'all' } : { kind: 'none', setting: mentionScopeSetting(name) });
+            return [name, Object.freeze(scope)];
+        }),
+    );
+}
+
+/**
  * Parses and validates the configuration from an environment. Pure: reads nothing but `env`.
  * Every problem is reported at once, each naming its key, never a secret's value.
  *
@@ -382,6 +543,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         }
         problems.push(...thrown.problems);
     }
+    const mentionScopes = toMentionScopes(env, secrets.keys, problems);
     if (problems.length > 0 || profiles === undefined) {
         throw new ConfigurationError(problems);
     }
@@ -394,6 +556,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     return Object.freeze({
         storage: Object.freeze(storage),
         outgoingWebhookKeys: Object.freeze(secrets.keys.map((key) => Object.freeze(key))),
+        mentionScopes,
+        mentionMaxAgeMs: settings.MENTION_MAX_AGE_SECONDS * 1_000,
+        allowUrlTargets: settings.ALLOW_URL_TARGETS,
         webhooks,
         allowedWebhookHosts: Object.freeze(allowedWebhookHosts),
         notificationsQueue: settings.NOTIFICATIONS_QUEUE,

@@ -1,8 +1,9 @@
 /** Accepting a queue message: decode it, validate the job, resolve its target, and put it in the outbox or dead-letter it. */
 import { checkCardData } from '../cards/catalog.js';
 import type { AppConfig } from '../config/index.js';
+import { PermanentError } from '../errors/index.js';
 import { createdAtMs, validateJob, type ValidJob } from '../jobs/index.js';
-import type { AddJobResult, OutboxStore } from '../outbox/index.js';
+import type { AddJobResult, OutboxJob, OutboxStore } from '../outbox/index.js';
 import { isAllowedWebhookUrl, webhookKey } from '../webhook-target/index.js';
 
 /** Most characters of an invalid message kept in its dead letter. */
@@ -53,7 +54,14 @@ export interface ResolvedTarget {
     readonly alias: string | undefined;
 }
 
-/** Resolves `to` against the configuration; problems name the field and never print a URL. */
+/** Why a `{url}` target is refused while `ALLOW_URL_TARGETS` is off. */
+export const URL_TARGETS_OFF =
+    'to.url: {url} targets are turned off; name a configured alias (TEAMS_WEBHOOK_<ALIAS>), or set ALLOW_URL_TARGETS=true to allow them (their URLs are then stored in the outbox and dead letters)';
+
+/**
+ * Resolves `to` against the configuration: an alias must be configured; a `{url}` needs
+ * `ALLOW_URL_TARGETS` and a host `ALLOWED_WEBHOOK_HOSTS` allows. Problems name the field and never print a URL.
+ */
 export function resolveJobTarget(job: ValidJob, config: AppConfig): ResolvedTarget | { readonly problem: string } {
     if (typeof job.to === 'string') {
         const alias = job.to.toLowerCase();
@@ -65,10 +73,28 @@ export function resolveJobTarget(job: ValidJob, config: AppConfig): ResolvedTarg
         return { url, alias };
     }
     const url = new URL(job.to.url);
+    if (!config.allowUrlTargets) {
+        return { problem: URL_TARGETS_OFF };
+    }
     if (!isAllowedWebhookUrl(url, config.allowedWebhookHosts)) {
         return { problem: `to.url: the host "${url.hostname}" is not allowed by ALLOWED_WEBHOOK_HOSTS` };
     }
     return { url, alias: undefined };
+}
+
+/**
+ * The URL to post a waiting job to, resolved against the configuration as it is now: a job accepted
+ * under other settings (an alias since removed, a `{url}` while `ALLOW_URL_TARGETS` was on) is
+ * refused, so the sender dead-letters it and goes on with the jobs behind it.
+ *
+ * @throws {PermanentError} `unresolvable_target` naming the problem (never the URL).
+ */
+export function resolveSendTarget(job: OutboxJob, config: AppConfig): URL {
+    const target = resolveJobTarget(job.job, config);
+    if ('problem' in target) {
+        throw new PermanentError('unresolvable_target', target.problem);
+    }
+    return target.url;
 }
 
 /** Validates a decoded value as a job ready for delivery; every problem names its field. */
@@ -129,7 +155,8 @@ export async function acceptQueueMessage(raw: unknown, meta: MessageMeta, store:
     // The state row makes the webhook visible to the sweep, so a job is never stranded.
     const state = await store.readState(key);
     if (state.etag === undefined) {
-        await store.writeState({ ...state, alias: checked.target.alias });
+        const host = checked.target.alias === undefined ? checked.target.url.host : undefined;
+        await store.writeState({ ...state, alias: checked.target.alias, host });
     }
     const added = await store.addJob({
         webhookKey: key,

@@ -3,12 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { QueueClient } from '@azure/storage-queue';
 import { getConfig, type AppConfig } from '../config/index.js';
-import { PermanentError } from '../errors/index.js';
 import { teamsConnectionOf } from '../limit-profiles/index.js';
 import type { OutboxJob, OutboxStore } from '../outbox/index.js';
 import { createTableOutboxStore } from '../outbox/table-store.js';
 import { createQueueClient, createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME, wakeupQueueName } from '../storage/index.js';
-import { resolveJobTarget } from './accept.js';
+import { resolveSendTarget } from './accept.js';
 import { postToWebhook } from './post.js';
 import { senderSettings, type DeliveryEvent, type SenderDeps } from './sender.js';
 import { visibilityTimeoutSeconds, type WakeupMessage } from './wakeup.js';
@@ -51,13 +50,7 @@ export async function createDeliveryRuntime(config: AppConfig): Promise<Delivery
         orderSettleMs: config.orderSettleMs,
         profiles: config.limitProfiles,
     });
-    const resolveTarget = (job: OutboxJob): URL => {
-        const target = resolveJobTarget(job.job, config);
-        if ('problem' in target) {
-            throw new PermanentError('unresolvable_target', target.problem);
-        }
-        return target.url;
-    };
+    const resolveTarget = (job: OutboxJob): URL => resolveSendTarget(job, config);
     return {
         config,
         store,

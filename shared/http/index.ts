@@ -2,6 +2,14 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ClientError, ensureErrorType, isClientError, isTeamsRelayError } from '../errors/index.js';
 
+/**
+ * The largest request body any HTTP function of the app reads: 1 MiB. The Functions host reads a
+ * whole body before a function runs, so the deployment sets the host's own limit
+ * (`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`, docs/teams-facts.md#request-body-size) to this: a larger
+ * body is refused before any of it reaches the worker.
+ */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+
 /** The generic body of every 500: a system error is never described to the caller. */
 export const INTERNAL_ERROR_BODY = { error: 'internal_error', message: 'Something went wrong on our side. It has been logged.' } as const;
 

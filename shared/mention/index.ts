@@ -1,7 +1,7 @@
 /** Answering a mention: route the command, run it within the budget, and always produce a valid reply. */
 import type { Activity, MentionCommandLine } from '../activity/index.js';
 import { describeCardProblems, validateCard } from '../cards/validate.js';
-import { runWithDeadline, type MentionCommand } from '../commands/index.js';
+import { remainingBudgetMs, runWithDeadline, type MentionCaller, type MentionCommand } from '../commands/index.js';
 import { ensureErrorType } from '../errors/index.js';
 import { InvalidReplyError, toTeamsReply, type MentionReply, type TeamsReply } from '../reply/index.js';
 
@@ -9,8 +9,11 @@ import { InvalidReplyError, toTeamsReply, type MentionReply, type TeamsReply } f
 export interface AnswerOptions {
     readonly activity: Activity;
     readonly commands: readonly MentionCommand[];
-    /** How long a command may take before we answer "still working". */
+    /** The verified sender: its token and scope. */
+    readonly caller: MentionCaller;
+    /** How long after the request arrived the reply is due; past it we answer "still working". */
     readonly budgetMs: number;
+    /** When the request arrived (epoch ms): the budget counts from here, not from when the command starts. */
     readonly receivedAt: number;
     readonly now: () => number;
     /** Where a failing command is reported (never to the user). */
@@ -61,7 +64,7 @@ async function checkedReply(reply: MentionReply): Promise<MentionReply> {
  * mention-reply rules included; its problems go to `logError`) each get a clear text.
  *
  * @example
- * const reply = await answerMention(extractCommand(activity), { activity, commands, budgetMs: 4000, receivedAt, now: Date.now, logError });
+ * const reply = await answerMention(extractCommand(activity), { activity, commands, caller, budgetMs: 4000, receivedAt, now: Date.now, logError });
  */
 export async function answerMention(line: MentionCommandLine, options: AnswerOptions): Promise<TeamsReply> {
     if (line.command === '') {
@@ -78,15 +81,16 @@ export async function answerMention(line: MentionCommandLine, options: AnswerOpt
                     activity: options.activity,
                     args: line.args,
                     argText: line.argText,
+                    caller: options.caller,
                     receivedAt: options.receivedAt,
                     now: options.now,
                     signal,
                     commands: options.commands,
                 }),
-            options.budgetMs,
+            remainingBudgetMs(options.budgetMs, options.receivedAt, options.now()),
         );
         if (!result.done) {
-            options.logError(`Command "${command.name}" exceeded the ${options.budgetMs} ms reply budget`);
+            options.logError(`Command "${command.name}" exceeded the ${options.budgetMs} ms reply budget, counted from the request's arrival`);
             return toTeamsReply(stillWorkingReply(command.name));
         }
         return toTeamsReply(await checkedReply(result.value));

@@ -44,6 +44,8 @@ export interface WebhookState {
     readonly webhookKey: string;
     /** The alias last used for this webhook, for display. */
     readonly alias: string | undefined;
+    /** For a webhook reached by `{url}` only: its URL's host, for display (never the URL, which is a secret). */
+    readonly host: string | undefined;
     /** Start times (epoch ms, ascending) of POSTs in the last 24 h and the rate-limit guard. */
     readonly sends: readonly number[];
     /** Throttled answers in a row; 0 after a success. */
@@ -217,6 +219,7 @@ export function emptyWebhookState(webhookKey: string): WebhookState {
     return {
         webhookKey,
         alias: undefined,
+        host: undefined,
         sends: [],
         consecutiveThrottles: 0,
         blockedUntil: 0,

@@ -522,6 +522,7 @@ const stateRowSchema = z.looseObject({
     ...keys,
     rowKey: z.literal(STATE_ROW_KEY),
     alias: z.string().optional(),
+    host: z.string().optional(),
     consecutiveThrottles: count,
     blockedUntil: epochMs,
     leaseOwner: z.string().optional(),
@@ -542,6 +543,7 @@ export function toStateProperties(state: WebhookState): Record<string, string | 
     }
     return withoutUndefined({
         alias: state.alias,
+        host: state.host,
         consecutiveThrottles: state.consecutiveThrottles,
         blockedUntil: state.blockedUntil,
         leaseOwner: state.leaseOwner,
@@ -566,6 +568,7 @@ export function fromStateEntity(table: string, entity: Readonly<Record<string, u
     return {
         webhookKey: row.partitionKey,
         alias: row.alias,
+        host: row.host,
         sends,
         consecutiveThrottles: row.consecutiveThrottles,
         blockedUntil: row.blockedUntil,

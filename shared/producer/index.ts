@@ -4,6 +4,7 @@ import type { QueueClient } from '@azure/storage-queue';
 import { checkCardData } from '../cards/catalog.js';
 import { getConfig, type AppConfig, type StorageSetting } from '../config/index.js';
 import { ClientError } from '../errors/index.js';
+import { URL_TARGETS_OFF } from '../delivery/accept.js';
 import { createdAtMs, stampCreatedAt, validateJob, type NotificationJob } from '../jobs/index.js';
 import { createQueueClient } from '../storage/index.js';
 
@@ -27,6 +28,8 @@ export type EnqueueOptions =
     | {
           /** The queue to send to, used as is. */
           readonly queue: QueueClient;
+          /** Configuration saying whether `{url}` targets are allowed. @default getConfig() */
+          readonly config?: AppConfig;
       }
     | {
           /** Configuration naming the storage and the notifications queue. @default getConfig() */
@@ -45,11 +48,16 @@ export interface EnqueuedNotification {
     readonly messageId: string;
 }
 
+/** The configuration the options name, else this process's. */
+function configOf(options: EnqueueOptions): AppConfig {
+    return options.config ?? getConfig();
+}
+
 function queueFrom(options: EnqueueOptions): QueueClient {
     if ('queue' in options) {
         return options.queue;
     }
-    const config = options.config ?? getConfig();
+    const config = configOf(options);
     const open = options.openQueue ?? createQueueClient;
     return open(config.storage, config.notificationsQueue);
 }
@@ -69,7 +77,8 @@ function isQueueNotFound(error: unknown): boolean {
  * does not exist yet.
  *
  * @throws {ClientError} `invalid_job` listing every problem, each naming its field (`card.data.<path>`
- * for template data); nothing is sent.
+ * for template data), or refusing a `{url}` target while `ALLOW_URL_TARGETS` is off (the
+ * configuration given, else this process's); nothing is sent.
  * @throws {ClientError} `job_too_large` (413) when the JSON exceeds {@link MAX_QUEUE_MESSAGE_BYTES}.
  * @example
  * const { id } = await enqueueNotification({ to: 'ops', text: 'Deployed **api** v2.3' });
@@ -81,6 +90,10 @@ export async function enqueueNotification(job: NotificationJob, options: Enqueue
         throw invalidJob(validation.problems);
     }
     const valid = validation.job;
+    // The app refuses {url} targets unless ALLOW_URL_TARGETS is on; say so now rather than in a dead letter.
+    if (typeof valid.to !== 'string' && !configOf(options).allowUrlTargets) {
+        throw invalidJob([URL_TARGETS_OFF]);
+    }
     const cardProblems = valid.card === undefined ? [] : checkCardData(valid.card.template, valid.card.data);
     if (cardProblems.length > 0) {
         throw invalidJob(cardProblems);

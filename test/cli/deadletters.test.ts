@@ -63,13 +63,13 @@ function poisonQueue(): QueueClient {
     return queue(`${queueName}-poison`);
 }
 
-async function deadletters(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
+async function deadletters(args: readonly string[], options: RunOptions = {}, env: Readonly<Record<string, string>> = { ALLOW_URL_TARGETS: 'true' }): Promise<CliRun> {
     return runMain(['deadletters', ...args], {
         openTable,
         prompt: () => Promise.resolve(undefined),
         ...options,
         cwd: folder.path,
-        env: { AzureWebJobsStorage: azurite.connectionString, NOTIFICATIONS_QUEUE: queueName, TEAMS_WEBHOOK_OPS: OPS_WEBHOOK },
+        env: { AzureWebJobsStorage: azurite.connectionString, NOTIFICATIONS_QUEUE: queueName, TEAMS_WEBHOOK_OPS: OPS_WEBHOOK, ...env },
     });
 }
 
@@ -260,6 +260,17 @@ describe('teams-relay deadletters replay', () => {
         expect(await queueTexts(queue())).toHaveLength(letters.length + 1);
         expect(await store.listDeadLetters()).toEqual([]);
         expect(await queueTexts(poisonQueue())).toEqual([]);
+    });
+
+    it('keeps a {url} dead letter and names ALLOW_URL_TARGETS when the setting is off, never the URL', async () => {
+        const letter = await store.deadLetter(urlDeadLetter());
+        const result = await deadletters(['replay', letter.id], {}, {});
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`${letter.id}: not replayed: `);
+        expect(result.stderr).toContain('ALLOW_URL_TARGETS=true');
+        expect(result.stderr).not.toContain(URL_TARGET);
+        expect(await store.listDeadLetters()).toHaveLength(1);
+        expect(await queueTexts(queue())).toEqual([]);
     });
 
     it('says so when --all finds nothing to replay', async () => {

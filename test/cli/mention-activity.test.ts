@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { activityOrigin, extractCommand, parseActivity } from '../../shared/activity/index.js';
 import { buildMentionActivity } from '../../cli/mention-activity.js';
+import { checkFreshness } from '../../shared/replay/index.js';
 
 const SENT_AT = Date.UTC(2026, 10, 23, 9, 30, 15, 123);
 const activity = buildMentionActivity({ webhookName: 'Relay Bot', text: 'status  ops & <dev>', now: SENT_AT });
@@ -13,6 +14,10 @@ describe('buildMentionActivity', () => {
 
     it('stamps a timestamp with 7 fractional digits', () => {
         expect(activity['timestamp']).toBe('2026-11-23T09:30:15.1230000Z');
+    });
+
+    it('has a timestamp the app reads as the send time, so a fresh one passes its age check', () => {
+        expect(checkFreshness(parseActivity(activity).timestamp, SENT_AT, 300_000)).toEqual({ ok: true, at: SENT_AT });
     });
 
     it('is a message with the id Teams derives from the send time', () => {

@@ -64,9 +64,17 @@ describe('teams-relay send', () => {
         });
     });
 
-    it('sends to a URL target when --to starts with http', async () => {
-        await send(['--to', OPS_WEBHOOK, '--text', 'hi']);
+    it('sends to a URL target when --to starts with http and ALLOW_URL_TARGETS is on', async () => {
+        await send(['--to', OPS_WEBHOOK, '--text', 'hi'], { ALLOW_URL_TARGETS: 'true' });
         expect(await queuedJobs()).toMatchObject([{ to: { url: OPS_WEBHOOK } }]);
+    });
+
+    it('refuses a URL target while ALLOW_URL_TARGETS is off, naming the setting, and enqueues nothing', async () => {
+        const result = await send(['--to', OPS_WEBHOOK, '--text', 'hi']);
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain('ALLOW_URL_TARGETS=true');
+        expect(result.stderr).not.toContain(OPS_WEBHOOK);
+        expect(await queuedJobs()).toEqual([]);
     });
 
     it('keeps --id and --created-at as given', async () => {

@@ -1,6 +1,8 @@
 // `teams-relay sign`: the documented vector, curl commands that survive the shell byte for byte, and --send.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OutgoingWebhookKey } from '../../shared/config/index.js';
@@ -47,6 +49,24 @@ describe('teams-relay sign', () => {
         expect(result.stdout).toContain(`-H 'Authorization: ${MSDOCS_EXAMPLE.authorization}'`);
     });
 
+    it('warns that a file whose activity is stale will be refused, and signs it all the same', async () => {
+        const result = await runMain(['sign', '--token', MSDOCS_EXAMPLE.token, '--file', FIXTURE_FILE]);
+        expect(result.code).toBe(0);
+        expect(result.stderr).toBe(`warning: the activity in ${FIXTURE_FILE} has a timestamp older than 300 s (MENTION_MAX_AGE_SECONDS' default); the mention endpoint will answer 401. Use --text for a fresh one.`);
+    });
+
+    it('warns that a file whose activity has no timestamp will be refused', async () => {
+        folder = await scratchFolder();
+        await writeFile(join(folder.path, 'activity.json'), '{"type":"message","text":"ping"}');
+        const result = await runMain(['sign', '--token', MSDOCS_EXAMPLE.token, '--file', 'activity.json'], { cwd: folder.path });
+        expect(result.stderr).toMatch(/has no ISO 8601 timestamp; the mention endpoint will answer 400/);
+    });
+
+    it('does not warn about a --text activity: it is stamped now', async () => {
+        const result = await runMain(['sign', '--token', MSDOCS_EXAMPLE.token, '--text', 'ping']);
+        expect(result.stderr).toBe('');
+    });
+
     it('prints a curl command that delivers the fixture byte for byte', async () => {
         const result = await runMain(['sign', '--token', MSDOCS_EXAMPLE.token, '--file', FIXTURE_FILE, '--send', endpoint.url, '--curl']);
         const response = await bash(result.stdout);
@@ -75,7 +95,7 @@ describe('teams-relay sign', () => {
 
     it('prints the curl command for the local mention endpoint when not sending', async () => {
         const result = await runMain(['sign', '--token', MSDOCS_EXAMPLE.token, '--text', 'ping'], { env: { PORT: '7999' } });
-        expect(result.stdout).toContain("'http://localhost:7999/api/mention'");
+        expect(result.stdout).toContain("'http://127.0.0.1:7999/api/mention'");
     });
 
     it('with --send, prints the status and the reply as pretty JSON and exits 0 on 2xx', async () => {
@@ -111,7 +131,7 @@ describe('teams-relay sign', () => {
 
     it('puts ?id= on the printed curl URL too', async () => {
         const result = await runMain(['sign', '--id', 'contoso', '--text', 'ping'], { env: { TEAMS_OUTGOING_WEBHOOK_SECRETS: SECRETS } });
-        expect(result.stdout).toContain("'http://localhost:7071/api/mention?id=contoso'");
+        expect(result.stdout).toContain("'http://127.0.0.1:7071/api/mention?id=contoso'");
     });
 
     it('reads the tokens from local.settings.json in the working directory', async () => {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NOTIFICATIONS_QUEUE_NAME } from '../../functions/deliver.js';
 import { WAKEUP_QUEUE_NAME } from '../../functions/wake.js';
+import { hostFromEnvironment, requestBodyLimitFromEnvironment } from '../../devhost/settings.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../shared/http/index.js';
 import {
     CONFIGURATION_KEYS,
     DEFAULT_NOTIFICATIONS_QUEUE,
@@ -24,6 +26,12 @@ const PLATFORM_KEYS: Readonly<Record<string, string>> = {
     APPLICATIONINSIGHTS_CONNECTION_STRING: 'where the host sends telemetry',
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'makes the host authenticate to Application Insights with the managed identity (local auth is off)',
     AzureWebJobsStorage__credential: 'tells the host to use a managed identity for AzureWebJobsStorage; the app infers identity from the other __ keys',
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: "the host's own limit on a request body, which it reads whole before a function runs; npm start honours it too",
+};
+
+/** Keys only the local host behind `npm start` reads: never app settings of the function app. */
+const LOCAL_HOST_KEYS: Readonly<Record<string, string>> = {
+    HOST: 'the address npm start listens on; the Functions host in Azure has no such setting',
 };
 
 /** Settings Flex Consumption rejects; the runtime and deployment live in functionAppConfig instead. */
@@ -410,20 +418,47 @@ describe('every configuration key of the schema', () => {
 
 describe('nothing unknown to the schema', () => {
     const known = (key: string): boolean => schemaKeyOf(key) !== undefined || key in PLATFORM_KEYS;
+    const knownLocally = (key: string): boolean => known(key) || key in LOCAL_HOST_KEYS;
 
     it('is in local.settings.json.example', async () => {
         const { localValues } = await files();
-        expect(Object.keys(localValues).filter((key) => !known(key))).toEqual([]);
+        expect(Object.keys(localValues).filter((key) => !knownLocally(key))).toEqual([]);
     });
 
     it("is in the README's configuration table", async () => {
         const { readme } = await files();
-        expect(readmeConfigurationKeys(readme).keys.filter((key) => !known(key))).toEqual([]);
+        expect(readmeConfigurationKeys(readme).keys.filter((key) => !knownLocally(key))).toEqual([]);
     });
 
     it('is an app setting of the function app', async () => {
         const { api } = await files();
         expect([...appSettingsOf(api).keys()].filter((key) => !known(key))).toEqual([]);
+    });
+});
+
+describe('the keys of the local host', () => {
+    it("are in local.settings.json.example and the README's configuration table, and never app settings", async () => {
+        const { localValues, readme, api } = await files();
+        const { keys } = readmeConfigurationKeys(readme);
+        const settings = appSettingsOf(api);
+        for (const key of Object.keys(LOCAL_HOST_KEYS)) {
+            expect(localValues, key).toHaveProperty(key);
+            expect(keys, key).toContain(key);
+            expect(settings.has(key), key).toBe(false);
+        }
+    });
+
+    it('listen on loopback only in the example, as by default', async () => {
+        const { localValues } = await files();
+        expect(hostFromEnvironment(localValues)).toEqual({ host: '127.0.0.1', loopback: true });
+    });
+});
+
+describe('the request body limit', () => {
+    it('is the largest body an HTTP function reads, in Azure and in local.settings.json.example alike', async () => {
+        const { api, localValues } = await files();
+        expect(appSettingsOf(api).get('FUNCTIONS_REQUEST_BODY_SIZE_LIMIT')).toBe(`'${MAX_REQUEST_BODY_BYTES}'`);
+        expect(requestBodyLimitFromEnvironment(localValues)).toBe(MAX_REQUEST_BODY_BYTES);
     });
 });
 
@@ -475,6 +510,14 @@ describe('the function app settings', () => {
             expect(apiParams.get(name), `main.bicep passes ${name}`).toBe(name);
             expect(defaultOf(main, name), `${key} default`).toBe(defaults[key] ?? '');
         }
+    });
+
+    it('write one TEAMS_MENTION_SCOPE_<NAME> per entry of the mentionScopes parameter, none by default', async () => {
+        const { main, api } = await files();
+        expect(appSettingsOf(api).get('TEAMS_MENTION_SCOPE_<>')).toMatch(/^\w+\.value$/);
+        expect(api).toContain("toObject(items(mentionScopes), scope => 'TEAMS_MENTION_SCOPE_${toUpper(replace(replace(scope.key, '-', '_'), '.', '_'))}'");
+        expect(moduleParams(main, 'api').get('mentionScopes')).toBe('mentionScopes');
+        expect(defaultOf(main, 'mentionScopes')).toBe('{}');
     });
 
     it('leave out what Flex Consumption rejects', async () => {

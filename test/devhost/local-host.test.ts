@@ -1,5 +1,6 @@
 // End to end: the in-process local host serving the fixture app against a private Azurite.
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../devhost/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
@@ -63,6 +64,23 @@ describe('local host with messageEncoding none', () => {
         expect(byName.get('record')).toMatchObject({ kind: 'queue', queueName: 'plain-recorded', connection: 'AzureWebJobsStorage' });
         expect(byName.get('alwaysFails')).toMatchObject({ kind: 'queue', queueName: 'plain-failing' });
         expect(byName.get('tick')).toMatchObject({ kind: 'timer', schedule: '* * * * * *', runOnStartup: false });
+    });
+
+    it('listens on 127.0.0.1 only by default, and says nothing about it', () => {
+        expect(host.host).toBe('127.0.0.1');
+        expect(host.url).toBe(`http://127.0.0.1:${host.port}`);
+        expect(logged.lines.some((line) => line.message.includes('beyond this machine'))).toBe(false);
+    });
+
+    it('cannot be reached on any other address of this machine', async () => {
+        const others = Object.values(networkInterfaces())
+            .flat()
+            .filter((address) => address !== undefined && !address.internal && address.family === 'IPv4')
+            .map((address) => address?.address ?? '');
+        for (const address of others) {
+            await expect(fetch(`http://${address}:${host.port}/api/health`)).rejects.toThrow();
+        }
+        expect((await fetch(`${host.url}/api/health`)).status).toBe(200);
     });
 
     it('answers the health function once started', async () => {
@@ -198,5 +216,59 @@ describe('local host with messageEncoding base64', () => {
         expect(poisoned).toEqual(['{"not":"base64"}']);
         const list = (await (await fetch(`${host.url}/api/received`)).json()) as Received[];
         expect(list).toHaveLength(1);
+    });
+});
+
+describe('local host with HOST and FUNCTIONS_REQUEST_BODY_SIZE_LIMIT set', () => {
+    let host: LocalHost;
+    const logged = recordingLog();
+    /** A small limit, so the test need not send megabytes. */
+    const LIMIT = 1_024;
+
+    beforeAll(async () => {
+        if (!azurite) throw new Error('Azurite did not start');
+        host = await startLocalHost({
+            cwd: FIXTURE_APP,
+            port: 0,
+            env: {
+                AzureWebJobsStorage: azurite.connectionString,
+                RECORD_QUEUE: 'wide-recorded',
+                FAIL_QUEUE: 'wide-failing',
+                HOST: '0.0.0.0',
+                FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(LIMIT),
+            },
+            log: logged.log,
+        });
+    });
+
+    afterAll(async () => {
+        await (host as LocalHost | undefined)?.stop();
+    });
+
+    it('listens where HOST says, and warns that function keys are not enforced', async () => {
+        expect(host.host).toBe('0.0.0.0');
+        expect(host.url).toBe(`http://127.0.0.1:${host.port}`);
+        expect((await fetch(`${host.url}/api/health`)).status).toBe(200);
+        const warning = logged.lines.find((line) => line.level === 'warn' && line.message.includes('beyond this machine'));
+        expect(warning?.message).toMatch(/^Listening on 0\.0\.0\.0, beyond this machine: function keys are not enforced locally/);
+    });
+
+    it('refuses a body over FUNCTIONS_REQUEST_BODY_SIZE_LIMIT with 413 before any function runs, as the Functions host does', async () => {
+        const over = await fetch(`${host.url}/api/echo/big`, { method: 'POST', body: 'x'.repeat(LIMIT + 1) });
+        expect(over.status).toBe(413);
+        const within = await fetch(`${host.url}/api/echo/small`, { method: 'POST', body: 'x'.repeat(LIMIT) });
+        expect(within.status).toBe(201);
+    });
+
+    it('refuses an oversized body sent in chunks, without a declared length', async () => {
+        const chunks = new ReadableStream<Uint8Array>({
+            start(controller) {
+                controller.enqueue(Buffer.alloc(LIMIT, 0x78));
+                controller.enqueue(Buffer.alloc(LIMIT, 0x78));
+                controller.close();
+            },
+        });
+        const response = await fetch(`${host.url}/api/echo/chunked`, { method: 'POST', body: chunks, duplex: 'half' });
+        expect(response.status).toBe(413);
     });
 });

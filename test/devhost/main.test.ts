@@ -48,7 +48,7 @@ async function waitForHealth(port: number, main: RunningMain): Promise<void> {
         `GET /api/health on port ${port}`,
         async () => {
             if (main.child.exitCode !== null) throw new Error(`main.js exited early:\n${main.output()}`);
-            const response = await fetch(`http://localhost:${port}/api/health`);
+            const response = await fetch(`http://127.0.0.1:${port}/api/health`);
             return response.status === 200 ? true : undefined;
         },
         30_000,
@@ -74,14 +74,22 @@ describe('npm start (node dist/devhost/main.js)', () => {
         await waitForHealth(port, main);
         await eventually('the banner', () => Promise.resolve(main.output().includes('Try a mention') ? true : undefined));
         const output = main.output();
-        expect(output).toContain(`http://localhost:${port}/api/health`);
-        expect(output).toContain(`npx teams-relay sign --token <token> --text ping --send http://localhost:${port}/api/mention`);
+        expect(output).toContain(`http://127.0.0.1:${port}/api/health`);
+        expect(output).toContain(`npx teams-relay sign --token <token> --text ping --send http://127.0.0.1:${port}/api/mention`);
+        expect(output).not.toContain('beyond this machine');
         expect(output).toContain(`Storage: AzureWebJobsStorage: http://127.0.0.1:${azurite.queuePort}/devstoreaccount1`);
         expect(output).not.toContain('AccountKey');
 
         main.child.kill('SIGTERM');
         expect(await main.exited).toBe(0);
         expect(await isPortListening(port)).toBe(false);
+    });
+
+    it('fails to start with exit code 1 naming HOST when it is not an address to listen on', async () => {
+        const main = runMain({ PORT: '0', AzureWebJobsStorage: 'UseDevelopmentStorage=true', HOST: 'http://0.0.0.0:80/' });
+        started.push({ main });
+        expect(await main.exited).toBe(1);
+        expect(main.output()).toMatch(/HOST must be an IP address or a host name to listen on/);
     });
 
     it('fails to start with exit code 1 and names the missing setting', async () => {

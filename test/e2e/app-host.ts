@@ -31,7 +31,8 @@ const STOP_GRACE_MS = 10_000;
 const POLL_INTERVAL_MS = 100;
 
 /** Settings the app reads; removed from the inherited environment so the developer's shell cannot leak into a test. */
-const APP_SETTING = /^(AzureWebJobsStorage|TEAMS_|ALLOWED_WEBHOOK_HOSTS$|NOTIFICATIONS_QUEUE$|MENTION_REPLY_BUDGET_MS$|DELIVERY_|RETRY_MAX_AGE_SECONDS$|RATE_LIMIT_GUARD_MS$|SWEEP_SCHEDULE$|PORT$)/;
+const APP_SETTING =
+    /^(AzureWebJobsStorage|TEAMS_|ALLOWED_WEBHOOK_HOSTS$|ALLOW_URL_TARGETS$|NOTIFICATIONS_QUEUE$|MENTION_REPLY_BUDGET_MS$|MENTION_MAX_AGE_SECONDS$|DELIVERY_|RETRY_MAX_AGE_SECONDS$|RATE_LIMIT_GUARD_MS$|SWEEP_SCHEDULE$|PORT$|HOST$|FUNCTIONS_REQUEST_BODY_SIZE_LIMIT$)/;
 
 /** A running `node dist/devhost/main.js`, in its own process group. */
 export interface AppHost {

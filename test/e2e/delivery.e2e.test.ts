@@ -153,7 +153,7 @@ describe('delivery of notification jobs through npm start', { timeout: 60_000 },
             notJson: `not json ${name}`,
             wrongShape: JSON.stringify({ to: 'ops', body: `wrong shape ${name}` }),
             unknownAlias: JSON.stringify({ to: 'nowhere', text: `unknown alias ${name}` }),
-            hostNotAllowed: JSON.stringify({ to: { url: 'https://example.com/webhookb2/x' }, text: `host not allowed ${name}` }),
+            urlTarget: JSON.stringify({ to: { url: 'https://example.com/webhookb2/x' }, text: `url target ${name}` }),
         };
         for (const message of Object.values(messages)) {
             await client.sendMessage(message);
@@ -174,7 +174,8 @@ describe('delivery of notification jobs through npm start', { timeout: 60_000 },
         expect(reasonOf(messages.wrongShape)).toMatch(/body/);
         expect(reasonOf(messages.wrongShape)).toMatch(/content field/);
         expect(reasonOf(messages.unknownAlias)).toMatch(/unknown alias "nowhere"/);
-        expect(reasonOf(messages.hostNotAllowed)).toMatch(/"example\.com" is not allowed by ALLOWED_WEBHOOK_HOSTS/);
+        // ALLOW_URL_TARGETS is off by default: a {url} target is refused before its host is even looked at.
+        expect(reasonOf(messages.urlTarget)).toMatch(/\{url\} targets are turned off; .*set ALLOW_URL_TARGETS=true/);
 
         await eventually(
             `queue ${queue} to be empty`,

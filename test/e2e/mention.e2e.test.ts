@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTeamsBody } from '../../shared/signature/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { fixtureBytes, MSDOCS_EXAMPLE } from '../support/fixtures.js';
-import { type AppHost, AppHosts, REPO_ROOT, tearDownScenario, uniqueQueueName } from './app-host.js';
+import { type AppHost, AppHosts, eventually, REPO_ROOT, tearDownScenario, uniqueQueueName } from './app-host.js';
 
 const run = promisify(execFile);
 const CLI = join(REPO_ROOT, 'bin', 'teams-relay.js');
@@ -47,12 +47,16 @@ async function postMention(body: Uint8Array, headers: Record<string, string>, qu
     return { status: response.status, json };
 }
 
+/** Activity ids: each activity its own, as Teams gives each message its own. */
+let nextId = Date.now();
+
+/** A mention as Teams sends it now: a new id, and the current time as its timestamp. */
 function mentionActivity(text: string): Buffer {
     return Buffer.from(
         JSON.stringify({
             type: 'message',
-            id: '1485983408511',
-            timestamp: '2017-02-01T21:10:07.437Z',
+            id: String(nextId++),
+            timestamp: new Date().toISOString(),
             text: `<at>contoso</at>&nbsp;${text}\n`,
             from: { id: '29:1', name: 'Tester', aadObjectId: 'aad-1' },
             conversation: { id: '19:c@thread.skype', conversationType: 'channel', tenantId: 't-1' },
@@ -62,10 +66,20 @@ function mentionActivity(text: string): Buffer {
 }
 
 describe('POST /api/mention through npm start', () => {
-    it("answers Microsoft's documented example, signed with the documented token, with a 200 message", async () => {
+    it("refuses Microsoft's documented example, correctly signed, with the generic 401: its 2017 timestamp is stale", async () => {
         const reply = await postMention(fixtureBytes(MSDOCS_EXAMPLE.path), { authorization: MSDOCS_EXAMPLE.authorization });
-        expect(reply.status).toBe(200);
-        expect(reply.json).toMatchObject({ type: 'message', text: expect.any(String) as unknown });
+        expect(reply).toEqual({ status: 401, json: UNAUTHORIZED });
+    });
+
+    it('answers a repeated delivery of one activity with the first reply', async () => {
+        const body = mentionActivity('whoami');
+        const first = await postMention(body, { authorization: signTeamsBody(body, KEY) });
+        const second = await postMention(body, { authorization: signTeamsBody(body, KEY) });
+        expect(first.status).toBe(200);
+        expect(second).toEqual(first);
+        // The host writes its log in batches: wait for the line rather than expect it at once.
+        const repeated = await eventually('the repeated mention event in the host log', () => (/teams-relay\.mention [^\n]*"repeated":true/.test(host.output()) ? true : undefined), 10_000, () => host.output());
+        expect(repeated).toBe(true);
     });
 
     it('answers a signed ping with pong', async () => {

@@ -117,7 +117,8 @@ beforeAll(async () => {
     sim = teams;
     store = openOutboxStore(storage.connectionString);
     const queue = uniqueQueueName('malformed');
-    const settings = { ...baseSettings(queue), TEAMS_WEBHOOK_OPS: teams.connectorUrl(WEBHOOK) };
+    // {url} targets on, so a disallowed host is refused for its host (with them off, every {url} is).
+    const settings = { ...baseSettings(queue), ALLOW_URL_TARGETS: 'true', TEAMS_WEBHOOK_OPS: teams.connectorUrl(WEBHOOK) };
     const started = await hosts.start({ storage: storage.connectionString, settings });
     host = started;
     const client = openQueue(storage.connectionString, queue);

@@ -1,22 +1,53 @@
-import { HttpRequest, InvocationContext } from '@azure/functions';
+import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mention } from '../../functions/mention.js';
+import { createMentionHandler } from '../../functions/mention.js';
 import { resetConfig } from '../../shared/config/index.js';
+import { acceptQueueMessage } from '../../shared/delivery/accept.js';
+import { deliveryRuntime } from '../../shared/delivery/runtime.js';
 import { signTeamsBody } from '../../shared/signature/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 
-const TOKEN = randomBytes(32);
+/** Four outgoing webhooks: one limited to `ops`, one limited to `dev` and an unconfigured alias, one that sees everything, one not set. */
+const TOKENS = { ops: randomBytes(32), dev: randomBytes(32), admin: randomBytes(32), fresh: randomBytes(32) } as const;
+/** A Workflows URL reached by `{url}` only; its path and signature are secrets that no card may show. */
+const URL_TARGET = 'https://prod-07.westeurope.logic.azure.com/workflows/9f3c/triggers/manual/paths/invoke?api-version=1&sig=SECRET-SIGNATURE';
 const savedEnv = { ...process.env };
+const mention = createMentionHandler();
 let azurite: TestAzurite;
+let nextId = 1;
 
 beforeAll(async () => {
     azurite = await startAzurite();
     process.env.AzureWebJobsStorage = azurite.connectionString;
-    process.env.TEAMS_OUTGOING_WEBHOOK_SECRETS = TOKEN.toString('base64');
+    process.env.TEAMS_OUTGOING_WEBHOOK_SECRETS = Object.entries(TOKENS)
+        .map(([name, key]) => `${name}:${key.toString('base64')}`)
+        .join(',');
+    process.env.TEAMS_MENTION_SCOPE_OPS = 'ops';
+    process.env.TEAMS_MENTION_SCOPE_DEV = 'dev,staging';
+    process.env.TEAMS_MENTION_SCOPE_ADMIN = '*';
     process.env.TEAMS_WEBHOOK_OPS = 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c';
+    process.env.TEAMS_WEBHOOK_DEV = 'https://contoso.webhook.office.com/webhookb2/d/IncomingWebhook/e/f';
+    process.env.ALLOW_URL_TARGETS = 'true';
     process.env.NOTIFICATIONS_QUEUE = 'status-test';
     resetConfig();
+    // A dead letter for dev, and a {url} webhook with state: what only some scopes may see.
+    const runtime = await deliveryRuntime();
+    await acceptQueueMessage({ id: 'url-job', to: { url: URL_TARGET }, text: 'hi' }, { messageId: 'm1', dequeuedAt: Date.now() }, runtime.store, runtime.config);
+    await runtime.store.deadLetter({
+        source: 'delivery',
+        jobId: 'dev-job',
+        webhookKey: undefined,
+        alias: 'dev',
+        job: undefined,
+        message: undefined,
+        reason: 'Teams answered 400',
+        lastStatus: 400,
+        lastBody: undefined,
+        attempts: 1,
+        firstAttemptAt: undefined,
+        deadLetteredAt: Date.now(),
+    });
 });
 
 afterAll(async () => {
@@ -25,16 +56,77 @@ afterAll(async () => {
     await azurite.stop();
 });
 
+/** `@Relay status` signed with the token named `token`, as its outgoing webhook would send it. */
+async function status(token: keyof typeof TOKENS): Promise<HttpResponseInit> {
+    const body = Buffer.from(JSON.stringify({ type: 'message', id: String(nextId++), timestamp: new Date().toISOString(), text: '<at>Relay</at> status' }));
+    const request = new HttpRequest({
+        method: 'POST',
+        url: `http://localhost/api/mention?id=${token}`,
+        headers: { authorization: signTeamsBody(body, TOKENS[token]) },
+        body: { bytes: body },
+    });
+    return mention(request, new InvocationContext({ logHandler: () => undefined }));
+}
+
+/** An element of the card's body, as far as this test reads it. */
+interface CardElement {
+    readonly type?: string;
+    readonly weight?: string;
+    readonly text?: string;
+    readonly items?: readonly CardElement[];
+}
+
+/** The webhook names the card lists, in order: each webhook's section is a Container headed by its name in bold. */
+function listedWebhooks(response: HttpResponseInit): string[] {
+    const reply = response.jsonBody as { attachments?: { content: { body: CardElement[] } }[] };
+    return (reply.attachments?.[0]?.content.body ?? []).flatMap((element) => {
+        const heading = element.items?.[0];
+        return element.type === 'Container' && heading?.type === 'TextBlock' && heading.weight === 'Bolder' ? [heading.text ?? ''] : [];
+    });
+}
+
 describe('the status mention command', () => {
-    it('answers with a card showing each configured webhook, read from storage', async () => {
-        const body = Buffer.from(JSON.stringify({ type: 'message', text: '<at>Relay</at> status' }));
-        const request = new HttpRequest({ method: 'POST', url: 'http://localhost/api/mention', headers: { authorization: signTeamsBody(body, TOKEN) }, body: { bytes: body } });
-        const response = await mention(request, new InvocationContext({ logHandler: () => undefined }));
+    it('answers with a card showing each webhook of the scope, read from storage, never a URL', async () => {
+        const response = await status('ops');
         expect(response.status).toBe(200);
         const json = JSON.stringify(response.jsonBody);
         expect(json).toContain('application/vnd.microsoft.card.adaptive');
-        expect(json).toContain('"ops"');
         expect(json).toContain('{"title":"Backlog","value":"0 jobs"}');
         expect(json).not.toContain('contoso.webhook.office.com');
+    });
+
+    it('shows a token limited to some aliases only those, and only their dead letters', async () => {
+        const response = await status('ops');
+        expect(listedWebhooks(response)).toEqual(['ops']);
+        const json = JSON.stringify(response.jsonBody);
+        expect(json).toContain('Webhooks this channel may see: ops');
+        expect(json).toContain('No dead letters.');
+        expect(json).not.toContain('logic.azure.com');
+    });
+
+    it('names the aliases of a scope that are not configured', async () => {
+        const response = await status('dev');
+        expect(listedWebhooks(response)).toEqual(['dev']);
+        const json = JSON.stringify(response.jsonBody);
+        expect(json).toContain('Not configured: staging (TEAMS_WEBHOOK_STAGING)');
+        expect(json).toContain('1 dead letter(s)');
+    });
+
+    it('shows a * token every alias, every dead letter and {url} webhooks by their host only', async () => {
+        const response = await status('admin');
+        expect(listedWebhooks(response)).toEqual(['ops', 'dev', 'prod-07.westeurope.logic.azure.com ({url} target)']);
+        const json = JSON.stringify(response.jsonBody);
+        expect(json).toContain('1 dead letter(s)');
+        expect(json).not.toContain('SECRET-SIGNATURE');
+        expect(json).not.toContain('/workflows/');
+    });
+
+    it('tells a token without a scope, among several, which setting to add, and shows nothing', async () => {
+        const response = await status('fresh');
+        expect(response.status).toBe(200);
+        expect(response.jsonBody).toEqual({
+            type: 'message',
+            text: 'This outgoing webhook (token `fresh`) may not see any webhook yet: several tokens are configured, so each one\'s scope must be set. An operator sets `TEAMS_MENTION_SCOPE_FRESH` to the aliases it may see, comma-separated, or `*` for all of them.',
+        });
     });
 });

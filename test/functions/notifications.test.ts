@@ -3,6 +3,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications } from '../../functions/notifications.js';
 import { resetConfig } from '../../shared/config/index.js';
+import { URL_TARGETS_OFF } from '../../shared/delivery/accept.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 
 const QUEUE = 'notifications-http-test';
@@ -61,6 +62,29 @@ describe('POST /api/notifications', () => {
         const response = await notifications(post(JSON.stringify({ to: 'dev', text: 'a' })), context());
         expect(response).toMatchObject({ status: 400, jsonBody: { error: 'invalid_job' } });
         expect(JSON.stringify(response.jsonBody)).toContain('unknown alias \\"dev\\"');
+    });
+
+    it('answers 400 naming ALLOW_URL_TARGETS for a {url} target while it is off, never echoing the URL, and enqueues nothing', async () => {
+        const url = 'https://prod-07.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=SECRET';
+        const response = await notifications(post(JSON.stringify({ to: { url }, text: 'a' })), context());
+        expect(response).toEqual({ status: 400, jsonBody: { error: 'invalid_job', problems: [URL_TARGETS_OFF] } });
+        expect(JSON.stringify(response.jsonBody)).not.toContain('SECRET');
+        expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+    });
+
+    it('enqueues a {url} target once ALLOW_URL_TARGETS is on', async () => {
+        process.env.ALLOW_URL_TARGETS = 'true';
+        resetConfig();
+        try {
+            const url = 'https://prod-07.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=s';
+            const response = await notifications(post(JSON.stringify({ to: { url }, text: 'a' })), context());
+            expect(response.status).toBe(202);
+            expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(1);
+        } finally {
+            delete process.env.ALLOW_URL_TARGETS;
+            resetConfig();
+            await queue.clearMessages();
+        }
     });
 
     it('answers 400 for a body that is not JSON', async () => {

@@ -1,16 +1,27 @@
-/** Properties of POST /api/mention and of reading a mention's command: any input gets a valid reply or a named 400, never a 500. */
+/**
+ * Properties of POST /api/mention and of reading a mention's command: any input gets a valid reply, a
+ * named 400 or (for a stale or future activity) the generic 401, never a 500; a repeated delivery
+ * gets the first answer.
+ */
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mention } from '../../functions/mention.js';
+import { createMentionHandler, NO_TIMESTAMP_MESSAGE } from '../../functions/mention.js';
 import { extractCommand, parseActivity, type Activity } from '../../shared/activity/index.js';
-import { resetConfig } from '../../shared/config/index.js';
+import { DEFAULT_MENTION_MAX_AGE_SECONDS, resetConfig } from '../../shared/config/index.js';
+import { checkFreshness, MAX_FUTURE_SKEW_MS } from '../../shared/replay/index.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, MAX_REPLY_BYTES } from '../../shared/reply/index.js';
 import { signTeamsBody } from '../../shared/signature/index.js';
 
 const TOKEN = randomBytes(32);
 const savedEnv = { ...process.env };
+
+/** The fixed clock every request here arrives at. */
+const NOW = Date.UTC(2026, 10, 23, 10, 0, 0);
+const MAX_AGE_MS = DEFAULT_MENTION_MAX_AGE_SECONDS * 1_000;
+const mention = createMentionHandler({ now: () => NOW });
+const UNAUTHORIZED = { error: 'unauthorized', message: 'Unauthorized' };
 
 beforeAll(() => {
     process.env.TEAMS_OUTGOING_WEBHOOK_SECRETS = `relay:${TOKEN.toString('base64')}`;
@@ -40,14 +51,21 @@ function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A 200 with a reply Teams accepts, or a 400 whose JSON body names the problem; nothing else. */
+/**
+ * A 200 with a reply Teams accepts, a 400 whose JSON body names the problem, or the generic 401 for
+ * an activity outside the time window; nothing else.
+ */
 function expectValidAnswer(response: HttpResponseInit): void {
     const body: unknown = response.jsonBody;
     expect(isRecord(body), `a JSON object body, got ${JSON.stringify(body)}`).toBe(true);
     if (!isRecord(body)) return;
     if (response.status === 400) {
         expect(typeof body.error).toBe('string');
-        expect(body.message).toMatch(/^The body is not (valid JSON$|a Teams activity: \S)/);
+        expect(body.message).toMatch(/^The (body is not (valid JSON$|a Teams activity: \S)|activity has no timestamp)/);
+        return;
+    }
+    if (response.status === 401) {
+        expect(body).toEqual(UNAUTHORIZED);
         return;
     }
     expect(response.status, JSON.stringify(body)).toBe(200);
@@ -63,6 +81,26 @@ function expectValidAnswer(response: HttpResponseInit): void {
         expect(isRecord(attachment) && attachment.contentType === ADAPTIVE_CARD_CONTENT_TYPE).toBe(true);
     }
 }
+
+/**
+ * Timestamps: fresh ones (7 fraction digits as Teams writes them, or 3, or with an offset), ones just
+ * inside and outside the window, stale and future ones, and text that is no date-time at all.
+ */
+const freshTimestamp = fc
+    .tuple(fc.integer({ min: -MAX_AGE_MS, max: MAX_FUTURE_SKEW_MS }), fc.constantFrom('7 digits', 'iso', 'offset'))
+    .map(([offset, form]) => {
+        const iso = new Date(NOW + offset).toISOString();
+        if (form === '7 digits') return iso.replace('Z', '0000Z');
+        if (form === 'offset') return new Date(NOW + offset + 3_600_000).toISOString().replace('Z', '+01:00');
+        return iso;
+    });
+const anyTimestamp = fc.oneof(
+    { weight: 6, arbitrary: freshTimestamp },
+    { weight: 1, arbitrary: fc.constantFrom(new Date(NOW - MAX_AGE_MS - 1).toISOString(), new Date(NOW + MAX_FUTURE_SKEW_MS + 1).toISOString()) },
+    { weight: 1, arbitrary: fc.date({ noInvalidDate: true }).map((date) => date.toISOString()) },
+    { weight: 1, arbitrary: fc.constantFrom('', 'now', '2026-11-23', '2026-11-23T10:00:00', '2026-02-30T10:00:00Z', '1795428000000', '2026-11-23T10:00:00.1234567890Z') },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+);
 
 /** Nested values of any JSON type, to put where the activity expects something else. */
 const junk = fc.jsonValue({ maxDepth: 3 });
@@ -122,7 +160,7 @@ function activityLike(wrongTypes: boolean) {
         {
             type: wrongTypes ? fc.oneof({ weight: 4, arbitrary: fc.constant('message') }, { weight: 1, arbitrary: of(fc.string()) }) : fc.constant('message'),
             id: of(fc.string()),
-            timestamp: of(fc.date({ noInvalidDate: true }).map((date) => date.toISOString())),
+            timestamp: wrongTypes ? of(anyTimestamp) : freshTimestamp,
             text: of(mentionText),
             textFormat: of(fc.constantFrom('plain', 'markdown', 'xml')),
             from: of(account),
@@ -136,7 +174,8 @@ function activityLike(wrongTypes: boolean) {
             value: junk,
             locale: junk,
         },
-        { requiredKeys: [] },
+        // Teams always sends a timestamp: a well-typed activity has one; a hostile one may not.
+        { requiredKeys: wrongTypes ? [] : ['timestamp'] },
     );
 }
 
@@ -177,6 +216,35 @@ describe('POST /api/mention, correctly signed', () => {
         );
     });
 
+    it('answers 401 exactly when the timestamp lies outside the window, and 400 exactly when there is none to read', async () => {
+        await fc.assert(
+            fc.asyncProperty(wellTypedActivity, fc.option(anyTimestamp, { nil: undefined }), async (rest, timestamp) => {
+                // JSON leaves out a timestamp that is undefined, as a request without one would.
+                const response = await answerSigned(bytesOf({ ...rest, type: 'message', timestamp }));
+                const verdict = checkFreshness(timestamp, NOW, MAX_AGE_MS);
+                if (verdict.ok) {
+                    expect(response.status).toBe(200);
+                } else if (verdict.reason === 'no_timestamp') {
+                    expect(response).toEqual({ status: 400, jsonBody: { error: 'no_timestamp', message: NO_TIMESTAMP_MESSAGE } });
+                } else {
+                    expect(response).toEqual({ status: 401, jsonBody: UNAUTHORIZED });
+                }
+            }),
+            { numRuns: 300 },
+        );
+    });
+
+    it('answers a repeated delivery of any activity with the first answer', async () => {
+        await fc.assert(
+            fc.asyncProperty(wellTypedActivity, fc.string({ minLength: 1, maxLength: 40 }), async (rest, id) => {
+                const body = bytesOf({ ...rest, type: 'message', id: `${id}-${Math.random()}` });
+                const first = await answerSigned(body);
+                expect(await answerSigned(body)).toEqual(first);
+            }),
+            { numRuns: 100 },
+        );
+    });
+
     it('answers any byte body with a valid reply or a 400 naming the problem', async () => {
         const bytes = fc.oneof(
             fc.uint8Array({ maxLength: 2048 }),
@@ -207,7 +275,7 @@ describe('POST /api/mention, not correctly signed', () => {
         await fc.assert(
             fc.asyncProperty(body, unsigned, async (bytes, authorization) => {
                 const response = await mention(request(bytes, authorization), context());
-                expect(response).toEqual({ status: 401, jsonBody: { error: 'unauthorized', message: 'Unauthorized' } });
+                expect(response).toEqual({ status: 401, jsonBody: UNAUTHORIZED });
             }),
             { numRuns: 300 },
         );

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseActivity } from '../../shared/activity/index.js';
-import { builtinCommands, runWithDeadline, type CommandInput, type MentionCommand } from '../../shared/commands/index.js';
+import { builtinCommands, remainingBudgetMs, runWithDeadline, type CommandInput, type MentionCaller, type MentionCommand } from '../../shared/commands/index.js';
 import { answerMention } from '../../shared/mention/index.js';
 
 const activity = parseActivity({
@@ -10,19 +10,22 @@ const activity = parseActivity({
     channelData: { teamsChannelId: '19:chan@thread.skype', teamsTeamId: '19:team@thread.skype', tenant: { id: 'tenant-1' } },
 });
 
+/** A mention signed with the only token, which sees every webhook. */
+const CALLER: MentionCaller = { tokenName: 'default', scope: { kind: 'all' } };
+
 async function run(name: string, overrides: Partial<CommandInput> = {}) {
     const commands = await builtinCommands();
     const command = commands.find((candidate) => candidate.name === name);
     if (!command) {
         throw new Error(`no command ${name}`);
     }
-    return command.run({ activity, args: [], argText: '', receivedAt: 1000, now: () => 1042, signal: new AbortController().signal, commands, ...overrides });
+    return command.run({ activity, args: [], argText: '', caller: CALLER, receivedAt: 1000, now: () => 1042, signal: new AbortController().signal, commands, ...overrides });
 }
 
-const answer = (command: string, commands: MentionCommand[], budgetMs = 4000) =>
+const answer = (command: string, commands: MentionCommand[], budgetMs = 4000, receivedAt = 0, now: () => number = () => 0) =>
     answerMention(
         { command, args: [], argText: '', text: command },
-        { activity, commands, budgetMs, receivedAt: 0, now: () => 0, logError: () => undefined },
+        { activity, commands, caller: CALLER, budgetMs, receivedAt, now, logError: () => undefined },
     );
 
 afterEach(() => {
@@ -81,6 +84,32 @@ describe('answerMention', () => {
         expect((await pending).text).toMatch(/Still working on `slow`/);
     });
 
+    /** A command that answers after 1 s on the (fake) timers. */
+    const oneSecond: MentionCommand = { name: 'second', summary: 's', run: () => new Promise((resolve) => setTimeout(() => { resolve({ text: 'done' }); }, 1_000)) };
+
+    it('counts the budget from when the request arrived, not from when the command started', async () => {
+        vi.useFakeTimers({ now: 10_000 });
+        // Reading and verifying the body took 3.5 s of the 4 s: the command has 0.5 s, so one that
+        // needs 1 s is answered "still working" after 0.5 s.
+        const pending = answer('second', [oneSecond], 4_000, 10_000 - 3_500, () => Date.now());
+        await vi.advanceTimersByTimeAsync(500);
+        expect((await pending).text).toMatch(/Still working on `second`/);
+    });
+
+    it('lets a command that fits in what is left of the budget answer', async () => {
+        vi.useFakeTimers({ now: 10_000 });
+        const pending = answer('second', [oneSecond], 4_000, 10_000 - 2_500, () => Date.now());
+        await vi.advanceTimersByTimeAsync(1_000);
+        expect((await pending).text).toBe('done');
+    });
+
+    it('gives a command that starts after the budget is spent no time at all', async () => {
+        vi.useFakeTimers({ now: 10_000 });
+        const pending = answer('slow', [slow], 4_000, 10_000 - 5_000, () => Date.now());
+        await vi.advanceTimersByTimeAsync(0);
+        expect((await pending).text).toMatch(/Still working on `slow`/);
+    });
+
     it('answers a failing command politely without its error', async () => {
         const reply = await answer('broken', [broken]);
         expect(reply.text).toMatch(/Sorry, `broken` failed/);
@@ -89,6 +118,17 @@ describe('answerMention', () => {
 
     it('replaces a reply that breaks the rules', async () => {
         expect((await answer('submit', [submitting])).text).toMatch(/Sorry, `submit` failed/);
+    });
+});
+
+describe('remainingBudgetMs', () => {
+    it('subtracts the time since the request arrived from the budget', () => {
+        expect(remainingBudgetMs(4_000, 1_000, 1_250)).toBe(3_750);
+    });
+
+    it('is never negative, and a clock that went back gives no extra time', () => {
+        expect(remainingBudgetMs(4_000, 1_000, 9_000)).toBe(0);
+        expect(remainingBudgetMs(4_000, 1_000, 500)).toBe(4_000);
     });
 });
 

@@ -1,5 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MENTION_REPLY_BUDGET_MS, loadConfig, parseOutgoingWebhookSecrets } from '../../shared/config/index.js';
+import {
+    DEFAULT_MENTION_MAX_AGE_SECONDS,
+    DEFAULT_MENTION_REPLY_BUDGET_MS,
+    loadConfig,
+    mentionScopeSetting,
+    parseMentionScope,
+    parseOutgoingWebhookSecrets,
+} from '../../shared/config/index.js';
 import { ConfigurationError } from '../../shared/errors/index.js';
 
 const TOKEN = 'vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=';
@@ -101,5 +109,171 @@ describe('loadConfig', () => {
 describe('parseOutgoingWebhookSecrets', () => {
     it('ignores empty entries', () => {
         expect(parseOutgoingWebhookSecrets(` , ${TOKEN}, `).keys).toHaveLength(1);
+    });
+});
+
+describe('MENTION_MAX_AGE_SECONDS', () => {
+    it('defaults to five minutes', () => {
+        expect(loadConfig({}).mentionMaxAgeMs).toBe(DEFAULT_MENTION_MAX_AGE_SECONDS * 1_000);
+        expect(DEFAULT_MENTION_MAX_AGE_SECONDS).toBe(300);
+    });
+
+    it('is read in seconds', () => {
+        expect(loadConfig({ MENTION_MAX_AGE_SECONDS: '60' }).mentionMaxAgeMs).toBe(60_000);
+    });
+
+    it.each(['0', '9', '3601', '1.5', 'five minutes', '-300'])('refuses %s, naming the key', (value) => {
+        expect(problemsOf({ MENTION_MAX_AGE_SECONDS: value })[0]).toMatch(/^MENTION_MAX_AGE_SECONDS must be a whole number from 10 to 3600$/);
+    });
+});
+
+describe('ALLOW_URL_TARGETS', () => {
+    it('is off by default', () => {
+        expect(loadConfig({}).allowUrlTargets).toBe(false);
+        expect(loadConfig({ ALLOW_URL_TARGETS: ' ' }).allowUrlTargets).toBe(false);
+    });
+
+    it.each([
+        ['true', true],
+        ['TRUE', true],
+        [' false ', false],
+        ['False', false],
+    ])('reads %j', (value, expected) => {
+        expect(loadConfig({ ALLOW_URL_TARGETS: value }).allowUrlTargets).toBe(expected);
+    });
+
+    it('refuses anything but true or false, naming the key and never guessing', () => {
+        fc.assert(
+            fc.property(fc.string({ unit: 'binary', maxLength: 12 }), (value) => {
+                const word = value.trim().toLowerCase();
+                if (word === 'true' || word === 'false' || word === '') {
+                    expect(loadConfig({ ALLOW_URL_TARGETS: value }).allowUrlTargets).toBe(word === 'true');
+                } else {
+                    expect(problemsOf({ ALLOW_URL_TARGETS: value })).toEqual(['ALLOW_URL_TARGETS must be true or false']);
+                }
+            }),
+            { numRuns: 300 },
+        );
+    });
+});
+
+describe('TEAMS_MENTION_SCOPE_<NAME>', () => {
+    const twoTokens = `ops:${TOKEN},dev-team:${OTHER_TOKEN}`;
+
+    it('lets the only token see every webhook when it is unset', () => {
+        expect(loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: TOKEN }).mentionScopes.get('default')).toEqual({ kind: 'all' });
+    });
+
+    it('lets no token see anything when several are configured and their scope is unset, naming the setting to add', () => {
+        const scopes = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens }).mentionScopes;
+        expect(scopes.get('ops')).toEqual({ kind: 'none', setting: 'TEAMS_MENTION_SCOPE_OPS' });
+        expect(scopes.get('dev-team')).toEqual({ kind: 'none', setting: 'TEAMS_MENTION_SCOPE_DEV_TEAM' });
+    });
+
+    it('reads aliases (lower-cased, deduplicated) and *', () => {
+        const scopes = loadConfig({
+            TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens,
+            TEAMS_MENTION_SCOPE_OPS: ' Ops , alerts,,ops ',
+            TEAMS_MENTION_SCOPE_DEV_TEAM: '*',
+        }).mentionScopes;
+        expect(scopes.get('ops')).toEqual({ kind: 'aliases', aliases: ['ops', 'alerts'] });
+        expect(scopes.get('dev-team')).toEqual({ kind: 'all' });
+    });
+
+    it('limits even the only token when its scope is set', () => {
+        expect(loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: `ops:${TOKEN}`, TEAMS_MENTION_SCOPE_OPS: 'ops' }).mentionScopes.get('ops')).toEqual({
+            kind: 'aliases',
+            aliases: ['ops'],
+        });
+    });
+
+    it('treats a blank value as unset', () => {
+        expect(loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens, TEAMS_MENTION_SCOPE_OPS: ' , ' }).mentionScopes.get('ops')?.kind).toBe('none');
+    });
+
+    it('reads the setting name case-insensitively', () => {
+        expect(loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens, teams_mention_scope_ops: '*' }).mentionScopes.get('ops')).toEqual({ kind: 'all' });
+    });
+
+    it('refuses a scope for a token that is not configured, naming the key and the settings that would work', () => {
+        expect(problemsOf({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens, TEAMS_MENTION_SCOPE_OPZ: '*' })).toEqual([
+            'TEAMS_MENTION_SCOPE_OPZ: no token of TEAMS_OUTGOING_WEBHOOK_SECRETS has this scope setting (configured: TEAMS_MENTION_SCOPE_OPS, TEAMS_MENTION_SCOPE_DEV_TEAM)',
+        ]);
+        expect(problemsOf({ TEAMS_MENTION_SCOPE_OPS: '*' })[0]).toMatch(/^TEAMS_MENTION_SCOPE_OPS: .*configured: none/);
+    });
+
+    it('refuses an entry that is not an alias, naming the key and the entry', () => {
+        expect(problemsOf({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens, TEAMS_MENTION_SCOPE_OPS: 'ops,no spaces!' })).toEqual([
+            `TEAMS_MENTION_SCOPE_OPS entry 2 ("no spaces!"): an alias is 1-64 letters, digits, '_' or '-', as in TEAMS_WEBHOOK_<ALIAS>`,
+        ]);
+    });
+
+    it('refuses * mixed with aliases', () => {
+        expect(problemsOf({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens, TEAMS_MENTION_SCOPE_OPS: 'ops,*' })[0]).toMatch(/^TEAMS_MENTION_SCOPE_OPS: '\*' .* stands alone/);
+    });
+
+    it('refuses the same scope set twice under two spellings of the key', () => {
+        expect(problemsOf({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens, TEAMS_MENTION_SCOPE_OPS: 'ops', Teams_Mention_Scope_Ops: '*' })[0]).toMatch(/configured twice/);
+    });
+
+    it('refuses two token names that share one scope setting', () => {
+        expect(problemsOf({ TEAMS_OUTGOING_WEBHOOK_SECRETS: `a-b:${TOKEN},a.b:${OTHER_TOKEN}` })).toEqual([
+            'TEAMS_OUTGOING_WEBHOOK_SECRETS: the names "a-b" and "a.b" share the scope setting TEAMS_MENTION_SCOPE_A_B; rename one',
+        ]);
+    });
+
+    it('names the setting of a token with letters, digits, -, _ and . in its name', () => {
+        expect(mentionScopeSetting('Relay-2.eu_west')).toBe('TEAMS_MENTION_SCOPE_RELAY_2_EU_WEST');
+    });
+
+    it('parses any value into aliases that are valid, or short problems that name the key', () => {
+        const pieces = fc.oneof(
+            fc.constantFrom('ops', 'OPS', 'alerts', '*', ' ', ',', '-', '_', 'a'.repeat(64), 'a'.repeat(65), 'ü', '\u0000', '\n', '"', 'x y'),
+            fc.string({ unit: 'binary', maxLength: 8 }),
+        );
+        fc.assert(
+            fc.property(fc.array(pieces, { maxLength: 12 }).map((parts) => parts.join('')), (value) => {
+                const { scope, problems } = parseMentionScope('TEAMS_MENTION_SCOPE_X', value);
+                if (problems.length > 0) {
+                    expect(scope).toBeUndefined();
+                    for (const problem of problems) {
+                        expect(problem.startsWith('TEAMS_MENTION_SCOPE_X')).toBe(true);
+                        expect(problem.length).toBeLessThan(200);
+                    }
+                } else if (scope?.kind === 'aliases') {
+                    expect(scope.aliases.length).toBeGreaterThan(0);
+                    expect(new Set(scope.aliases).size).toBe(scope.aliases.length);
+                    for (const alias of scope.aliases) {
+                        expect(alias).toMatch(/^[a-z0-9][a-z0-9_-]{0,63}$/);
+                    }
+                } else if (scope?.kind === 'all') {
+                    expect(value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')).toEqual(['*']);
+                } else {
+                    expect(value.replace(/[\s,]/g, '')).toBe('');
+                }
+            }),
+            { numRuns: 2_000 },
+        );
+    });
+
+    it('gives every configured token a scope and fails start-up on any bad scope setting, for any environment', () => {
+        const name = fc.constantFrom('ops', 'dev', 'a-b', 'default');
+        const key = fc.oneof(name.map(mentionScopeSetting), fc.constantFrom('TEAMS_MENTION_SCOPE_', 'TEAMS_MENTION_SCOPE_NOPE', 'teams_mention_scope_ops'));
+        const value = fc.oneof(fc.constantFrom('*', 'ops', 'ops,alerts', '', 'bad alias', '*,ops'), fc.string({ maxLength: 10 }));
+        fc.assert(
+            fc.property(fc.uniqueArray(name, { minLength: 1, maxLength: 3 }), fc.dictionary(key, value, { maxKeys: 4 }), (names, scopes) => {
+                const secrets = names.map((tokenName, index) => `${tokenName}:${Buffer.alloc(32, index + 1).toString('base64')}`).join(',');
+                let config;
+                try {
+                    config = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: secrets, ...scopes });
+                } catch (thrown) {
+                    expect((thrown as Error).name).toBe('ConfigurationError');
+                    return;
+                }
+                expect([...config.mentionScopes.keys()].sort()).toEqual([...names].sort());
+                const settings = names.map(mentionScopeSetting);
+                expect(Object.keys(scopes).filter((setting) => !settings.includes(setting.toUpperCase()))).toEqual([]);
+            }),
+        );
     });
 });

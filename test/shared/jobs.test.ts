@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createdAtMs, stampCreatedAt, validateJob } from '../../shared/jobs/index.js';
-import { checkJob, decodeQueueMessage } from '../../shared/delivery/accept.js';
+import { checkJob, decodeQueueMessage, URL_TARGETS_OFF } from '../../shared/delivery/accept.js';
 import { loadConfig } from '../../shared/config/index.js';
 
-const config = loadConfig({ TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c' });
+const OPS = 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c';
+/** {url} targets on, so their other rules can be tested. */
+const config = loadConfig({ TEAMS_WEBHOOK_OPS: OPS, ALLOW_URL_TARGETS: 'true' });
 
 describe('validateJob', () => {
     it('accepts the documented example', () => {
@@ -86,6 +88,19 @@ describe('checkJob', () => {
         const problems = result.ok ? '' : result.problems.join();
         expect(problems).toContain('to.url: the host "evil.test" is not allowed by ALLOWED_WEBHOOK_HOSTS');
         expect(problems).not.toContain('secret');
+    });
+
+    it('accepts a URL on an allowed host when ALLOW_URL_TARGETS is on', () => {
+        const result = checkJob({ to: { url: 'https://prod-07.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=s' }, text: 'a' }, config);
+        expect(result.ok && result.target.url.hostname).toBe('prod-07.westeurope.logic.azure.com');
+    });
+
+    it('refuses every URL target while ALLOW_URL_TARGETS is off (the default), naming the setting and never the URL', () => {
+        const off = loadConfig({ TEAMS_WEBHOOK_OPS: OPS });
+        const result = checkJob({ to: { url: 'https://prod-07.westeurope.logic.azure.com/workflows/x?sig=secret' }, text: 'a' }, off);
+        expect(result).toEqual({ ok: false, problems: [URL_TARGETS_OFF] });
+        expect(URL_TARGETS_OFF).toMatch(/^to\.url: .*ALLOW_URL_TARGETS=true/);
+        expect(checkJob({ to: 'ops', text: 'a' }, off).ok).toBe(true);
     });
 
     it('refuses an unknown card template and missing template data', () => {

@@ -1,9 +1,10 @@
 /** `status`: each webhook's backlog and budget, and the dead letters, as an Adaptive Card with a bar per rate window. */
 import type { BudgetReport, ConnectionBudget, RetryingHead, WebhookBudget } from '../../budget/index.js';
+import { EVERY_WEBHOOK, WEBHOOK_SETTING_PREFIX, type MentionScope } from '../../config/index.js';
 import { windowName } from '../../limit-profiles/index.js';
 import type { WindowUsage } from '../../limiter/index.js';
 import type { AdaptiveCard } from '../../reply/index.js';
-import { defineCommand } from '../index.js';
+import { defineCommand, type MentionCaller } from '../index.js';
 
 /** The card's schema version: Workflows webhooks cannot show 1.5 or later (docs/teams-facts.md#workflows-payload). */
 const STATUS_CARD_VERSION = '1.4';
@@ -170,8 +171,16 @@ function section(heading: { text: string; color: 'Attention' | 'Warning' | 'Defa
     };
 }
 
+/** A webhook's name: its alias, or for a `{url}` target its host (never the URL), else the start of its key. */
+function webhookName(budget: WebhookBudget): string {
+    if (budget.alias !== undefined) {
+        return budget.alias;
+    }
+    return budget.host === undefined ? `webhook ${budget.webhookKey.slice(0, WEBHOOK_KEY_PREFIX_CHARS)}` : `${budget.host} ({url} target)`;
+}
+
 function webhookSection(budget: WebhookBudget, now: number): object {
-    const name = budget.alias ?? `webhook ${budget.webhookKey.slice(0, WEBHOOK_KEY_PREFIX_CHARS)}`;
+    const name = webhookName(budget);
     const facts = [
         { title: 'Backlog', value: `${budget.backlog} job${budget.backlog === 1 ? '' : 's'}` },
         { title: 'Next slot', value: when(budget.nextSlot, now) },
@@ -204,25 +213,41 @@ function connectionSection(connection: ConnectionBudget, now: number): object {
     ]);
 }
 
+/** Lines that say what a limited scope leaves out: which aliases it covers, and those not configured. */
+function scopeLines(scope: MentionScope, configured: ReadonlySet<string>): object[] {
+    if (scope.kind !== 'aliases') {
+        return [];
+    }
+    const missing = scope.aliases.filter((alias) => !configured.has(alias));
+    return [
+        { type: 'TextBlock', text: `Webhooks this channel may see: ${scope.aliases.join(', ')}`, isSubtle: true, spacing: 'None', wrap: true },
+        ...(missing.length === 0
+            ? []
+            : [{ type: 'TextBlock', text: `Not configured: ${missing.map((alias) => `${alias} (${WEBHOOK_SETTING_PREFIX}${alias.toUpperCase()})`).join(', ')}`, color: 'Warning', wrap: true }]),
+    ];
+}
+
 /**
  * The status card for a budget report: first any notice (a retired connector URL); per webhook its
  * backlog, next slot, back-off, its Teams connection, what Teams delivered or a flow only accepted,
  * the head job when it is being retried (id, attempts, since when, last error) and a bar per rate
  * window (used against the limit); then each Teams connection's shared budget, and the dead letters.
- * Adaptive Card 1.4, no actions. Pure.
+ * With a scope of some aliases, it says which, and names those not configured. Adaptive Card 1.4, no
+ * actions. Pure.
  *
  * @example
  * const card = statusCard(await readBudgets(store, config, { now: Date.now(), guardMs: 50 }));
  */
-export function statusCard(report: BudgetReport): AdaptiveCard {
+export function statusCard(report: BudgetReport, scope: MentionScope = { kind: 'all' }, configured: ReadonlySet<string> = new Set()): AdaptiveCard {
     const body: object[] = [
         { type: 'TextBlock', text: 'Webhook budgets', weight: 'Bolder', size: 'Medium' },
         { type: 'TextBlock', text: `Sends per rate window against Teams' limits, at ${clock(report.at)}`, isSubtle: true, spacing: 'None', wrap: true },
+        ...scopeLines(scope, configured),
     ];
     for (const notice of report.notices ?? []) {
         body.push({ type: 'TextBlock', text: notice, wrap: true, color: 'Warning', size: 'Small' });
     }
-    if (report.webhooks.length === 0) {
+    if (report.webhooks.length === 0 && scope.kind === 'all') {
         body.push({ type: 'TextBlock', text: 'No webhook is configured yet: set TEAMS_WEBHOOK_<ALIAS>.', wrap: true });
     }
     body.push(...report.webhooks.map((budget) => webhookSection(budget, report.at)));
@@ -238,14 +263,37 @@ export function statusCard(report: BudgetReport): AdaptiveCard {
     return { type: 'AdaptiveCard', version: STATUS_CARD_VERSION, body };
 }
 
+/**
+ * The answer to a mention whose token may see no webhook: several tokens are configured and this
+ * one's scope is not, so it names the setting to add.
+ *
+ * @example
+ * noScopeText({ tokenName: 'ops', scope: { kind: 'none', setting: 'TEAMS_MENTION_SCOPE_OPS' } });
+ */
+export function noScopeText(caller: MentionCaller): string {
+    const setting = caller.scope.kind === 'none' ? caller.scope.setting : 'TEAMS_MENTION_SCOPE_<NAME>';
+    return (
+        `This outgoing webhook (token \`${caller.tokenName}\`) may not see any webhook yet: several tokens are configured, ` +
+        `so each one's scope must be set. An operator sets \`${setting}\` to the aliases it may see, comma-separated, or \`${EVERY_WEBHOOK}\` for all of them.`
+    );
+}
+
 export default defineCommand({
     name: 'status',
-    summary: 'Shows each webhook’s backlog and remaining budget, and the dead letters',
-    run: async ({ now }) => {
+    summary: 'Shows the backlog and remaining budget of each webhook this channel may see, and their dead letters',
+    run: async ({ now, caller }) => {
+        const { scope } = caller;
+        if (scope.kind === 'none') {
+            return { text: noScopeText(caller) };
+        }
         // Storage clients load only when someone asks: the mention path stays light.
         const [{ deliveryRuntime }, { readBudgets }] = await Promise.all([import('../../delivery/runtime.js'), import('../../budget/index.js')]);
         const runtime = await deliveryRuntime();
-        const report = await readBudgets(runtime.store, runtime.config, { now: now(), guardMs: runtime.config.rateLimitGuardMs });
-        return { card: statusCard(report) };
+        const report = await readBudgets(runtime.store, runtime.config, {
+            now: now(),
+            guardMs: runtime.config.rateLimitGuardMs,
+            ...(scope.kind === 'aliases' ? { aliases: scope.aliases } : {}),
+        });
+        return { card: statusCard(report, scope, new Set(runtime.config.webhooks.keys())) };
     },
 });

@@ -183,7 +183,7 @@ describe('mention replies', () => {
         const logged: string[] = [];
         const reply = await answerMention(
             { command: command.name, args: [], argText: '', text: command.name },
-            { activity, commands: [command], budgetMs: 4000, receivedAt: 0, now: () => 0, logError: (message) => logged.push(message) },
+            { activity, commands: [command], caller: { tokenName: 'default', scope: { kind: 'all' } }, budgetMs: 4000, receivedAt: 0, now: () => 0, logError: (message) => logged.push(message) },
         );
         return { reply, logged };
     }
@@ -205,7 +205,7 @@ describe('mention replies', () => {
         const commands = await builtinCommands();
         const help = commands.find((command) => command.name === 'help');
         expect(help).toBeDefined();
-        const reply = await help?.run({ activity, args: [], argText: '', receivedAt: 0, now: () => 0, signal: new AbortController().signal, commands });
+        const reply = await help?.run({ activity, args: [], argText: '', caller: { tokenName: 'default', scope: { kind: 'all' } }, receivedAt: 0, now: () => 0, signal: new AbortController().signal, commands });
         expect(reply !== undefined && 'card' in reply ? await validateCard(reply.card, { destination: 'mention-reply' }) : ['no card']).toEqual([]);
     });
 });

@@ -108,7 +108,7 @@ describe('two Workflows webhooks on one Teams connection', () => {
     it('get a budget each when TEAMS_CONNECTION_<ALIAS> sets them apart', async () => {
         const b = (bench = await startBench(azurite, {
             aliases: { alpha: 'workflows', beta: 'workflows' },
-            env: { TEAMS_CONNECTION_ALPHA: 'ada', TEAMS_CONNECTION_BETA: 'grace' },
+            settings: { TEAMS_CONNECTION_ALPHA: 'ada', TEAMS_CONNECTION_BETA: 'grace' },
             sim: { connections: { alpha: 'ada', beta: 'grace' } },
         }));
         const keys = [...new Set(await b.enqueue(...jobs(30, 'alpha'), ...jobs(30, 'beta')))];

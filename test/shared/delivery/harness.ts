@@ -2,10 +2,9 @@
 import { TableClient } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type AppConfig } from '../../../shared/config/index.js';
-import { acceptQueueMessage, resolveJobTarget } from '../../../shared/delivery/accept.js';
+import { acceptQueueMessage, resolveSendTarget } from '../../../shared/delivery/accept.js';
 import { postToWebhook } from '../../../shared/delivery/post.js';
 import { senderSettings, type DeliveryEvent, type SenderDeps, type SenderSettings } from '../../../shared/delivery/sender.js';
-import { PermanentError } from '../../../shared/errors/index.js';
 import type { NotificationJob } from '../../../shared/jobs/index.js';
 import { teamsConnectionOf } from '../../../shared/limit-profiles/index.js';
 import type { OutboxStore } from '../../../shared/outbox/index.js';
@@ -41,21 +40,25 @@ export interface Bench {
 export const START = Date.UTC(2026, 10, 23);
 
 /**
- * Builds a bench; `aliases` name simulator webhooks (`ops` → connector, `flow` → Workflows), `env`
- * adds settings (`TEAMS_CONNECTION_<ALIAS>`, `LIMITS_*`), `sim` options of the simulator (its flows' connections).
+ * Builds a bench; `aliases` name simulator webhooks (`ops` → connector, `flow` → Workflows);
+ * `settings` adds app settings; `sim` sets options of the simulator (its flows' connections).
  */
 export async function startBench(
     azurite: TestAzurite,
-    options: { aliases?: Record<string, 'connector' | 'workflows'>; env?: Record<string, string>; sim?: Omit<TeamsSimulatorOptions, 'clock'> } = {},
+    options: {
+        aliases?: Record<string, 'connector' | 'workflows'>;
+        settings?: Readonly<Record<string, string>>;
+        sim?: Omit<TeamsSimulatorOptions, 'clock'>;
+    } = {},
 ): Promise<Bench> {
     const clock = new ManualClock(START);
     const sim = await startTeamsSimulator({ ...options.sim, clock: clock.now });
     const aliases = options.aliases ?? { ops: 'connector', flow: 'workflows' };
-    const env: Record<string, string> = { ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*' };
+    const env: Record<string, string> = { ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*', ...options.settings };
     for (const [alias, dialect] of Object.entries(aliases)) {
         env[`TEAMS_WEBHOOK_${alias.toUpperCase()}`] = dialect === 'connector' ? sim.connectorUrl(alias) : sim.workflowsUrl(alias);
     }
-    const config = loadConfig({ ...env, ...options.env });
+    const config = loadConfig(env);
     const suffix = randomUUID().replace(/-/g, '').slice(0, 12);
     const store = createTableOutboxStore(
         {
@@ -82,13 +85,7 @@ export async function startBench(
                 wakeups.push({ webhook, at, now });
                 return Promise.resolve();
             },
-            resolveTarget: (job) => {
-                const target = resolveJobTarget(job.job, config);
-                if ('problem' in target) {
-                    throw new PermanentError('unresolvable_target', target.problem);
-                }
-                return target.url;
-            },
+            resolveTarget: (job) => resolveSendTarget(job, config),
             now: clock.now,
             sleep: clock.sleep,
             random: () => 0.5,

@@ -106,6 +106,23 @@ describe('enqueueNotification', () => {
         expect(await messageTexts(queue)).toEqual([]);
     });
 
+    it('refuses a {url} target while ALLOW_URL_TARGETS is off, naming the setting, and enqueues nothing', async () => {
+        const queue = await freshQueue();
+        const job = { to: { url: 'https://prod-07.westeurope.logic.azure.com/workflows/x?sig=SECRET' }, text: 'hi' };
+        const failure = await enqueueNotification(job, { queue, config: loadConfig({}) }).catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(ClientError);
+        expect(failure).toMatchObject({ code: 'invalid_job', message: expect.stringContaining('set ALLOW_URL_TARGETS=true') as unknown });
+        expect((failure as Error).message).not.toContain('SECRET');
+        expect(await messageTexts(queue)).toEqual([]);
+    });
+
+    it('enqueues a {url} target when the configuration allows them', async () => {
+        const queue = await freshQueue();
+        const url = 'https://prod-07.westeurope.logic.azure.com/workflows/x?sig=s';
+        await enqueueNotification({ to: { url }, text: 'hi' }, { queue, config: loadConfig({ ALLOW_URL_TARGETS: 'true' }) });
+        expect(JSON.parse((await messageTexts(queue))[0] ?? '{}')).toMatchObject({ to: { url } });
+    });
+
     it('rejects a job larger than a queue message can hold, naming the limit', async () => {
         const job = { to: 'ops', text: 'x'.repeat(MAX_QUEUE_MESSAGE_BYTES) };
         await expect(enqueueNotification(job, { queue: await freshQueue() })).rejects.toMatchObject({
