@@ -162,6 +162,15 @@ describe('budgets of Workflows webhooks and their Teams connection', () => {
         expect(report.notices).toEqual([expect.stringContaining('TEAMS_WEBHOOK_OPS is an Office 365 connector URL')]);
     });
 
+    it('shows a limited scope only its own aliases’ connections and warnings', async () => {
+        const report = await readBudgets(await seeded(), FLOWS, { now: NOW, guardMs: 50, aliases: ['alpha'] });
+        expect(report.connections?.map((connection) => [connection.connection, connection.aliases])).toEqual([['default', ['alpha']]]);
+        expect(report.notices).toEqual([]);
+        const opsOnly = await readBudgets(await seeded(), FLOWS, { now: NOW, guardMs: 50, aliases: ['ops'] });
+        expect(opsOnly.connections).toEqual([]);
+        expect(opsOnly.notices).toHaveLength(1);
+    });
+
     it('lists a connection a Workflows alias uses before anything was stored', async () => {
         const report = await readBudgets(await freshStore(), loadConfig({ TEAMS_WEBHOOK_ALPHA: ALPHA, TEAMS_CONNECTION_ALPHA: 'ada' }), { now: NOW, guardMs: 50 });
         expect(report.connections?.map((connection) => [connection.connection, connection.aliases, connection.nextSlot])).toEqual([['ada', ['alpha'], NOW]]);
