@@ -61,14 +61,14 @@ export interface CliContext {
 }
 
 /**
- * One verb of the CLI. Each lives in its own file in `cli/commands/`, named after the verb, and
- * default-exports one of these; the dispatcher finds it by itself.
+ * One verb of the CLI. Each lives in its own file in `cli/commands/`, named after the verb,
+ * default-exports one of these, and has its line in `VERBS` (`cli/verbs.ts`).
  *
  * @example
  * export default defineCliCommand({ name: 'ping', summary: 'Prints pong', usage: 'teams-relay ping', run: ({ io }) => ... });
  */
 export interface CliCommand {
-    /** The verb, lower-case; equal to the file name. */
+    /** The verb, lower-case; equal to the file name and to its name in `VERBS`. */
     readonly name: string;
     /** One line for the CLI's `--help`. */
     readonly summary: string;

@@ -1,63 +1,38 @@
-/** The `teams-relay` CLI: finds the verb's file in `commands/`, runs it, and turns what it throws into an exit code. */
-import { readdir } from 'node:fs/promises';
+/** The `teams-relay` CLI: finds the verb in `VERBS`, runs it, and turns what it throws into an exit code. */
 import { realpathSync } from 'node:fs';
-import { extname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { AppConfig } from '../shared/config/index.js';
 import { ConfigurationError, ensureErrorType, isClientError } from '../shared/errors/index.js';
 import { EXIT, PROGRAM, type CliCommand, type CliContext, type CliIo } from './command.js';
 import { loadCliConfig } from './settings.js';
+import { VERBS, type Verb } from './verbs.js';
 
 export { EXIT, PROGRAM, type CliIo } from './command.js';
 
-/** The folder of verbs: one module per verb, named after it. */
-const COMMANDS_FOLDER = new URL('./commands/', import.meta.url);
-/** `.js` when built, `.ts` when the sources run directly (tests). */
-const MODULE_EXTENSION = extname(fileURLToPath(import.meta.url));
-/** What a verb may be called: also keeps the dynamic import inside `commands/`. */
-const VERB_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const HELP_FLAGS: ReadonlySet<string> = new Set(['--help', '-h']);
 /** Ends the flags; anything after it is a value, not `--help`. */
 const END_OF_FLAGS = '--';
 
-/** The verbs present in `commands/`, sorted. */
-async function listVerbs(): Promise<string[]> {
-    const files = await readdir(COMMANDS_FOLDER);
-    return files
-        .filter((file) => extname(file) === MODULE_EXTENSION && !file.endsWith('.d.ts'))
-        .map((file) => file.slice(0, -MODULE_EXTENSION.length))
-        .filter((verb) => VERB_NAME.test(verb))
-        .sort();
-}
-
-function isCliCommand(value: unknown): value is CliCommand {
-    if (typeof value !== 'object' || value === null) {
-        return false;
-    }
-    const candidate = value as Partial<Record<keyof CliCommand, unknown>>;
-    return (
-        typeof candidate.name === 'string' &&
-        typeof candidate.summary === 'string' &&
-        typeof candidate.usage === 'string' &&
-        typeof candidate.run === 'function'
-    );
+/** The verbs, sorted by name. */
+function sortedVerbs(): Verb[] {
+    return [...VERBS].sort((a, b) => (a.name < b.name ? -1 : Number(a.name > b.name)));
 }
 
 /**
  * Loads the verb's module.
  *
- * @throws {TypeError} when the file does not default-export a command named after it.
+ * @throws {TypeError} when its command is not named after the verb.
  */
-async function loadCommand(verb: string): Promise<CliCommand> {
-    const module = (await import(new URL(`${verb}${MODULE_EXTENSION}`, COMMANDS_FOLDER).href)) as { default?: unknown };
-    if (!isCliCommand(module.default) || module.default.name !== verb) {
-        throw new TypeError(`commands/${verb}${MODULE_EXTENSION} must default-export a command named "${verb}" (see defineCliCommand)`);
+async function loadCommand(verb: Verb): Promise<CliCommand> {
+    const command = (await verb.load()).default;
+    if (command.name !== verb.name) {
+        throw new TypeError(`the command of the verb "${verb.name}" is named "${command.name}" (see defineCliCommand)`);
     }
-    return module.default;
+    return command;
 }
 
 async function overview(): Promise<string> {
-    const commands = await Promise.all((await listVerbs()).map(loadCommand));
+    const commands = await Promise.all(sortedVerbs().map(loadCommand));
     const width = Math.max(...commands.map((command) => command.name.length));
     return [
         `Usage: ${PROGRAM} <command> [flags]`,
@@ -115,13 +90,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             }
             return await main([topic, '--help'], io);
         }
-        const verbs = await listVerbs();
-        if (!verbs.includes(verb)) {
+        const known = VERBS.find((candidate) => candidate.name === verb);
+        if (known === undefined) {
             const what = verb.startsWith('-') ? `unknown option "${verb}"` : `unknown command "${verb}"`;
-            io.stderr(`${PROGRAM}: ${what}. Commands: ${verbs.join(', ')}. Run "${PROGRAM} --help" for usage.`);
+            io.stderr(`${PROGRAM}: ${what}. Commands: ${sortedVerbs().map((candidate) => candidate.name).join(', ')}. Run "${PROGRAM} --help" for usage.`);
             return EXIT.usage;
         }
-        const command = await loadCommand(verb);
+        const command = await loadCommand(known);
         if (wantsHelp(args)) {
             io.stdout(command.usage);
             return EXIT.ok;

@@ -1,4 +1,5 @@
-// Timer schedules as the Functions host reads them: six-field NCRONTAB expressions or a constant TimeSpan interval, in UTC.
+// Timer schedules as the Functions host reads them: six-field NCRONTAB expressions (occurrences computed by croner) or a constant TimeSpan interval, in UTC.
+import { Cron, type CronOptions } from 'croner';
 
 /** A field of an NCRONTAB expression, in the order they are written. */
 interface FieldSpec {
@@ -28,10 +29,12 @@ const FIELDS: readonly FieldSpec[] = [
 ];
 
 /**
- * The Gregorian calendar repeats every 400 years, so a date pattern with no occurrence in that span never occurs
- * (e.g. `0 0 0 30 Feb *`).
+ * How croner reads what {@link parseSchedule} hands it as NCrontab does: exactly six fields with seconds first, in
+ * UTC (the host's default time zone), and a day matching only when day of month and day of week both match.
+ * croner's wider syntax (`?`, `L`, `W`, `#`, nicknames, 7 for Sunday) never reaches it: the fields are checked
+ * against NCrontab's grammar first and passed on as numbers.
  */
-const SEARCH_LIMIT_YEARS = 401;
+const CRONER_OPTIONS = { mode: '6-part', timezone: 'UTC', domAndDow: true } as const satisfies CronOptions;
 
 /** `[d.]hh:mm[:ss[.fffffff]]`, the TimeSpan forms (.NET `TimeSpan.TryParse`) the host accepts as a constant interval. */
 const TIME_SPAN = /^(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?$/;
@@ -53,16 +56,12 @@ export class InvalidScheduleError extends Error {
     }
 }
 
-/** A six-field NCRONTAB schedule: for each field, the sorted set of values it allows. */
+/** A six-field NCRONTAB schedule. */
 export interface CronSchedule {
     readonly kind: 'cron';
     readonly expression: string;
-    readonly seconds: ReadonlySet<number>;
-    readonly minutes: ReadonlySet<number>;
-    readonly hours: ReadonlySet<number>;
-    readonly days: ReadonlySet<number>;
-    readonly months: ReadonlySet<number>;
-    readonly daysOfWeek: ReadonlySet<number>;
+    /** The first occurrence strictly after `after`, or `undefined` when there is none. */
+    readonly occurrenceAfter: (after: Date) => Date | undefined;
 }
 
 /** A constant interval (the host's `ConstantSchedule`): every occurrence is the previous time plus `intervalMs`. */
@@ -101,8 +100,11 @@ function parseStep(text: string, field: FieldSpec, expression: string): number {
     return Number(text);
 }
 
-/** Parses one comma-separated part: `*`, `v`, `a-b`, each optionally with `/step` (`v/step` runs from v to the maximum). */
-function addPart(part: string, field: FieldSpec, values: Set<number>, expression: string): void {
+/**
+ * Checks one comma-separated part against NCrontab's grammar (`*`, `v`, `a-b`, each optionally with `/step`;
+ * `v/step` runs from v to the maximum) and writes it as an explicit numeric range for croner.
+ */
+function toCronerPart(part: string, field: FieldSpec, expression: string): string {
     const [range = '', stepText, extra] = part.split('/');
     if (extra !== undefined || range === '') {
         throw new InvalidScheduleError(expression, `"${part}" is not a valid ${field.name}`);
@@ -126,13 +128,13 @@ function addPart(part: string, field: FieldSpec, values: Set<number>, expression
             }
         }
     }
-    for (let value = first; value <= last; value += step) values.add(value);
+    // A step past the end of the range leaves its first value alone (croner refuses steps longer than the field).
+    if (first === last || step > last - first) return String(first);
+    return step === 1 ? `${first}-${last}` : `${first}-${last}/${step}`;
 }
 
-function parseField(text: string, field: FieldSpec, expression: string): ReadonlySet<number> {
-    const values = new Set<number>();
-    for (const part of text.split(',')) addPart(part, field, values, expression);
-    return values;
+function toCronerField(text: string, field: FieldSpec, expression: string): string {
+    return text.split(',').map((part) => toCronerPart(part, field, expression)).join(',');
 }
 
 function parseTimeSpan(expression: string, text: string): IntervalSchedule | undefined {
@@ -151,6 +153,7 @@ function parseTimeSpan(expression: string, text: string): IntervalSchedule | und
 /**
  * Parses a timer schedule the way the host does (`TimerSchedule.Create`): first as an NCRONTAB expression with
  * seconds (`{second} {minute} {hour} {day} {month} {day-of-week}`), else as a TimeSpan interval (`hh:mm:ss`).
+ * croner computes the occurrences of an NCRONTAB expression.
  * @throws {InvalidScheduleError} naming the expression and what is wrong with it, also when it never occurs.
  * @example parseSchedule('0 0/5 * * * Mon-Fri').kind // 'cron'
  */
@@ -166,45 +169,18 @@ export function parseSchedule(expression: string): TimerSchedule {
             `expected ${FIELDS.length} fields ({second} {minute} {hour} {day} {month} {day-of-week}) or a TimeSpan hh:mm:ss, got ${parts.length} field(s)`,
         );
     }
-    const sets = FIELDS.map((field, index) => parseField(parts[index] ?? '', field, expression));
-    const [seconds, minutes, hours, days, months, daysOfWeek] = sets;
-    if (!seconds || !minutes || !hours || !days || !months || !daysOfWeek) {
-        throw new InvalidScheduleError(expression, 'a field is missing');
+    const pattern = FIELDS.map((field, index) => toCronerField(parts[index] ?? '', field, expression)).join(' ');
+    let cron: Cron;
+    try {
+        cron = new Cron(pattern, CRONER_OPTIONS);
+    } catch (error) {
+        throw new InvalidScheduleError(expression, error instanceof Error ? error.message : String(error));
     }
-    const schedule: CronSchedule = { kind: 'cron', expression, seconds, minutes, hours, days, months, daysOfWeek };
-    if (searchNext(schedule, new Date(0)) === undefined) {
+    const occurrenceAfter = (after: Date): Date | undefined => cron.nextRun(after) ?? undefined;
+    if (occurrenceAfter(new Date(0)) === undefined) {
         throw new InvalidScheduleError(expression, 'the day and month fields never match a date');
     }
-    return schedule;
-}
-
-/** Searches second by second, skipping whole months, days, hours and minutes that cannot match. */
-function searchNext(schedule: CronSchedule, after: Date): Date | undefined {
-    let t = Math.floor(after.getTime() / MS_PER_SECOND) * MS_PER_SECOND + MS_PER_SECOND;
-    const limitYear = new Date(t).getUTCFullYear() + SEARCH_LIMIT_YEARS;
-    for (;;) {
-        const date = new Date(t);
-        const year = date.getUTCFullYear();
-        if (year > limitYear) return undefined;
-        const month = date.getUTCMonth();
-        const day = date.getUTCDate();
-        const hour = date.getUTCHours();
-        const minute = date.getUTCMinutes();
-        if (!schedule.months.has(month + 1)) {
-            t = Date.UTC(year, month + 1, 1);
-        } else if (!schedule.days.has(day) || !schedule.daysOfWeek.has(date.getUTCDay())) {
-            // Day of month and day of week must both match (NCrontab; classic cron would accept either).
-            t = Date.UTC(year, month, day + 1);
-        } else if (!schedule.hours.has(hour)) {
-            t = Date.UTC(year, month, day, hour + 1);
-        } else if (!schedule.minutes.has(minute)) {
-            t = Date.UTC(year, month, day, hour, minute + 1);
-        } else if (!schedule.seconds.has(date.getUTCSeconds())) {
-            t += MS_PER_SECOND;
-        } else {
-            return date;
-        }
-    }
+    return { kind: 'cron', expression, occurrenceAfter };
 }
 
 /**
@@ -216,9 +192,9 @@ function searchNext(schedule: CronSchedule, after: Date): Date | undefined {
 export function nextOccurrence(schedule: string | TimerSchedule, after: Date): Date {
     const parsed = typeof schedule === 'string' ? parseSchedule(schedule) : schedule;
     if (parsed.kind === 'interval') return new Date(after.getTime() + parsed.intervalMs);
-    const next = searchNext(parsed, after);
+    const next = parsed.occurrenceAfter(after);
     if (next === undefined) {
-        throw new InvalidScheduleError(parsed.expression, `no occurrence within ${SEARCH_LIMIT_YEARS} years after ${after.toISOString()}`);
+        throw new InvalidScheduleError(parsed.expression, `no occurrence after ${after.toISOString()}`);
     }
     return next;
 }

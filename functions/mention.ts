@@ -1,7 +1,7 @@
 /** POST /api/mention: the Teams outgoing webhook. Verifies the HMAC signature, refuses stale and repeated activities, runs the command, answers within 5 s. */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { extractCommand, parseActivity } from '../shared/activity/index.js';
-import { builtinCommands } from '../shared/commands/index.js';
+import { BUILTIN_COMMANDS } from '../shared/commands/index.js';
 import { getConfig, mentionScopeSetting } from '../shared/config/index.js';
 import { ClientError } from '../shared/errors/index.js';
 import { MAX_REQUEST_BODY_BYTES, readBodyWithin, toErrorResponse } from '../shared/http/index.js';
@@ -109,7 +109,7 @@ async function handleMention(request: HttpRequest, context: InvocationContext, {
         const run = async (): Promise<TeamsReply> =>
             answerMention(line, {
                 activity,
-                commands: await builtinCommands(),
+                commands: BUILTIN_COMMANDS,
                 caller,
                 budgetMs: config.mentionReplyBudgetMs,
                 receivedAt,

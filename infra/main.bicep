@@ -170,6 +170,16 @@ module monitoring './core/monitor/monitoring.bicep' = {
   }
 }
 
+module workbook './app/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    location: location
+    tags: tags
+  }
+}
+
 module keyVault './core/security/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg

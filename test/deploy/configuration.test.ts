@@ -613,6 +613,13 @@ describe('Flex Consumption', () => {
         expect(main).toMatch(/@allowed\(\['20', '22'\]\)\nparam nodeVersion string = '(20|22)'/);
     });
 
+    it('deploys Node 22, the major version CI tests besides the machine\'s Node', async () => {
+        const { main } = await files();
+        expect(defaultOf(main, 'nodeVersion')).toBe('22');
+        const pinned = /^NODE22_VERSION=(\d+)\.\d+\.\d+$/m.exec(await read('.ci/run'))?.[1];
+        expect(pinned).toBe(defaultOf(main, 'nodeVersion'));
+    });
+
     it('runs on an FC1 Linux plan', async () => {
         const plan = stripComments(await read('infra/core/host/flex-consumption-plan.bicep'));
         expect(plan).toMatch(/name: 'FC1'\s+tier: 'FlexConsumption'/);

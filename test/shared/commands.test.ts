@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseActivity } from '../../shared/activity/index.js';
-import { builtinCommands, remainingBudgetMs, runWithDeadline, type CommandInput, type MentionCaller, type MentionCommand } from '../../shared/commands/index.js';
+import { readdirSync } from 'node:fs';
+import { BUILTIN_COMMANDS, remainingBudgetMs, runWithDeadline, type CommandInput, type MentionCaller, type MentionCommand } from '../../shared/commands/index.js';
 import { answerMention } from '../../shared/mention/index.js';
 
 const activity = parseActivity({
@@ -14,7 +15,7 @@ const activity = parseActivity({
 const CALLER: MentionCaller = { tokenName: 'default', scope: { kind: 'all' } };
 
 async function run(name: string, overrides: Partial<CommandInput> = {}) {
-    const commands = await builtinCommands();
+    const commands = BUILTIN_COMMANDS;
     const command = commands.find((candidate) => candidate.name === name);
     if (!command) {
         throw new Error(`no command ${name}`);
@@ -33,8 +34,16 @@ afterEach(() => {
 });
 
 describe('built-in commands', () => {
-    it('are discovered from their folder, one file each', async () => {
-        expect((await builtinCommands()).map((command) => command.name)).toEqual(['help', 'ping', 'status', 'whoami']);
+    it('are listed in one array, one file each', () => {
+        expect(BUILTIN_COMMANDS.map((command) => command.name)).toEqual(['help', 'ping', 'status', 'whoami']);
+    });
+
+    it('list every file of builtin/, each under its file name, a lower-case word', () => {
+        const files = readdirSync(new URL('../../shared/commands/builtin/', import.meta.url))
+            .filter((file) => file.endsWith('.ts'))
+            .map((file) => file.slice(0, -'.ts'.length));
+        expect(BUILTIN_COMMANDS.map((command) => command.name).sort()).toEqual(files.sort());
+        for (const command of BUILTIN_COMMANDS) expect(command.name).toMatch(/^[a-z][a-z0-9-]{0,31}$/);
     });
 
     it('ping answers pong with the server time', async () => {

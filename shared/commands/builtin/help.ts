@@ -1,7 +1,7 @@
 /** `help`: an Adaptive Card listing every command. */
 import { renderCardTemplate } from '../../cards/index.js';
 import { helpCardTemplate } from '../../cards/templates/help.js';
-import { defineCommand } from '../index.js';
+import { defineCommand } from '../command.js';
 
 /** The name the help card gives the app. */
 export const APP_DISPLAY_NAME = 'teams-relay';

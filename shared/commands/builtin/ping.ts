@@ -1,5 +1,5 @@
 /** `ping`: proves the webhook reaches us and says how long the server took. */
-import { defineCommand } from '../index.js';
+import { defineCommand } from '../command.js';
 
 export default defineCommand({
     name: 'ping',

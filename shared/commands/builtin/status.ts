@@ -4,7 +4,7 @@ import { EVERY_WEBHOOK, WEBHOOK_SETTING_PREFIX, type MentionScope } from '../../
 import { windowName } from '../../limit-profiles/index.js';
 import type { WindowUsage } from '../../limiter/index.js';
 import type { AdaptiveCard } from '../../reply/index.js';
-import { defineCommand, type MentionCaller } from '../index.js';
+import { defineCommand, type MentionCaller } from '../command.js';
 
 /** The card's schema version: Workflows webhooks cannot show 1.5 or later (docs/teams-facts.md#workflows-payload). */
 const STATUS_CARD_VERSION = '1.4';

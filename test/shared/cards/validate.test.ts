@@ -7,7 +7,7 @@ import { parseActivity } from '../../../shared/activity/index.js';
 import { CARD_CATALOG, validateCardData } from '../../../shared/cards/catalog.js';
 import { renderCardTemplate } from '../../../shared/cards/index.js';
 import { checkCardRules, describeCardProblems, validateCard, type CardDestination } from '../../../shared/cards/validate.js';
-import { builtinCommands, type MentionCommand } from '../../../shared/commands/index.js';
+import { BUILTIN_COMMANDS, type MentionCommand } from '../../../shared/commands/index.js';
 import { answerMention } from '../../../shared/mention/index.js';
 import { cardActionTypes } from '../../../shared/reply/index.js';
 
@@ -202,7 +202,7 @@ describe('mention replies', () => {
     });
 
     it('accept the built-in help card', async () => {
-        const commands = await builtinCommands();
+        const commands = BUILTIN_COMMANDS;
         const help = commands.find((command) => command.name === 'help');
         expect(help).toBeDefined();
         const reply = await help?.run({ activity, args: [], argText: '', caller: { tokenName: 'default', scope: { kind: 'all' } }, receivedAt: 0, now: () => 0, signal: new AbortController().signal, commands });
