@@ -11,8 +11,9 @@ export const MAX_NOTIFICATION_BODY_BYTES = 64 * 1024;
 let queue: QueueClient | undefined;
 
 /**
- * Validates the body as a notification job (schema, card template, target alias or allowed host)
- * and enqueues it with an id and `createdAt`. `400` lists every problem, each naming its field.
+ * Validates the body as a notification job (nesting depth, schema, card template, target alias or
+ * allowed host, then the destination's card rules and the size, as the sender checks them) and
+ * enqueues it with an id and `createdAt`. `400` lists every problem, each naming its field.
  */
 export async function notifications(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
     try {
@@ -30,7 +31,7 @@ export async function notifications(request: HttpRequest, context: InvocationCon
             import('../shared/storage/index.js'),
             import('../shared/telemetry/index.js'),
         ]);
-        const checked = checkJob(value, config);
+        const checked = await checkJob(value, config);
         if (!checked.ok) {
             return { status: 400, jsonBody: { error: 'invalid_job', problems: checked.problems } };
         }

@@ -1,10 +1,12 @@
 /** Accepting a queue message: decode it, validate the job, resolve its target, and put it in the outbox or dead-letter it. */
 import { checkCardData } from '../cards/catalog.js';
 import type { AppConfig } from '../config/index.js';
-import { PermanentError } from '../errors/index.js';
-import { createdAtMs, validateJob, type ValidJob } from '../jobs/index.js';
+import { ensureErrorType, PermanentError } from '../errors/index.js';
+import { createdAtMs, jobContentKind, validateJob, type ValidJob } from '../jobs/index.js';
+import { MAX_JSON_DEPTH, nestingProblem } from '../json-depth/index.js';
 import type { AddJobResult, OutboxJob, OutboxStore } from '../outbox/index.js';
-import { isAllowedWebhookUrl, webhookKey } from '../webhook-target/index.js';
+import { buildTeamsPayload } from '../payload/index.js';
+import { isAllowedWebhookUrl, webhookDialect, webhookKey } from '../webhook-target/index.js';
 
 /** Most characters of an invalid message kept in its dead letter. */
 export const MAX_KEPT_MESSAGE_CHARS = 32 * 1024;
@@ -22,6 +24,11 @@ export function decodeQueueMessage(raw: unknown): DecodedMessage {
     if (typeof raw !== 'string') {
         if (raw === null || raw === undefined) {
             return { ok: false, problem: 'message: empty', text: '' };
+        }
+        // Checked before it is written back as text: serialising recurses once per level.
+        const tooDeep = nestingProblem(raw, MAX_JSON_DEPTH);
+        if (tooDeep !== undefined) {
+            return { ok: false, problem: tooDeep, text: '(not kept: nested too deeply to write back as text)' };
         }
         return { ok: true, value: raw, text: JSON.stringify(raw) };
     }
@@ -97,8 +104,35 @@ export function resolveSendTarget(job: OutboxJob, config: AppConfig): URL {
     return target.url;
 }
 
-/** Validates a decoded value as a job ready for delivery; every problem names its field. */
-export function checkJob(value: unknown, config: AppConfig): { ok: true; job: ValidJob; target: ResolvedTarget } | { ok: false; problems: string[] } {
+/**
+ * What the sender would refuse the job for at its destination, checked now so the producer hears of
+ * it: the card rules of the destination's dialect (Workflows or connector) and the size, exactly as
+ * `buildTeamsPayload` checks them before a send. Anything else that goes wrong while checking is
+ * reported too: the job would fail the same way at send time.
+ */
+async function sendTimeProblems(job: ValidJob, url: URL): Promise<string[]> {
+    try {
+        await buildTeamsPayload(job, webhookDialect(url));
+        return [];
+    } catch (thrown) {
+        if (thrown instanceof PermanentError) {
+            return [`${jobContentKind(job)}: ${thrown.message}`];
+        }
+        const error = ensureErrorType(thrown);
+        return [`${jobContentKind(job)}: could not be prepared for sending (${error.name}: ${error.message})`];
+    }
+}
+
+/**
+ * Validates a decoded value as a job ready for delivery: the schema (after the nesting limit), the
+ * card template's data, the target, then what would fail at send time (the destination's card
+ * rules and the size). Every problem names its field.
+ *
+ * @example
+ * const checked = await checkJob(JSON.parse(body), config);
+ * if (!checked.ok) return { status: 400, jsonBody: { error: 'invalid_job', problems: checked.problems } };
+ */
+export async function checkJob(value: unknown, config: AppConfig): Promise<{ ok: true; job: ValidJob; target: ResolvedTarget } | { ok: false; problems: string[] }> {
     const validation = validateJob(value);
     if (!validation.ok) {
         return { ok: false, problems: [...validation.problems] };
@@ -112,7 +146,11 @@ export function checkJob(value: unknown, config: AppConfig): { ok: true; job: Va
     if ('problem' in target) {
         problems.push(target.problem);
     }
-    return problems.length > 0 || 'problem' in target ? { ok: false, problems } : { ok: true, job, target };
+    if (problems.length > 0 || 'problem' in target) {
+        return { ok: false, problems };
+    }
+    const atSend = await sendTimeProblems(job, target.url);
+    return atSend.length > 0 ? { ok: false, problems: atSend } : { ok: true, job, target };
 }
 
 /** What happened to a message. */
@@ -130,10 +168,10 @@ export type AcceptResult =
  */
 export async function acceptQueueMessage(raw: unknown, meta: MessageMeta, store: OutboxStore, config: AppConfig): Promise<AcceptResult> {
     const decoded = decodeQueueMessage(raw);
-    const checked = decoded.ok ? checkJob(decoded.value, config) : { ok: false as const, problems: [decoded.problem] };
+    const checked = decoded.ok ? await checkJob(decoded.value, config) : { ok: false as const, problems: [decoded.problem] };
     if (!checked.ok) {
         const reason = `Invalid job: ${checked.problems.join('; ')}`;
-        const jobId = decoded.ok ? (decoded.value as { id?: unknown } | null)?.id : undefined;
+        const jobId = decoded.ok && typeof decoded.value === 'object' ? (decoded.value as { id?: unknown } | null)?.id : undefined;
         await store.deadLetter({
             source: 'validation',
             jobId: typeof jobId === 'string' ? jobId.slice(0, 128) : undefined,

@@ -16,7 +16,7 @@
  */
 import { retryDelay, throttleBackoff } from '../backoff/index.js';
 import { CLAIM_GRACE_MS, decideConnectionSlot } from '../connection-budget/index.js';
-import { PermanentError } from '../errors/index.js';
+import { ensureErrorType, PermanentError } from '../errors/index.js';
 import { DEFAULT_LIMIT_PROFILES, teamsConnectionOf, type LimitProfile, type LimitProfiles } from '../limit-profiles/index.js';
 import { nextSendTime, pruneHistory } from '../limiter/index.js';
 import type { ConnectionState, OutboxJob, OutboxStore, WebhookState } from '../outbox/index.js';
@@ -45,6 +45,14 @@ const LEASE_ATTEMPTS = 3;
 const CONNECTION_WRITE_ATTEMPTS = 5;
 /** After that many lost races, wait this long and look again (the connection is busy, not full). */
 const CONNECTION_CONTENTION_WAIT_MS = 500;
+/**
+ * Attempts after which a job whose preparation keeps throwing an unexpected error (a bug of ours, a
+ * library throwing, a stack overflow) is dead-lettered with that error. Such a job holds the jobs
+ * behind it while it is retried (order is promised), so the number is small: with the back-off of
+ * `retryDelay` (2 s doubling, full jitter) the 5th attempt comes within about 30 s of the first.
+ * Attempts count every failed try of the job, POSTs included.
+ */
+export const MAX_UNEXPECTED_FAILURE_ATTEMPTS = 5;
 
 /**
  * What the sender reports for logs and metrics. Never holds a URL. `delivered`: Teams confirmed the
@@ -159,22 +167,28 @@ async function releaseLease(state: WebhookState, deps: SenderDeps): Promise<void
 /** Every Workflows URL on the connection `default`, the safe default when nothing else is configured. */
 const NO_NAMED_CONNECTIONS: ReadonlyMap<string, string> = new Map();
 
-type Prepared = {
+/** Where a job goes and how that destination is paced. */
+type Destination = {
     readonly url: URL;
     readonly dialect: WebhookDialect;
-    readonly payload: TeamsPayload;
     readonly profile: LimitProfile;
     /** The Teams connection whose budget the webhook shares; `undefined` when its profile has none. */
     readonly connection: string | undefined;
 };
 
-async function prepare(job: OutboxJob, deps: SenderDeps): Promise<Prepared> {
+type Prepared = Destination & { readonly payload: TeamsPayload };
+
+function locate(job: OutboxJob, deps: SenderDeps): Destination {
     const url = deps.resolveTarget(job);
     const dialect = webhookDialect(url);
     const profile = deps.settings.profiles[dialect];
     const connectionOf = deps.teamsConnection ?? ((target: URL) => teamsConnectionOf(target, NO_NAMED_CONNECTIONS));
     const connection = profile.perConnection.length === 0 ? undefined : connectionOf(url);
-    return { url, dialect, profile, connection, payload: await buildTeamsPayload(job.job, dialect) };
+    return { url, dialect, profile, connection };
+}
+
+async function prepare(job: OutboxJob, destination: Destination): Promise<Prepared> {
+    return { ...destination, payload: await buildTeamsPayload(job.job, destination.dialect) };
 }
 
 interface Loop {
@@ -194,7 +208,13 @@ interface Batch {
     readonly digestId: string | undefined;
 }
 
-async function deadLetter(job: OutboxJob, loop: Loop, deps: SenderDeps, reason: string, verdict?: TeamsAnswerClassification): Promise<void> {
+/** The job's attempts counted so far, when they are not simply `job.attempts` (+1 for a verdict). */
+interface AttemptCount {
+    readonly attempts: number;
+    readonly firstAttemptAt: number;
+}
+
+async function deadLetter(job: OutboxJob, loop: Loop, deps: SenderDeps, reason: string, verdict?: TeamsAnswerClassification, counted?: AttemptCount): Promise<void> {
     const now = deps.now();
     await deps.store.deadLetter(
         {
@@ -207,14 +227,38 @@ async function deadLetter(job: OutboxJob, loop: Loop, deps: SenderDeps, reason: 
             reason,
             lastStatus: verdict?.status ?? job.lastStatus,
             lastBody: verdict?.body ?? verdict?.detail ?? job.lastBody,
-            attempts: job.attempts + (verdict === undefined ? 0 : 1),
-            firstAttemptAt: job.firstAttemptAt ?? (verdict === undefined ? undefined : now),
+            attempts: counted?.attempts ?? job.attempts + (verdict === undefined ? 0 : 1),
+            firstAttemptAt: counted?.firstAttemptAt ?? job.firstAttemptAt ?? (verdict === undefined ? undefined : now),
             deadLetteredAt: now,
         },
         job,
     );
     loop.state = { ...loop.state, deadLettered: loop.state.deadLettered + 1 };
-    deps.log({ event: 'dead-lettered', webhookKey: job.webhookKey, jobId: job.jobId, alias: job.alias, attempt: job.attempts, status: verdict?.status, reason });
+    deps.log({ event: 'dead-lettered', webhookKey: job.webhookKey, jobId: job.jobId, alias: job.alias, attempt: counted?.attempts ?? job.attempts, status: verdict?.status, reason });
+}
+
+/**
+ * The outcome of a job whose preparation threw: a {@link PermanentError} dead-letters it at once with
+ * its reason; anything else is recorded as a failed attempt and retried with back-off until the job
+ * has {@link MAX_UNEXPECTED_FAILURE_ATTEMPTS} attempts, then dead-lettered with the error's name and
+ * message. Never the webhook's outcome: the drain goes on.
+ */
+async function prepareFailed(job: OutboxJob, thrown: unknown, loop: Loop, deps: SenderDeps): Promise<void> {
+    if (thrown instanceof PermanentError) {
+        await deadLetter(job, loop, deps, thrown.message);
+        return;
+    }
+    const error = ensureErrorType(thrown);
+    const reason = `${error.name}: ${error.message}`;
+    const now = deps.now();
+    const counted = { attempts: job.attempts + 1, firstAttemptAt: job.firstAttemptAt ?? now };
+    if (counted.attempts >= MAX_UNEXPECTED_FAILURE_ATTEMPTS) {
+        await deadLetter(job, loop, deps, `Could not be prepared for sending, ${counted.attempts} attempts: ${reason}`, undefined, counted);
+        return;
+    }
+    const waitMs = retryDelay(counted.attempts, { random: deps.random });
+    await deps.store.recordAttempt(job, { ...counted, notBefore: now + waitMs, lastStatus: job.lastStatus, lastBody: job.lastBody, lastReason: reason });
+    deps.log({ event: 'retrying', webhookKey: job.webhookKey, jobId: job.jobId, alias: job.alias, attempt: counted.attempts, reason, waitMs });
 }
 
 /** Pauses between attempts to record an answer while storage is unreachable: 15.5 s in all, inside the lease. */
@@ -427,7 +471,15 @@ async function chooseBatch(head: OutboxJob, prepared: Prepared, connection: Conn
     if (backlog < 2 || backlogWait(backlog, prepared, connection, now, loop, deps) <= settings.digestAfterMs) {
         return alone;
     }
-    const digest = await buildDigest(await deps.store.headJobs(head.webhookKey, MAX_DIGEST_JOBS), prepared.dialect, head.alias);
+    const heads = await deps.store.headJobs(head.webhookKey, MAX_DIGEST_JOBS);
+    let digest: Awaited<ReturnType<typeof buildDigest>>;
+    try {
+        digest = await buildDigest(heads, prepared.dialect, head.alias);
+    } catch {
+        // Whatever went wrong is no job's fault (each job is checked alone first): they go alone.
+        loop.noDigest = true;
+        return alone;
+    }
     const [first, ...rest] = digest?.jobs ?? [];
     if (digest === undefined || first?.jobId !== head.jobId) {
         return alone;
@@ -479,19 +531,8 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
             await leaveConnection(loop, deps);
             return { kind: 'idle', sent: loop.sent };
         }
-        let prepared: Prepared;
-        try {
-            prepared = await prepare(head, deps);
-        } catch (thrown) {
-            if (thrown instanceof PermanentError) {
-                await deadLetter(head, loop, deps, thrown.message);
-                continue;
-            }
-            throw thrown;
-        }
         const now = deps.now();
-        const slot = Math.max(
-            nextSendTime(loop.state.sends, now, prepared.profile.perUrl, { guardMs: settings.guardMs }),
+        const held = Math.max(
             loop.state.blockedUntil,
             head.notBefore,
             // A newly accepted job waits out the settle time, so an earlier job another instance is
@@ -500,7 +541,18 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
             // accepted by several instances at once just the same.
             head.acceptedAt + settings.orderSettleMs,
         );
-        if (slot > now || now - loop.started >= settings.maxDrainMs) {
+        // Located and prepared once its time has come, so a job backing off after a failure is not tried again early.
+        let destination: Destination | undefined;
+        if (held <= now) {
+            try {
+                destination = locate(head, deps);
+            } catch (thrown) {
+                await prepareFailed(head, thrown, loop, deps);
+                continue;
+            }
+        }
+        const slot = destination === undefined ? held : Math.max(held, nextSendTime(loop.state.sends, now, destination.profile.perUrl, { guardMs: settings.guardMs }));
+        if (destination === undefined || slot > now || now - loop.started >= settings.maxDrainMs) {
             const waited = await waitForSlot(slot, now, head, undefined, loop, deps);
             if (waited === 'continue') continue;
             // Its own windows hold it longer than a claim lasts: it leaves the rounds rather than hold the others up.
@@ -508,6 +560,13 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
                 await leaveConnection(loop, deps);
             }
             return waited;
+        }
+        let prepared: Prepared;
+        try {
+            prepared = await prepare(head, destination);
+        } catch (thrown) {
+            await prepareFailed(head, thrown, loop, deps);
+            continue;
         }
         // The webhook may send; on a Teams connection, it is also its turn there (reserved first).
         let connectionBefore: ConnectionState | undefined;

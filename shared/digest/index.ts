@@ -5,13 +5,12 @@
  * in one post.
  */
 import { renderCardTemplate } from '../cards/index.js';
-import { CARD_CATALOG } from '../cards/catalog.js';
 import { digestCardTemplate, type DigestCardData } from '../cards/templates/digest.js';
 import { PermanentError } from '../errors/index.js';
 import { createdAtMs, type ValidJob } from '../jobs/index.js';
 import { nextSendTime, type SlidingWindowLimit } from '../limiter/index.js';
 import type { OutboxJob } from '../outbox/index.js';
-import { buildTeamsPayload, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES, type TeamsPayload } from '../payload/index.js';
+import { buildTeamsPayload, jobAdaptiveCard, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES, type TeamsPayload } from '../payload/index.js';
 import type { AdaptiveCard } from '../reply/index.js';
 import type { WebhookDialect } from '../teams-answer/index.js';
 
@@ -65,7 +64,11 @@ function timeOf(job: ValidJob): string | undefined {
     return at === undefined ? undefined : `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** One job as a digest section: text as text, any card embedded with its content and links. */
+/**
+ * One job as a digest section: text as text, any card embedded with its content and links.
+ *
+ * @throws {PermanentError} when the job's card cannot be built (see `jobAdaptiveCard`).
+ */
 export async function digestItem(job: ValidJob): Promise<DigestCardData['items'][number]> {
     const time = timeOf(job);
     const base = time === undefined ? {} : { time };
@@ -74,19 +77,25 @@ export async function digestItem(job: ValidJob): Promise<DigestCardData['items']
         const remainder = rest.join('\n').trim();
         return { ...base, title: heading(first), ...(remainder === '' ? {} : { text: remainder }) };
     }
-    let card: AdaptiveCard;
-    if (job.card !== undefined) {
-        const entry = CARD_CATALOG.get(job.card.template);
-        if (entry === undefined) {
-            throw new PermanentError('unknown_template', `card.template: unknown template "${job.card.template}"`);
-        }
-        card = await renderCardTemplate(entry.template, job.card.data);
-    } else if (job.messageCard !== undefined) {
-        card = messageCardToAdaptiveCard(job.messageCard);
-    } else {
-        card = job.adaptiveCard as AdaptiveCard;
+    const card: AdaptiveCard | undefined = job.messageCard === undefined ? await jobAdaptiveCard(job) : messageCardToAdaptiveCard(job.messageCard);
+    if (card === undefined) {
+        throw new PermanentError('no_content', 'The job has no content');
     }
     return { ...base, title: heading(firstText(card) ?? 'Notification'), card };
+}
+
+/**
+ * The job as a digest section, once it passed every check it would pass to go alone (its depth, its
+ * card against the dialect's rules, its size: `buildTeamsPayload`), or `undefined` when it did not
+ * (or anything was thrown on the way): such a job goes alone, where its own error is recorded.
+ */
+async function embeddableItem(job: ValidJob, dialect: WebhookDialect): Promise<DigestCardData['items'][number] | undefined> {
+    try {
+        await buildTeamsPayload(job, dialect);
+        return await digestItem(job);
+    } catch {
+        return undefined;
+    }
 }
 
 /** A digest ready to post, and the jobs it carries. */
@@ -97,8 +106,10 @@ export interface Digest {
 
 /**
  * Folds jobs from the head of the outbox, oldest first, into one digest for `dialect`: it stops at
- * the first job that must stand alone (`digest: false`), so order is kept, and at what fits
- * {@link SAFE_PAYLOAD_BYTES}. `undefined` when fewer than two jobs can be folded.
+ * the first job that must stand alone (`digest: false`) or could not go alone either (each job is
+ * checked as if it went alone first), so order is kept, and at what fits
+ * {@link SAFE_PAYLOAD_BYTES}; the digest itself is checked as every card is. `undefined` when fewer
+ * than two jobs can be folded.
  *
  * @example
  * const digest = await buildDigest(await store.headJobs(key, MAX_DIGEST_JOBS), 'connector', 'ops');
@@ -114,11 +125,9 @@ export async function buildDigest(jobs: readonly OutboxJob[], dialect: WebhookDi
     const items: DigestCardData['items'] = [];
     let estimated = DIGEST_OVERHEAD_BYTES;
     for (const job of foldable) {
-        let item: DigestCardData['items'][number];
-        try {
-            item = await digestItem(job.job);
-        } catch {
-            break; // A job whose card cannot be built goes alone, where its error is recorded.
+        const item = await embeddableItem(job.job, dialect);
+        if (item === undefined) {
+            break; // Order: the jobs behind it wait until it has gone alone (or been dead-lettered).
         }
         estimated += Buffer.byteLength(JSON.stringify(item), 'utf8');
         if (estimated > SAFE_PAYLOAD_BYTES && items.length > 0) {
@@ -136,14 +145,16 @@ export async function buildDigest(jobs: readonly OutboxJob[], dialect: WebhookDi
             const payload = await buildTeamsPayload({ to: alias ?? 'digest', adaptiveCard: { ...card, type: 'AdaptiveCard' } }, dialect);
             return { payload, jobs: foldable.slice(0, count) };
         } catch (thrown) {
-            if (thrown instanceof PermanentError && thrown.code === 'payload_too_large') {
+            // Too large, or the whole breaks a rule no section broke alone (a mention in a text, the
+            // depth a section adds): fewer items may pass.
+            if (thrown instanceof PermanentError) {
                 return undefined;
             }
             throw thrown;
         }
     };
-    // The largest number of items that fits: a binary search, since a section's size is only known
-    // once rendered.
+    // The largest number of items that fits and passes the rules: a binary search, since a section's
+    // size is only known once rendered, and an item that breaks the whole breaks every longer prefix.
     if (items.length < 2) {
         return undefined;
     }

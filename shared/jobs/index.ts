@@ -1,5 +1,6 @@
 /** The notification job, schema v1: what producers put on the queue, validated with zod. */
 import { z } from 'zod';
+import { formatJsonPath, MAX_JSON_DEPTH, nestingProblem } from '../json-depth/index.js';
 
 /** Longest job id (README, "The notification job (schema v1)"). */
 export const MAX_JOB_ID_LENGTH = 128;
@@ -114,13 +115,23 @@ export function jobContentKind(job: ValidJob): JobContentKind {
 export type JobValidation = { readonly ok: true; readonly job: ValidJob } | { readonly ok: false; readonly problems: readonly string[] };
 
 /**
- * Validates a value as a notification job. Every problem is reported, each naming its field.
+ * Validates a value as a notification job. Every problem is reported, each naming its field. A
+ * value nested more than {@link MAX_JSON_DEPTH} levels deep gets that one problem: nothing else
+ * walks it.
  *
  * @example
  * const result = validateJob(JSON.parse(text));
  * if (!result.ok) console.error(result.problems.join('\n'));
  */
 export function validateJob(value: unknown): JobValidation {
+    const tooDeep = nestingProblem(value, MAX_JSON_DEPTH);
+    if (tooDeep !== undefined) {
+        return { ok: false, problems: [tooDeep] };
+    }
+    const prototypeKey = findPrototypeKey(value, []);
+    if (prototypeKey !== undefined) {
+        return { ok: false, problems: [`${formatJsonPath(prototypeKey)}: the key "__proto__" cannot be kept (JavaScript reads it as an object's prototype); rename it`] };
+    }
     const parsed = notificationJobSchema.safeParse(value);
     if (parsed.success) {
         return { ok: true, job: parsed.data };
@@ -132,6 +143,28 @@ export function validateJob(value: unknown): JobValidation {
             return field === '' ? `job: ${issue.message}` : `${field}: ${issue.message}`;
         }),
     };
+}
+
+/**
+ * The path of the first own `__proto__` key in parsed JSON, or `undefined`. `JSON.parse` keeps such
+ * a key as data, but copying the object (zod does, so do templates) turns it into the copy's
+ * prototype: the key would vanish silently. Only called on values already checked for depth, so
+ * recursion is bounded by {@link MAX_JSON_DEPTH}.
+ */
+function findPrototypeKey(value: unknown, path: (string | number)[]): (string | number)[] | undefined {
+    if (typeof value !== 'object' || value === null) {
+        return undefined;
+    }
+    if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) {
+        return [...path, '__proto__'];
+    }
+    for (const [key, child] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
+        const found = findPrototypeKey(child, [...path, key]);
+        if (found !== undefined) {
+            return found;
+        }
+    }
+    return undefined;
 }
 
 /** The job's `createdAt` as epoch ms, or `undefined` when the producer did not stamp it. */

@@ -1,7 +1,9 @@
 /** The outbox's row layout on Azure Table Storage: row keys, and pure converters between outbox records and table entities. */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 import { SystemError } from '../errors/index.js';
+import { MAX_JITTER_GUARD_MS, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../limiter/index.js';
 import { notificationJobSchema, type ValidJob } from '../jobs/index.js';
 import type { ConnectionClaim, ConnectionState, DeadLetter, DeadLetterSource, DeliveryConfirmation, NewDeadLetter, OutboxJob, WebhookState } from './index.js';
 
@@ -97,6 +99,26 @@ export function encodeKeyPart(id: string, hash: (text: string) => string): strin
     }
     const digest = hash(id);
     return `${encoded.slice(0, MAX_ENCODED_ID_CHARS - digest.length - 2)}~~${digest}`;
+}
+
+function hashId(id: string): string {
+    return createHash('sha256').update(id, 'utf8').digest('base64url');
+}
+
+/** A job id as it appears in the row keys of its job and index rows ({@link encodeKeyPart}, hashed with SHA-256 when long). */
+export function encodedJobId(jobId: string): string {
+    if (jobId === '') {
+        throw new TypeError('A job id cannot be empty');
+    }
+    return encodeKeyPart(jobId, hashId);
+}
+
+/**
+ * The send log a state row keeps, in whole ms, ascending, without the sends no decision can count any
+ * more: pruned like the sender's, over Teams' windows with the widest guard the configuration allows.
+ */
+export function prunedSends(sends: readonly number[], now: number): number[] {
+    return pruneHistory(sends.map((time) => Math.trunc(time)), now, TEAMS_WEBHOOK_LIMITS, { guardMs: MAX_JITTER_GUARD_MS });
 }
 
 /** RowKey of a job row: `job|<order, zero-padded>|<encoded id>`. */

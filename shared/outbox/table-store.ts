@@ -34,12 +34,11 @@
  * - recordAttempt replaces the job row unconditionally; a job already completed or dead-lettered by
  *   another instance is left alone (404).
  */
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 
 import { nonNull } from '../errors/index.js';
-import { MAX_JITTER_GUARD_MS, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../limiter/index.js';
 import {
     emptyConnectionState,
     emptyWebhookState,
@@ -69,7 +68,7 @@ import {
     connectionPartitionKey,
     deadLetterRowKey,
     deliveredIndexProperties,
-    encodeKeyPart,
+    encodedJobId as encodedId,
     fromConnectionEntity,
     fromDeadLetterEntity,
     fromIndexEntity,
@@ -77,6 +76,7 @@ import {
     fromStateEntity,
     indexRowKey,
     jobRowKey,
+    prunedSends,
     queuedIndexProperties,
     toConnectionProperties,
     toDeadLetterProperties,
@@ -125,25 +125,6 @@ function statusOf(error: unknown): number | undefined {
         return typeof status === 'number' ? status : undefined;
     }
     return undefined;
-}
-
-function hashId(id: string): string {
-    return createHash('sha256').update(id, 'utf8').digest('base64url');
-}
-
-function encodedId(jobId: string): string {
-    if (jobId === '') {
-        throw new TypeError('A job id cannot be empty');
-    }
-    return encodeKeyPart(jobId, hashId);
-}
-
-/**
- * The send log of `state` in whole ms, ascending, without the sends no decision can count any more:
- * pruned like the sender's, over Teams' windows with the widest guard the configuration allows.
- */
-function prunedSends(sends: readonly number[], now: number): number[] {
-    return pruneHistory(sends.map((time) => Math.trunc(time)), now, TEAMS_WEBHOOK_LIMITS, { guardMs: MAX_JITTER_GUARD_MS });
 }
 
 /**

@@ -1,9 +1,10 @@
 /** What a job looks like on the wire for its destination: connector or Workflows, checked against its card rules and Teams' size limit. */
 import { renderCardTemplate } from '../cards/index.js';
-import { CARD_CATALOG } from '../cards/catalog.js';
+import { CARD_CATALOG, validateCardData } from '../cards/catalog.js';
 import { describeCardProblems, isVersionAbove, validateCard, WORKFLOWS_MAX_CARD_VERSION } from '../cards/validate.js';
 import { PermanentError } from '../errors/index.js';
 import { jobContentKind, type ValidJob } from '../jobs/index.js';
+import { MAX_JSON_DEPTH, nestingProblem } from '../json-depth/index.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../reply/index.js';
 import type { WebhookDialect } from '../teams-answer/index.js';
 
@@ -105,18 +106,28 @@ export function messageCardToAdaptiveCard(messageCard: Readonly<Record<string, u
     return { type: 'AdaptiveCard', version: BUILT_CARD_VERSION, body, ...(actions.length > 0 ? { actions } : {}) };
 }
 
-async function jobCard(job: ValidJob): Promise<AdaptiveCard | undefined> {
+/**
+ * The Adaptive Card a `card` job renders (its data checked against the template's schema first, as
+ * at acceptance, and rendered with the defaults the schema fills in) or an `adaptiveCard` job
+ * carries; `undefined` for text and MessageCard jobs.
+ *
+ * @throws {PermanentError} `unknown_template` or `invalid_card_data`, naming every problem.
+ * @example
+ * const card = await jobAdaptiveCard({ to: 'ops', card: { template: 'message', data: { title: 'Deployed' } } });
+ */
+export async function jobAdaptiveCard(job: ValidJob): Promise<AdaptiveCard | undefined> {
     if (job.card !== undefined) {
         const entry = CARD_CATALOG.get(job.card.template);
         if (entry === undefined) {
             throw new PermanentError('unknown_template', `card.template: unknown template "${job.card.template}"`);
         }
-        return renderCardTemplate(entry.template, job.card.data);
+        const data = validateCardData(job.card.template, job.card.data);
+        if (!data.ok) {
+            throw new PermanentError('invalid_card_data', `The card data does not fit the "${job.card.template}" template: ${data.problems.join('; ')}`);
+        }
+        return renderCardTemplate(entry.template, data.data);
     }
-    if (job.adaptiveCard !== undefined) {
-        return job.adaptiveCard;
-    }
-    return undefined;
+    return job.adaptiveCard;
 }
 
 /**
@@ -126,13 +137,19 @@ async function jobCard(job: ValidJob): Promise<AdaptiveCard | undefined> {
  * more), text as a one-TextBlock card and a MessageCard converted. Every Adaptive Card that leaves
  * is checked with `validateCard` for the dialect first.
  *
- * @throws {PermanentError} `payload_too_large` when the payload is over {@link SAFE_PAYLOAD_BYTES}
- * (the reason gives the size), `invalid_card` when the card breaks the dialect's rules (the reason
- * lists every problem), or another code when the card cannot be built.
+ * @throws {PermanentError} `too_deep` when the job nests more than {@link MAX_JSON_DEPTH} levels,
+ * `payload_too_large` when the payload is over {@link SAFE_PAYLOAD_BYTES} (the reason gives the
+ * size), `invalid_card` when the card breaks the dialect's rules (the reason lists every problem),
+ * or another code when the card cannot be built.
  * @example
  * const { body } = await buildTeamsPayload({ to: 'ops', text: 'hi' }, 'workflows');
  */
 export async function buildTeamsPayload(job: ValidJob, dialect: WebhookDialect): Promise<TeamsPayload> {
+    // First: rendering, checking and serialising all walk the job, and a job from storage may predate this check.
+    const tooDeep = nestingProblem(job, MAX_JSON_DEPTH);
+    if (tooDeep !== undefined) {
+        throw new PermanentError('too_deep', `The job is too deeply nested: ${tooDeep}`);
+    }
     const kind = jobContentKind(job);
     let payload: object;
     if (kind === 'text' && job.text !== undefined) {
@@ -140,7 +157,7 @@ export async function buildTeamsPayload(job: ValidJob, dialect: WebhookDialect):
     } else if (kind === 'messageCard' && job.messageCard !== undefined) {
         payload = dialect === 'connector' ? job.messageCard : adaptiveCardEnvelope(await checkedCard(messageCardToAdaptiveCard(job.messageCard), dialect));
     } else {
-        const card = await jobCard(job);
+        const card = await jobAdaptiveCard(job);
         if (card === undefined) {
             throw new PermanentError('no_content', 'The job has no content');
         }

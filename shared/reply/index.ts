@@ -71,25 +71,31 @@ export function truncateToFit(text: string, maxBytes: number, measure: (candidat
 /** Every action in a card (in `actions`, `selectAction`, action sets and nested cards), as its `type`. */
 export function cardActionTypes(node: unknown): string[] {
     const found: string[] = [];
-    const visit = (value: unknown, isAction: boolean): void => {
-        if (Array.isArray(value)) {
-            value.forEach((item) => {
-                visit(item, isAction);
-            });
-            return;
-        }
+    // An explicit stack rather than recursion: cards come from producers and may nest to any depth.
+    const pending: { readonly value: unknown; readonly isAction: boolean }[] = [{ value: node, isAction: false }];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+        const { value, isAction } = next;
         if (typeof value !== 'object' || value === null) {
-            return;
+            continue;
         }
-        const record = value as Record<string, unknown>;
-        if (isAction) {
-            found.push(typeof record.type === 'string' ? record.type : '(no type)');
+        let children: { value: unknown; isAction: boolean }[];
+        if (Array.isArray(value)) {
+            children = value.map((item: unknown) => ({ value: item, isAction }));
+        } else {
+            const record = value as Record<string, unknown>;
+            if (isAction) {
+                found.push(typeof record.type === 'string' ? record.type : '(no type)');
+            }
+            children = Object.entries(record).map(([key, child]) => ({ value: child, isAction: key === 'actions' || key === 'selectAction' }));
         }
-        for (const [key, child] of Object.entries(record)) {
-            visit(child, key === 'actions' || key === 'selectAction');
+        // Reversed onto the stack, so actions are listed in document order.
+        for (let index = children.length - 1; index >= 0; index--) {
+            const child = children[index];
+            if (child !== undefined) {
+                pending.push(child);
+            }
         }
-    };
-    visit(node, false);
+    }
     return found;
 }
 

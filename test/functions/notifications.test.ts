@@ -5,6 +5,7 @@ import { notifications } from '../../functions/notifications.js';
 import { resetConfig } from '../../shared/config/index.js';
 import { URL_TARGETS_OFF } from '../../shared/delivery/accept.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import { nestedContainersJob } from '../support/deep-cards.js';
 
 const QUEUE = 'notifications-http-test';
 const savedEnv = { ...process.env };
@@ -16,6 +17,7 @@ beforeAll(async () => {
     process.env.AzureWebJobsStorage = azurite.connectionString;
     process.env.NOTIFICATIONS_QUEUE = QUEUE;
     process.env.TEAMS_WEBHOOK_OPS = 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c';
+    process.env.TEAMS_WEBHOOK_FLOW = 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x';
     resetConfig();
     queue = new QueueClient(azurite.connectionString, QUEUE);
 });
@@ -89,6 +91,34 @@ describe('POST /api/notifications', () => {
 
     it('answers 400 for a body that is not JSON', async () => {
         expect(await notifications(post('{"to":'), context())).toMatchObject({ status: 400, jsonBody: { error: 'bad_json' } });
+    });
+
+    it('answers 400 to a card of 1,200 nested Containers, naming the depth, and enqueues nothing', async () => {
+        const body = JSON.stringify(nestedContainersJob(1_200));
+        const response = await notifications(post(body), context());
+        expect(response).toEqual({ status: 400, jsonBody: { error: 'invalid_job', problems: ['adaptiveCard.body[0].items…: nested more than 64 levels deep (objects and arrays)'] } });
+        expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+    });
+
+    it('answers 400 to 30,000 nested arrays without overflowing the stack', async () => {
+        const response = await notifications(post(`{"to":"ops","adaptiveCard":${'['.repeat(30_000)}${']'.repeat(30_000)}}`), context());
+        expect(response.status).toBe(400);
+        expect(JSON.stringify(response.jsonBody)).toContain('nested more than 64 levels deep');
+    });
+
+    it("answers 400 to a card its destination's dialect would refuse at send time", async () => {
+        const card = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Table', columns: [{ width: 1 }], rows: [] }] };
+        const refused = await notifications(post(JSON.stringify({ to: 'flow', adaptiveCard: card })), context());
+        expect(refused.status).toBe(400);
+        expect((refused.jsonBody as { problems: string[] }).problems).toEqual([expect.stringMatching(/^adaptiveCard: The card breaks Workflows rules: body\[0\]: Table needs card version 1.5/)]);
+        expect((await notifications(post(JSON.stringify({ to: 'ops', adaptiveCard: card })), context())).status).toBe(202);
+        await queue.clearMessages();
+    });
+
+    it('answers 400 to a job whose payload would be over the safe size', async () => {
+        const response = await notifications(post(JSON.stringify({ to: 'ops', text: 'x'.repeat(30_000) })), context());
+        expect(response.status).toBe(400);
+        expect(JSON.stringify(response.jsonBody)).toContain('over the 24576-byte safe limit');
     });
 
     it('answers 413 for a body over 64 KiB', async () => {

@@ -105,7 +105,9 @@ const content = fc.oneof(
 /** A valid notification job: an alias or URL target, one content field, and the optional fields. */
 const validJob: fc.Arbitrary<NotificationJob> = fc
     .tuple(fc.record({ id: jobId, createdAt, digest: fc.boolean() }, { requiredKeys: [] }), target, content)
-    .map(([optional, to, body]): NotificationJob => ({ ...optional, to, ...body }));
+    .map(([optional, to, body]): NotificationJob => ({ ...optional, to, ...body }))
+    // A `__proto__` key is refused (it would vanish when the job is copied): see the test below.
+    .filter((job) => !JSON.stringify(job).includes('"__proto__"'));
 
 /** What the trigger hands over: text, or JSON it already parsed. */
 const queueMessage = fc.oneof(
@@ -175,6 +177,19 @@ describe('validateJob', () => {
                 }
             }),
             { numRuns: 300 },
+        );
+    });
+});
+
+describe('validateJob and __proto__ keys', () => {
+    it('refuses a job holding a __proto__ key anywhere, naming where, instead of dropping the key', () => {
+        fc.assert(
+            fc.property(validJob, fc.jsonValue({ maxDepth: 2 }), (job, value) => {
+                const parsed = JSON.parse(JSON.stringify({ ...job, card: { template: 'message', data: { title: 'x' } } }).replace('"title":"x"', `"__proto__":${JSON.stringify(value)}`)) as unknown;
+                const result = validateJob(parsed);
+                expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/^card\.data\.__proto__: the key "__proto__" cannot be kept/)]);
+            }),
+            { numRuns: 100 },
         );
     });
 });

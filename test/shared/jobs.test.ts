@@ -1,13 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { createdAtMs, stampCreatedAt, validateJob } from '../../shared/jobs/index.js';
-import { checkJob, decodeQueueMessage, URL_TARGETS_OFF } from '../../shared/delivery/accept.js';
+import { createdAtMs, notificationJobSchema, stampCreatedAt, validateJob } from '../../shared/jobs/index.js';
+import { acceptQueueMessage, checkJob, decodeQueueMessage, URL_TARGETS_OFF } from '../../shared/delivery/accept.js';
 import { loadConfig } from '../../shared/config/index.js';
+import { MAX_JSON_DEPTH } from '../../shared/json-depth/index.js';
+import { createMemoryOutboxStore } from '../support/memory-outbox.js';
+import { nestedContainersJob as nestedJob } from '../support/deep-cards.js';
 
 const OPS = 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c';
-/** {url} targets on, so their other rules can be tested. */
-const config = loadConfig({ TEAMS_WEBHOOK_OPS: OPS, ALLOW_URL_TARGETS: 'true' });
+/** {url} targets on, so their other rules can be tested; a connector and a Workflows alias. */
+const config = loadConfig({
+    TEAMS_WEBHOOK_OPS: OPS,
+    TEAMS_WEBHOOK_FLOW: 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
+    ALLOW_URL_TARGETS: 'true',
+});
+
 
 describe('validateJob', () => {
+    it('refuses a job nested beyond the limit with that one problem, naming where', () => {
+        expect(validateJob(nestedJob(1_200))).toEqual({ ok: false, problems: [`adaptiveCard.body[0].items…: nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays)`] });
+    });
+
+    it('reads a stored job of any depth with the schema alone without overflowing the stack, as the outbox does', () => {
+        const deep = JSON.parse(`{"to":"ops","adaptiveCard":{"type":"AdaptiveCard","body":${'['.repeat(100_000)}${']'.repeat(100_000)}},"id":"x"}`) as unknown;
+        expect(notificationJobSchema.safeParse(deep).success).toBe(true);
+        expect(validateJob(deep).ok).toBe(false);
+    });
+
+    it('refuses deep template data as deep', () => {
+        const result = validateJob({ to: 'ops', card: { template: 'message', data: { title: 'x', facts: JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown } } });
+        expect(result.ok ? '' : result.problems.join()).toMatch(/^card\.data\.facts\[0\]…: nested more than 64 levels deep/);
+    });
+
     it('accepts the documented example', () => {
         expect(validateJob({ id: 'deploy-4711', to: 'ops', text: 'Deployed **api** v2.3' }).ok).toBe(true);
     });
@@ -72,41 +95,94 @@ describe('decodeQueueMessage', () => {
     });
 });
 
+describe('decodeQueueMessage on deep input', () => {
+    it('refuses a parsed message nested beyond the limit before writing it back as text', () => {
+        const deep = JSON.parse(`{"to":"ops","adaptiveCard":${'['.repeat(50_000)}${']'.repeat(50_000)}}`) as unknown;
+        expect(decodeQueueMessage(deep)).toMatchObject({ ok: false, problem: expect.stringMatching(/^adaptiveCard\[0\]\[0\]\[0\]…: nested more than 64 levels deep/) as unknown });
+    });
+});
+
+describe('checkJob at send-time rules', () => {
+    it('refuses a card the destination would refuse: fine for a connector, too new for Workflows', async () => {
+        const table = { to: 'flow', adaptiveCard: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Table', columns: [{ width: 1 }], rows: [] }] } };
+        const refused = await checkJob(table, config);
+        expect(refused.ok ? '' : refused.problems.join()).toMatch(/^adaptiveCard: The card breaks Workflows rules: body\[0\]: Table needs card version 1.5/);
+        expect((await checkJob({ ...table, to: 'ops' }, config)).ok).toBe(true);
+    });
+
+    it('refuses a mention that matches no entity, and an action incoming webhooks cannot carry', async () => {
+        const result = await checkJob({ to: 'ops', adaptiveCard: { type: 'AdaptiveCard', version: '1.4', body: [{ type: 'TextBlock', text: 'hi <at>Ann</at>' }], actions: [{ type: 'Action.Submit' }] } }, config);
+        const problems = result.ok ? '' : result.problems.join();
+        expect(problems).toContain('actions[0]: Action.Submit is not supported by incoming webhooks');
+        expect(problems).toContain('body[0].text: <at>Ann</at> has no mention entity');
+    });
+
+    it('refuses a job whose payload would be over the safe size', async () => {
+        const result = await checkJob({ to: 'ops', text: 'x'.repeat(30_000) }, config);
+        expect(result.ok ? '' : result.problems.join()).toMatch(/^text: The payload is 30011 bytes, over the 24576-byte safe limit/);
+    });
+
+    it('refuses a card of 1,200 nested Containers as too deep, for either dialect', async () => {
+        for (const to of ['ops', 'flow']) {
+            const result = await checkJob(nestedJob(1_200, to), config);
+            expect(result.ok ? '' : result.problems.join()).toMatch(/nested more than 64 levels deep/);
+        }
+    });
+});
+
+describe('acceptQueueMessage on hostile messages', () => {
+    it('dead-letters a raw message nested 1,200 Containers deep with the reason, and queues nothing', async () => {
+        const store = createMemoryOutboxStore({ now: () => 0 });
+        const result = await acceptQueueMessage(JSON.stringify(nestedJob(1_200)), { messageId: 'm1', dequeuedAt: 5 }, store, config);
+        expect(result).toMatchObject({ kind: 'dead-lettered', reason: expect.stringMatching(/^Invalid job: adaptiveCard\.body\[0\]\.items…: nested more than 64 levels deep/) as unknown });
+        const [letter] = await store.listDeadLetters();
+        expect(letter).toMatchObject({ source: 'validation', jobId: 'deep', deadLetteredAt: 5 });
+        expect(await store.listWebhooks()).toEqual([]);
+    });
+
+    it('dead-letters a raw message whose card Workflows would refuse', async () => {
+        const store = createMemoryOutboxStore({ now: () => 0 });
+        const message = { to: 'flow', adaptiveCard: { type: 'AdaptiveCard', version: '1.4', body: [{ type: 'Fancy' }] } };
+        const result = await acceptQueueMessage(message, { messageId: 'm2', dequeuedAt: 5 }, store, config);
+        expect(result).toEqual({ kind: 'dead-lettered', reason: 'Invalid job: adaptiveCard: The card breaks Workflows rules: body[0]: Unknown element type "Fancy"' });
+    });
+});
+
 describe('checkJob', () => {
-    it('resolves a configured alias case-insensitively', () => {
-        const result = checkJob({ to: 'OPS', text: 'a' }, config);
+    it('resolves a configured alias case-insensitively', async () => {
+        const result = await checkJob({ to: 'OPS', text: 'a' }, config);
         expect(result.ok && result.target.alias).toBe('ops');
     });
 
-    it('names an unknown alias and the setting to add', () => {
-        const result = checkJob({ to: 'dev', text: 'a' }, config);
-        expect(result.ok ? '' : result.problems.join()).toMatch(/to: unknown alias "dev" \(configured: ops; set TEAMS_WEBHOOK_DEV\)/);
+    it('names an unknown alias and the setting to add', async () => {
+        const result = await checkJob({ to: 'dev', text: 'a' }, config);
+        expect(result.ok ? '' : result.problems.join()).toMatch(/to: unknown alias "dev" \(configured: ops, flow; set TEAMS_WEBHOOK_DEV\)/);
     });
 
-    it('refuses a URL whose host is not allowed, without printing the URL', () => {
-        const result = checkJob({ to: { url: 'https://evil.test/hook?sig=secret' }, text: 'a' }, config);
+    it('refuses a URL whose host is not allowed, without printing the URL', async () => {
+        const result = await checkJob({ to: { url: 'https://evil.test/hook?sig=secret' }, text: 'a' }, config);
         const problems = result.ok ? '' : result.problems.join();
         expect(problems).toContain('to.url: the host "evil.test" is not allowed by ALLOWED_WEBHOOK_HOSTS');
         expect(problems).not.toContain('secret');
     });
 
-    it('accepts a URL on an allowed host when ALLOW_URL_TARGETS is on', () => {
-        const result = checkJob({ to: { url: 'https://prod-07.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=s' }, text: 'a' }, config);
+    it('accepts a URL on an allowed host when ALLOW_URL_TARGETS is on', async () => {
+        const result = await checkJob({ to: { url: 'https://prod-07.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=s' }, text: 'a' }, config);
         expect(result.ok && result.target.url.hostname).toBe('prod-07.westeurope.logic.azure.com');
     });
 
-    it('refuses every URL target while ALLOW_URL_TARGETS is off (the default), naming the setting and never the URL', () => {
+    it('refuses every URL target while ALLOW_URL_TARGETS is off (the default), naming the setting and never the URL', async () => {
         const off = loadConfig({ TEAMS_WEBHOOK_OPS: OPS });
-        const result = checkJob({ to: { url: 'https://prod-07.westeurope.logic.azure.com/workflows/x?sig=secret' }, text: 'a' }, off);
+        const result = await checkJob({ to: { url: 'https://prod-07.westeurope.logic.azure.com/workflows/x?sig=secret' }, text: 'a' }, off);
         expect(result).toEqual({ ok: false, problems: [URL_TARGETS_OFF] });
         expect(URL_TARGETS_OFF).toMatch(/^to\.url: .*ALLOW_URL_TARGETS=true/);
-        expect(checkJob({ to: 'ops', text: 'a' }, off).ok).toBe(true);
+        expect((await checkJob({ to: 'ops', text: 'a' }, off)).ok).toBe(true);
     });
 
-    it('refuses an unknown card template and missing template data', () => {
-        const unknown = checkJob({ to: 'ops', card: { template: 'nope', data: {} } }, config);
+    it('refuses an unknown card template and missing template data', async () => {
+        const unknown = await checkJob({ to: 'ops', card: { template: 'nope', data: {} } }, config);
         expect(unknown.ok ? '' : unknown.problems.join()).toMatch(/card.template: unknown template "nope"/);
-        const missing = checkJob({ to: 'ops', card: { template: 'message', data: {} } }, config);
+        const missing = await checkJob({ to: 'ops', card: { template: 'message', data: {} } }, config);
         expect(missing.ok ? '' : missing.problems.join()).toMatch(/card.data.title: required/);
     });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../../shared/errors/index.js';
 import { validateJob, type NotificationJob, type ValidJob } from '../../shared/jobs/index.js';
+import { notificationJobSchema } from '../../shared/jobs/index.js';
+import { MAX_JSON_DEPTH } from '../../shared/json-depth/index.js';
 import { buildTeamsPayload, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES } from '../../shared/payload/index.js';
+import { nestedContainersJob } from '../support/deep-cards.js';
 
 function valid(job: NotificationJob): ValidJob {
     const result = validateJob(job);
@@ -110,6 +113,27 @@ describe('buildTeamsPayload', () => {
         const failure = buildTeamsPayload(valid({ to: 'ops', text }), 'connector');
         await expect(failure).rejects.toBeInstanceOf(PermanentError);
         await expect(failure).rejects.toThrow(`The payload is ${bytes} bytes, over the ${SAFE_PAYLOAD_BYTES}-byte safe limit`);
+    });
+});
+
+describe('buildTeamsPayload on jobs stored before today\'s acceptance checks', () => {
+    /** A job as the schema alone lets it into storage: what an older version or a raw writer could have stored. */
+    const stored = (job: unknown): ValidJob => notificationJobSchema.parse(job);
+
+    it('refuses a job nested beyond the limit before rendering or checking anything, naming where', async () => {
+        const failure = buildTeamsPayload(stored(nestedContainersJob(1_200)), 'workflows');
+        await expect(failure).rejects.toMatchObject({ name: 'PermanentError', code: 'too_deep' });
+        await expect(failure).rejects.toThrow(`adaptiveCard.body[0].items…: nested more than ${MAX_JSON_DEPTH} levels deep`);
+    });
+
+    it('refuses template data its template does not take, naming every problem, instead of rendering it', async () => {
+        const failure = buildTeamsPayload(stored({ to: 'ops', card: { template: 'alert', data: { title: 7, facts: 'many' } } }), 'connector');
+        await expect(failure).rejects.toMatchObject({ name: 'PermanentError', code: 'invalid_card_data' });
+        await expect(failure).rejects.toThrow(/The card data does not fit the "alert" template: card.data.title: .*; .*card.data.severity: required by the "alert" template/);
+    });
+
+    it('refuses an unknown template', async () => {
+        await expect(buildTeamsPayload(stored({ to: 'ops', card: { template: 'nope', data: {} } }), 'connector')).rejects.toMatchObject({ code: 'unknown_template' });
     });
 });
 

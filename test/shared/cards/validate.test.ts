@@ -2,14 +2,17 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseActivity } from '../../../shared/activity/index.js';
 import { CARD_CATALOG, validateCardData } from '../../../shared/cards/catalog.js';
 import { renderCardTemplate } from '../../../shared/cards/index.js';
-import { checkCardRules, describeCardProblems, validateCard, type CardDestination } from '../../../shared/cards/validate.js';
+import { checkCardRules, describeCardProblems, mentionTags, validateCard, type CardDestination } from '../../../shared/cards/validate.js';
 import { BUILTIN_COMMANDS, type MentionCommand } from '../../../shared/commands/index.js';
 import { answerMention } from '../../../shared/mention/index.js';
+import { MAX_JSON_DEPTH } from '../../../shared/json-depth/index.js';
 import { cardActionTypes } from '../../../shared/reply/index.js';
+import { nestedContainers } from '../../support/deep-cards.js';
 
 const DESTINATIONS: readonly CardDestination[] = ['connector', 'workflows', 'mention-reply'];
 
@@ -162,6 +165,55 @@ describe('validateCard', () => {
                 expect(await validateCard(rendered, { destination }), `${entry.name} for ${destination}`).toEqual([]);
             }
         }
+    });
+});
+
+describe('untrusted depth', () => {
+    it.each(DESTINATIONS)('refuses a card of 1,200 nested Containers for %s with one problem, without overflowing the stack', async (destination) => {
+        const deep = card([nestedContainers(1_200)]);
+        const expected = [{ path: '', message: `The card nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep (at body[0].items[0]…)` }];
+        expect(checkCardRules(deep, { destination })).toEqual(expected);
+        expect(await validateCard(deep, { destination })).toEqual(expected);
+    });
+
+    it('passes nesting up to the limit: 30 Containers fit in 64 levels', async () => {
+        expect(await validateCard(card([nestedContainers(30)]), { destination: 'workflows' })).toEqual([]);
+    });
+
+    it('lists the actions of a card nested 100,000 levels deep, without recursion', () => {
+        expect(cardActionTypes(card([nestedContainers(100_000, { type: 'ActionSet', actions: [{ type: 'Action.Submit' }] })]))).toEqual(['Action.Submit']);
+    });
+});
+
+/** The expression card validation used for `<at>` tags, kept here as the reference for {@link mentionTags}. */
+const REFERENCE_MENTION_TAG = /<at>.*?<\/at>/gs;
+
+describe('mentionTags', () => {
+    /** Texts built from the pieces that matter to the expression, so tags, stray halves and overlaps are common. */
+    const mentionish = fc.array(fc.constantFrom('<at>', '</at>', '<at', 'at>', '</a', '<', '>', '/', 'a', 't', 'Ann', '\n', ' ', '\u{1F680}'), { maxLength: 30 }).map((parts) => parts.join(''));
+
+    it('finds exactly what /<at>.*?<\\/at>/gs finds', () => {
+        fc.assert(
+            fc.property(fc.oneof(mentionish, fc.string({ unit: 'binary', maxLength: 40 })), (text) => {
+                expect(mentionTags(text)).toEqual(text.match(REFERENCE_MENTION_TAG) ?? []);
+            }),
+            { numRuns: 3_000 },
+        );
+    });
+
+    it('finds the shortest tag from each opening, across lines', () => {
+        expect(mentionTags('<at>Ann</at> and <at>Bo\nb</at></at> <at>open')).toEqual(['<at>Ann</at>', '<at>Bo\nb</at>']);
+    });
+
+    it('goes once through 4 MB of openings that never close', () => {
+        expect(mentionTags('<at>'.repeat(1_048_576))).toEqual([]);
+    });
+
+    it('reports a mention without its entity in a card of 16,384 unclosed openings and one tag', () => {
+        const text = `${'<at>'.repeat(16_384)}x</at>`;
+        const problems = checkCardRules(card([{ type: 'TextBlock', text }]), { destination: 'connector' });
+        expect(problems).toHaveLength(1);
+        expect(problems[0]?.message).toMatch(/has no mention entity in msteams.entities/);
     });
 });
 

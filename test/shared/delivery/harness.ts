@@ -5,10 +5,11 @@ import { loadConfig, type AppConfig } from '../../../shared/config/index.js';
 import { acceptQueueMessage, resolveSendTarget } from '../../../shared/delivery/accept.js';
 import { postToWebhook } from '../../../shared/delivery/post.js';
 import { senderSettings, type DeliveryEvent, type SenderDeps, type SenderSettings } from '../../../shared/delivery/sender.js';
-import type { NotificationJob } from '../../../shared/jobs/index.js';
+import { notificationJobSchema, type NotificationJob } from '../../../shared/jobs/index.js';
 import { teamsConnectionOf } from '../../../shared/limit-profiles/index.js';
 import type { OutboxStore } from '../../../shared/outbox/index.js';
 import { createTableOutboxStore } from '../../../shared/outbox/table-store.js';
+import { webhookKey } from '../../../shared/webhook-target/index.js';
 import { startTeamsSimulator, type TeamsSimulator, type TeamsSimulatorOptions } from '../../../simulator/index.js';
 import type { TestAzurite } from '../../support/azurite.js';
 
@@ -33,6 +34,12 @@ export interface Bench {
     deps(overrides?: Partial<Omit<SenderDeps, 'settings'>> & { settings?: Partial<SenderSettings> }): SenderDeps;
     /** Accepts jobs through the real acceptance path; returns their webhook keys. */
     enqueue(...jobs: NotificationJob[]): Promise<string[]>;
+    /**
+     * Puts a job straight into its alias's outbox at `order`, past every acceptance check but the
+     * schema, as an older version or a producer writing to the table could have left it; returns
+     * the webhook key.
+     */
+    storeDirectly(job: NotificationJob & { id: string; to: string }, order: number): Promise<string>;
     stop(): Promise<void>;
 }
 
@@ -119,6 +126,12 @@ export async function startBench(
                 keys.push(result.webhookKey);
             }
             return keys;
+        },
+        storeDirectly: async (job, order) => {
+            const alias = job.to.toLowerCase();
+            const key = webhookKey(new URL(config.webhooks.get(alias)?.href ?? `https://unknown.invalid/${alias}`));
+            await store.addJob({ webhookKey: key, jobId: job.id, order, job: notificationJobSchema.parse(job), alias, acceptedAt: clock.now() });
+            return key;
         },
         stop: () => sim.stop(),
     };

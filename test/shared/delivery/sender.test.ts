@@ -211,7 +211,7 @@ describe('answers from Teams', () => {
 
     it('dead-letters a payload over the safe size before sending it', async () => {
         const b = await open();
-        const [key = ''] = await b.enqueue({ id: 'big', to: 'ops', text: 'x'.repeat(30_000) });
+        const key = await b.storeDirectly({ id: 'big', to: 'ops', text: 'x'.repeat(30_000) }, START);
         await drainWebhook(key, b.deps());
         expect(b.sim.received('ops')).toHaveLength(0);
         expect((await b.store.listDeadLetters())[0]?.reason).toMatch(/payload is \d+ bytes, over the 24576-byte safe limit/);
