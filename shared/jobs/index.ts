@@ -130,7 +130,9 @@ export function validateJob(value: unknown): JobValidation {
     }
     const prototypeKey = findPrototypeKey(value, []);
     if (prototypeKey !== undefined) {
-        return { ok: false, problems: [`${formatJsonPath(prototypeKey)}: the key "__proto__" cannot be kept (JavaScript reads it as an object's prototype); rename it`] };
+        // A key of the job itself is named as the job's, as every other problem about the job is.
+        const where = prototypeKey.length === 1 ? 'job' : formatJsonPath(prototypeKey);
+        return { ok: false, problems: [`${where}: the key "__proto__" cannot be kept (JavaScript reads it as an object's prototype); rename it`] };
     }
     const parsed = notificationJobSchema.safeParse(value);
     if (parsed.success) {

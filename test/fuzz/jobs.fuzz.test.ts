@@ -185,12 +185,19 @@ describe('validateJob and __proto__ keys', () => {
     it('refuses a job holding a __proto__ key anywhere, naming where, instead of dropping the key', () => {
         fc.assert(
             fc.property(validJob, fc.jsonValue({ maxDepth: 2 }), (job, value) => {
-                const parsed = JSON.parse(JSON.stringify({ ...job, card: { template: 'message', data: { title: 'x' } } }).replace('"title":"x"', `"__proto__":${JSON.stringify(value)}`)) as unknown;
+                const parsed = JSON.parse(JSON.stringify({ ...job, card: { template: 'message', data: { title: 'x' } } }).replace('"title":"x"', () => `"__proto__":${JSON.stringify(value)}`)) as unknown;
                 const result = validateJob(parsed);
                 expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/^card\.data\.__proto__: the key "__proto__" cannot be kept/)]);
             }),
             { numRuns: 100 },
         );
+    });
+
+    it('names a __proto__ key of the job itself as the job\'s', () => {
+        expect(validateJob(JSON.parse('{"to":"ops","text":"hi","__proto__":{}}'))).toEqual({
+            ok: false,
+            problems: ['job: the key "__proto__" cannot be kept (JavaScript reads it as an object\'s prototype); rename it'],
+        });
     });
 });
 
