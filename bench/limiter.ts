@@ -6,6 +6,7 @@
 import { RateLimiterMemory, RateLimiterRes, RateLimiterUnion } from 'rate-limiter-flexible';
 import { DEFAULT_JITTER_GUARD_MS, nextSendTime, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../shared/limiter/index.js';
 import { auditSlidingWindows, describeAudit, totalViolations } from './audit.js';
+import { runConnectionLimiterBench } from './connection-limiter.js';
 import { seededRandom } from './random.js';
 import { result, round, type BenchResult } from './results.js';
 import { withSimulatedTime } from './simulated-time.js';
@@ -182,5 +183,7 @@ export async function runLimiterBench(log: (line: string) => void): Promise<Benc
             }),
         );
     }
+    // The Workflows profile: webhooks sharing one Teams connection's Flow bot budget.
+    results.push(...(await runConnectionLimiterBench(log)));
     return results;
 }

@@ -4,8 +4,10 @@
  */
 import { validateJob, type ValidJob } from '../shared/jobs/index.js';
 import {
+    emptyConnectionState,
     emptyWebhookState,
     type AddJobResult,
+    type ConnectionState,
     type ConditionalDeadLetterResult,
     type DeadLetter,
     type JobAttempt,
@@ -44,6 +46,7 @@ export function saturatedOutbox(options: SaturatedOutboxOptions): SaturatedOutbo
     const letters: DeadLetter[] = [];
     let state: WebhookState = emptyWebhookState(options.webhookKey);
     let version = 0;
+    const connections = new Map<string, ConnectionState>();
     let made = 0;
     let done = 0;
     let closed = false;
@@ -127,6 +130,15 @@ export function saturatedOutbox(options: SaturatedOutboxOptions): SaturatedOutbo
             return Promise.resolve(state);
         },
         listWebhooks: () => Promise.resolve([state]),
+        readConnection: (connection) => Promise.resolve(connections.get(connection) ?? emptyConnectionState(connection)),
+        writeConnection: (next: ConnectionState) => {
+            if (next.etag !== connections.get(next.connection)?.etag) return Promise.resolve(undefined);
+            version += 1;
+            const written = { ...next, etag: `connection-${version}` };
+            connections.set(next.connection, written);
+            return Promise.resolve(written);
+        },
+        listConnections: () => Promise.resolve([...connections.values()]),
         listDeadLetters: () => Promise.resolve([...letters]),
         getDeadLetter: (id: string) => Promise.resolve(letters.find((letter) => letter.id === id)),
         deleteDeadLetter: () => Promise.resolve(),

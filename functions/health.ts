@@ -1,16 +1,24 @@
-/** GET /api/health: 200 when the app is configured and running; 503 naming the bad keys if the configuration no longer parses (a bad one normally stops the start). */
+/** GET /api/health: 200 when the app is configured and running (with warnings, such as retired connector URLs); 503 naming the bad keys if the configuration no longer parses (a bad one normally stops the start). */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { getConfig } from '../shared/config/index.js';
+import { getConfig, type AppConfig } from '../shared/config/index.js';
 import { ConfigurationError } from '../shared/errors/index.js';
+import { connectorRetirementNotice, retiredConnectorAliases } from '../shared/retirement/index.js';
+
+/** What the app still does but should not have to: one sentence each, naming keys, never values. */
+export function configurationWarnings(config: AppConfig): string[] {
+    const notice = connectorRetirementNotice(retiredConnectorAliases(config.webhooks));
+    return notice === undefined ? [] : [notice];
+}
 
 /**
  * Answers the local host, warm-up pings and monitoring. Cheap on purpose: it only checks that the
- * configuration parses (messages name keys, never values).
+ * configuration parses (messages name keys, never values). Warnings (a retired connector URL) leave
+ * it at 200 with `status: "ok"` and a `warnings` list.
  */
 export function health(_request: HttpRequest, context: InvocationContext): HttpResponseInit {
     try {
-        getConfig();
-        return { status: 200, jsonBody: { status: 'ok' } };
+        const warnings = configurationWarnings(getConfig());
+        return { status: 200, jsonBody: warnings.length === 0 ? { status: 'ok' } : { status: 'ok', warnings } };
     } catch (thrown) {
         if (thrown instanceof ConfigurationError) {
             context.error(thrown.message);
@@ -24,13 +32,18 @@ export function health(_request: HttpRequest, context: InvocationContext): HttpR
  * Validates the configuration when the app starts, so a bad setting stops start-up with a message
  * that lists every bad key (never a value) instead of surfacing on the first request. In Azure a
  * throwing `appStart` hook fails the worker's start and no function runs
- * (docs/teams-facts.md#app-start-failures); `npm start` exits 1 the same way.
+ * (docs/teams-facts.md#app-start-failures); `npm start` exits 1 the same way. Logs each warning (a
+ * retired connector URL) once.
  */
-export function validateConfigurationAtStart(): void {
-    getConfig();
+export function validateConfigurationAtStart(warn: (message: string) => void = console.warn): void {
+    for (const warning of configurationWarnings(getConfig())) {
+        warn(`teams-relay: ${warning}`);
+    }
 }
 
-app.hook.appStart(validateConfigurationAtStart);
+app.hook.appStart(() => {
+    validateConfigurationAtStart();
+});
 
 app.http('health', {
     methods: ['GET'],

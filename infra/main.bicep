@@ -48,6 +48,18 @@ param webhooks object = {}
 @description('Comma-separated aliases whose URLs are stored in Key Vault by hand (az keyvault secret set): one TEAMS_WEBHOOK_<ALIAS> app setting each. Letters, digits and "_" only: app setting names on Linux cannot carry "-".')
 param webhookAliases string = ''
 
+@description('Teams connection (flow owner) by Workflows alias, e.g. {"ops": "ada", "deploys": "ada", "alerts": "grace"}: one TEAMS_CONNECTION_<ALIAS> app setting each. Aliases left out share the connection "default".')
+param teamsConnections object = {}
+
+@description('LIMITS_CONNECTOR: count/seconds windows per connector URL; empty keeps 4/1,60/30,100/3600,150/7200,1800/86400.')
+param limitsConnector string = ''
+
+@description('LIMITS_WORKFLOWS: count/seconds windows per Workflows URL; empty keeps the connector table.')
+param limitsWorkflows string = ''
+
+@description('LIMITS_WORKFLOWS_CONNECTION: count/seconds windows per Teams connection; empty keeps 100/60,25/300 (the Flow bot limits).')
+param limitsWorkflowsConnection string = ''
+
 @description('ALLOWED_WEBHOOK_HOSTS; empty allows the Teams and Workflows host families.')
 param allowedWebhookHosts string = ''
 
@@ -236,6 +248,10 @@ module api './app/api.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     outgoingWebhookSecretsSecretName: outgoingWebhookSecretsSecretName
     webhookSecretNames: webhookSecretNames
+    teamsConnections: teamsConnections
+    limitsConnector: limitsConnector
+    limitsWorkflows: limitsWorkflows
+    limitsWorkflowsConnection: limitsWorkflowsConnection
     allowedWebhookHosts: allowedWebhookHosts
     notificationsQueue: notificationsQueue
     mentionScopes: mentionScopes

@@ -3,7 +3,9 @@ import type { BudgetReport, WebhookBudget } from '../shared/budget/index.js';
 import { CARD_CATALOG, validateCardData } from '../shared/cards/catalog.js';
 import { renderCardTemplate } from '../shared/cards/index.js';
 import { statusCard } from '../shared/commands/builtin/status.js';
+import { WORKFLOWS_CONNECTION_LIMITS } from '../shared/limit-profiles/index.js';
 import { TEAMS_WEBHOOK_LIMITS } from '../shared/limiter/index.js';
+import { connectorRetirementNotice } from '../shared/retirement/index.js';
 import type { AdaptiveCard } from '../shared/reply/index.js';
 
 /** The name the `status` card goes by in the gallery. */
@@ -32,8 +34,9 @@ function windows(used: readonly [number, number, number, number, number]): Webho
 }
 
 /**
- * A report with one busy webhook (a window at 75 %: warning) and one Teams is holding back (full
- * windows: attention), and two dead letters: every look the `status` card has.
+ * A report with one busy Workflows webhook (a window at 75 %: warning) on a Teams connection, and one
+ * connector webhook Teams is holding back (full windows: attention) and Microsoft retired, and two
+ * dead letters: every look the `status` card has.
  */
 export const SAMPLE_BUDGET_REPORT: BudgetReport = {
     at: SAMPLE_AT,
@@ -50,9 +53,11 @@ export const SAMPLE_BUDGET_REPORT: BudgetReport = {
             blockedUntil: 0,
             nextSlot: SAMPLE_AT + 250,
             wakeAt: SAMPLE_AT + 250,
-            delivered: 1_284,
+            delivered: 0,
+            accepted: 1_284,
             throttled: 3,
             deadLettered: 2,
+            connection: 'default',
         },
         {
             alias: 'alerts',
@@ -66,10 +71,25 @@ export const SAMPLE_BUDGET_REPORT: BudgetReport = {
             nextSlot: SAMPLE_AT + 8 * MINUTE,
             wakeAt: SAMPLE_AT + 8 * MINUTE,
             delivered: 9_310,
+            accepted: 0,
             throttled: 14,
             deadLettered: 0,
         },
     ],
+    connections: [
+        {
+            connection: 'default',
+            windows: WORKFLOWS_CONNECTION_LIMITS.map((limit, index) => {
+                const sends = [9, 19][index] ?? 0;
+                return { ...limit, used: sends, remaining: Math.max(limit.max - sends, 0) };
+            }),
+            blockedUntil: 0,
+            nextSlot: SAMPLE_AT + 250,
+            aliases: ['ops'],
+            sharing: 1,
+        },
+    ],
+    notices: [connectorRetirementNotice(['alerts']) ?? ''],
 };
 
 /**

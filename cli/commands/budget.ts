@@ -1,10 +1,9 @@
 /** `teams-relay budget`: each webhook's backlog, sends per window against its limit, back-off, next free slot and counters. */
-import { BACKLOG_COUNT_LIMIT, readBudgets, type BudgetReport, type RetryingHead, type WebhookBudget } from '../../shared/budget/index.js';
+import { BACKLOG_COUNT_LIMIT, readBudgets, type BudgetReport, type ConnectionBudget, type RetryingHead, type WebhookBudget } from '../../shared/budget/index.js';
+import { windowName } from '../../shared/limit-profiles/index.js';
 import { defineCliCommand, EXIT, openCliStorage, parseVerbArgs } from '../command.js';
 import { preview, webhookByKey } from '../display.js';
 
-/** Window lengths as people say them (the five windows of `TEAMS_WEBHOOK_LIMITS`). */
-const WINDOW_NAMES: Readonly<Record<number, string>> = { 1_000: '1 s', 30_000: '30 s', 3_600_000: '1 h', 7_200_000: '2 h', 86_400_000: '24 h' };
 
 const MS_PER_SECOND = 1_000;
 const SECONDS_PER_MINUTE = 60;
@@ -36,12 +35,17 @@ Shows, for every configured alias (TEAMS_WEBHOOK_<ALIAS>) and every other webhoo
   back-off     throttled answers in a row, and until when Teams' throttling holds the webhook back
   next slot    when the next POST may start
   wake-up      when the pending wake-up message fires
-  lifetime     jobs delivered, throttled answers, jobs dead-lettered
+  connection   for a Workflows webhook, the Teams connection whose Flow bot budget it shares
+  lifetime     jobs delivered (a connector confirmed the post) or accepted (a Workflows flow took
+               them; whether it posted is in the flow's run history), throttled answers, dead letters
   retrying     only when the job at the head has failed and waits to be tried again (it holds
                the jobs behind it): its id, attempts, since when, and when it is tried next
   last error   why its last attempt failed, with the HTTP status when there was one
 
-then the number of dead letters. Webhooks are named by alias, or by the first characters of their
+then each Teams connection (the Flow bot budget behind Workflows URLs): the webhooks sharing it, its
+sends in the 60 s and 5 min windows against their limits (100 and 25), any Retry-After hold and its
+next slot; then the number of dead letters. A warning comes first for every connector URL: Microsoft
+retired Office 365 connectors, and the warning links the move to Workflows. Webhooks are named by alias, or by the first characters of their
 key; URLs are never printed. "teams-relay outbox list" shows every waiting job; "teams-relay outbox
 skip <job id>" moves a job that will not go to the dead letters.
 
@@ -116,9 +120,32 @@ function lastErrorText(head: RetryingHead): string {
     return head.lastStatus === undefined ? reason : `HTTP ${head.lastStatus}: ${reason}`;
 }
 
+/**
+ * What Teams confirmed (`delivered`: a connector's `1`) and what a flow only accepted (a Workflows
+ * 202: whether it posted is in the flow's run history), said apart.
+ */
+function lifetimeText(budget: WebhookBudget): string {
+    const outcomes = budget.dialect === 'workflows' || (budget.accepted > 0 && budget.delivered === 0)
+        ? `${budget.accepted} accepted by the flow (see its run history)`
+        : `${budget.delivered} delivered${budget.accepted > 0 ? `, ${budget.accepted} accepted by a flow` : ''}`;
+    return `${outcomes}, ${budget.throttled} throttled, ${budget.deadLettered} dead-lettered`;
+}
+
+/** One Teams connection: who shares it, its windows, its next slot. */
+function connectionLines(connection: ConnectionBudget, now: number): string[] {
+    const facts: [string, string][] = [
+        ['shared by', connection.aliases.length === 0 ? '{url} targets only' : connection.aliases.join(', ')],
+        ['sent', connection.windows.map((window) => `${windowName(window.windowMs)} ${window.used}/${window.max}`).join('  ')],
+        ['held', connection.blockedUntil > now ? `by Retry-After until ${clockText(connection.blockedUntil, now)} (${untilText(connection.blockedUntil, now)})` : 'no'],
+        ['next slot', untilText(connection.nextSlot, now)],
+        ['in turn', `${connection.sharing} webhook${connection.sharing === 1 ? '' : 's'} taking turns`],
+    ];
+    return [`Teams connection ${connection.connection}  Flow bot budget`, ...facts.map(([label, value]) => `  ${label.padEnd(LABEL_WIDTH)}  ${value}`)];
+}
+
 function webhookLines(budget: WebhookBudget, now: number): string[] {
     const windows = budget.windows
-        .map((window) => `${WINDOW_NAMES[window.windowMs] ?? `${window.windowMs / MS_PER_SECOND} s`} ${window.used}/${window.max}`)
+        .map((window) => `${windowName(window.windowMs)} ${window.used}/${window.max}`)
         .join('  ');
     const facts: [string, string][] = [
         ['backlog', backlogText(budget.backlog)],
@@ -126,7 +153,8 @@ function webhookLines(budget: WebhookBudget, now: number): string[] {
         ['back-off', backOffText(budget, now)],
         ['next slot', untilText(budget.nextSlot, now)],
         ['wake-up', wakeUpText(budget.wakeAt, now)],
-        ['lifetime', `${budget.delivered} delivered, ${budget.throttled} throttled, ${budget.deadLettered} dead-lettered`],
+        ...(budget.connection === undefined ? [] : ([['connection', `${budget.connection} (its Flow bot budget is shared, below)`]] as [string, string][])),
+        ['lifetime', lifetimeText(budget)],
         ...(budget.retryingHead === undefined
             ? []
             : ([
@@ -134,17 +162,24 @@ function webhookLines(budget: WebhookBudget, now: number): string[] {
                   ['last error', lastErrorText(budget.retryingHead)],
               ] as [string, string][])),
     ];
-    return [`${webhookName(budget)}  ${budget.dialect ?? 'dialect unknown'}`, ...facts.map(([label, value]) => `  ${label.padEnd(LABEL_WIDTH)}  ${value}`)];
+    const dialect = budget.dialect === 'connector' ? 'connector (retired by Microsoft)' : (budget.dialect ?? 'dialect unknown');
+    return [`${webhookName(budget)}  ${dialect}`, ...facts.map(([label, value]) => `  ${label.padEnd(LABEL_WIDTH)}  ${value}`)];
 }
 
 /** The report for people. */
 function reportLines(report: BudgetReport): string[] {
     const lines: string[] = [];
+    for (const notice of report.notices ?? []) {
+        lines.push(`Warning: ${notice}`, '');
+    }
     if (report.webhooks.length === 0) {
         lines.push('No webhook is configured: set TEAMS_WEBHOOK_<ALIAS>.');
     }
     for (const budget of report.webhooks) {
         lines.push(...webhookLines(budget, report.at), '');
+    }
+    for (const connection of report.connections ?? []) {
+        lines.push(...connectionLines(connection, report.at), '');
     }
     if (report.webhooks.length === 0) {
         lines.push('');

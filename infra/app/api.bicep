@@ -21,7 +21,13 @@ param outgoingWebhookSecretsSecretName string
 @description('Key Vault secret name by lower-case alias; one TEAMS_WEBHOOK_<ALIAS> setting each.')
 param webhookSecretNames object
 
+@description('Teams connection name by alias; one TEAMS_CONNECTION_<ALIAS> setting each.')
+param teamsConnections object
+
 // The app's own settings; their defaults live in main.bicep only.
+param limitsConnector string
+param limitsWorkflows string
+param limitsWorkflowsConnection string
 @description('Mention scope (aliases or *) by token name; one TEAMS_MENTION_SCOPE_<NAME> setting each.')
 param mentionScopes object
 param mentionMaxAgeSeconds int
@@ -56,6 +62,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
 // Versionless secret URIs: the app follows a new secret version (App Service refetches references).
 var secretUriPrefix = '${vault.properties.vaultUri}secrets/'
 
+var connectionAppSettings = toObject(items(teamsConnections), connection => 'TEAMS_CONNECTION_${toUpper(connection.key)}', connection => string(connection.value))
 // The setting name is the token name upper-cased, with '-' and '.' as '_' (as the app reads it).
 var mentionScopeAppSettings = toObject(items(mentionScopes), scope => 'TEAMS_MENTION_SCOPE_${toUpper(replace(replace(scope.key, '-', '_'), '.', '_'))}', scope => scope.value)
 
@@ -143,7 +150,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SWEEP_SCHEDULE: sweepSchedule
     DIGEST_AFTER_SECONDS: string(digestAfterSeconds)
     ORDER_SETTLE_MS: string(orderSettleMs)
-  }, webhookAppSettings, mentionScopeAppSettings)
+    LIMITS_CONNECTOR: limitsConnector
+    LIMITS_WORKFLOWS: limitsWorkflows
+    LIMITS_WORKFLOWS_CONNECTION: limitsWorkflowsConnection
+  }, webhookAppSettings, connectionAppSettings, mentionScopeAppSettings)
 }
 
 output name string = functionApp.name

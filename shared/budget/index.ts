@@ -1,7 +1,10 @@
-/** Each webhook's budget: backlog, sends in every window against its limit, back-off and the next free slot. */
+/** Each webhook's budget: backlog, sends in every window against its limit, back-off and the next free slot; each Teams connection's shared budget. */
 import type { AppConfig } from '../config/index.js';
+import { connectionTurn } from '../connection-budget/index.js';
+import { DEFAULT_LIMIT_PROFILES, teamsConnectionOf, type LimitProfiles } from '../limit-profiles/index.js';
 import { nextSendTime, TEAMS_WEBHOOK_LIMITS, windowUsage, type SlidingWindowLimit, type WindowUsage } from '../limiter/index.js';
-import type { OutboxJob, OutboxStore, WebhookState } from '../outbox/index.js';
+import type { ConnectionState, OutboxJob, OutboxStore, WebhookState } from '../outbox/index.js';
+import { connectorRetirementNotice, retiredConnectorAliases } from '../retirement/index.js';
 import { redactUrls } from '../telemetry/index.js';
 import { webhookDialect, webhookKey, type WebhookDialect } from '../webhook-target/index.js';
 
@@ -44,26 +47,52 @@ export interface WebhookBudget {
     readonly nextSlot: number;
     /** When the pending wake-up fires (epoch ms); 0 when none. */
     readonly wakeAt: number;
+    /** Jobs Teams confirmed (a connector's `1`). */
     readonly delivered: number;
+    /** Jobs a Workflows flow accepted (2xx): whether the flow posted them is in its run history. */
+    readonly accepted: number;
     readonly throttled: number;
     readonly deadLettered: number;
+    /** The Teams connection whose budget a Workflows webhook shares; `undefined` for connector URLs. */
+    readonly connection?: string | undefined;
     /** The head job when it is being retried; `undefined` when the head is fresh or the outbox empty. */
     readonly retryingHead?: RetryingHead | undefined;
+}
+
+/** One Teams connection's shared budget (the Flow bot limits behind Workflows URLs). */
+export interface ConnectionBudget {
+    readonly connection: string;
+    /** Sends through the connection in each of its windows, against the limit. */
+    readonly windows: readonly WindowUsage[];
+    /** No send before this (a Retry-After), epoch ms; 0 when not blocked. */
+    readonly blockedUntil: number;
+    /** When the next send through the connection may start, for a webhook joining now (epoch ms). */
+    readonly nextSlot: number;
+    /** The configured aliases on this connection. */
+    readonly aliases: readonly string[];
+    /** Webhooks taking turns on it right now (live claims). */
+    readonly sharing: number;
 }
 
 /** The whole picture. */
 export interface BudgetReport {
     readonly at: number;
     readonly webhooks: readonly WebhookBudget[];
+    /** Every Teams connection that a configured Workflows alias uses or that has state; absent: none. */
+    readonly connections?: readonly ConnectionBudget[];
     /** Dead letters waiting for an operator. */
     readonly deadLetters: number;
+    /** Things to act on that do not stop delivery (Microsoft's retirement of connector URLs); absent: none. */
+    readonly notices?: readonly string[];
 }
 
 /** Options of {@link readBudgets}. */
 export interface BudgetOptions {
     readonly now: number;
-    /** @default TEAMS_WEBHOOK_LIMITS */
+    /** The per-URL windows, whatever the dialect. @default the dialect's profile, else TEAMS_WEBHOOK_LIMITS */
     readonly limits?: readonly SlidingWindowLimit[];
+    /** The windows per dialect. @default the configuration's, else DEFAULT_LIMIT_PROFILES */
+    readonly profiles?: LimitProfiles;
     readonly guardMs: number;
     /**
      * Only these aliases (lower case), no `{url}` webhooks, and only these aliases' dead letters: what
@@ -95,8 +124,15 @@ export function toWebhookBudget(
     dialect: WebhookDialect | undefined,
     options: BudgetOptions,
     head?: OutboxJob,
+    connection?: ConnectionState,
 ): WebhookBudget {
-    const limits = options.limits ?? TEAMS_WEBHOOK_LIMITS;
+    const profiles = options.profiles ?? DEFAULT_LIMIT_PROFILES;
+    const limits = options.limits ?? (dialect === undefined ? TEAMS_WEBHOOK_LIMITS : profiles[dialect].perUrl);
+    const ownSlot = Math.max(nextSendTime(state.sends, options.now, limits, { guardMs: options.guardMs }), state.blockedUntil);
+    const connectionSlot =
+        connection === undefined
+            ? options.now
+            : connectionTurn(connection, state.webhookKey, options.now, profiles.workflows.perConnection, { guardMs: options.guardMs }).at;
     return {
         alias: alias ?? state.alias,
         host: alias === undefined && state.alias === undefined ? state.host : undefined,
@@ -106,12 +142,27 @@ export function toWebhookBudget(
         windows: windowUsage(state.sends, options.now, limits),
         consecutiveThrottles: state.consecutiveThrottles,
         blockedUntil: state.blockedUntil > options.now ? state.blockedUntil : 0,
-        nextSlot: Math.max(nextSendTime(state.sends, options.now, limits, { guardMs: options.guardMs }), state.blockedUntil),
+        nextSlot: Math.max(ownSlot, connectionSlot),
         wakeAt: state.wakeAt,
         delivered: state.delivered,
+        accepted: state.accepted,
         throttled: state.throttled,
         deadLettered: state.deadLettered,
+        connection: connection?.connection,
         retryingHead: toRetryingHead(head),
+    };
+}
+
+/** A connection's budget from its stored state. Pure. */
+export function toConnectionBudget(state: ConnectionState, aliases: readonly string[], options: BudgetOptions): ConnectionBudget {
+    const limits = (options.profiles ?? DEFAULT_LIMIT_PROFILES).workflows.perConnection;
+    return {
+        connection: state.connection,
+        windows: windowUsage(state.sends, options.now, limits),
+        blockedUntil: state.blockedUntil > options.now ? state.blockedUntil : 0,
+        nextSlot: Math.max(nextSendTime(state.sends, options.now, limits, { guardMs: options.guardMs }), state.blockedUntil),
+        aliases,
+        sharing: state.claims.filter((claim) => claim.expiresAt > options.now).length,
     };
 }
 
@@ -124,22 +175,47 @@ export function toWebhookBudget(
  * const report = await readBudgets(store, config, { now: Date.now(), guardMs: config.rateLimitGuardMs });
  */
 export async function readBudgets(store: OutboxStore, config: AppConfig, options: BudgetOptions): Promise<BudgetReport> {
+    const settings = { ...options, profiles: options.profiles ?? config.limitProfiles };
     const visible = options.aliases === undefined ? undefined : new Set(options.aliases);
     const aliases = [...config.webhooks]
         .filter(([alias]) => visible?.has(alias) ?? true)
-        .map(([alias, url]) => ({ alias, url, key: webhookKey(url) }));
+        .map(([alias, url]) => ({ alias, url, key: webhookKey(url), connection: teamsConnectionOf(url, config.connectionsByWebhook) }));
     const known = new Set(aliases.map((entry) => entry.key));
-    const [states, allDeadLetters] = await Promise.all([visible === undefined ? store.listWebhooks() : [], store.listDeadLetters()]);
+    // A limited scope reads only its aliases' webhooks and connections, never the lists of all.
+    const [states, allDeadLetters, storedConnections] = await Promise.all([
+        visible === undefined ? store.listWebhooks() : [],
+        store.listDeadLetters(),
+        visible === undefined ? store.listConnections() : [],
+    ]);
     const deadLetters = visible === undefined ? allDeadLetters : allDeadLetters.filter((letter) => letter.alias !== undefined && visible.has(letter.alias));
     const byKey = new Map(states.map((state) => [state.webhookKey, state]));
+    // Every connection a Workflows alias uses, stored or not yet, and any other with state.
+    const connectionNames = [...new Set([...aliases.flatMap((entry) => (entry.connection === undefined ? [] : [entry.connection])), ...storedConnections.map((state) => state.connection)])].sort();
+    const connectionStates = new Map(
+        await Promise.all(
+            connectionNames.map(async (name) => [name, storedConnections.find((state) => state.connection === name) ?? (await store.readConnection(name))] as const),
+        ),
+    );
     // Per webhook: its backlog and its head job, read at once.
-    const budgetOf = async (state: WebhookState, alias: string | undefined, dialect: WebhookDialect | undefined): Promise<WebhookBudget> => {
+    const budgetOf = async (state: WebhookState, alias: string | undefined, dialect: WebhookDialect | undefined, connection?: string): Promise<WebhookBudget> => {
         const [backlog, head] = await Promise.all([store.countJobs(state.webhookKey, BACKLOG_COUNT_LIMIT), store.headJob(state.webhookKey)]);
-        return toWebhookBudget(state, backlog, alias, dialect, options, head);
+        return toWebhookBudget(state, backlog, alias, dialect, settings, head, connection === undefined ? undefined : connectionStates.get(connection));
     };
     const fromAliases = await Promise.all(
-        aliases.map(async ({ alias, url, key }) => budgetOf(byKey.get(key) ?? (await store.readState(key)), alias, webhookDialect(url))),
+        aliases.map(async ({ alias, url, key, connection }) => budgetOf(byKey.get(key) ?? (await store.readState(key)), alias, webhookDialect(url), connection)),
     );
     const others = await Promise.all(states.filter((state) => !known.has(state.webhookKey)).map((state) => budgetOf(state, undefined, undefined)));
-    return { at: options.now, webhooks: [...fromAliases, ...others], deadLetters: deadLetters.length };
+    const connections = connectionNames.flatMap((name) => {
+        const state = connectionStates.get(name);
+        const on = aliases.filter((entry) => entry.connection === name).map((entry) => entry.alias);
+        return state === undefined ? [] : [toConnectionBudget(state, on, settings)];
+    });
+    const notice = connectorRetirementNotice(retiredConnectorAliases(new Map(aliases.map((entry) => [entry.alias, entry.url]))));
+    return {
+        at: options.now,
+        webhooks: [...fromAliases, ...others],
+        connections,
+        deadLetters: deadLetters.length,
+        notices: notice === undefined ? [] : [notice],
+    };
 }

@@ -1,9 +1,16 @@
 /** App configuration: every setting parsed once with zod into a frozen, typed object. */
 import { z } from 'zod';
 import { ConfigurationError, SystemError } from '../errors/index.js';
+import {
+    CONNECTION_NAME_PATTERN,
+    CONNECTION_SETTING_PREFIX,
+    DEFAULT_TEAMS_CONNECTION,
+    limitProfiles,
+    type LimitProfiles,
+} from '../limit-profiles/index.js';
 import { DEFAULT_JITTER_GUARD_MS, MAX_JITTER_GUARD_MS } from '../limiter/index.js';
 import { isValidNotificationsQueue, MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS, poisonQueueName } from '../queue-names/index.js';
-import { isAllowedWebhookUrl, parseAllowedHosts, type WebhookHostPattern } from '../webhook-target/index.js';
+import { isAllowedWebhookUrl, parseAllowedHosts, webhookDialect, webhookKey, type WebhookHostPattern } from '../webhook-target/index.js';
 
 /** Bytes in an outgoing-webhook security token (Teams shows base64 of 32 random bytes). */
 export const OUTGOING_TOKEN_BYTES = 32;
@@ -115,6 +122,13 @@ export interface AppConfig {
     readonly digestAfterMs: number;
     /** A fresh job is held this long so concurrently accepted earlier jobs go first. */
     readonly orderSettleMs: number;
+    /** The sliding windows per dialect, with any `LIMITS_*` overrides. */
+    readonly limitProfiles: LimitProfiles;
+    /**
+     * The Teams connection of each configured Workflows webhook, by webhook key (`TEAMS_CONNECTION_<ALIAS>`,
+     * else `default`). Connector webhooks are absent; see `teamsConnectionOf`.
+     */
+    readonly connectionsByWebhook: ReadonlyMap<string, string>;
 }
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
@@ -222,6 +236,9 @@ const envSchema = z.object({
     ORDER_SETTLE_MS: integerSetting('ORDER_SETTLE_MS', DEFAULT_ORDER_SETTLE_MS, 0, 60_000),
     DIGEST_AFTER_SECONDS: integerSetting('DIGEST_AFTER_SECONDS', DEFAULT_DIGEST_AFTER_SECONDS, 0, 7 * 86_400),
     DELIVERY_LEASE_SECONDS: integerSetting('DELIVERY_LEASE_SECONDS', DEFAULT_DELIVERY_LEASE_SECONDS, 1, 600),
+    LIMITS_CONNECTOR: z.string().optional(),
+    LIMITS_WORKFLOWS: z.string().optional(),
+    LIMITS_WORKFLOWS_CONNECTION: z.string().optional(),
     SWEEP_SCHEDULE: z
         .string()
         .trim()
@@ -233,7 +250,12 @@ const envSchema = z.object({
 });
 
 /** Every configuration key the app reads, for documentation and consistency checks. */
-export const CONFIGURATION_KEYS = [...Object.keys(envSchema.shape), `${WEBHOOK_SETTING_PREFIX}<ALIAS>`, `${MENTION_SCOPE_SETTING_PREFIX}<NAME>`] as const;
+export const CONFIGURATION_KEYS = [
+    ...Object.keys(envSchema.shape),
+    `${WEBHOOK_SETTING_PREFIX}<ALIAS>`,
+    `${CONNECTION_SETTING_PREFIX}<ALIAS>`,
+    `${MENTION_SCOPE_SETTING_PREFIX}<NAME>`,
+] as const;
 
 /**
  * The configuration keys whose values are secrets (tokens, webhook URLs): never logged, and in Azure
@@ -340,6 +362,57 @@ function toWebhooks(
         webhooks.set(alias, url);
     }
     return webhooks;
+}
+
+/**
+ * The Teams connection of each configured Workflows webhook, by webhook key: `TEAMS_CONNECTION_<ALIAS>`
+ * (lower-cased), else {@link DEFAULT_TEAMS_CONNECTION}. A setting for an alias that is not configured
+ * or not a Workflows URL, a bad name, or one URL given two connections is a problem naming the key.
+ */
+function toConnections(
+    env: Readonly<Record<string, string | undefined>>,
+    webhooks: ReadonlyMap<string, URL>,
+    problems: string[],
+): Map<string, string> {
+    const named = new Map<string, string>();
+    for (const [key, value] of Object.entries(env)) {
+        if (!key.toUpperCase().startsWith(CONNECTION_SETTING_PREFIX) || value === undefined) {
+            continue;
+        }
+        const alias = key.slice(CONNECTION_SETTING_PREFIX.length).toLowerCase();
+        const url = webhooks.get(alias);
+        const name = value.trim().toLowerCase();
+        if (url === undefined) {
+            problems.push(`${key}: no ${WEBHOOK_SETTING_PREFIX}${alias.toUpperCase()} is configured for alias "${alias}"`);
+        } else if (webhookDialect(url) !== 'workflows') {
+            problems.push(`${key}: ${WEBHOOK_SETTING_PREFIX}${alias.toUpperCase()} is a connector URL; only a Workflows URL posts through a Teams connection`);
+        } else if (!CONNECTION_NAME_PATTERN.test(name)) {
+            problems.push(`${key}: the connection name must be 1-64 letters, digits, '_', '-' or '.', starting with a letter or digit`);
+        } else if (named.has(alias)) {
+            problems.push(`${key}: alias "${alias}" is given a connection twice (aliases are case-insensitive)`);
+        } else {
+            named.set(alias, name);
+        }
+    }
+    const byWebhook = new Map<string, string>();
+    const aliasOf = new Map<string, string>();
+    for (const [alias, url] of webhooks) {
+        if (webhookDialect(url) !== 'workflows') {
+            continue;
+        }
+        const key = webhookKey(url);
+        const connection = named.get(alias) ?? DEFAULT_TEAMS_CONNECTION;
+        const earlier = byWebhook.get(key);
+        if (earlier !== undefined && earlier !== connection) {
+            problems.push(
+                `${CONNECTION_SETTING_PREFIX}${alias.toUpperCase()}: alias "${alias}" has the same URL as "${aliasOf.get(key) ?? ''}" but another connection ("${connection}", not "${earlier}"); one flow posts with one connection`,
+            );
+            continue;
+        }
+        byWebhook.set(key, connection);
+        aliasOf.set(key, alias);
+    }
+    return byWebhook;
 }
 
 /**
@@ -460,8 +533,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         problems.push(...thrown.problems);
     }
     const webhooks = toWebhooks(env, allowedWebhookHosts, problems);
+    const connectionsByWebhook = toConnections(env, webhooks, problems);
+    let profiles: LimitProfiles | undefined;
+    try {
+        profiles = limitProfiles(each);
+    } catch (thrown) {
+        if (!(thrown instanceof ConfigurationError)) {
+            throw thrown;
+        }
+        problems.push(...thrown.problems);
+    }
     const mentionScopes = toMentionScopes(env, secrets.keys, problems);
-    if (problems.length > 0) {
+    if (problems.length > 0 || profiles === undefined) {
         throw new ConfigurationError(problems);
     }
     // Every key parsed on its own above, so the whole schema parses too; this gives the full type.
@@ -488,6 +571,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         sweepSchedule: settings.SWEEP_SCHEDULE,
         digestAfterMs: settings.DIGEST_AFTER_SECONDS * 1_000,
         orderSettleMs: settings.ORDER_SETTLE_MS,
+        limitProfiles: profiles,
+        connectionsByWebhook,
     });
 }
 

@@ -44,7 +44,10 @@ export const postToWebhook: PostToWebhook = async function postToWebhook(url, bo
             redirect: 'manual',
             signal,
         });
-        return { status: response.status, body: await readCapped(response) };
+        const text = await readCapped(response);
+        // Throttling and outage answers may say when to come back (a 429 from a Workflows trigger does).
+        const retryAfter = response.headers.get('retry-after');
+        return retryAfter === null ? { status: response.status, body: text } : { status: response.status, body: text, retryAfter };
     } catch (thrown) {
         return failureOf(thrown);
     }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { QueueClient } from '@azure/storage-queue';
 import { getConfig, type AppConfig } from '../config/index.js';
+import { teamsConnectionOf } from '../limit-profiles/index.js';
 import type { OutboxJob, OutboxStore } from '../outbox/index.js';
 import { createTableOutboxStore } from '../outbox/table-store.js';
 import { createQueueClient, createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME, wakeupQueueName } from '../storage/index.js';
@@ -47,6 +48,7 @@ export async function createDeliveryRuntime(config: AppConfig): Promise<Delivery
         leaseMs: config.deliveryLeaseMs,
         digestAfterMs: config.digestAfterMs,
         orderSettleMs: config.orderSettleMs,
+        profiles: config.limitProfiles,
     });
     const resolveTarget = (job: OutboxJob): URL => resolveSendTarget(job, config);
     return {
@@ -67,6 +69,7 @@ export async function createDeliveryRuntime(config: AppConfig): Promise<Delivery
             owner: `${PROCESS_OWNER}-${randomUUID().slice(0, 8)}`,
             settings,
             log,
+            teamsConnection: (url) => teamsConnectionOf(url, config.connectionsByWebhook),
         }),
     };
 }

@@ -7,11 +7,19 @@
  * never lets the next sender exceed a window; a job leaves the outbox only after Teams' answer is
  * recorded, so a crash before that re-sends it (the only source of duplicates). A lease outlives a
  * crashed holder by at most {@link DEFAULT_LEASE_MS}; the sweep then wakes the webhook.
+ *
+ * Workflows webhooks also share the budget of their Teams connection: before the webhook's own
+ * reservation, the send is reserved on the connection's row with its ETag (`shared/connection-budget`
+ * decides whose turn it is), so any number of webhooks on any number of instances never exceed it
+ * together. A crash between the two reservations leaves a send counted that never happened: a slot
+ * lost, never a window crossed.
  */
 import { retryDelay, throttleBackoff } from '../backoff/index.js';
+import { CLAIM_GRACE_MS, decideConnectionSlot } from '../connection-budget/index.js';
 import { ensureErrorType, PermanentError } from '../errors/index.js';
-import { nextSendTime, pruneHistory, TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../limiter/index.js';
-import type { OutboxJob, OutboxStore, WebhookState } from '../outbox/index.js';
+import { DEFAULT_LIMIT_PROFILES, teamsConnectionOf, type LimitProfile, type LimitProfiles } from '../limit-profiles/index.js';
+import { nextSendTime, pruneHistory } from '../limiter/index.js';
+import type { ConnectionState, OutboxJob, OutboxStore, WebhookState } from '../outbox/index.js';
 import { backlogWaitMs, buildDigest, MAX_DIGEST_JOBS, MAX_SIMULATED_BACKLOG } from '../digest/index.js';
 import { buildTeamsPayload, type TeamsPayload } from '../payload/index.js';
 import { classifyTeamsResponse, type TeamsAnswerClassification, type WebhookDialect } from '../teams-answer/index.js';
@@ -33,6 +41,10 @@ export const DEFAULT_DIGEST_AFTER_MS = 60_000;
 export const DEFAULT_ORDER_SETTLE_MS = 1_000;
 /** Attempts to take a lease when the state row changes under us for other reasons. */
 const LEASE_ATTEMPTS = 3;
+/** Attempts to write a connection's row while other webhooks of the connection write it too. */
+const CONNECTION_WRITE_ATTEMPTS = 5;
+/** After that many lost races, wait this long and look again (the connection is busy, not full). */
+const CONNECTION_CONTENTION_WAIT_MS = 500;
 /**
  * Attempts after which a job whose preparation keeps throwing an unexpected error (a bug of ours, a
  * library throwing, a stack overflow) is dead-lettered with that error. Such a job holds the jobs
@@ -42,9 +54,13 @@ const LEASE_ATTEMPTS = 3;
  */
 export const MAX_UNEXPECTED_FAILURE_ATTEMPTS = 5;
 
-/** What the sender reports for logs and metrics. Never holds a URL. */
+/**
+ * What the sender reports for logs and metrics. Never holds a URL. `delivered`: Teams confirmed the
+ * post (a connector's `1`); `flow-accepted`: a Workflows trigger took the job (2xx), and whether the
+ * flow then posted it is visible only in the flow's run history.
+ */
 export interface DeliveryEvent {
-    readonly event: 'delivered' | 'throttled' | 'retrying' | 'dead-lettered' | 'deferred';
+    readonly event: 'delivered' | 'flow-accepted' | 'throttled' | 'retrying' | 'dead-lettered' | 'deferred';
     readonly webhookKey: string;
     readonly jobId?: string;
     readonly alias?: string | undefined;
@@ -54,12 +70,14 @@ export interface DeliveryEvent {
     readonly waitMs?: number;
     /** Set when the job went out inside a digest post. */
     readonly digestId?: string;
+    /** The Teams connection of a Workflows webhook; on `deferred`, set when the connection's budget is what it waits for. */
+    readonly connection?: string;
 }
 
 /** Tunables of the sender. */
 export interface SenderSettings {
-    /** @default TEAMS_WEBHOOK_LIMITS */
-    readonly limits: readonly SlidingWindowLimit[];
+    /** The windows per dialect: per URL, and per Teams connection for Workflows. @default DEFAULT_LIMIT_PROFILES */
+    readonly profiles: LimitProfiles;
     readonly guardMs: number;
     readonly timeoutMs: number;
     readonly retryMaxAgeMs: number;
@@ -90,6 +108,11 @@ export interface SenderDeps {
     readonly owner: string;
     readonly settings: SenderSettings;
     readonly log: (event: DeliveryEvent) => void;
+    /**
+     * The Teams connection the flow behind a Workflows URL posts with (`TEAMS_CONNECTION_<ALIAS>`);
+     * `undefined` for a connector URL. @default every Workflows URL on the connection `default`
+     */
+    readonly teamsConnection?: (url: URL) => string | undefined;
 }
 
 /** How a drain ended. */
@@ -102,7 +125,7 @@ export type DrainResult =
 /** Settings with every default filled in. */
 export function senderSettings(overrides: Partial<SenderSettings> & Pick<SenderSettings, 'guardMs' | 'timeoutMs' | 'retryMaxAgeMs'>): SenderSettings {
     return {
-        limits: TEAMS_WEBHOOK_LIMITS,
+        profiles: DEFAULT_LIMIT_PROFILES,
         leaseMs: DEFAULT_LEASE_MS,
         maxInlineWaitMs: DEFAULT_MAX_INLINE_WAIT_MS,
         maxDrainMs: DEFAULT_MAX_DRAIN_MS,
@@ -141,12 +164,31 @@ async function releaseLease(state: WebhookState, deps: SenderDeps): Promise<void
     await deps.store.writeState({ ...state, leaseOwner: undefined, leaseUntil: 0 });
 }
 
-type Prepared = { readonly url: URL; readonly dialect: WebhookDialect; readonly payload: TeamsPayload };
+/** Every Workflows URL on the connection `default`, the safe default when nothing else is configured. */
+const NO_NAMED_CONNECTIONS: ReadonlyMap<string, string> = new Map();
 
-async function prepare(job: OutboxJob, deps: SenderDeps): Promise<Prepared> {
+/** Where a job goes and how that destination is paced. */
+type Destination = {
+    readonly url: URL;
+    readonly dialect: WebhookDialect;
+    readonly profile: LimitProfile;
+    /** The Teams connection whose budget the webhook shares; `undefined` when its profile has none. */
+    readonly connection: string | undefined;
+};
+
+type Prepared = Destination & { readonly payload: TeamsPayload };
+
+function locate(job: OutboxJob, deps: SenderDeps): Destination {
     const url = deps.resolveTarget(job);
     const dialect = webhookDialect(url);
-    return { url, dialect, payload: await buildTeamsPayload(job.job, dialect) };
+    const profile = deps.settings.profiles[dialect];
+    const connectionOf = deps.teamsConnection ?? ((target: URL) => teamsConnectionOf(target, NO_NAMED_CONNECTIONS));
+    const connection = profile.perConnection.length === 0 ? undefined : connectionOf(url);
+    return { url, dialect, profile, connection };
+}
+
+async function prepare(job: OutboxJob, destination: Destination): Promise<Prepared> {
+    return { ...destination, payload: await buildTeamsPayload(job.job, destination.dialect) };
 }
 
 interface Loop {
@@ -155,6 +197,8 @@ interface Loop {
     readonly started: number;
     /** Set after Teams refused a digest: the jobs go alone for the rest of this drain. */
     noDigest: boolean;
+    /** The Teams connection this drain holds a claim on, to leave when the webhook stops competing. */
+    connection: string | undefined;
 }
 
 /** What one POST carries: the head job alone, or a digest of jobs from the head. */
@@ -237,8 +281,26 @@ async function recordDurably(write: () => Promise<unknown>, deps: SenderDeps): P
     await write();
 }
 
+/**
+ * Holds the whole Teams connection of a Workflows webhook until the answer's `Retry-After` has passed
+ * (the connection's `blockedUntil` only ever grows). Nothing to do for a connector webhook or an
+ * answer without `Retry-After`.
+ */
+async function blockConnection(prepared: Prepared, verdict: TeamsAnswerClassification, now: number, deps: SenderDeps): Promise<void> {
+    if (prepared.connection === undefined || verdict.retryAfterMs === undefined) {
+        return;
+    }
+    const until = now + verdict.retryAfterMs;
+    for (let attempt = 0; attempt < CONNECTION_WRITE_ATTEMPTS; attempt++) {
+        const state = await deps.store.readConnection(prepared.connection);
+        if (state.blockedUntil >= until || (await deps.store.writeConnection({ ...state, blockedUntil: until })) !== undefined) {
+            return;
+        }
+    }
+}
+
 /** Records Teams' verdict on one POST. */
-async function record(batch: Batch, verdict: TeamsAnswerClassification, sentAt: number, loop: Loop, deps: SenderDeps): Promise<boolean> {
+async function record(batch: Batch, prepared: Prepared, verdict: TeamsAnswerClassification, sentAt: number, loop: Loop, deps: SenderDeps): Promise<boolean> {
     const job = batch.jobs[0];
     const now = deps.now();
     const attempt = job.attempts + 1;
@@ -246,23 +308,35 @@ async function record(batch: Batch, verdict: TeamsAnswerClassification, sentAt: 
     const common = { webhookKey: job.webhookKey, jobId: job.jobId, alias: job.alias, attempt, status: verdict.status };
     switch (verdict.outcome) {
         case 'delivered':
+        case 'accepted': {
+            const confirmation = verdict.outcome;
             for (const delivered of batch.jobs) {
-                await recordDurably(() => deps.store.completeJob(delivered, now, batch.digestId), deps);
+                await recordDurably(() => deps.store.completeJob(delivered, now, batch.digestId, confirmation), deps);
                 deps.log({
-                    event: 'delivered',
+                    event: confirmation === 'accepted' ? 'flow-accepted' : 'delivered',
                     ...common,
                     jobId: delivered.jobId,
                     attempt: delivered.attempts + 1,
                     reason: verdict.reason,
                     ...(batch.digestId === undefined ? {} : { digestId: batch.digestId }),
+                    ...(prepared.connection === undefined ? {} : { connection: prepared.connection }),
                 });
             }
-            loop.state = { ...loop.state, consecutiveThrottles: 0, delivered: loop.state.delivered + batch.jobs.length };
-            loop.sent += batch.jobs.length;
+            const counted = batch.jobs.length;
+            loop.state = {
+                ...loop.state,
+                consecutiveThrottles: 0,
+                delivered: loop.state.delivered + (confirmation === 'delivered' ? counted : 0),
+                accepted: loop.state.accepted + (confirmation === 'accepted' ? counted : 0),
+            };
+            loop.sent += counted;
             return true;
+        }
         case 'throttled': {
             const throttles = loop.state.consecutiveThrottles + 1;
-            const blockedFor = throttleBackoff(throttles);
+            // The server's Retry-After when it sent one; otherwise our doubling back-off.
+            const blockedFor = verdict.retryAfterMs ?? throttleBackoff(throttles);
+            await blockConnection(prepared, verdict, now, deps);
             await deps.store.recordAttempt(job, {
                 attempts: attempt,
                 firstAttemptAt,
@@ -290,7 +364,9 @@ async function record(batch: Batch, verdict: TeamsAnswerClassification, sentAt: 
                 await deadLetter(job, loop, deps, `Still failing after ${Math.round((now - firstAttemptAt) / 1000)} s of retries: ${verdict.reason}`, verdict);
                 return true;
             }
-            const waitMs = retryDelay(attempt, { random: deps.random });
+            // A 503's Retry-After holds the job (the head, so the whole webhook) and a Workflows connection at least that long.
+            const waitMs = Math.max(retryDelay(attempt, { random: deps.random }), verdict.retryAfterMs ?? 0);
+            await blockConnection(prepared, verdict, now, deps);
             await deps.store.recordAttempt(job, {
                 attempts: attempt,
                 firstAttemptAt,
@@ -317,8 +393,67 @@ async function record(batch: Batch, verdict: TeamsAnswerClassification, sentAt: 
                 deps.log({ event: 'retrying', ...common, reason: `digest refused: ${verdict.reason}`, digestId: batch.digestId, waitMs: 0 });
                 return true;
             }
-            await deadLetter(job, loop, deps, `Teams refused the message: ${verdict.reason}${verdict.wrappedStatus === undefined ? '' : ` (HTTP ${verdict.wrappedStatus} inside a 200)`}`, verdict);
+            // Behind a Workflows URL it is the flow's trigger that answers, not Teams.
+            await deadLetter(job, loop, deps, `${prepared.dialect === 'workflows' ? 'The Workflows trigger' : 'Teams'} refused the message: ${verdict.reason}${verdict.wrappedStatus === undefined ? '' : ` (HTTP ${verdict.wrappedStatus} inside a 200)`}`, verdict);
             return true;
+    }
+}
+
+/**
+ * How long the last of `backlog` jobs would wait: for its URL's windows, and on a Teams connection
+ * for the connection's windows too, where the webhooks already waiting take their turns between ours
+ * (round robin), so a backlog of n waits for about n × (1 + waiting webhooks) connection slots.
+ */
+function backlogWait(backlog: number, prepared: Prepared, connection: ConnectionState | undefined, now: number, loop: Loop, deps: SenderDeps): number {
+    const { guardMs } = deps.settings;
+    const ownWait = backlogWaitMs(loop.state.sends, backlog, now, prepared.profile.perUrl, guardMs);
+    if (connection === undefined) {
+        return ownWait;
+    }
+    const sharing = 1 + connection.claims.filter((claim) => claim.webhookKey !== loop.state.webhookKey && claim.expiresAt > now).length;
+    return Math.max(ownWait, backlogWaitMs(connection.sends, backlog * sharing, now, prepared.profile.perConnection, guardMs));
+}
+
+/**
+ * Reserves a send on the webhook's Teams connection at `now`, or says when its turn comes (leaving
+ * its claim on the connection so the webhooks behind it wait their turn). Retries when other
+ * webhooks of the connection write the row at the same moment.
+ */
+async function reserveConnection(
+    connection: string,
+    prepared: Prepared,
+    webhookKey: string,
+    deps: SenderDeps,
+): Promise<{ readonly kind: 'send'; readonly before: ConnectionState } | { readonly kind: 'wait'; readonly until: number }> {
+    for (let attempt = 0; attempt < CONNECTION_WRITE_ATTEMPTS; attempt++) {
+        const before = await deps.store.readConnection(connection);
+        const now = deps.now();
+        const decision = decideConnectionSlot(before, webhookKey, now, prepared.profile.perConnection, { guardMs: deps.settings.guardMs });
+        if ((await deps.store.writeConnection(decision.state)) !== undefined) {
+            return decision.kind === 'send' ? { kind: 'send', before } : { kind: 'wait', until: decision.until };
+        }
+    }
+    return { kind: 'wait', until: deps.now() + CONNECTION_CONTENTION_WAIT_MS };
+}
+
+/**
+ * Takes the webhook's claim off its connection when it stops competing for slots (its outbox is
+ * empty, or it waits for its own windows), so the others are not held back until the claim expires.
+ * Best effort: a claim left behind expires on its own (`CLAIM_GRACE_MS`).
+ */
+async function leaveConnection(loop: Loop, deps: SenderDeps): Promise<void> {
+    const connection = loop.connection;
+    if (connection === undefined) {
+        return;
+    }
+    loop.connection = undefined;
+    const webhookKey = loop.state.webhookKey;
+    for (let attempt = 0; attempt < CONNECTION_WRITE_ATTEMPTS; attempt++) {
+        const state = await deps.store.readConnection(connection);
+        const claims = state.claims.filter((claim) => claim.webhookKey !== webhookKey);
+        if (claims.length === state.claims.length || (await deps.store.writeConnection({ ...state, claims })) !== undefined) {
+            return;
+        }
     }
 }
 
@@ -326,14 +461,14 @@ async function record(batch: Batch, verdict: TeamsAnswerClassification, sentAt: 
  * The head alone, or, when the backlog would wait longer than `digestAfterMs` for its slots, a
  * digest of the jobs from the head (stopping at the first that must stand alone).
  */
-async function chooseBatch(head: OutboxJob, prepared: Prepared, now: number, loop: Loop, deps: SenderDeps): Promise<Batch> {
+async function chooseBatch(head: OutboxJob, prepared: Prepared, connection: ConnectionState | undefined, now: number, loop: Loop, deps: SenderDeps): Promise<Batch> {
     const alone: Batch = { jobs: [head], payload: prepared.payload, digestId: undefined };
     const { settings } = deps;
     if (settings.digestAfterMs <= 0 || loop.noDigest || head.job.digest === false) {
         return alone;
     }
     const backlog = await deps.store.countJobs(head.webhookKey, MAX_SIMULATED_BACKLOG);
-    if (backlog < 2 || backlogWaitMs(loop.state.sends, backlog, now, settings.limits, settings.guardMs) <= settings.digestAfterMs) {
+    if (backlog < 2 || backlogWait(backlog, prepared, connection, now, loop, deps) <= settings.digestAfterMs) {
         return alone;
     }
     const heads = await deps.store.headJobs(head.webhookKey, MAX_DIGEST_JOBS);
@@ -352,17 +487,52 @@ async function chooseBatch(head: OutboxJob, prepared: Prepared, now: number, loo
     return { jobs: [first, ...rest], payload: digest.payload, digestId: `digest-${now.toString(36)}-${head.jobId}` };
 }
 
+/**
+ * Waits for `slot`: in process when it is close (`continue`), else hands over to a wake-up message
+ * at that time and ends the drain.
+ */
+async function waitForSlot(
+    slot: number,
+    now: number,
+    head: OutboxJob,
+    connection: string | undefined,
+    loop: Loop,
+    deps: SenderDeps,
+): Promise<'continue' | DrainResult> {
+    const { settings } = deps;
+    const elapsed = now - loop.started;
+    const waitMs = slot - now;
+    if (waitMs > 0 && waitMs <= settings.maxInlineWaitMs && elapsed + waitMs <= settings.maxDrainMs) {
+        await deps.sleep(waitMs);
+        return 'continue';
+    }
+    // A pending wake-up at or before the slot already covers it.
+    if (!(loop.state.wakeAt > now && loop.state.wakeAt <= slot)) {
+        await deps.scheduleWakeup(head.webhookKey, slot, now);
+        loop.state = { ...loop.state, wakeAt: slot };
+    }
+    deps.log({
+        event: 'deferred',
+        webhookKey: head.webhookKey,
+        jobId: head.jobId,
+        alias: head.alias,
+        waitMs: Math.max(0, waitMs),
+        ...(connection === undefined ? {} : { connection }),
+    });
+    return { kind: 'waiting', until: slot, sent: loop.sent };
+}
+
 /** Sends from the head of the outbox while the windows allow; returns why it stopped. */
 async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps): Promise<DrainResult> {
     const { settings } = deps;
     for (;;) {
         const head = await deps.store.headJob(webhookKey);
         if (head === undefined) {
+            await leaveConnection(loop, deps);
             return { kind: 'idle', sent: loop.sent };
         }
         const now = deps.now();
-        const slot = Math.max(
-            nextSendTime(loop.state.sends, now, settings.limits, { guardMs: settings.guardMs }),
+        const held = Math.max(
             loop.state.blockedUntil,
             head.notBefore,
             // A newly accepted job waits out the settle time, so an earlier job another instance is
@@ -371,34 +541,50 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
             // accepted by several instances at once just the same.
             head.acceptedAt + settings.orderSettleMs,
         );
-        const elapsed = now - loop.started;
-        if (slot > now || elapsed >= settings.maxDrainMs) {
-            const waitMs = slot - now;
-            if (waitMs > 0 && waitMs <= settings.maxInlineWaitMs && elapsed + waitMs <= settings.maxDrainMs) {
-                await deps.sleep(waitMs);
+        // Located and prepared once its time has come, so a job backing off after a failure is not tried again early.
+        let destination: Destination | undefined;
+        if (held <= now) {
+            try {
+                destination = locate(head, deps);
+            } catch (thrown) {
+                await prepareFailed(head, thrown, loop, deps);
                 continue;
             }
-            // A pending wake-up at or before the slot already covers it.
-            if (!(loop.state.wakeAt > now && loop.state.wakeAt <= slot)) {
-                await deps.scheduleWakeup(webhookKey, slot, now);
-                loop.state = { ...loop.state, wakeAt: slot };
-            }
-            deps.log({ event: 'deferred', webhookKey, jobId: head.jobId, alias: head.alias, waitMs: Math.max(0, waitMs) });
-            return { kind: 'waiting', until: slot, sent: loop.sent };
         }
-        // Prepared once its time has come, so a job backing off after a failure is not tried again early.
+        const slot = destination === undefined ? held : Math.max(held, nextSendTime(loop.state.sends, now, destination.profile.perUrl, { guardMs: settings.guardMs }));
+        if (destination === undefined || slot > now || now - loop.started >= settings.maxDrainMs) {
+            const waited = await waitForSlot(slot, now, head, undefined, loop, deps);
+            if (waited === 'continue') continue;
+            // Its own windows hold it longer than a claim lasts: it leaves the rounds rather than hold the others up.
+            if (slot - now > CLAIM_GRACE_MS) {
+                await leaveConnection(loop, deps);
+            }
+            return waited;
+        }
         let prepared: Prepared;
         try {
-            prepared = await prepare(head, deps);
+            prepared = await prepare(head, destination);
         } catch (thrown) {
             await prepareFailed(head, thrown, loop, deps);
             continue;
         }
-        const batch = await chooseBatch(head, prepared, now, loop, deps);
+        // The webhook may send; on a Teams connection, it is also its turn there (reserved first).
+        let connectionBefore: ConnectionState | undefined;
+        if (prepared.connection !== undefined) {
+            const turn = await reserveConnection(prepared.connection, prepared, webhookKey, deps);
+            loop.connection = prepared.connection;
+            if (turn.kind === 'wait') {
+                const waited = await waitForSlot(turn.until, deps.now(), head, prepared.connection, loop, deps);
+                if (waited === 'continue') continue;
+                return waited;
+            }
+            connectionBefore = turn.before;
+        }
+        const batch = await chooseBatch(head, prepared, connectionBefore, now, loop, deps);
         const reserved = await deps.store.writeState({
             ...loop.state,
             alias: head.alias ?? loop.state.alias,
-            sends: [...pruneHistory(loop.state.sends, now, settings.limits, { guardMs: settings.guardMs }), now],
+            sends: [...pruneHistory(loop.state.sends, now, prepared.profile.perUrl, { guardMs: settings.guardMs }), now],
             leaseUntil: now + settings.leaseMs,
         });
         if (reserved === undefined) {
@@ -412,8 +598,8 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
         // persists it; a crash before then leaves the reservation time, counted all the same).
         const answeredAt = Math.max(now, deps.now());
         loop.state = { ...loop.state, sends: [...loop.state.sends.slice(0, -1), answeredAt] };
-        const verdict = classifyTeamsResponse(answer, prepared.dialect);
-        if (!(await record(batch, verdict, now, loop, deps))) {
+        const verdict = classifyTeamsResponse(answer, prepared.dialect, { now: answeredAt });
+        if (!(await record(batch, prepared, verdict, now, loop, deps))) {
             return { kind: 'lost-lease', sent: loop.sent };
         }
     }
@@ -433,7 +619,7 @@ export async function drainWebhook(webhookKey: string, deps: SenderDeps): Promis
         if (state === undefined) {
             return { kind: 'busy', sent };
         }
-        const loop: Loop = { state, sent, started: deps.now(), noDigest: false };
+        const loop: Loop = { state, sent, started: deps.now(), noDigest: false, connection: undefined };
         let result: DrainResult;
         try {
             result = await sendWhileAllowed(webhookKey, loop, deps);

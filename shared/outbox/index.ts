@@ -36,6 +36,9 @@ export interface OutboxJob {
 /** What {@link OutboxStore.addJob} did. */
 export type AddJobResult = 'added' | 'already-queued' | 'already-delivered';
 
+/** How Teams confirmed a job: `delivered` (a connector's `1`) or `accepted` (a Workflows 2xx: the flow took it). */
+export type DeliveryConfirmation = 'delivered' | 'accepted';
+
 /** A webhook's shared sending state. One row per webhook, updated only with its ETag. */
 export interface WebhookState {
     readonly webhookKey: string;
@@ -54,10 +57,38 @@ export interface WebhookState {
     readonly leaseUntil: number;
     /** When the pending wake-up message becomes visible (epoch ms); 0 when none is pending. */
     readonly wakeAt: number;
-    /** Lifetime counters, for `budget`. */
+    /** Lifetime counters, for `budget`: jobs Teams confirmed (a connector's `1`). */
     readonly delivered: number;
+    /** Jobs a Workflows flow accepted (2xx): what the flow did with them is in its run history. */
+    readonly accepted: number;
     readonly throttled: number;
     readonly deadLettered: number;
+    /** `undefined` until the row exists. */
+    readonly etag: string | undefined;
+}
+
+/** A webhook sending through a Teams connection, and its place in the round robin (see `shared/connection-budget`). */
+export interface ConnectionClaim {
+    readonly webhookKey: string;
+    /** The turns it has had since it joined (from the lowest round present then); lower rounds are served first. */
+    readonly round: number;
+    /** Forgotten after this (epoch ms) unless renewed: a webhook that went away holds nobody up for long. */
+    readonly expiresAt: number;
+}
+
+/**
+ * The shared sending state of one Teams connection (the sign-in behind Workflows flows): every
+ * webhook of the connection reserves its slot here, with the row's ETag, before it posts.
+ */
+export interface ConnectionState {
+    /** The connection's name (`TEAMS_CONNECTION_<ALIAS>`, or `default`). */
+    readonly connection: string;
+    /** Start times (epoch ms, ascending) of POSTs through this connection, as long as a window can need them. */
+    readonly sends: readonly number[];
+    /** No POST through the connection before this (epoch ms): a Retry-After; 0 when none. */
+    readonly blockedUntil: number;
+    /** The webhooks sending through the connection, with their rounds. */
+    readonly claims: readonly ConnectionClaim[];
     /** `undefined` until the row exists. */
     readonly etag: string | undefined;
 }
@@ -144,10 +175,10 @@ export interface OutboxStore {
     /** Records a failed attempt on a job. */
     recordAttempt(job: OutboxJob, attempt: JobAttempt): Promise<void>;
     /**
-     * Removes a delivered job and remembers its id so it is never posted again; `digestId` records
-     * that it went out inside that digest post.
+     * Removes a delivered (or flow-accepted) job and remembers its id so it is never posted again;
+     * `digestId` records that it went out inside that digest post, `confirmation` how Teams confirmed it.
      */
-    completeJob(job: OutboxJob, deliveredAt: number, digestId?: string): Promise<void>;
+    completeJob(job: OutboxJob, deliveredAt: number, digestId?: string, confirmation?: DeliveryConfirmation): Promise<void>;
     /** Writes the dead letter, then removes the job from the outbox (when given). */
     deadLetter(entry: NewDeadLetter, job?: OutboxJob): Promise<DeadLetter>;
     /**
@@ -163,6 +194,12 @@ export interface OutboxStore {
     readState(webhookKey: string): Promise<WebhookState>;
     /** Stores the state if nobody changed it since it was read; `undefined` when somebody did. */
     writeState(state: WebhookState): Promise<WebhookState | undefined>;
+    /** A connection's state (a fresh one with `etag: undefined` when none is stored). */
+    readConnection(connection: string): Promise<ConnectionState>;
+    /** Stores the connection's state if nobody changed it since it was read; `undefined` when somebody did. */
+    writeConnection(state: ConnectionState): Promise<ConnectionState | undefined>;
+    /** Every connection that has state, for `budget` and `status`. */
+    listConnections(): Promise<ConnectionState[]>;
     /** Every webhook that has state, for the sweep and `budget`. */
     listWebhooks(): Promise<WebhookState[]>;
     /** Every dead letter, oldest first. */
@@ -190,8 +227,14 @@ export function emptyWebhookState(webhookKey: string): WebhookState {
         leaseUntil: 0,
         wakeAt: 0,
         delivered: 0,
+        accepted: 0,
         throttled: 0,
         deadLettered: 0,
         etag: undefined,
     };
+}
+
+/** A connection's state before anything was stored. */
+export function emptyConnectionState(connection: string): ConnectionState {
+    return { connection, sends: [], blockedUntil: 0, claims: [], etag: undefined };
 }

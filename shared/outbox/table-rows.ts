@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { SystemError } from '../errors/index.js';
 import { MAX_JITTER_GUARD_MS, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../limiter/index.js';
 import { notificationJobSchema, type ValidJob } from '../jobs/index.js';
-import type { DeadLetter, DeadLetterSource, NewDeadLetter, OutboxJob, WebhookState } from './index.js';
+import type { ConnectionClaim, ConnectionState, DeadLetter, DeadLetterSource, DeliveryConfirmation, NewDeadLetter, OutboxJob, WebhookState } from './index.js';
 
 /** Prefix of job rows: `job|<order, 15 digits>|<encoded job id>`, so RowKey order is delivery order. */
 export const JOB_ROW_PREFIX = 'job|';
@@ -17,6 +17,10 @@ export const INDEX_ROW_PREFIX = 'id|';
 export const INDEX_ROW_RANGE_END = 'id}';
 /** RowKey of a webhook's state row. */
 export const STATE_ROW_KEY = 'state';
+/** Prefix of a Teams connection's partition: `connection|<name>` (names are `[a-z0-9_.-]`, never 32 hex alone). */
+export const CONNECTION_PARTITION_PREFIX = 'connection|';
+/** RowKey of a connection's state row. */
+export const CONNECTION_ROW_KEY = 'connection';
 /** PartitionKey of every dead letter. */
 export const DEAD_LETTER_PARTITION = 'deadletter';
 
@@ -49,6 +53,13 @@ export const MAX_JOB_CHUNKS = 8;
 export const MAX_MESSAGE_CHUNKS = 4;
 /** Chunks the encoded send log may take; 1800 sends need about 13,000 characters (see {@link encodeSends}). */
 export const MAX_SENDS_CHUNKS = 2;
+/** Chunks the encoded claims of a connection may take: over 1000 claims of 64-character keys, more than {@link MAX_CONNECTION_CLAIMS}. */
+export const MAX_CLAIMS_CHUNKS = 2;
+/**
+ * Most webhooks sending through one connection at once. One person's flows behind one app are a
+ * handful; a webhook that finds the list full still learns its turn, without a place in the rounds.
+ */
+export const MAX_CONNECTION_CLAIMS = 500;
 /** Longest stored Teams answer body: enough to diagnose (Teams' error bodies are a few hundred bytes). */
 export const MAX_LAST_BODY_CHARS = 4_096;
 /** Longest stored reason: one chunk. */
@@ -406,11 +417,18 @@ export function fromJobEntity(table: string, entity: Readonly<Record<string, unk
 /** What an index row says about its job id. */
 export type IndexRow =
     | { readonly status: 'queued'; readonly jobId: string; readonly jobRowKey: string; readonly etag: string }
-    | { readonly status: 'delivered'; readonly jobId: string; readonly deliveredAt: number; readonly etag: string };
+    | {
+          readonly status: 'delivered';
+          readonly jobId: string;
+          readonly deliveredAt: number;
+          /** How Teams confirmed it; markers written before the distinction read as `delivered`. */
+          readonly confirmation: DeliveryConfirmation;
+          readonly etag: string;
+      };
 
 const indexRowSchema = z.discriminatedUnion('status', [
     z.looseObject({ ...keys, status: z.literal('queued'), jobId: z.string().min(1), jobRowKey: z.string().startsWith(JOB_ROW_PREFIX) }),
-    z.looseObject({ ...keys, status: z.literal('delivered'), jobId: z.string().min(1), deliveredAt: epochMs }),
+    z.looseObject({ ...keys, status: z.literal('delivered'), jobId: z.string().min(1), deliveredAt: epochMs, confirmation: z.enum(['delivered', 'accepted']).optional() }),
 ]);
 
 /** The properties of a queued job's index row. */
@@ -420,15 +438,24 @@ export function queuedIndexProperties(jobId: string, rowKeyOfJob: string): Recor
 
 /**
  * The properties of a delivered job's index row. `deliveredAt` is typed `Edm.Double` explicitly so
- * the pruning filter (a double literal) compares like with like in Azure, whatever the value.
+ * the pruning filter (a double literal) compares like with like in Azure, whatever the value. The
+ * row keeps `status: 'delivered'` either way (it is what stops a second post); `confirmation` says
+ * whether Teams confirmed the post or a Workflows flow only accepted it.
  */
 export function deliveredIndexProperties(
     jobId: string,
     deliveredAt: number,
     digestId?: string,
+    confirmation: DeliveryConfirmation = 'delivered',
 ): Record<string, string | { value: number; type: 'Double' }> {
     // `digestId` records a job delivered inside a digest post rather than alone.
-    return { status: 'delivered', jobId, deliveredAt: { value: deliveredAt, type: 'Double' }, ...(digestId === undefined ? {} : { digestId }) };
+    return {
+        status: 'delivered',
+        jobId,
+        deliveredAt: { value: deliveredAt, type: 'Double' },
+        confirmation,
+        ...(digestId === undefined ? {} : { digestId }),
+    };
 }
 
 /** Reads an index row. @throws {CorruptEntityError} */
@@ -436,7 +463,81 @@ export function fromIndexEntity(table: string, entity: Readonly<Record<string, u
     const row = parseEntity(indexRowSchema, table, entity);
     return row.status === 'queued'
         ? { status: 'queued', jobId: row.jobId, jobRowKey: row.jobRowKey, etag: row.etag }
-        : { status: 'delivered', jobId: row.jobId, deliveredAt: row.deliveredAt, etag: row.etag };
+        : { status: 'delivered', jobId: row.jobId, deliveredAt: row.deliveredAt, confirmation: row.confirmation ?? 'delivered', etag: row.etag };
+}
+
+/** The PartitionKey of a connection's row. */
+export function connectionPartitionKey(connection: string): string {
+    return `${CONNECTION_PARTITION_PREFIX}${connection}`;
+}
+
+/** A webhook key inside an encoded claim: what `webhookKey` makes (hex), or a test's plain name. */
+const CLAIM_KEY = /^[0-9A-Za-z_-]{1,64}$/;
+const BASE36 = /^[0-9a-z]{1,11}$/;
+
+/**
+ * Encodes claims compactly: `<webhook key>,<round base-36>,<expiresAt base-36>` joined by `;`.
+ *
+ * @example
+ * encodeClaims([{ webhookKey: 'ab', round: 36, expiresAt: 72 }]); // 'ab,10,20'
+ */
+export function encodeClaims(claims: readonly ConnectionClaim[]): string {
+    return claims.map((claim) => `${claim.webhookKey},${Math.trunc(claim.round).toString(36)},${Math.trunc(claim.expiresAt).toString(36)}`).join(';');
+}
+
+/** Decodes {@link encodeClaims}; `undefined` when the text is not a valid claim list. */
+export function decodeClaims(text: string): ConnectionClaim[] | undefined {
+    if (text === '') {
+        return [];
+    }
+    const claims: ConnectionClaim[] = [];
+    for (const part of text.split(';')) {
+        const [webhookKey = '', round = '', expiresAt = '', ...rest] = part.split(',');
+        if (rest.length > 0 || !CLAIM_KEY.test(webhookKey) || !BASE36.test(round) || !BASE36.test(expiresAt)) {
+            return undefined;
+        }
+        const claim = { webhookKey, round: parseInt(round, 36), expiresAt: parseInt(expiresAt, 36) };
+        if (!Number.isSafeInteger(claim.round) || !Number.isSafeInteger(claim.expiresAt)) {
+            return undefined;
+        }
+        claims.push(claim);
+    }
+    return claims;
+}
+
+const connectionRowSchema = z.looseObject({
+    ...keys,
+    partitionKey: z.string().startsWith(CONNECTION_PARTITION_PREFIX),
+    rowKey: z.literal(CONNECTION_ROW_KEY),
+    blockedUntil: epochMs,
+});
+
+/** The properties of a connection row (keys aside), its send log already pruned. */
+export function toConnectionProperties(state: ConnectionState): Record<string, string | number> {
+    const sends = toChunkedProperties('sends', encodeSends(state.sends), MAX_SENDS_CHUNKS);
+    const claims = toChunkedProperties('claims', encodeClaims(state.claims.slice(0, MAX_CONNECTION_CLAIMS)), MAX_CLAIMS_CHUNKS);
+    if (sends === undefined || claims === undefined) {
+        throw new SystemError('send_log_too_large', `The state of connection ${state.connection} is too large to store (${state.sends.length} sends, ${state.claims.length} claims)`);
+    }
+    return { blockedUntil: state.blockedUntil, ...sends, ...claims };
+}
+
+/** Reads a connection row. @throws {CorruptEntityError} */
+export function fromConnectionEntity(table: string, entity: Readonly<Record<string, unknown>>): ConnectionState {
+    const row = parseEntity(connectionRowSchema, table, entity);
+    const sends = decodeSends(readChunkedString(table, entity, 'sends') ?? '');
+    const claims = decodeClaims(readChunkedString(table, entity, 'claims') ?? '');
+    const problems = [...(sends === undefined ? ['sends is not a valid send log'] : []), ...(claims === undefined ? ['claims is not a valid claim list'] : [])];
+    if (sends === undefined || claims === undefined) {
+        throw new CorruptEntityError(locate(table, entity), problems);
+    }
+    return {
+        connection: row.partitionKey.slice(CONNECTION_PARTITION_PREFIX.length),
+        sends,
+        blockedUntil: row.blockedUntil,
+        claims,
+        etag: row.etag,
+    };
 }
 
 const stateRowSchema = z.looseObject({
@@ -450,6 +551,8 @@ const stateRowSchema = z.looseObject({
     leaseUntil: epochMs,
     wakeAt: epochMs,
     delivered: count,
+    // Absent on rows written before flows' acceptances were counted apart.
+    accepted: count.optional(),
     throttled: count,
     deadLettered: count,
 });
@@ -469,6 +572,7 @@ export function toStateProperties(state: WebhookState): Record<string, string | 
         leaseUntil: state.leaseUntil,
         wakeAt: state.wakeAt,
         delivered: state.delivered,
+        accepted: state.accepted,
         throttled: state.throttled,
         deadLettered: state.deadLettered,
         ...sends,
@@ -494,6 +598,7 @@ export function fromStateEntity(table: string, entity: Readonly<Record<string, u
         leaseUntil: row.leaseUntil,
         wakeAt: row.wakeAt,
         delivered: row.delivered,
+        accepted: row.accepted ?? 0,
         throttled: row.throttled,
         deadLettered: row.deadLettered,
         etag: row.etag,

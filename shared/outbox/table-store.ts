@@ -8,6 +8,9 @@
  *                                        until pruned after DELIVERED_RETENTION_MS.
  *   state                                the webhook's send log, back-off, lease and counters; only
  *                                        ever written with its ETag.
+ * A Teams connection has its own partition, `connection|<name>`, with one row `connection`: its send
+ * log, its Retry-After block and the claims of webhooks waiting for a slot; only ever written with its
+ * ETag, so every webhook of the connection reserves a slot there before it posts, on any instance.
  * Dead letters live in their own table, PartitionKey `deadletter`, RowKey `<epoch ms>-<random>`.
  *
  * Crash safety, write by write:
@@ -37,8 +40,11 @@ import { odata, type TableClient, type TableEntity, type TransactionAction } fro
 
 import { nonNull } from '../errors/index.js';
 import {
+    emptyConnectionState,
     emptyWebhookState,
     type AddJobResult,
+    type ConnectionState,
+    type DeliveryConfirmation,
     type ConditionalDeadLetterResult,
     type DeadLetter,
     type JobAttempt,
@@ -49,6 +55,7 @@ import {
     type WebhookState,
 } from './index.js';
 import {
+    CONNECTION_ROW_KEY,
     DEAD_LETTER_ID_PATTERN,
     DEAD_LETTER_PARTITION,
     DELIVERED_RETENTION_MS,
@@ -58,9 +65,11 @@ import {
     JOB_ROW_RANGE_END,
     STATE_ROW_KEY,
     assertPartitionKey,
+    connectionPartitionKey,
     deadLetterRowKey,
     deliveredIndexProperties,
     encodedJobId as encodedId,
+    fromConnectionEntity,
     fromDeadLetterEntity,
     fromIndexEntity,
     fromJobEntity,
@@ -69,6 +78,7 @@ import {
     jobRowKey,
     prunedSends,
     queuedIndexProperties,
+    toConnectionProperties,
     toDeadLetterProperties,
     toJobProperties,
     toStateProperties,
@@ -204,6 +214,26 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
                     throw error;
                 }
             }
+        }
+    }
+
+    /**
+     * Creates the entity (no ETag yet) or replaces it if its ETag still matches; the new ETag, or
+     * `undefined` when another writer got there first (409 on create, 412 on replace).
+     */
+    async function writeWithEtag(entity: TableEntity, etag: string | undefined): Promise<string | undefined> {
+        try {
+            const response = etag === undefined ? await outbox.createEntity(entity) : await outbox.updateEntity(entity, 'Replace', { etag });
+            if (response.etag === undefined) {
+                throw new TypeError('The Table service answered a write without an ETag');
+            }
+            return response.etag;
+        } catch (error) {
+            const status = statusOf(error);
+            if (status === STATUS.preconditionFailed || status === STATUS.conflict) {
+                return undefined;
+            }
+            throw error;
         }
     }
 
@@ -359,9 +389,9 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
             }
         },
 
-        async completeJob(job: OutboxJob, deliveredAt: number, digestId?: string): Promise<void> {
+        async completeJob(job: OutboxJob, deliveredAt: number, digestId?: string, confirmation?: DeliveryConfirmation): Promise<void> {
             const id = encodedId(job.jobId);
-            const marker = { partitionKey: job.webhookKey, rowKey: indexRowKey(id), ...deliveredIndexProperties(job.jobId, deliveredAt, digestId) };
+            const marker = { partitionKey: job.webhookKey, rowKey: indexRowKey(id), ...deliveredIndexProperties(job.jobId, deliveredAt, digestId, confirmation) };
             try {
                 await outbox.submitTransaction([
                     ['delete', { partitionKey: job.webhookKey, rowKey: jobRowKey(job.order, id) }],
@@ -444,28 +474,34 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
         async writeState(state: WebhookState): Promise<WebhookState | undefined> {
             assertPartitionKey(state.webhookKey);
             const sends = prunedSends(state.sends, now());
-            const entity: TableEntity = {
-                partitionKey: state.webhookKey,
-                rowKey: STATE_ROW_KEY,
-                ...toStateProperties({ ...state, sends }),
-            };
-            try {
-                const response =
-                    state.etag === undefined
-                        ? await outbox.createEntity(entity)
-                        : await outbox.updateEntity(entity, 'Replace', { etag: state.etag });
-                const etag = response.etag;
-                if (etag === undefined) {
-                    throw new TypeError('The Table service answered a write without an ETag');
-                }
-                return { ...state, sends, etag };
-            } catch (error) {
-                const status = statusOf(error);
-                if (status === STATUS.preconditionFailed || status === STATUS.conflict) {
-                    return undefined;
-                }
-                throw error;
+            const entity: TableEntity = { partitionKey: state.webhookKey, rowKey: STATE_ROW_KEY, ...toStateProperties({ ...state, sends }) };
+            const etag = await writeWithEtag(entity, state.etag);
+            return etag === undefined ? undefined : { ...state, sends, etag };
+        },
+
+        async readConnection(connection: string): Promise<ConnectionState> {
+            const partitionKey = connectionPartitionKey(connection);
+            assertPartitionKey(partitionKey);
+            const entity = await getOrUndefined(outbox, partitionKey, CONNECTION_ROW_KEY);
+            return entity === undefined ? emptyConnectionState(connection) : fromConnectionEntity(outbox.tableName, entity);
+        },
+
+        async writeConnection(state: ConnectionState): Promise<ConnectionState | undefined> {
+            const partitionKey = connectionPartitionKey(state.connection);
+            assertPartitionKey(partitionKey);
+            const sends = prunedSends(state.sends, now());
+            const entity: TableEntity = { partitionKey, rowKey: CONNECTION_ROW_KEY, ...toConnectionProperties({ ...state, sends }) };
+            const etag = await writeWithEtag(entity, state.etag);
+            return etag === undefined ? undefined : { ...state, sends, etag };
+        },
+
+        async listConnections(): Promise<ConnectionState[]> {
+            const connections: ConnectionState[] = [];
+            const filter = odata`RowKey eq ${CONNECTION_ROW_KEY}`;
+            for await (const entity of outbox.listEntities({ queryOptions: { filter } })) {
+                connections.push(fromConnectionEntity(outbox.tableName, entity));
             }
+            return connections;
         },
 
         async listWebhooks(): Promise<WebhookState[]> {

@@ -1,12 +1,15 @@
-/** Classification of every answer to a POST to a Teams incoming webhook or Workflows URL: delivered, throttled, transient or permanent. */
+/** Classification of every answer to a POST to a Teams incoming webhook or Workflows URL: delivered, accepted, throttled, transient or permanent. */
+import { DEFAULT_THROTTLE_MAX_MS } from '../backoff/index.js';
+
 
 /** How the target speaks: a legacy Office 365 connector URL or a Power Automate Workflows trigger URL. */
 export type WebhookDialect = 'connector' | 'workflows';
 
-/** An HTTP answer as received: its status and its body as text. */
+/** An HTTP answer as received: its status, its body as text, and its `Retry-After` header as sent, if any. */
 export interface HttpAnswer {
     readonly status: number;
     readonly body: string;
+    readonly retryAfter?: string;
 }
 
 /** The POST got no HTTP answer at all. */
@@ -20,10 +23,12 @@ export interface TransportFailure {
 export type TeamsAnswer = HttpAnswer | TransportFailure;
 
 /**
- * What to do with the job: `delivered` → record it; `throttled` → defer it and back off the webhook
- * (never poison it); `transient` → retry with exponential back-off; `permanent` → dead-letter at once.
+ * What to do with the job: `delivered` → record it (Teams confirmed the post: a connector's `1`);
+ * `accepted` → record it as accepted (a Workflows trigger took it: whether the flow then posted is
+ * visible only in the flow's run history); `throttled` → defer it and back off the webhook (never
+ * poison it); `transient` → retry with exponential back-off; `permanent` → dead-letter at once.
  */
-export type DeliveryOutcome = 'delivered' | 'throttled' | 'transient' | 'permanent';
+export type DeliveryOutcome = 'delivered' | 'accepted' | 'throttled' | 'transient' | 'permanent';
 
 /** Why an answer got its outcome; stable, for logs, metrics and dead letters. */
 export type TeamsAnswerReason =
@@ -55,6 +60,57 @@ export interface TeamsAnswerClassification {
     readonly body?: string;
     /** The transport error's message, cut to {@link RECORDED_BODY_MAX_BYTES}, for a transport failure. */
     readonly detail?: string;
+    /**
+     * How long the server asked us to wait (`Retry-After` on a 429 or 503), in ms, bounded by
+     * {@link MAX_RETRY_AFTER_MS}; absent when it sent none we could read.
+     */
+    readonly retryAfterMs?: number;
+}
+
+/**
+ * Longest `Retry-After` honoured: the longest back-off of a throttled webhook (1 h). A larger value
+ * (or a date far ahead) is capped, so a hostile or mistaken header cannot stall a webhook for days;
+ * the webhook is then probed again after an hour, as a throttled one is.
+ */
+export const MAX_RETRY_AFTER_MS = DEFAULT_THROTTLE_MAX_MS;
+
+/** Statuses whose `Retry-After` is honoured (RFC 9110 §10.2.3: 503; RFC 6585 §4: 429). */
+const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+
+/** Longest `Retry-After` value looked at: an IMF-fixdate is 29 characters, the obsolete forms a few more. */
+const MAX_RETRY_AFTER_CHARS = 64;
+
+const MS_PER_SECOND = 1_000;
+
+/**
+ * Milliseconds to wait from a `Retry-After` value at `now` (RFC 9110 §10.2.3): `delay-seconds` (whole
+ * digits) or an HTTP-date. A date in the past means 0; anything above {@link MAX_RETRY_AFTER_MS} is
+ * capped to it. `undefined` for a missing or unreadable value (negative or fractional numbers, words,
+ * a date that does not parse), which leaves the usual back-off in charge. Pure.
+ *
+ * @example
+ * parseRetryAfter('20', 0); // 20000
+ * parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.UTC(2015, 9, 21, 7, 27, 0)); // 60000
+ * parseRetryAfter('soon', 0); // undefined
+ */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+    const text = value?.trim() ?? '';
+    if (text === '' || text.length > MAX_RETRY_AFTER_CHARS) {
+        return undefined;
+    }
+    if (/^\d+$/.test(text)) {
+        return Math.min(MAX_RETRY_AFTER_MS, Number(text) * MS_PER_SECOND);
+    }
+    // An HTTP-date names a weekday or month in letters and a time; a bare number with signs or dots is not one.
+    if (!/[a-z]/i.test(text) || !/\d{1,2}:\d{2}/.test(text)) {
+        return undefined;
+    }
+    // HTTP dates are always GMT (RFC 9110 §5.6.7); the asctime form says so by omission.
+    const at = Date.parse(/\b(GMT|UTC)\b/i.test(text) ? text : `${text} GMT`);
+    if (!Number.isFinite(at) || !Number.isFinite(now)) {
+        return undefined;
+    }
+    return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - now));
 }
 
 /**
@@ -103,13 +159,20 @@ const TRANSPORT_REASONS = {
 /** A UTF-16 code unit never takes more than 3 bytes of UTF-8 (a surrogate pair: 4 bytes for 2 units). */
 const UTF8_MAX_BYTES_PER_UTF16_UNIT = 3;
 
+/** Options of {@link classifyTeamsResponse}. */
+export interface ClassifyOptions {
+    /** When the answer came (epoch ms), to read a `Retry-After` date; without it only `delay-seconds` is read. */
+    readonly now?: number;
+}
+
 /**
  * Classifies one answer to a webhook POST. Pure and total: any input yields a classification.
  *
  * Rules (docs/teams-facts.md#connector-answers and #workflows-answers; README "Delivery guarantees" 4 and 5):
  * - transport failures (timeout, reset, network) → transient;
  * - status 429 → throttled, both dialects;
- * - Workflows 2xx, whatever the body → delivered (202 with an empty body is normal);
+ * - Workflows 2xx, whatever the body → accepted (202 with an empty body is normal; the flow took the
+ *   request, and what it did next is in its run history, not in this answer);
  * - connector 2xx: body `1` (trimmed) → delivered; a wrapped `HTTP error 429` or the word
  *   `ApplicationThrottled` → throttled; the "delivery failed" wrapper → by the wrapped status (400,
  *   413 and other 4xx → permanent; 408, 412, 5xx → transient; no status named → transient, since
@@ -124,15 +187,27 @@ const UTF8_MAX_BYTES_PER_UTF16_UNIT = 3;
  * lose it silently. A dead letter keeps the job and the body for an operator to judge and replay,
  * which keeps both "nothing lost" and "no duplicates".
  *
+ * A 429 or 503 carrying a readable `Retry-After` reports it as `retryAfterMs` (see {@link parseRetryAfter}).
+ *
  * @example
  * classifyTeamsResponse({ status: 200, body: '1' }, 'connector').outcome; // 'delivered'
- * classifyTeamsResponse({ status: 202, body: '' }, 'workflows').outcome; // 'delivered'
+ * classifyTeamsResponse({ status: 202, body: '' }, 'workflows').outcome; // 'accepted'
+ * classifyTeamsResponse({ status: 429, body: '', retryAfter: '20' }, 'workflows').retryAfterMs; // 20000
  * classifyTeamsResponse({ failure: 'timeout' }, 'connector').outcome; // 'transient'
  */
-export function classifyTeamsResponse(answer: TeamsAnswer, dialect: WebhookDialect): TeamsAnswerClassification {
+export function classifyTeamsResponse(answer: TeamsAnswer, dialect: WebhookDialect, options: ClassifyOptions = {}): TeamsAnswerClassification {
     if ('failure' in answer) {
         return classifyTransportFailure(answer);
     }
+    const verdict = classifyHttpAnswer(answer, dialect);
+    if (!RETRY_AFTER_STATUSES.has(answer.status)) {
+        return verdict;
+    }
+    const retryAfterMs = parseRetryAfter(answer.retryAfter, options.now ?? Number.NaN);
+    return retryAfterMs === undefined ? verdict : { ...verdict, retryAfterMs };
+}
+
+function classifyHttpAnswer(answer: HttpAnswer, dialect: WebhookDialect): TeamsAnswerClassification {
     const { status } = answer;
     const body = truncateUtf8(answer.body, RECORDED_BODY_MAX_BYTES);
     const wrapped = wrappedStatus(answer.body);
@@ -147,7 +222,7 @@ export function classifyTeamsResponse(answer: TeamsAnswer, dialect: WebhookDiale
     }
     if (isSuccess(status)) {
         if (dialect === 'workflows') {
-            return { outcome: 'delivered', reason: 'workflows-accepted', status, body };
+            return { outcome: 'accepted', reason: 'workflows-accepted', status, body };
         }
         if (answer.body.trim() === CONNECTOR_DELIVERED_BODY) {
             return { outcome: 'delivered', reason: 'connector-delivered', status, body };

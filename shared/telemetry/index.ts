@@ -37,7 +37,11 @@ const ERROR_EVENTS: ReadonlySet<TelemetryEventName> = new Set(['drain-failed']);
 
 /** Metric names, in `customMetrics`. */
 export const TELEMETRY_METRICS = {
-    /** 1 per sender decision, with `outcome` = the event (`delivered`, `deferred`, `throttled`, `retrying`, `dead-lettered`). */
+    /**
+     * 1 per sender decision, with `outcome` = the event (`delivered`: Teams confirmed the post;
+     * `flow-accepted`: a Workflows flow took the job, see its run history; `deferred`, `throttled`,
+     * `retrying`, `dead-lettered`).
+     */
     jobs: 'teams-relay.jobs',
     /** `waitMs` of any event that has one, with `event`. */
     wait: 'teams-relay.wait',
@@ -46,7 +50,7 @@ export const TELEMETRY_METRICS = {
 } as const;
 
 /** The sender's decisions, counted by `teams-relay.jobs`. */
-const JOB_OUTCOMES: ReadonlySet<TelemetryEventName> = new Set<DeliveryEvent['event']>(['delivered', 'deferred', 'throttled', 'retrying', 'dead-lettered']);
+const JOB_OUTCOMES: ReadonlySet<TelemetryEventName> = new Set<DeliveryEvent['event']>(['delivered', 'flow-accepted', 'deferred', 'throttled', 'retrying', 'dead-lettered']);
 
 /**
  * The message for one event: `teams-relay.<event> {"event":"<event>",...}`, undefined properties

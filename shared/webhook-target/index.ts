@@ -30,8 +30,14 @@ const WORKFLOWS_HOST_SUFFIXES = ['.logic.azure.com', '.api.powerplatform.com'] a
 const CONNECTOR_HOSTS = ['outlook.office.com', 'outlook.office365.com'] as const;
 const CONNECTOR_HOST_SUFFIXES = ['.webhook.office.com'] as const;
 
-/** Path of a Workflows trigger: `.../workflows/<id>/triggers/<name>/paths/invoke`. */
-const WORKFLOWS_PATH = /\/workflows\/[^/]+\/triggers\/[^/]+\/paths\/invoke\/?$/i;
+/**
+ * Markers of a Workflows trigger path, in this order: a `workflows` segment, later a `triggers`
+ * segment, and the path ending in `paths/invoke`. Every published shape has them
+ * (`/workflows/<id>/triggers/manual/paths/invoke`, `/powerautomate/automations/direct/workflows/...`,
+ * `/powerautomate/automations/direct/cu/<n>/workflows/...`); matching markers rather than a whole
+ * path keeps working when Microsoft adds segments, as it did twice.
+ */
+const WORKFLOWS_PATH_MARKERS = { workflow: 'workflows', trigger: 'triggers', end: ['paths', 'invoke'] } as const;
 
 /** The configuration key the host patterns come from, for error messages. */
 const ALLOWED_HOSTS_KEY = 'ALLOWED_WEBHOOK_HOSTS' as const;
@@ -134,7 +140,7 @@ export function isAllowedWebhookUrl(url: URL, patterns: readonly WebhookHostPatt
  * Which dialect the webhook at `url` speaks: Workflows for `*.logic.azure.com` and
  * `*.api.powerplatform.com`, connector for `outlook.office.com`, `outlook.office365.com` and
  * `*.webhook.office.com`; any other host (a local simulator) by its path: a Workflows trigger path
- * (`/workflows/<id>/triggers/<name>/paths/invoke`) is Workflows, anything else connector.
+ * ({@link isWorkflowsTriggerPath}) is Workflows, anything else connector.
  *
  * @example
  * webhookDialect(new URL('https://prod-27.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=x')); // 'workflows'
@@ -148,7 +154,31 @@ export function webhookDialect(url: URL): WebhookDialect {
     if (CONNECTOR_HOSTS.some((known) => host === known) || CONNECTOR_HOST_SUFFIXES.some((suffix) => host.endsWith(suffix))) {
         return 'connector';
     }
-    return WORKFLOWS_PATH.test(url.pathname) ? 'workflows' : 'connector';
+    return isWorkflowsTriggerPath(url.pathname) ? 'workflows' : 'connector';
+}
+
+/**
+ * True when a path carries the markers of a Workflows trigger (see {@link WORKFLOWS_PATH_MARKERS}):
+ * case-insensitive, empty segments (doubled or trailing slashes) ignored.
+ *
+ * @example
+ * isWorkflowsTriggerPath('/powerautomate/automations/direct/cu/2/workflows/abc/triggers/manual/paths/invoke'); // true
+ */
+export function isWorkflowsTriggerPath(pathname: string): boolean {
+    const segments = pathname
+        .toLowerCase()
+        .split('/')
+        .filter((segment) => segment !== '');
+    const [paths, invoke] = WORKFLOWS_PATH_MARKERS.end;
+    const workflow = segments.indexOf(WORKFLOWS_PATH_MARKERS.workflow);
+    const trigger = segments.lastIndexOf(WORKFLOWS_PATH_MARKERS.trigger);
+    return (
+        workflow >= 0 &&
+        trigger > workflow + 1 &&
+        segments.length >= trigger + 4 &&
+        segments.at(-2) === paths &&
+        segments.at(-1) === invoke
+    );
 }
 
 /**

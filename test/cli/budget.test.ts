@@ -52,13 +52,22 @@ function openTable(storage: StorageSetting, name: string): TableClient {
     return createTableClient(storage, `${name}${tableSuffix}`);
 }
 
-async function budget(args: readonly string[] = []): Promise<CliRun> {
+async function budget(args: readonly string[] = [], env: Record<string, string> = {}): Promise<CliRun> {
     return runMain(['budget', ...args], {
         openTable,
         now: () => now,
         cwd: folder.path,
-        env: { AzureWebJobsStorage: azurite.connectionString, TEAMS_WEBHOOK_OPS: OPS_WEBHOOK },
+        env: { AzureWebJobsStorage: azurite.connectionString, TEAMS_WEBHOOK_OPS: OPS_WEBHOOK, ...env },
     });
+}
+
+/** The lines about one webhook or connection: from its heading to the blank line after it. */
+function sectionOf(stdout: string, heading: string): string[] {
+    const lines = stdout.split('\n');
+    const start = lines.indexOf(heading);
+    expect(start, `a section headed "${heading}"`).toBeGreaterThanOrEqual(0);
+    const end = lines.indexOf('', start);
+    return lines.slice(start, end === -1 ? undefined : end);
 }
 
 /** Sends 0.5 s, 10 s, 20 s, 10 min, 30 min, 90 min and 20 h ago: 1, 3, 5, 6 and 7 in the five windows. */
@@ -117,9 +126,9 @@ describe('teams-relay budget', () => {
         await seedOps();
         const result = await budget();
         expect(result.code).toBe(0);
-        const lines = result.stdout.split('\n');
+        const lines = sectionOf(result.stdout, 'ops  connector (retired by Microsoft)');
         expect(lines.slice(0, 7)).toEqual([
-            'ops  connector',
+            'ops  connector (retired by Microsoft)',
             '  backlog      3 jobs',
             '  sent         1 s 1/4  30 s 3/60  1 h 5/100  2 h 6/150  24 h 7/1800',
             expect.stringMatching(/^ {2}back-off {5}2 throttled in a row, blocked until \S+( \S+)? UTC \(in 38 s\)$/) as unknown,
@@ -127,7 +136,7 @@ describe('teams-relay budget', () => {
             expect.stringMatching(/^ {2}wake-up {6}in 12 s \(.+ UTC\)$/) as unknown,
             '  lifetime     40 delivered, 3 throttled, 1 dead-lettered',
         ]);
-        expect(lines.at(-1)).toBe('0 dead letters.');
+        expect(result.stdout.split('\n').at(-1)).toBe('0 dead letters.');
     });
 
     it('shows a configured alias without state as idle, with budget free now', async () => {
@@ -191,7 +200,7 @@ describe('teams-relay budget', () => {
             firstAttemptAt: now - 5 * MINUTE,
             notBefore: now + 20 * SECOND,
         });
-        const lines = (await budget()).stdout.split('\n');
+        const lines = sectionOf((await budget()).stdout, 'ops  connector (retired by Microsoft)');
         expect(lines.slice(7, 9)).toEqual([
             expect.stringMatching(/^ {2}retrying {5}job a, 4 attempts since \S+( \S+)? UTC, next try in 20 s$/) as unknown,
             '  last error   HTTP 503: transient: HTTP 503 from https://contoso.webhook.office.com/… [31mred',
@@ -205,6 +214,44 @@ describe('teams-relay budget', () => {
         expect((await budget()).stdout).not.toContain('retrying');
         const report = JSON.parse((await budget(['--json'])).stdout) as Record<string, unknown> & { webhooks: Record<string, unknown>[] };
         expect(report.webhooks[0]).toHaveProperty('retryingHead', null);
+    });
+
+    it('warns first that a connector URL is retired, naming its key and linking the move to Workflows', async () => {
+        const first = (await budget()).stdout.split('\n')[0] ?? '';
+        expect(first).toMatch(/^Warning: TEAMS_WEBHOOK_OPS is an Office 365 connector URL: Microsoft retired Office 365 connectors/);
+        expect(first).toContain('https://support.microsoft.com/en-us/office/create-incoming-webhooks-with-workflows-for-microsoft-teams-');
+        expect(first).not.toContain('webhookb2');
+        expect((JSON.parse((await budget(['--json'])).stdout) as BudgetReport).notices).toHaveLength(1);
+    });
+
+    it('counts a Workflows webhook’s jobs as accepted by the flow and shows the Teams connection it shares', async () => {
+        const flow = 'https://prod-27.westeurope.logic.azure.com/workflows/flow/triggers/manual/paths/invoke?sig=s3cret';
+        const key = webhookKey(new URL(flow));
+        const state = await store.readState(key);
+        await store.writeState({ ...state, alias: 'deploys', sends: [now - 10 * SECOND], accepted: 12 });
+        const connection = await store.readConnection('ada');
+        await store.writeConnection({ ...connection, sends: [now - 10 * SECOND, now - 2 * MINUTE], blockedUntil: now + 20 * SECOND });
+        const env = { TEAMS_WEBHOOK_DEPLOYS: flow, TEAMS_CONNECTION_DEPLOYS: 'ada' };
+        const stdout = (await budget([], env)).stdout;
+        expect(sectionOf(stdout, 'deploys  workflows')).toEqual(
+            expect.arrayContaining([
+                '  connection   ada (its Flow bot budget is shared, below)',
+                '  lifetime     12 accepted by the flow (see its run history), 0 throttled, 0 dead-lettered',
+                '  next slot    in 20 s',
+            ]),
+        );
+        expect(sectionOf(stdout, 'Teams connection ada  Flow bot budget')).toEqual([
+            'Teams connection ada  Flow bot budget',
+            '  shared by    deploys',
+            '  sent         60 s 1/100  5 min 2/25',
+            expect.stringMatching(/^ {2}held {9}by Retry-After until \S+( \S+)? UTC \(in 20 s\)$/) as unknown,
+            '  next slot    in 20 s',
+            '  in turn      0 webhooks taking turns',
+        ]);
+        expect(stdout).not.toContain('s3cret');
+        const report = JSON.parse((await budget(['--json'], env)).stdout) as BudgetReport;
+        expect(report.webhooks.find((webhook) => webhook.alias === 'deploys')).toMatchObject({ accepted: 12, delivered: 0, connection: 'ada' });
+        expect(report.connections).toEqual([expect.objectContaining({ connection: 'ada', aliases: ['deploys'], blockedUntil: now + 20 * SECOND })]);
     });
 
     it('exits 2 on a positional argument', async () => {

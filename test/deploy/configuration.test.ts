@@ -52,6 +52,7 @@ const NOT_IN_LOCAL_SETTINGS: Readonly<Record<string, string>> = {
     AzureWebJobsStorage__queueServiceUri: 'as AzureWebJobsStorage__accountName (an empty value would not even be a URL)',
     AzureWebJobsStorage__tableServiceUri: 'as AzureWebJobsStorage__accountName (an empty value would not even be a URL)',
     AzureWebJobsStorage__clientId: 'as AzureWebJobsStorage__accountName',
+    'TEAMS_CONNECTION_<ALIAS>': 'optional, for Workflows aliases only: without it the example alias belongs to the connection "default"',
 };
 
 /** Schema keys the Bicep leaves out on purpose. */
@@ -494,6 +495,7 @@ describe('the function app settings', () => {
         const settings = appSettingsOf(api);
         const apiParams = moduleParams(main, 'api');
         const defaults = configurationDefaults();
+        // A family of keys (`TEAMS_CONNECTION_<ALIAS>`) is one setting per entry of an object parameter, with no default.
         const plainKeys = CONFIGURATION_KEYS.filter(
             (key) => !key.startsWith('AzureWebJobsStorage') && !(SECRET_CONFIGURATION_KEYS as readonly string[]).includes(key) && !key.includes('<'),
         );

@@ -234,13 +234,15 @@ async function runStream(draws: readonly Draw[], cuts: readonly number[], digest
         expect(await store.countJobs(key), `jobs left in the outbox after ${drains} drains`).toBe(0);
     }
 
-    // Every instance ended exactly once, as expected: good ones delivered, the rest dead-lettered.
+    // Every instance ended exactly once, as expected: good ones delivered (or, on a Workflows URL,
+    // accepted by the flow), the rest dead-lettered.
     const ended = new Map<string, Instance[]>();
     const deliveredOrder = new Map<string, number[]>();
-    for (const event of events) {
-        if (event.event !== 'delivered' && event.event !== 'dead-lettered') {
+    for (const raw of events) {
+        if (raw.event !== 'delivered' && raw.event !== 'flow-accepted' && raw.event !== 'dead-lettered') {
             continue;
         }
+        const event = { ...raw, event: raw.event === 'flow-accepted' ? 'delivered' : raw.event };
         const id = `${event.webhookKey}|${event.jobId ?? ''}`;
         const done = ended.get(id) ?? [];
         const instance = instances.get(id)?.[done.length];

@@ -119,3 +119,73 @@ describe('readBudgets: a head job being retried', () => {
         expect(json).not.toContain('5ecret');
     });
 });
+
+describe('budgets of Workflows webhooks and their Teams connection', () => {
+    const ALPHA = 'https://prod-27.westeurope.logic.azure.com:443/workflows/alpha/triggers/manual/paths/invoke?sig=AlphaSecret';
+    const BETA = 'https://contoso.environment.api.powerplatform.com:443/powerautomate/automations/direct/cu/2/workflows/beta/triggers/manual/paths/invoke?sig=BetaSecret';
+    const FLOWS = loadConfig({ TEAMS_WEBHOOK_ALPHA: ALPHA, TEAMS_WEBHOOK_BETA: BETA, TEAMS_WEBHOOK_OPS: OPS_WEBHOOK });
+
+    async function seeded(): Promise<OutboxStore> {
+        const store = await freshStore();
+        const alphaKey = webhookKey(new URL(ALPHA));
+        await store.writeState({ ...(await store.readState(alphaKey)), alias: 'alpha', sends: [NOW - 1_000], accepted: 7 });
+        const connection = await store.readConnection('default');
+        // 25 posts in the last 5 minutes: the connection is full until the oldest leaves the window.
+        const sends = Array.from({ length: 25 }, (_unused, index) => NOW - 200_000 + index);
+        await store.writeConnection({ ...connection, sends, claims: [{ webhookKey: alphaKey, round: 3, expiresAt: NOW + 200_000 }] });
+        return store;
+    }
+
+    it('counts accepted jobs apart from delivered ones, and holds a Workflows webhook to its connection’s next slot', async () => {
+        const report = await readBudgets(await seeded(), FLOWS, { now: NOW, guardMs: 50 });
+        const alpha = report.webhooks.find((webhook) => webhook.alias === 'alpha');
+        expect(alpha).toMatchObject({ dialect: 'workflows', connection: 'default', accepted: 7, delivered: 0 });
+        expect(alpha?.nextSlot).toBe(NOW + 100_000 + 50);
+        expect(report.webhooks.find((webhook) => webhook.alias === 'ops')).toMatchObject({ dialect: 'connector', connection: undefined });
+    });
+
+    it('reports the connection: its windows, who shares it, who takes turns, its next slot', async () => {
+        const report = await readBudgets(await seeded(), FLOWS, { now: NOW, guardMs: 50 });
+        expect(report.connections).toEqual([
+            {
+                connection: 'default',
+                windows: [
+                    { windowMs: 60_000, max: 100, used: 0, remaining: 100 },
+                    { windowMs: 300_000, max: 25, used: 25, remaining: 0 },
+                ],
+                blockedUntil: 0,
+                nextSlot: NOW + 100_000 + 50,
+                aliases: ['alpha', 'beta'],
+                sharing: 1,
+            },
+        ]);
+        expect(report.notices).toEqual([expect.stringContaining('TEAMS_WEBHOOK_OPS is an Office 365 connector URL')]);
+    });
+
+    it('shows a limited scope only its own aliases’ connections and warnings', async () => {
+        const report = await readBudgets(await seeded(), FLOWS, { now: NOW, guardMs: 50, aliases: ['alpha'] });
+        expect(report.connections?.map((connection) => [connection.connection, connection.aliases])).toEqual([['default', ['alpha']]]);
+        expect(report.notices).toEqual([]);
+        const opsOnly = await readBudgets(await seeded(), FLOWS, { now: NOW, guardMs: 50, aliases: ['ops'] });
+        expect(opsOnly.connections).toEqual([]);
+        expect(opsOnly.notices).toHaveLength(1);
+    });
+
+    it('lists a connection a Workflows alias uses before anything was stored', async () => {
+        const report = await readBudgets(await freshStore(), loadConfig({ TEAMS_WEBHOOK_ALPHA: ALPHA, TEAMS_CONNECTION_ALPHA: 'ada' }), { now: NOW, guardMs: 50 });
+        expect(report.connections?.map((connection) => [connection.connection, connection.aliases, connection.nextSlot])).toEqual([['ada', ['alpha'], NOW]]);
+        expect(report.notices).toEqual([]);
+    });
+
+    it('says it all on the status card: the retirement warning, accepted by the flow, and the connection’s bars', async () => {
+        const json = JSON.stringify(statusCard(await readBudgets(await seeded(), FLOWS, { now: NOW, guardMs: 50 })));
+        expect(json).toContain('TEAMS_WEBHOOK_OPS is an Office 365 connector URL: Microsoft retired Office 365 connectors');
+        expect(json).toContain('https://support.microsoft.com/en-us/office/create-incoming-webhooks-with-workflows-for-microsoft-teams-');
+        expect(json).toContain('{"title":"Accepted","value":"7 by the flow (see its run history), 0 dead-lettered"}');
+        expect(json).toContain('{"title":"Connection","value":"default (shared Flow bot budget, below)"}');
+        expect(json).toContain('"Teams connection default"');
+        expect(json).toContain('"5 min 25/25"');
+        expect(json).toContain('"connector (retired by Microsoft)"');
+        expect(json).not.toMatch(/AlphaSecret|BetaSecret|webhookb2/);
+    });
+});

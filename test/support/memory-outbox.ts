@@ -5,9 +5,12 @@
  * as from Azure Table Storage. Rows carry ETags; state writes are conditional on them.
  */
 import {
+    emptyConnectionState,
     emptyWebhookState,
     type AddJobResult,
     type ConditionalDeadLetterResult,
+    type ConnectionState,
+    type DeliveryConfirmation,
     type DeadLetter,
     type JobAttempt,
     type NewDeadLetter,
@@ -17,6 +20,7 @@ import {
     type WebhookState,
 } from '../../shared/outbox/index.js';
 import {
+    CONNECTION_ROW_KEY,
     DEAD_LETTER_ID_PATTERN,
     DEAD_LETTER_PARTITION,
     DELIVERED_RETENTION_MS,
@@ -24,9 +28,11 @@ import {
     JOB_ROW_PREFIX,
     STATE_ROW_KEY,
     assertPartitionKey,
+    connectionPartitionKey,
     deadLetterRowKey,
     deliveredIndexProperties,
     encodedJobId,
+    fromConnectionEntity,
     fromDeadLetterEntity,
     fromIndexEntity,
     fromJobEntity,
@@ -35,6 +41,7 @@ import {
     jobRowKey,
     prunedSends,
     queuedIndexProperties,
+    toConnectionProperties,
     toDeadLetterProperties,
     toJobProperties,
     toStateProperties,
@@ -227,11 +234,11 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
                 }
             }),
 
-        completeJob: (job: OutboxJob, deliveredAt: number, digestId?: string) =>
+        completeJob: (job: OutboxJob, deliveredAt: number, digestId?: string, confirmation?: DeliveryConfirmation) =>
             later(() => {
                 const id = encodedJobId(job.jobId);
                 partition(job.webhookKey).delete(jobRowKey(job.order, id));
-                write(job.webhookKey, indexRowKey(id), deliveredIndexProperties(job.jobId, deliveredAt, digestId));
+                write(job.webhookKey, indexRowKey(id), deliveredIndexProperties(job.jobId, deliveredAt, digestId, confirmation));
                 pruneMarkers(job.webhookKey, now() - DELIVERED_RETENTION_MS);
             }),
 
@@ -296,6 +303,36 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
                 const row = write(state.webhookKey, STATE_ROW_KEY, properties);
                 return { ...state, sends, etag: row.etag };
             }),
+
+        readConnection: (connection: string) =>
+            later(() => {
+                const partitionKey = connectionPartitionKey(connection);
+                assertPartitionKey(partitionKey);
+                const row = partition(partitionKey).get(CONNECTION_ROW_KEY);
+                return row === undefined ? emptyConnectionState(connection) : fromConnectionEntity(OUTBOX_TABLE, entity(partitionKey, CONNECTION_ROW_KEY, row));
+            }),
+
+        writeConnection: (state: ConnectionState) =>
+            later((): ConnectionState | undefined => {
+                const partitionKey = connectionPartitionKey(state.connection);
+                assertPartitionKey(partitionKey);
+                const sends = prunedSends(state.sends, now());
+                const properties = toConnectionProperties({ ...state, sends });
+                const stored = partition(partitionKey).get(CONNECTION_ROW_KEY);
+                if (state.etag === undefined ? stored !== undefined : stored?.etag !== state.etag) {
+                    return undefined;
+                }
+                const row = write(partitionKey, CONNECTION_ROW_KEY, properties);
+                return { ...state, sends, etag: row.etag };
+            }),
+
+        listConnections: () =>
+            later(() =>
+                [...partitions.keys()].sort().flatMap((partitionKey) => {
+                    const row = partition(partitionKey).get(CONNECTION_ROW_KEY);
+                    return row === undefined ? [] : [fromConnectionEntity(OUTBOX_TABLE, entity(partitionKey, CONNECTION_ROW_KEY, row))];
+                }),
+            ),
 
         listWebhooks: () =>
             later(() =>

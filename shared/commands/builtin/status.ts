@@ -1,6 +1,7 @@
 /** `status`: each webhook's backlog and budget, and the dead letters, as an Adaptive Card with a bar per rate window. */
-import type { BudgetReport, RetryingHead, WebhookBudget } from '../../budget/index.js';
+import type { BudgetReport, ConnectionBudget, RetryingHead, WebhookBudget } from '../../budget/index.js';
 import { EVERY_WEBHOOK, WEBHOOK_SETTING_PREFIX, type MentionScope } from '../../config/index.js';
+import { windowName } from '../../limit-profiles/index.js';
 import type { WindowUsage } from '../../limiter/index.js';
 import type { AdaptiveCard } from '../../reply/index.js';
 import { defineCommand, type MentionCaller } from '../command.js';
@@ -8,8 +9,6 @@ import { defineCommand, type MentionCaller } from '../command.js';
 /** The card's schema version: Workflows webhooks cannot show 1.5 or later (docs/teams-facts.md#workflows-payload). */
 const STATUS_CARD_VERSION = '1.4';
 
-/** Window lengths as people say them. */
-const WINDOW_NAMES: Readonly<Record<number, string>> = { 1_000: '1 s', 30_000: '30 s', 3_600_000: '1 h', 7_200_000: '2 h', 86_400_000: '24 h' };
 
 /** A window this full (used / max) is drawn in the warning colour; a full one in the attention colour. */
 const WARNING_RATIO = 0.75;
@@ -88,7 +87,7 @@ function windowBar(window: WindowUsage): object {
     const used = Math.min(Math.max(window.used, 0), window.max);
     const free = window.max - used;
     const parts = [...(used > 0 ? [{ weight: used, style: windowFillStyle(window) }] : []), ...(free > 0 ? [{ weight: free, style: 'emphasis' as const }] : [])];
-    const name = WINDOW_NAMES[window.windowMs] ?? `${window.windowMs / MS_PER_SECOND} s`;
+    const name = windowName(window.windowMs);
     return {
         type: 'ColumnSet',
         spacing: 'Small',
@@ -149,6 +148,29 @@ function headline(name: string, budget: WebhookBudget, now: number): { text: str
     return budget.retryingHead === undefined ? { text: name, color: 'Default' } : { text: `${name} · retrying a job`, color: 'Warning' };
 }
 
+/**
+ * What Teams confirmed and what a flow only accepted, said apart: a Workflows 202 means the flow took
+ * the job; whether it posted is in the flow's run history.
+ */
+function outcomeFacts(budget: WebhookBudget): { title: string; value: string }[] {
+    const deadLettered = `${budget.deadLettered} dead-lettered`;
+    if (budget.dialect === 'workflows' || (budget.accepted > 0 && budget.delivered === 0)) {
+        return [{ title: 'Accepted', value: `${budget.accepted} by the flow (see its run history), ${deadLettered}` }];
+    }
+    const accepted = budget.accepted > 0 ? `, ${budget.accepted} accepted by a flow` : '';
+    return [{ title: 'Delivered', value: `${budget.delivered}${accepted}, ${deadLettered}` }];
+}
+
+/** A part of the card under a separator: its heading in bold (coloured when something needs attention), then `items`. */
+function section(heading: { text: string; color: 'Attention' | 'Warning' | 'Default' }, items: readonly object[]): object {
+    return {
+        type: 'Container',
+        separator: true,
+        spacing: 'Medium',
+        items: [{ type: 'TextBlock', ...heading, weight: 'Bolder', wrap: true }, ...items],
+    };
+}
+
 /** A webhook's name: its alias, or for a `{url}` target its host (never the URL), else the start of its key. */
 function webhookName(budget: WebhookBudget): string {
     if (budget.alias !== undefined) {
@@ -163,25 +185,32 @@ function webhookSection(budget: WebhookBudget, now: number): object {
         { title: 'Backlog', value: `${budget.backlog} job${budget.backlog === 1 ? '' : 's'}` },
         { title: 'Next slot', value: when(budget.nextSlot, now) },
         { title: 'Back-off', value: backOffText(budget, now) },
-        { title: 'Delivered', value: `${budget.delivered}, ${budget.deadLettered} dead-lettered` },
+        ...(budget.connection === undefined ? [] : [{ title: 'Connection', value: `${budget.connection} (shared Flow bot budget, below)` }]),
+        ...outcomeFacts(budget),
         ...retryingFacts(budget.retryingHead, now),
     ];
-    return {
-        type: 'Container',
-        separator: true,
-        spacing: 'Medium',
-        items: [
-            {
-                type: 'TextBlock',
-                ...headline(name, budget, now),
-                weight: 'Bolder',
-                wrap: true,
-            },
-            ...(budget.dialect === undefined ? [] : [{ type: 'TextBlock', text: budget.dialect, isSubtle: true, size: 'Small', spacing: 'None' }]),
-            { type: 'FactSet', spacing: 'Small', facts },
-            ...budget.windows.map(windowBar),
-        ],
-    };
+    const dialect = budget.dialect === 'connector' ? 'connector (retired by Microsoft)' : budget.dialect;
+    return section(headline(name, budget, now), [
+        ...(dialect === undefined ? [] : [{ type: 'TextBlock', text: dialect, isSubtle: true, size: 'Small', spacing: 'None' }]),
+        { type: 'FactSet', spacing: 'Small', facts },
+        ...budget.windows.map(windowBar),
+    ]);
+}
+
+/** One Teams connection: who shares it, a bar per window of its Flow bot budget, and its next slot. */
+function connectionSection(connection: ConnectionBudget, now: number): object {
+    const blocked = connection.blockedUntil > now;
+    const on = connection.aliases.length === 0 ? '{url} targets only' : connection.aliases.join(', ');
+    const heading = { text: `Teams connection ${connection.connection}${blocked ? ' · held by Retry-After' : ''}`, color: blocked ? 'Attention' : 'Default' } as const;
+    const facts = [
+        { title: 'Next slot', value: when(connection.nextSlot, now) },
+        { title: 'Taking turns', value: `${connection.sharing} webhook${connection.sharing === 1 ? '' : 's'}` },
+    ];
+    return section(heading, [
+        { type: 'TextBlock', text: `Flow bot budget shared by ${on}`, isSubtle: true, size: 'Small', spacing: 'None', wrap: true },
+        { type: 'FactSet', spacing: 'Small', facts },
+        ...connection.windows.map(windowBar),
+    ]);
 }
 
 /** Lines that say what a limited scope leaves out: which aliases it covers, and those not configured. */
@@ -199,10 +228,12 @@ function scopeLines(scope: MentionScope, configured: ReadonlySet<string>): objec
 }
 
 /**
- * The status card for a budget report: per webhook its backlog, next slot, back-off, the head job
- * when it is being retried (id, attempts, since when, last error) and a bar per rate window (used
- * against the limit), then the dead letters. With a scope of some aliases, it says which, and names
- * those not configured. Adaptive Card 1.4, no actions. Pure.
+ * The status card for a budget report: first any notice (a retired connector URL); per webhook its
+ * backlog, next slot, back-off, its Teams connection, what Teams delivered or a flow only accepted,
+ * the head job when it is being retried (id, attempts, since when, last error) and a bar per rate
+ * window (used against the limit); then each Teams connection's shared budget, and the dead letters.
+ * With a scope of some aliases, it says which, and names those not configured. Adaptive Card 1.4, no
+ * actions. Pure.
  *
  * @example
  * const card = statusCard(await readBudgets(store, config, { now: Date.now(), guardMs: 50 }));
@@ -213,10 +244,14 @@ export function statusCard(report: BudgetReport, scope: MentionScope = { kind: '
         { type: 'TextBlock', text: `Sends per rate window against Teams' limits, at ${clock(report.at)}`, isSubtle: true, spacing: 'None', wrap: true },
         ...scopeLines(scope, configured),
     ];
+    for (const notice of report.notices ?? []) {
+        body.push({ type: 'TextBlock', text: notice, wrap: true, color: 'Warning', size: 'Small' });
+    }
     if (report.webhooks.length === 0 && scope.kind === 'all') {
         body.push({ type: 'TextBlock', text: 'No webhook is configured yet: set TEAMS_WEBHOOK_<ALIAS>.', wrap: true });
     }
     body.push(...report.webhooks.map((budget) => webhookSection(budget, report.at)));
+    body.push(...(report.connections ?? []).map((connection) => connectionSection(connection, report.at)));
     body.push({
         type: 'TextBlock',
         text: report.deadLetters === 0 ? 'No dead letters.' : `${report.deadLetters} dead letter(s): \`npx teams-relay deadletters list\``,

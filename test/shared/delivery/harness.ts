@@ -6,10 +6,11 @@ import { acceptQueueMessage, resolveSendTarget } from '../../../shared/delivery/
 import { postToWebhook } from '../../../shared/delivery/post.js';
 import { senderSettings, type DeliveryEvent, type SenderDeps, type SenderSettings } from '../../../shared/delivery/sender.js';
 import { notificationJobSchema, type NotificationJob } from '../../../shared/jobs/index.js';
+import { teamsConnectionOf } from '../../../shared/limit-profiles/index.js';
 import type { OutboxStore } from '../../../shared/outbox/index.js';
 import { createTableOutboxStore } from '../../../shared/outbox/table-store.js';
 import { webhookKey } from '../../../shared/webhook-target/index.js';
-import { startTeamsSimulator, type TeamsSimulator } from '../../../simulator/index.js';
+import { startTeamsSimulator, type TeamsSimulator, type TeamsSimulatorOptions } from '../../../simulator/index.js';
 import type { TestAzurite } from '../../support/azurite.js';
 
 /** A clock tests move by hand; `sleep` moves it instead of waiting. */
@@ -45,13 +46,20 @@ export interface Bench {
 /** 2026-11-23T00:00:00Z: a fixed start, away from any window boundary effects of the real clock. */
 export const START = Date.UTC(2026, 10, 23);
 
-/** Builds a bench; `aliases` name simulator webhooks (`ops` → connector, `flow` → Workflows); `settings` adds app settings. */
+/**
+ * Builds a bench; `aliases` name simulator webhooks (`ops` → connector, `flow` → Workflows);
+ * `settings` adds app settings; `sim` sets options of the simulator (its flows' connections).
+ */
 export async function startBench(
     azurite: TestAzurite,
-    options: { aliases?: Record<string, 'connector' | 'workflows'>; settings?: Readonly<Record<string, string>> } = {},
+    options: {
+        aliases?: Record<string, 'connector' | 'workflows'>;
+        settings?: Readonly<Record<string, string>>;
+        sim?: Omit<TeamsSimulatorOptions, 'clock'>;
+    } = {},
 ): Promise<Bench> {
     const clock = new ManualClock(START);
-    const sim = await startTeamsSimulator({ clock: clock.now });
+    const sim = await startTeamsSimulator({ ...options.sim, clock: clock.now });
     const aliases = options.aliases ?? { ops: 'connector', flow: 'workflows' };
     const env: Record<string, string> = { ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*', ...options.settings };
     for (const [alias, dialect] of Object.entries(aliases)) {
@@ -90,6 +98,7 @@ export async function startBench(
             random: () => 0.5,
             owner: 'test-owner',
             log: (event) => events.push(event),
+            teamsConnection: (url) => teamsConnectionOf(url, config.connectionsByWebhook),
             ...overrides,
             settings: senderSettings({
                 guardMs: 50,
@@ -102,6 +111,7 @@ export async function startBench(
                 digestAfterMs: 0,
                 // No settle time unless a test is about it: the burst tests time from the first send.
                 orderSettleMs: 0,
+                profiles: config.limitProfiles,
                 ...overrides.settings,
             }),
         }),

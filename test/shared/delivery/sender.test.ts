@@ -3,6 +3,7 @@ import { loadConfig } from '../../../shared/config/index.js';
 import { resolveSendTarget, URL_TARGETS_OFF } from '../../../shared/delivery/accept.js';
 import { drainWebhook } from '../../../shared/delivery/sender.js';
 import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../../../shared/limiter/index.js';
+import { DEFAULT_LIMIT_PROFILES } from '../../../shared/limit-profiles/index.js';
 import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { startBench, START, type Bench } from './harness.js';
 
@@ -319,7 +320,8 @@ describe('the send log and the rate-limit guard', () => {
         await b.store.writeState({ ...state, sends: [START] });
         b.clock.time = START + 10_500;
 
-        const result = await drainWebhook(key, b.deps({ settings: { limits: ONE_WINDOW, guardMs: GUARD_MS } }));
+        const profiles = { ...DEFAULT_LIMIT_PROFILES, connector: { ...DEFAULT_LIMIT_PROFILES.connector, perUrl: ONE_WINDOW } };
+        const result = await drainWebhook(key, b.deps({ settings: { profiles, guardMs: GUARD_MS } }));
 
         expect(result).toMatchObject({ kind: 'idle', sent: 2 });
         expect(b.sim.received('ops').map((request) => request.at - START)).toEqual([10_500, 11_000]);

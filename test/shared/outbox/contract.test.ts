@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { notificationJobSchema, type NotificationJob } from '../../../shared/jobs/index.js';
-import { emptyWebhookState, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore } from '../../../shared/outbox/index.js';
+import { emptyConnectionState, emptyWebhookState, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore } from '../../../shared/outbox/index.js';
 import { createTableOutboxStore } from '../../../shared/outbox/table-store.js';
 import { createTableClient } from '../../../shared/storage/index.js';
 import { startAzurite, type TestAzurite } from '../../support/azurite.js';
@@ -131,6 +131,28 @@ describe.each(stores)('the %s outbox store', (_name, open) => {
         const racers = await Promise.all([1, 2, 3].map((delivered) => store.writeState({ ...(updated ?? fresh), delivered })));
         expect(racers.filter((written) => written !== undefined)).toHaveLength(1);
         expect((await store.listWebhooks()).map((state) => state.webhookKey)).toEqual([WEBHOOK]);
+    });
+
+    it('keeps a Teams connection’s state apart from the webhooks, written only with its ETag', async () => {
+        const store = await open();
+        const fresh = await store.readConnection('ada');
+        expect(fresh).toEqual(emptyConnectionState('ada'));
+        const claims = [{ webhookKey: WEBHOOK, round: 2, expiresAt: NOW + 30_000 }];
+        const created = await store.writeConnection({ ...fresh, sends: [NOW - 1_000, NOW], blockedUntil: NOW + 20_000, claims });
+        expect(created?.etag).toBeDefined();
+        expect(await store.writeConnection({ ...fresh, sends: [NOW] })).toBeUndefined();
+        const racers = await Promise.all([1, 2, 3].map((round) => store.writeConnection({ ...(created ?? fresh), claims: [{ ...claims[0], webhookKey: WEBHOOK, expiresAt: NOW, round }] })));
+        expect(racers.filter((written) => written !== undefined)).toHaveLength(1);
+        expect(await store.readConnection('ada')).toMatchObject({ connection: 'ada', sends: [NOW - 1_000, NOW], blockedUntil: NOW + 20_000 });
+        expect((await store.listConnections()).map((state) => state.connection)).toEqual(['ada']);
+        expect(await store.listWebhooks()).toEqual([]);
+    });
+
+    it('records how a completed job was confirmed, and never takes it again either way', async () => {
+        const store = await open();
+        await store.addJob(newJob('by-flow', NOW));
+        await store.completeJob(await head(store), NOW, undefined, 'accepted');
+        expect(await store.addJob(newJob('by-flow', NOW))).toBe('already-delivered');
     });
 
     it('keeps dead letters with every field, oldest first, until deleted', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { notificationJobSchema, type NotificationJob } from '../../../shared/jobs/index.js';
 import { MAX_JITTER_GUARD_MS, TEAMS_WEBHOOK_LIMITS } from '../../../shared/limiter/index.js';
-import { emptyWebhookState, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore } from '../../../shared/outbox/index.js';
+import { emptyConnectionState, emptyWebhookState, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore } from '../../../shared/outbox/index.js';
 import { MAX_STRING_PROPERTY_CHARS, DELIVERED_RETENTION_MS } from '../../../shared/outbox/table-rows.js';
 import { createTableOutboxStore, type TableOutboxStoreOptions } from '../../../shared/outbox/table-store.js';
 import { createTableClient } from '../../../shared/storage/index.js';
@@ -261,6 +261,18 @@ describe('table outbox store: attempts and completion', () => {
         expect(await store.addJob(newJob('first', NOW))).toBe('already-delivered');
     });
 
+    it('records whether Teams delivered a job or a flow only accepted it, and posts neither again', async () => {
+        const { store, outbox } = await freshStore();
+        await store.addJob(newJob('by-connector', NOW));
+        await store.addJob(newJob('by-flow', NOW + 1));
+        await store.completeJob(await head(store), NOW);
+        await store.completeJob(await head(store), NOW, undefined, 'accepted');
+        const marker = (id: string) => outbox.getEntity<{ status: string; confirmation: string }>(WEBHOOK, `id|${id}`);
+        expect(await marker('by-connector')).toMatchObject({ status: 'delivered', confirmation: 'delivered' });
+        expect(await marker('by-flow')).toMatchObject({ status: 'delivered', confirmation: 'accepted' });
+        expect(await store.addJob(newJob('by-flow', NOW + 1))).toBe('already-delivered');
+    });
+
     it('forgets delivered job ids older than the cut-off and keeps newer ones', async () => {
         const { store } = await freshStore();
         for (const [id, deliveredAt] of [['old', NOW - DELIVERED_RETENTION_MS - 1], ['new', NOW]] as const) {
@@ -336,6 +348,7 @@ describe('table outbox store: state', () => {
             leaseUntil: NOW + 30_000,
             wakeAt: NOW + 45_000,
             delivered: 12_345,
+            accepted: 678,
             throttled: 3,
             deadLettered: 4,
         };
@@ -369,6 +382,65 @@ describe('table outbox store: state', () => {
         const listed = await store.listWebhooks();
         expect(listed.map((state) => state.alias).sort()).toEqual(['dev', 'ops']);
         expect(listed.map((state) => state.webhookKey).sort()).toEqual([OTHER_WEBHOOK, WEBHOOK].sort());
+    });
+});
+
+describe('table outbox store: Teams connections', () => {
+    it('reads a fresh state for a connection with none stored', async () => {
+        const { store } = await freshStore();
+        expect(await store.readConnection('default')).toEqual(emptyConnectionState('default'));
+    });
+
+    it('round-trips the send log, the Retry-After block and the claims, and updates only with the ETag', async () => {
+        const { store } = await freshStore();
+        const state = {
+            ...emptyConnectionState('ada'),
+            sends: [NOW - 299_000, NOW - 1_000, NOW],
+            blockedUntil: NOW + 20_000,
+            claims: [
+                { webhookKey: WEBHOOK, round: 12, expiresAt: NOW + 60_000 },
+                { webhookKey: OTHER_WEBHOOK, round: 11, expiresAt: NOW + 90_000 },
+            ],
+        };
+        const written = await store.writeConnection(state);
+        expect(written).toBeDefined();
+        expect(await store.readConnection('ada')).toEqual({ ...state, etag: written?.etag });
+        expect(await store.writeConnection({ ...state, etag: undefined })).toBeUndefined();
+        const updated = await store.writeConnection({ ...state, claims: [], etag: written?.etag });
+        expect((await store.readConnection('ada')).claims).toEqual([]);
+        expect(await store.writeConnection({ ...state, etag: written?.etag })).toBeUndefined();
+        expect(updated?.etag).not.toBe(written?.etag);
+    });
+
+    it('lets exactly one of several writers with the same ETag reserve a slot', async () => {
+        const { store } = await freshStore();
+        const first = await store.writeConnection(emptyConnectionState('default'));
+        const results = await Promise.all(
+            Array.from({ length: 5 }, (_unused, index) => store.writeConnection({ ...emptyConnectionState('default'), sends: [NOW + index], etag: first?.etag })),
+        );
+        expect(results.filter((result) => result !== undefined)).toHaveLength(1);
+        expect((await store.readConnection('default')).sends).toHaveLength(1);
+    });
+
+    it('drops sends older than 24 h when writing', async () => {
+        const { store } = await freshStore();
+        const written = await store.writeConnection({ ...emptyConnectionState('default'), sends: [NOW - SEND_LOG_WINDOW_MS - MAX_JITTER_GUARD_MS, NOW] });
+        expect(written?.sends).toEqual([NOW]);
+    });
+
+    it('lists connections apart from webhooks', async () => {
+        const { store } = await freshStore();
+        await store.writeConnection(emptyConnectionState('ada'));
+        await store.writeConnection(emptyConnectionState('grace'));
+        await store.writeState({ ...emptyWebhookState(WEBHOOK), alias: 'ops' });
+        expect((await store.listConnections()).map((connection) => connection.connection).sort()).toEqual(['ada', 'grace']);
+        expect((await store.listWebhooks()).map((state) => state.webhookKey)).toEqual([WEBHOOK]);
+    });
+
+    it('names the row of a corrupt connection row', async () => {
+        const { store, outbox } = await freshStore();
+        await outbox.createEntity({ partitionKey: 'connection|ada', rowKey: 'connection', blockedUntil: 0, claims: 'x,y', claimsChunks: 1 });
+        await expect(store.readConnection('ada')).rejects.toThrow(/partition connection\|ada, row connection: claims is not a valid claim list/);
     });
 });
 

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import {
     classifyTeamsResponse,
     type DeliveryOutcome,
+    MAX_RETRY_AFTER_MS,
+    parseRetryAfter,
     RECORDED_BODY_MAX_BYTES,
     type TeamsAnswer,
     type WebhookDialect,
@@ -71,8 +73,8 @@ const rows: readonly Row[] = [
     { situation: 'a 503 that names ApplicationThrottled', dialect: 'connector', answer: { status: 503, body: 'ApplicationThrottled' }, outcome: 'throttled' },
     { situation: 'a redirect', dialect: 'connector', answer: { status: 301, body: '' }, outcome: 'permanent' },
     // Workflows
-    { situation: 'accepted: 202 with an empty body', dialect: 'workflows', answer: { status: 202, body: '' }, outcome: 'delivered' },
-    { situation: 'accepted: 200 with any body', dialect: 'workflows', answer: { status: 200, body: '{"ok":true}' }, outcome: 'delivered' },
+    { situation: 'accepted: 202 with an empty body', dialect: 'workflows', answer: { status: 202, body: '' }, outcome: 'accepted' },
+    { situation: 'accepted: 200 with any body', dialect: 'workflows', answer: { status: 200, body: '{"ok":true}' }, outcome: 'accepted' },
     { situation: 'schema error: 400 TriggerInputSchemaMismatch', dialect: 'workflows', answer: { status: 400, body: TRIGGER_SCHEMA_MISMATCH }, outcome: 'permanent' },
     { situation: 'Power Platform quota: 429', dialect: 'workflows', answer: { status: 429, body: '{"error":{"code":"TooManyRequests"}}' }, outcome: 'throttled' },
     { situation: 'bad signature: 401', dialect: 'workflows', answer: { status: 401, body: '{"error":{"code":"DirectApiAuthorizationRequired"}}' }, outcome: 'permanent' },
@@ -117,8 +119,8 @@ describe('classifyTeamsResponse', () => {
         });
     });
 
-    it('treats a Workflows 2xx as delivered even when the body mentions an error', () => {
-        expect(classifyTeamsResponse({ status: 202, body: WRAPPED.throttled }, 'workflows').outcome).toBe('delivered');
+    it('treats a Workflows 2xx as accepted by the flow, never as delivered, even when the body mentions an error', () => {
+        expect(classifyTeamsResponse({ status: 202, body: WRAPPED.throttled }, 'workflows').outcome).toBe('accepted');
     });
 
     it('treats a status outside 100–599 as transient', () => {
@@ -148,7 +150,7 @@ describe('classifyTeamsResponse', () => {
     });
 
     describe('properties', () => {
-        const outcomes: readonly DeliveryOutcome[] = ['delivered', 'throttled', 'transient', 'permanent'];
+        const outcomes: readonly DeliveryOutcome[] = ['delivered', 'accepted', 'throttled', 'transient', 'permanent'];
         const dialect = fc.constantFrom<WebhookDialect>('connector', 'workflows');
         const body = fc.oneof(
             fc.string({ unit: 'binary', maxLength: 2_000 }),
@@ -194,6 +196,16 @@ describe('classifyTeamsResponse', () => {
             );
         });
 
+        it('calls a 2xx accepted exactly when it comes from Workflows, and nothing else accepted', () => {
+            fc.assert(
+                fc.property(fc.integer({ min: 100, max: 599 }), body, dialect, (status, text, kind) => {
+                    const accepted = classifyTeamsResponse({ status, body: text }, kind).outcome === 'accepted';
+                    return accepted === (kind === 'workflows' && status >= 200 && status < 300);
+                }),
+                { numRuns: 500 },
+            );
+        });
+
         it('calls a connector 200 delivered only when its body is 1', () => {
             fc.assert(
                 fc.property(body, (text) => {
@@ -203,5 +215,68 @@ describe('classifyTeamsResponse', () => {
                 { numRuns: 500 },
             );
         });
+    });
+});
+
+describe('Retry-After', () => {
+    const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
+
+    it('reads delay-seconds as milliseconds', () => {
+        expect(parseRetryAfter('20', NOW)).toBe(20_000);
+        expect(parseRetryAfter(' 0 ', NOW)).toBe(0);
+    });
+
+    it('reads an HTTP date, in the IMF-fixdate and the obsolete forms, relative to now', () => {
+        expect(parseRetryAfter('Mon, 23 Nov 2026 12:00:45 GMT', NOW)).toBe(45_000);
+        expect(parseRetryAfter('Monday, 23-Nov-26 12:01:00 GMT', NOW)).toBe(60_000);
+        expect(parseRetryAfter('Mon Nov 23 12:00:30 2026', NOW)).toBe(30_000);
+    });
+
+    it('waits nothing for a date in the past', () => {
+        expect(parseRetryAfter('Sun, 22 Nov 2026 12:00:00 GMT', NOW)).toBe(0);
+    });
+
+    it('caps a huge value, in seconds or as a date, at the named maximum', () => {
+        expect(parseRetryAfter('99999999999999999999', NOW)).toBe(MAX_RETRY_AFTER_MS);
+        expect(parseRetryAfter('Fri, 31 Dec 9999 23:59:59 GMT', NOW)).toBe(MAX_RETRY_AFTER_MS);
+    });
+
+    it.each(['-5', '1.5', '+20', '20s', 'soon', '', '   ', 'NaN', 'Infinity', '0x10', '1e3', 'Mon, 99 Foo 2026 99:99:99 GMT', '12:00'])(
+        'ignores the unreadable value %j',
+        (value) => {
+            expect(parseRetryAfter(value, NOW)).toBeUndefined();
+        },
+    );
+
+    it('never answers outside 0..MAX_RETRY_AFTER_MS, whatever the header', () => {
+        fc.assert(
+            fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 100 }), fc.integer().map(String), fc.date({ noInvalidDate: true }).map((date) => date.toUTCString())), (value) => {
+                const wait = parseRetryAfter(value, NOW);
+                return wait === undefined || (Number.isFinite(wait) && wait >= 0 && wait <= MAX_RETRY_AFTER_MS);
+            }),
+            { numRuns: 1_000 },
+        );
+    });
+
+    it('is reported on a 429 and a 503, in both dialects', () => {
+        for (const dialect of ['connector', 'workflows'] as const) {
+            expect(classifyTeamsResponse({ status: 429, body: '', retryAfter: '20' }, dialect, { now: NOW })).toMatchObject({ outcome: 'throttled', retryAfterMs: 20_000 });
+            expect(classifyTeamsResponse({ status: 503, body: '', retryAfter: '7' }, dialect, { now: NOW })).toMatchObject({ outcome: 'transient', retryAfterMs: 7_000 });
+        }
+    });
+
+    it('is not reported on other statuses, nor when it cannot be read', () => {
+        fc.assert(
+            fc.property(fc.integer({ min: 100, max: 599 }).filter((status) => status !== 429 && status !== 503), (status) => {
+                return classifyTeamsResponse({ status, body: '', retryAfter: '20' }, 'workflows', { now: NOW }).retryAfterMs === undefined;
+            }),
+        );
+        expect(classifyTeamsResponse({ status: 429, body: '', retryAfter: 'later' }, 'workflows', { now: NOW }).retryAfterMs).toBeUndefined();
+    });
+
+    it('reads a date only when the answer time is given', () => {
+        const answer = { status: 429, body: '', retryAfter: 'Mon, 23 Nov 2026 12:00:45 GMT' };
+        expect(classifyTeamsResponse(answer, 'workflows').retryAfterMs).toBeUndefined();
+        expect(classifyTeamsResponse(answer, 'workflows', { now: NOW }).retryAfterMs).toBe(45_000);
     });
 });

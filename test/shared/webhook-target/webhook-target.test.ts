@@ -7,6 +7,7 @@ import { ConfigurationError } from '../../../shared/errors/index.js';
 import {
     DEFAULT_ALLOWED_WEBHOOK_HOSTS,
     isAllowedWebhookUrl,
+    isWorkflowsTriggerPath,
     parseAllowedHosts,
     webhookDialect,
     webhookKey,
@@ -19,6 +20,7 @@ const URLS = {
     webhookb2: 'https://contoso.webhook.office.com/webhookb2/8cc4b123@07420c3d/IncomingWebhook/477b562f/96010122/V2abc',
     logicApps: 'https://prod-27.westeurope.logic.azure.com:443/workflows/0f1e2d3c4b5a/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=s3cr3t',
     powerPlatform: 'https://default0a1b2c3d.4e.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/0f1e2d3c/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=s3cr3t',
+    powerPlatformCu: 'https://default0a1b2c3d.4e.environment.api.powerplatform.com:443/powerautomate/automations/direct/cu/2/workflows/0f1e2d3c/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=s3cr3t',
 } as const;
 
 const defaults = parseAllowedHosts(DEFAULT_ALLOWED_WEBHOOK_HOSTS.join(','));
@@ -149,6 +151,7 @@ describe('webhookDialect', () => {
         ['webhookb2', 'connector'],
         ['logicApps', 'workflows'],
         ['powerPlatform', 'workflows'],
+        ['powerPlatformCu', 'workflows'],
     ] as const)('reads the %s host family as %s', (family, dialect) => {
         expect(webhookDialect(new URL(URLS[family]))).toBe(dialect);
     });
@@ -159,6 +162,63 @@ describe('webhookDialect', () => {
 
     it('reads any other path on a local simulator as connector', () => {
         expect(webhookDialect(new URL('http://localhost:7072/webhookb2/abc/IncomingWebhook/def/ghi'))).toBe('connector');
+    });
+
+    it.each([
+        '/workflows/abc/triggers/manual/paths/invoke',
+        '/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke',
+        '/powerautomate/automations/direct/cu/2/workflows/abc/triggers/manual/paths/invoke/',
+        '/PowerAutomate/Automations/Direct/CU/17/Workflows/ABC/Triggers/Manual/Paths/Invoke',
+        '/some/future/prefix/v2/workflows/abc/extra/triggers/manual/paths/invoke',
+    ])('reads the trigger path %s as a Workflows trigger', (path) => {
+        expect(isWorkflowsTriggerPath(path)).toBe(true);
+    });
+
+    it.each([
+        '/webhookb2/abc/IncomingWebhook/def/ghi',
+        '/workflows/abc/triggers/manual/paths/invoke/extra',
+        '/workflows/triggers/manual/paths/invoke',
+        '/workflows/abc/triggers/paths/invoke',
+        '/workflows/abc/triggers/manual/paths',
+        '/triggers/manual/workflows/abc/paths/invoke',
+        '/',
+    ])('does not read %s as a Workflows trigger', (path) => {
+        expect(isWorkflowsTriggerPath(path)).toBe(false);
+    });
+
+    it('reads every published Workflows URL shape as workflows, whatever its ids, query, port and case', () => {
+        const label = fc.stringMatching(/^[a-z0-9]{1,12}$/);
+        const host = fc.oneof(
+            fc.tuple(fc.integer({ min: 0, max: 99 }), fc.constantFrom('westeurope', 'eastus', 'uksouth')).map(([n, region]) => `prod-${String(n).padStart(2, '0')}.${region}.logic.azure.com`),
+            fc.tuple(label, label).map(([env, part]) => `${env}.${part}.environment.api.powerplatform.com`),
+        );
+        const prefix = fc.oneof(
+            fc.constant(''),
+            fc.constant('/powerautomate/automations/direct'),
+            fc.integer({ min: 0, max: 999 }).map((n) => `/powerautomate/automations/direct/cu/${n}`),
+        );
+        const query = fc.dictionary(fc.stringMatching(/^[a-z-]{1,10}$/), fc.string({ maxLength: 20 }), { maxKeys: 5 });
+        fc.assert(
+            fc.property(host, fc.constantFrom('', ':443'), prefix, label, fc.constantFrom('manual', 'When_a_HTTP_request_is_received'), query, fc.boolean(), (h, port, p, id, trigger, params, upper) => {
+                const search = new URLSearchParams({ ...params, sig: 'x' }).toString();
+                const path = `${p}/workflows/${id}/triggers/${trigger}/paths/invoke`;
+                const url = new URL(`https://${h}${port}${upper ? path.toUpperCase() : path}?${search}`);
+                return webhookDialect(url) === 'workflows' && isAllowedWebhookUrl(url) && webhookDialect(new URL(`http://127.0.0.1:7072${url.pathname}${url.search}`)) === 'workflows';
+            }),
+            { numRuns: 500 },
+        );
+    });
+
+    it('never throws on a hostile path, and never reads a connector URL as Workflows', () => {
+        fc.assert(
+            fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (path) => {
+                isWorkflowsTriggerPath(path);
+                const url = new URL('https://contoso.webhook.office.com/');
+                url.pathname = path;
+                return webhookDialect(url) === 'connector';
+            }),
+            { numRuns: 500 },
+        );
     });
 
     it('decides by host before path, so a connector host with a Workflows-like path stays connector', () => {
