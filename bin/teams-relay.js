@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `teams-relay` command: builds dist/ when it is missing or older than the sources, then runs dist/cli/main.js.
+// The `teams-relay` command: builds dist/ when it is missing or older than the sources, then runs dist/tools/cli/main.js.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,9 +8,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** The package root, one level above bin/. */
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 /** The compiled CLI. */
-const CLI_MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+const CLI_MAIN = join(ROOT, 'dist', 'tools', 'cli', 'main.js');
 /** The folders and files the CLI is compiled from; a change in any of them makes dist/ stale. */
-const SOURCES = ['cli', 'shared', 'preview', 'tsconfig.json', 'tsconfig.build.json'];
+const SOURCES = ['tools', 'shared', 'tsconfig.json', 'tsconfig.build.json'];
 /** Source files that feed the build. */
 const SOURCE_FILE = /\.(ts|mts|cts|json)$/;
 /** Exit code when the CLI cannot start at all (build failed and nothing to run). */

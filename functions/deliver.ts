@@ -1,7 +1,7 @@
 /** Queue trigger on the notifications queue: accepts each job into its webhook's outbox, then drains that webhook. */
 import { app, type InvocationContext } from '@azure/functions';
-import { DEFAULT_NOTIFICATIONS_QUEUE } from '../shared/config/index.js';
-import { ensureErrorType } from '../shared/errors/index.js';
+import { DEFAULT_NOTIFICATIONS_QUEUE } from '../shared/platform/config.js';
+import { ensureErrorType } from '../shared/platform/index.js';
 
 /** Resolved when the module loads, as the Functions host reads app settings then. */
 export const NOTIFICATIONS_QUEUE_NAME = process.env.NOTIFICATIONS_QUEUE?.trim() || DEFAULT_NOTIFICATIONS_QUEUE;
@@ -13,11 +13,10 @@ export const NOTIFICATIONS_QUEUE_NAME = process.env.NOTIFICATIONS_QUEUE?.trim() 
  * wake-up or the sweep sends it.
  */
 export async function deliver(message: unknown, context: InvocationContext): Promise<void> {
-    const [{ deliveryRuntime, sendWakeup }, { acceptQueueMessage }, { drainWebhook }, { flushTelemetry, trackDeliveryEvent, trackEvent }] = await Promise.all([
-        import('../shared/delivery/runtime.js'),
-        import('../shared/delivery/accept.js'),
-        import('../shared/delivery/sender.js'),
-        import('../shared/telemetry/index.js'),
+    const [{ deliveryRuntime, sendWakeup }, { acceptQueueMessage, drainWebhook }, { flushTelemetry, trackDeliveryEvent, trackEvent }] = await Promise.all([
+        import('../shared/notify/azure.js'),
+        import('../shared/notify/index.js'),
+        import('../shared/platform/index.js'),
     ]);
     const runtime = await deliveryRuntime();
     const messageId = typeof context.triggerMetadata?.id === 'string' ? context.triggerMetadata.id : context.invocationId;

@@ -1,15 +1,8 @@
 /** POST /api/mention: the Teams outgoing webhook. Verifies the HMAC signature, refuses stale and repeated activities, runs the command, answers within 5 s. */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { extractCommand, parseActivity } from '../shared/activity/index.js';
-import { BUILTIN_COMMANDS } from '../shared/commands/index.js';
-import { getConfig, mentionScopeSetting } from '../shared/config/index.js';
-import { ClientError } from '../shared/errors/index.js';
-import { MAX_REQUEST_BODY_BYTES, readBodyWithin, toErrorResponse } from '../shared/http/index.js';
-import { answerMention } from '../shared/mention/index.js';
-import { checkFreshness, createReplyCache, MAX_FUTURE_SKEW_MS, replyKey, type ReplyCache } from '../shared/replay/index.js';
-import type { TeamsReply } from '../shared/reply/index.js';
-import { verifyTeamsSignature } from '../shared/signature/index.js';
-import { trackEvent } from '../shared/telemetry/index.js';
+import { answerMention, BUILTIN_COMMANDS, checkFreshness, createReplyCache, extractCommand, MAX_FUTURE_SKEW_MS, parseActivity, type ReplyCache, replyKey, type TeamsReply, verifyTeamsSignature } from '../shared/mention/index.js';
+import { getConfig, mentionScopeSetting } from '../shared/platform/config.js';
+import { ClientError, MAX_REQUEST_BODY_BYTES, readBodyWithin, toErrorResponse, trackEvent } from '../shared/platform/index.js';
 
 /** The largest mention body we read (1 MiB: far above any real one; Teams activities are a few KB). The Functions host refuses larger bodies itself in Azure. */
 export const MAX_MENTION_BODY_BYTES = MAX_REQUEST_BODY_BYTES;

@@ -1,9 +1,8 @@
 /** POST /api/notifications: validates a notification job and enqueues it; answers 202 with its id. */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { QueueClient } from '@azure/storage-queue';
-import { getConfig } from '../shared/config/index.js';
-import { ClientError } from '../shared/errors/index.js';
-import { readBodyWithin, toErrorResponse } from '../shared/http/index.js';
+import { getConfig } from '../shared/platform/config.js';
+import { ClientError, readBodyWithin, toErrorResponse } from '../shared/platform/index.js';
 
 /** Largest body accepted: a queue message holds 64 KiB, and a job's payload must stay under 24 KB anyway. */
 export const MAX_NOTIFICATION_BODY_BYTES = 64 * 1024;
@@ -26,10 +25,10 @@ export async function notifications(request: HttpRequest, context: InvocationCon
             throw new ClientError('bad_json', 'The body is not valid JSON');
         }
         const [{ checkJob }, { enqueueNotification }, { createQueueClient }, { trackEvent }] = await Promise.all([
-            import('../shared/delivery/accept.js'),
-            import('../shared/producer/index.js'),
-            import('../shared/storage/index.js'),
-            import('../shared/telemetry/index.js'),
+            import('../shared/notify/index.js'),
+            import('../shared/notify/azure.js'),
+            import('../shared/platform/azure.js'),
+            import('../shared/platform/index.js'),
         ]);
         const checked = await checkJob(value, config);
         if (!checked.ok) {

@@ -1,6 +1,6 @@
 /** Timer trigger, every minute: wakes any webhook that has jobs waiting but no sender and no pending wake-up. */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { DEFAULT_SWEEP_SCHEDULE } from '../shared/config/index.js';
+import { DEFAULT_SWEEP_SCHEDULE } from '../shared/platform/config.js';
 
 /** `SWEEP_SCHEDULE`, read when the module loads as the host reads app settings then; every minute by default. */
 export const SWEEP_SCHEDULE = process.env.SWEEP_SCHEDULE?.trim() || DEFAULT_SWEEP_SCHEDULE;
@@ -14,8 +14,8 @@ export const LOST_WAKEUP_GRACE_MS = 120_000;
  */
 export async function sweep(_timer: Timer, context: InvocationContext): Promise<void> {
     const [{ deliveryRuntime, sendWakeup }, { flushTelemetry, trackEvent }] = await Promise.all([
-        import('../shared/delivery/runtime.js'),
-        import('../shared/telemetry/index.js'),
+        import('../shared/notify/azure.js'),
+        import('../shared/platform/index.js'),
     ]);
     const runtime = await deliveryRuntime();
     const now = Date.now();

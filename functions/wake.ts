@@ -1,6 +1,6 @@
 /** Queue trigger on the wake-up queue: drains a webhook when its next slot has come. */
 import { app, type InvocationContext } from '@azure/functions';
-import { wakeupQueueName } from '../shared/queue-names/index.js';
+import { wakeupQueueName } from '../shared/platform/index.js';
 import { NOTIFICATIONS_QUEUE_NAME } from './deliver.js';
 
 /** The wake-up queue beside the notifications queue. */
@@ -8,11 +8,10 @@ export const WAKEUP_QUEUE_NAME = wakeupQueueName(NOTIFICATIONS_QUEUE_NAME);
 
 /** Drains the webhook a wake-up names. A malformed wake-up is logged and dropped: it carries no job. */
 export async function wake(message: unknown, context: InvocationContext): Promise<void> {
-    const [{ deliveryRuntime }, { drainWebhook }, { wakeupMessageSchema }, { flushTelemetry, trackDeliveryEvent, trackEvent }] = await Promise.all([
-        import('../shared/delivery/runtime.js'),
-        import('../shared/delivery/sender.js'),
-        import('../shared/delivery/wakeup.js'),
-        import('../shared/telemetry/index.js'),
+    const [{ deliveryRuntime }, { drainWebhook, wakeupMessageSchema }, { flushTelemetry, trackDeliveryEvent, trackEvent }] = await Promise.all([
+        import('../shared/notify/azure.js'),
+        import('../shared/notify/index.js'),
+        import('../shared/platform/index.js'),
     ]);
     const parsed = wakeupMessageSchema.safeParse(typeof message === 'string' ? safeJson(message) : message);
     if (!parsed.success) {

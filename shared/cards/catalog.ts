@@ -1,6 +1,6 @@
 /** The named card templates a notification job may use as `card: { template, data }`, with the schema of each one's data. */
 import type { z } from 'zod';
-import type { CardTemplate } from './index.js';
+import type { CardTemplate } from './render.js';
 import { alertCardDataSchema, alertCardExample, alertCardTemplate } from './templates/alert.js';
 import { buildCardDataSchema, buildCardExample, buildCardTemplate } from './templates/build.js';
 import { deploymentCardDataSchema, deploymentCardExample, deploymentCardTemplate } from './templates/deployment.js';

@@ -1,5 +1,5 @@
 /** Adaptive Card templates rendered with adaptivecards-templating. */
-import type { AdaptiveCard } from '../reply/index.js';
+import type { AdaptiveCard } from './card.js';
 
 /** A card template: an Adaptive Card with `${...}` bindings, as the Adaptive Cards designer writes them. */
 export type CardTemplate = AdaptiveCard;

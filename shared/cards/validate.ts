@@ -1,7 +1,7 @@
 /** Checking an Adaptive Card against the rules of the place it is sent to, before it leaves. */
 import { createRequire } from 'node:module';
-import { findExcessiveNesting, formatJsonPath, MAX_JSON_DEPTH } from '../json-depth/index.js';
-import { ALLOWED_REPLY_ACTION, cardActionTypes } from '../reply/index.js';
+import { findExcessiveNesting, formatJsonPath, MAX_JSON_DEPTH } from '../platform/index.js';
+import { ALLOWED_REPLY_ACTION, cardActionTypes } from './card.js';
 
 /**
  * Where a card goes: a legacy connector incoming webhook, a Power Automate Workflows webhook, or the

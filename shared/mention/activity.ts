@@ -1,6 +1,6 @@
 /** The Teams outgoing-webhook activity: a lenient parser and the command in its text. */
 import { z } from 'zod';
-import { ClientError } from '../errors/index.js';
+import { ClientError } from '../platform/index.js';
 
 /** Bot Framework ids of bots (and outgoing webhooks) start with `28:`; users' with `29:`. */
 const BOT_ID_PREFIX = '28:';

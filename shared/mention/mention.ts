@@ -1,9 +1,9 @@
 /** Answering a mention: route the command, run it within the budget, and always produce a valid reply. */
-import type { Activity, MentionCommandLine } from '../activity/index.js';
-import { describeCardProblems, validateCard } from '../cards/validate.js';
-import { remainingBudgetMs, runWithDeadline, type MentionCaller, type MentionCommand } from '../commands/index.js';
-import { ensureErrorType } from '../errors/index.js';
-import { InvalidReplyError, toTeamsReply, type MentionReply, type TeamsReply } from '../reply/index.js';
+import type { Activity, MentionCommandLine } from './activity.js';
+import { describeCardProblems, validateCard } from '../cards/index.js';
+import { remainingBudgetMs, runWithDeadline, type MentionCaller, type MentionCommand } from './commands/index.js';
+import { ensureErrorType } from '../platform/index.js';
+import { InvalidReplyError, toTeamsReply, type MentionReply, type TeamsReply } from './reply.js';
 
 /** What {@link answerMention} needs besides the command line. */
 export interface AnswerOptions {

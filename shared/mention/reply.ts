@@ -1,9 +1,10 @@
 /** Replies to a mention: what a command returns, and the validated message Teams receives. */
 
-import { TeamsRelayError } from '../errors/index.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, ALLOWED_REPLY_ACTION, cardActionTypes, type AdaptiveCard } from '../cards/index.js';
+import { TeamsRelayError } from '../platform/index.js';
 
-/** Content type of an Adaptive Card attachment. */
-export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+// Re-exported for the mention flow's callers; the card facts themselves live in shared/cards/card.ts.
+export { ADAPTIVE_CARD_CONTENT_TYPE, ALLOWED_REPLY_ACTION, cardActionTypes, type AdaptiveCard };
 
 /**
  * The largest reply we send, in UTF-8 bytes of its JSON. Teams refuses messages over 28 KB
@@ -13,12 +14,6 @@ export const MAX_REPLY_BYTES = 24 * 1024;
 
 /** Appended where a long text was cut. */
 export const TRUNCATION_MARKER = '\n\n… (truncated)';
-
-/** The only action type Teams allows in outgoing-webhook replies (docs/teams-facts.md#reply). */
-export const ALLOWED_REPLY_ACTION = 'Action.OpenUrl';
-
-/** An Adaptive Card as plain JSON. */
-export type AdaptiveCard = Readonly<Record<string, unknown>> & { readonly type: 'AdaptiveCard' };
 
 /** What a command answers: Markdown text, or an Adaptive Card (with an optional text beside it). */
 export type MentionReply = { readonly text: string } | { readonly card: AdaptiveCard; readonly text?: string };
@@ -66,37 +61,6 @@ export function truncateToFit(text: string, maxBytes: number, measure: (candidat
         }
     }
     return codePoints.slice(0, low).join('') + TRUNCATION_MARKER;
-}
-
-/** Every action in a card (in `actions`, `selectAction`, action sets and nested cards), as its `type`. */
-export function cardActionTypes(node: unknown): string[] {
-    const found: string[] = [];
-    // An explicit stack rather than recursion: cards come from producers and may nest to any depth.
-    const pending: { readonly value: unknown; readonly isAction: boolean }[] = [{ value: node, isAction: false }];
-    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-        const { value, isAction } = next;
-        if (typeof value !== 'object' || value === null) {
-            continue;
-        }
-        let children: { value: unknown; isAction: boolean }[];
-        if (Array.isArray(value)) {
-            children = value.map((item: unknown) => ({ value: item, isAction }));
-        } else {
-            const record = value as Record<string, unknown>;
-            if (isAction) {
-                found.push(typeof record.type === 'string' ? record.type : '(no type)');
-            }
-            children = Object.entries(record).map(([key, child]) => ({ value: child, isAction: key === 'actions' || key === 'selectAction' }));
-        }
-        // Reversed onto the stack, so actions are listed in document order.
-        for (let index = children.length - 1; index >= 0; index--) {
-            const child = children[index];
-            if (child !== undefined) {
-                pending.push(child);
-            }
-        }
-    }
-    return found;
 }
 
 /**

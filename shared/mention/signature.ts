@@ -1,6 +1,6 @@
 /** The Teams outgoing-webhook signature: HMAC-SHA256 over the raw body, checked in constant time. */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { OutgoingWebhookKey } from '../config/index.js';
+import type { OutgoingWebhookKey } from '../platform/config.js';
 
 /** Bytes in an HMAC-SHA256 digest. */
 export const HMAC_SHA256_BYTES = 32;

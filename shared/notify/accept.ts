@@ -1,12 +1,11 @@
 /** Accepting a queue message: decode it, validate the job, resolve its target, and put it in the outbox or dead-letter it. */
-import { checkCardData } from '../cards/catalog.js';
-import type { AppConfig } from '../config/index.js';
-import { ensureErrorType, PermanentError } from '../errors/index.js';
-import { createdAtMs, jobContentKind, validateJob, type ValidJob } from '../jobs/index.js';
-import { MAX_JSON_DEPTH, nestingProblem } from '../json-depth/index.js';
-import type { AddJobResult, OutboxJob, OutboxStore } from '../outbox/index.js';
-import { buildTeamsPayload } from '../payload/index.js';
-import { isAllowedWebhookUrl, webhookDialect, webhookKey } from '../webhook-target/index.js';
+import { checkCardData } from '../cards/index.js';
+import type { AppConfig } from '../platform/config.js';
+import { ensureErrorType, MAX_JSON_DEPTH, nestingProblem, PermanentError } from '../platform/index.js';
+import { createdAtMs, jobContentKind, validateJob, type ValidJob } from './jobs.js';
+import type { AddJobResult, OutboxJob, OutboxStore } from './outbox/index.js';
+import { buildTeamsPayload } from './payload.js';
+import { isAllowedWebhookUrl, webhookDialect, webhookKey } from './webhook-target.js';
 
 /** Most characters of an invalid message kept in its dead letter. */
 export const MAX_KEPT_MESSAGE_CHARS = 32 * 1024;

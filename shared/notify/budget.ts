@@ -1,12 +1,12 @@
 /** Each webhook's budget: backlog, sends in every window against its limit, back-off and the next free slot; each Teams connection's shared budget. */
-import type { AppConfig } from '../config/index.js';
-import { connectionTurn } from '../connection-budget/index.js';
-import { DEFAULT_LIMIT_PROFILES, teamsConnectionOf, type LimitProfiles } from '../limit-profiles/index.js';
-import { nextSendTime, TEAMS_WEBHOOK_LIMITS, windowUsage, type SlidingWindowLimit, type WindowUsage } from '../limiter/index.js';
-import type { ConnectionState, OutboxJob, OutboxStore, WebhookState } from '../outbox/index.js';
-import { connectorRetirementNotice, retiredConnectorAliases } from '../retirement/index.js';
-import { redactUrls } from '../telemetry/index.js';
-import { webhookDialect, webhookKey, type WebhookDialect } from '../webhook-target/index.js';
+import type { AppConfig } from '../platform/config.js';
+import { redactUrls } from '../platform/index.js';
+import { connectionTurn } from './connection-budget.js';
+import { DEFAULT_LIMIT_PROFILES, teamsConnectionOf, type LimitProfiles } from './limit-profiles.js';
+import { nextSendTime, TEAMS_WEBHOOK_LIMITS, windowUsage, type SlidingWindowLimit, type WindowUsage } from './limiter.js';
+import type { ConnectionState, OutboxJob, OutboxStore, WebhookState } from './outbox/index.js';
+import { connectorRetirementNotice, retiredConnectorAliases } from './retirement.js';
+import { webhookDialect, webhookKey, type WebhookDialect } from './webhook-target.js';
 
 /** Jobs counted in a backlog before we stop counting and say "at least". */
 export const BACKLOG_COUNT_LIMIT = 10_000;

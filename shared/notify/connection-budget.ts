@@ -16,9 +16,9 @@
  * Never over the limit: a webhook posts only when the windows allow it on the logged sends *plus* the
  * slots set aside, so on the logged sends alone (more history can only make a slot later).
  */
-import { nextSendTime, pruneHistory, type SlidingWindowLimit } from '../limiter/index.js';
-import type { ConnectionClaim, ConnectionState } from '../outbox/index.js';
-import { MAX_CONNECTION_CLAIMS } from '../outbox/table-rows.js';
+import { nextSendTime, pruneHistory, type SlidingWindowLimit } from './limiter.js';
+import type { ConnectionClaim, ConnectionState } from './outbox/index.js';
+import { MAX_CONNECTION_CLAIMS } from './outbox/table-rows.js';
 
 /**
  * How long past its turn (or its last post) a claim is kept while its webhook has not come back: a

@@ -4,15 +4,13 @@
  * next slot. Teams allows one webhook about 1800 posts a day; a digest carries many notifications
  * in one post.
  */
-import { renderCardTemplate } from '../cards/index.js';
-import { digestCardTemplate, type DigestCardData } from '../cards/templates/digest.js';
-import { PermanentError } from '../errors/index.js';
-import { createdAtMs, type ValidJob } from '../jobs/index.js';
-import { nextSendTime, type SlidingWindowLimit } from '../limiter/index.js';
-import type { OutboxJob } from '../outbox/index.js';
-import { buildTeamsPayload, jobAdaptiveCard, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES, type TeamsPayload } from '../payload/index.js';
-import type { AdaptiveCard } from '../reply/index.js';
-import type { WebhookDialect } from '../teams-answer/index.js';
+import { type AdaptiveCard, type DigestCardData, digestCardTemplate, renderCardTemplate } from '../cards/index.js';
+import { PermanentError } from '../platform/index.js';
+import { createdAtMs, type ValidJob } from './jobs.js';
+import { nextSendTime, type SlidingWindowLimit } from './limiter.js';
+import type { OutboxJob } from './outbox/index.js';
+import { buildTeamsPayload, jobAdaptiveCard, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES, type TeamsPayload } from './payload.js';
+import type { WebhookDialect } from './teams-answer.js';
 
 /** Most jobs looked at for one digest: a 24 KB card holds fewer than this many sections anyway. */
 export const MAX_DIGEST_JOBS = 200;

@@ -1,6 +1,6 @@
 /** The notification job, schema v1: what producers put on the queue, validated with zod. */
 import { z } from 'zod';
-import { formatJsonPath, MAX_JSON_DEPTH, nestingProblem } from '../json-depth/index.js';
+import { formatJsonPath, MAX_JSON_DEPTH, nestingProblem } from '../platform/index.js';
 
 /** Longest job id (README, "The notification job (schema v1)"). */
 export const MAX_JOB_ID_LENGTH = 128;

@@ -1,8 +1,8 @@
 /** Limit profiles per destination: the sliding windows of a connector URL, of a Workflows URL, and of the Teams connection behind Workflows flows. */
-import { ConfigurationError } from '../errors/index.js';
-import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../limiter/index.js';
-import type { WebhookDialect } from '../teams-answer/index.js';
-import { webhookDialect, webhookKey } from '../webhook-target/index.js';
+import { ConfigurationError } from '../platform/index.js';
+import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from './limiter.js';
+import type { WebhookDialect } from './teams-answer.js';
+import { webhookDialect, webhookKey } from './webhook-target.js';
 
 /**
  * The Microsoft Teams connector's throttling limits **per connection** that a Workflows URL's flow

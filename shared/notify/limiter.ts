@@ -1,6 +1,6 @@
 /** Sliding-window rate limiter for one Teams incoming webhook: a pure decision over the times of earlier sends. */
 
-import { nonNull, SystemError } from '../errors/index.js';
+import { nonNull, SystemError } from '../platform/index.js';
 
 /** One sliding window: at most `max` sends in any interval of `windowMs` milliseconds. */
 export interface SlidingWindowLimit {

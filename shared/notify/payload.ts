@@ -1,12 +1,8 @@
 /** What a job looks like on the wire for its destination: connector or Workflows, checked against its card rules and Teams' size limit. */
-import { renderCardTemplate } from '../cards/index.js';
-import { CARD_CATALOG, validateCardData } from '../cards/catalog.js';
-import { describeCardProblems, isVersionAbove, validateCard, WORKFLOWS_MAX_CARD_VERSION } from '../cards/validate.js';
-import { PermanentError } from '../errors/index.js';
-import { jobContentKind, type ValidJob } from '../jobs/index.js';
-import { MAX_JSON_DEPTH, nestingProblem } from '../json-depth/index.js';
-import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../reply/index.js';
-import type { WebhookDialect } from '../teams-answer/index.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard, CARD_CATALOG, describeCardProblems, isVersionAbove, renderCardTemplate, validateCard, validateCardData, WORKFLOWS_MAX_CARD_VERSION } from '../cards/index.js';
+import { MAX_JSON_DEPTH, nestingProblem, PermanentError } from '../platform/index.js';
+import { jobContentKind, type ValidJob } from './jobs.js';
+import type { WebhookDialect } from './teams-answer.js';
 
 /**
  * Largest payload we send, in UTF-8 bytes. Teams refuses over 28 KB, measured on message

@@ -1,6 +1,6 @@
 /** One POST to a Teams webhook, with a timeout, reduced to what the classifier needs. */
-import { readStreamWithin } from '../http/index.js';
-import type { TeamsAnswer } from '../teams-answer/index.js';
+import { readStreamWithin } from '../platform/index.js';
+import type { TeamsAnswer } from './teams-answer.js';
 
 /** Most bytes of an answer body we read; Teams' answers are short, a hostile server's may not be. */
 export const MAX_ANSWER_BYTES = 64 * 1024;

@@ -1,12 +1,12 @@
 /** Producing notification jobs: validate, assign an id and `createdAt`, and put them on the queue as plain JSON. */
 import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
-import { checkCardData } from '../cards/catalog.js';
-import { getConfig, type AppConfig, type StorageSetting } from '../config/index.js';
-import { ClientError } from '../errors/index.js';
-import { URL_TARGETS_OFF } from '../delivery/accept.js';
-import { createdAtMs, stampCreatedAt, validateJob, type NotificationJob } from '../jobs/index.js';
-import { createQueueClient } from '../storage/index.js';
+import { checkCardData } from '../cards/index.js';
+import { type AppConfig, getConfig, type StorageSetting } from '../platform/config.js';
+import { ClientError } from '../platform/index.js';
+import { URL_TARGETS_OFF } from './accept.js';
+import { createdAtMs, stampCreatedAt, validateJob, type NotificationJob } from './jobs.js';
+import { createQueueClient } from '../platform/azure.js';
 
 /** Time to live that makes a queue message never expire (Azure Queue Storage, Put Message: `-1`). */
 export const NEVER_EXPIRES = -1;

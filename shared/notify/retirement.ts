@@ -1,6 +1,6 @@
 /** Microsoft's retirement of Office 365 connectors: which configured webhooks are connector URLs, and the notice that says so. */
-import { WEBHOOK_SETTING_PREFIX } from '../config/index.js';
-import { webhookDialect } from '../webhook-target/index.js';
+import { WEBHOOK_SETTING_PREFIX } from '../platform/config.js';
+import { webhookDialect } from './webhook-target.js';
 
 /**
  * Microsoft's announcement that Office 365 connectors in Teams (the `*.webhook.office.com` incoming

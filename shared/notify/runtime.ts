@@ -2,14 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { QueueClient } from '@azure/storage-queue';
-import { getConfig, type AppConfig } from '../config/index.js';
-import { teamsConnectionOf } from '../limit-profiles/index.js';
-import type { OutboxJob, OutboxStore } from '../outbox/index.js';
-import { createTableOutboxStore } from '../outbox/table-store.js';
-import { createQueueClient, createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME, wakeupQueueName } from '../storage/index.js';
+import { type AppConfig, getConfig } from '../platform/config.js';
+import { type DeliveryEvent, wakeupQueueName } from '../platform/index.js';
+import { teamsConnectionOf } from './limit-profiles.js';
+import type { OutboxJob, OutboxStore } from './outbox/index.js';
+import { createTableOutboxStore } from './outbox/table-store.js';
+import { createQueueClient, createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../platform/azure.js';
 import { resolveSendTarget } from './accept.js';
 import { postToWebhook } from './post.js';
-import { senderSettings, type DeliveryEvent, type SenderDeps } from './sender.js';
+import { senderSettings, type SenderDeps } from './sender.js';
 import { visibilityTimeoutSeconds, type WakeupMessage } from './wakeup.js';
 
 /** The engine's parts for this process. */

@@ -14,16 +14,16 @@
  * together. A crash between the two reservations leaves a send counted that never happened: a slot
  * lost, never a window crossed.
  */
-import { retryDelay, throttleBackoff } from '../backoff/index.js';
-import { CLAIM_GRACE_MS, decideConnectionSlot } from '../connection-budget/index.js';
-import { ensureErrorType, PermanentError } from '../errors/index.js';
-import { DEFAULT_LIMIT_PROFILES, teamsConnectionOf, type LimitProfile, type LimitProfiles } from '../limit-profiles/index.js';
-import { nextSendTime, pruneHistory } from '../limiter/index.js';
-import type { ConnectionState, OutboxJob, OutboxStore, WebhookState } from '../outbox/index.js';
-import { backlogWaitMs, buildDigest, MAX_DIGEST_JOBS, MAX_SIMULATED_BACKLOG } from '../digest/index.js';
-import { buildTeamsPayload, type TeamsPayload } from '../payload/index.js';
-import { classifyTeamsResponse, type TeamsAnswerClassification, type WebhookDialect } from '../teams-answer/index.js';
-import { webhookDialect } from '../webhook-target/index.js';
+import { retryDelay, throttleBackoff } from './backoff.js';
+import { CLAIM_GRACE_MS, decideConnectionSlot } from './connection-budget.js';
+import { ensureErrorType, PermanentError, type DeliveryEvent } from '../platform/index.js';
+import { DEFAULT_LIMIT_PROFILES, teamsConnectionOf, type LimitProfile, type LimitProfiles } from './limit-profiles.js';
+import { nextSendTime, pruneHistory } from './limiter.js';
+import type { ConnectionState, OutboxJob, OutboxStore, WebhookState } from './outbox/index.js';
+import { backlogWaitMs, buildDigest, MAX_DIGEST_JOBS, MAX_SIMULATED_BACKLOG } from './digest.js';
+import { buildTeamsPayload, type TeamsPayload } from './payload.js';
+import { classifyTeamsResponse, type TeamsAnswerClassification, type WebhookDialect } from './teams-answer.js';
+import { webhookDialect } from './webhook-target.js';
 import type { PostToWebhook } from './post.js';
 
 /** How long a sender holds a webhook without renewing (each send renews); longer than a POST's timeout. @default 30000 */
@@ -53,26 +53,6 @@ const CONNECTION_CONTENTION_WAIT_MS = 500;
  * Attempts count every failed try of the job, POSTs included.
  */
 export const MAX_UNEXPECTED_FAILURE_ATTEMPTS = 5;
-
-/**
- * What the sender reports for logs and metrics. Never holds a URL. `delivered`: Teams confirmed the
- * post (a connector's `1`); `flow-accepted`: a Workflows trigger took the job (2xx), and whether the
- * flow then posted it is visible only in the flow's run history.
- */
-export interface DeliveryEvent {
-    readonly event: 'delivered' | 'flow-accepted' | 'throttled' | 'retrying' | 'dead-lettered' | 'deferred';
-    readonly webhookKey: string;
-    readonly jobId?: string;
-    readonly alias?: string | undefined;
-    readonly attempt?: number;
-    readonly status?: number | undefined;
-    readonly reason?: string;
-    readonly waitMs?: number;
-    /** Set when the job went out inside a digest post. */
-    readonly digestId?: string;
-    /** The Teams connection of a Workflows webhook; on `deferred`, set when the connection's budget is what it waits for. */
-    readonly connection?: string;
-}
 
 /** Tunables of the sender. */
 export interface SenderSettings {

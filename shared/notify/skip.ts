@@ -16,7 +16,7 @@
  * What this cannot fence is a sender that outlives its own lease (a process frozen for longer than
  * the lease): the same limit the senders have among themselves.
  */
-import type { ConditionalDeadLetterResult, NewDeadLetter, OutboxJob, OutboxStore, WebhookState } from '../outbox/index.js';
+import type { ConditionalDeadLetterResult, NewDeadLetter, OutboxJob, OutboxStore, WebhookState } from './outbox/index.js';
 
 /** The reason every skipped job's dead letter starts with. */
 export const SKIP_REASON = 'skipped by operator';

@@ -1,5 +1,5 @@
 /** Classification of every answer to a POST to a Teams incoming webhook or Workflows URL: delivered, accepted, throttled, transient or permanent. */
-import { DEFAULT_THROTTLE_MAX_MS } from '../backoff/index.js';
+import { DEFAULT_THROTTLE_MAX_MS } from './backoff.js';
 
 
 /** How the target speaks: a legacy Office 365 connector URL or a Power Automate Workflows trigger URL. */

@@ -2,10 +2,10 @@
 
 import { createHash } from 'node:crypto';
 
-import { ConfigurationError } from '../errors/index.js';
-import type { WebhookDialect } from '../teams-answer/index.js';
+import { ConfigurationError } from '../platform/index.js';
+import type { WebhookDialect } from './teams-answer.js';
 
-export type { WebhookDialect } from '../teams-answer/index.js';
+export type { WebhookDialect } from './teams-answer.js';
 
 /**
  * Host patterns a webhook URL may have when `ALLOWED_WEBHOOK_HOSTS` is not set: the connector and

@@ -282,7 +282,7 @@ function defaultCredential(clientId: string | undefined): TokenCredential {
     let loaded: Promise<TokenCredential> | undefined;
     return {
         async getToken(scopes, options) {
-            loaded ??= import('../identity/index.js').then((identity) => identity.createLazyCredential(clientId));
+            loaded ??= import('./identity.js').then((identity) => identity.createLazyCredential(clientId));
             return (await loaded).getToken(scopes, options);
         },
     };

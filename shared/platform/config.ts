@@ -1,16 +1,16 @@
 /** App configuration: every setting parsed once with zod into a frozen, typed object. */
 import { z } from 'zod';
-import { ConfigurationError, SystemError } from '../errors/index.js';
+import { ConfigurationError, SystemError } from './errors.js';
 import {
     CONNECTION_NAME_PATTERN,
     CONNECTION_SETTING_PREFIX,
     DEFAULT_TEAMS_CONNECTION,
     limitProfiles,
     type LimitProfiles,
-} from '../limit-profiles/index.js';
-import { DEFAULT_JITTER_GUARD_MS, MAX_JITTER_GUARD_MS } from '../limiter/index.js';
-import { isValidNotificationsQueue, MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS, poisonQueueName } from '../queue-names/index.js';
-import { isAllowedWebhookUrl, parseAllowedHosts, webhookDialect, webhookKey, type WebhookHostPattern } from '../webhook-target/index.js';
+} from '../notify/limit-profiles.js';
+import { DEFAULT_JITTER_GUARD_MS, MAX_JITTER_GUARD_MS } from '../notify/limiter.js';
+import { isValidNotificationsQueue, MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS, poisonQueueName } from './queue-names.js';
+import { isAllowedWebhookUrl, parseAllowedHosts, webhookDialect, webhookKey, type WebhookHostPattern } from '../notify/webhook-target.js';
 
 /** Bytes in an outgoing-webhook security token (Teams shows base64 of 32 random bytes). */
 export const OUTGOING_TOKEN_BYTES = 32;

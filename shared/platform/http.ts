@@ -1,6 +1,6 @@
 /** HTTP edges: reading a body within a size limit, and turning errors into answers in one place. */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { ClientError, ensureErrorType, isClientError, isTeamsRelayError } from '../errors/index.js';
+import { ClientError, ensureErrorType, isClientError, isTeamsRelayError } from './errors.js';
 
 /**
  * The largest request body any HTTP function of the app reads: 1 MiB. The Functions host reads a

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ConfigurationError } from '../errors/index.js';
+import { ConfigurationError } from './errors.js';
 
 /** The file `func start` reads app settings from (Azure Functions Core Tools). */
 export const LOCAL_SETTINGS_FILE = 'local.settings.json';

@@ -2,10 +2,10 @@
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
 
-import type { StorageSetting } from '../config/index.js';
-import { createLazyCredential } from '../identity/index.js';
+import type { StorageSetting } from './config.js';
+import { createLazyCredential } from './identity.js';
 
-export { createLazyCredential } from '../identity/index.js';
+export { createLazyCredential } from './identity.js';
 
 /** The outbox table: one partition per webhook (pending jobs, job index, sending state). Table names are letters and digits only. */
 export const OUTBOX_TABLE_NAME = 'TeamsRelayOutbox';
@@ -13,7 +13,7 @@ export const OUTBOX_TABLE_NAME = 'TeamsRelayOutbox';
 /** The dead-letter table. */
 export const DEAD_LETTER_TABLE_NAME = 'TeamsRelayDeadLetters';
 
-export { WAKEUP_QUEUE_SUFFIX, wakeupQueueName } from '../queue-names/index.js';
+export { WAKEUP_QUEUE_SUFFIX, wakeupQueueName } from './queue-names.js';
 
 /** The emulator's well-known account (Microsoft Learn, "Use the Azurite emulator", connection strings). */
 export const DEVELOPMENT_ACCOUNT_NAME = 'devstoreaccount1';

@@ -5,12 +5,31 @@
  * through the process's telemetry sink. Never a URL or a secret.
  */
 import type { InvocationContext } from '@azure/functions';
-import type { DeliveryEvent } from '../delivery/sender.js';
-import { redactUrls } from '../redact/index.js';
+import { redactUrls } from './redact.js';
 import { telemetrySink } from './app-insights.js';
 
 export { flushTelemetry } from './app-insights.js';
-export { redactUrls } from '../redact/index.js';
+export { redactUrls } from './redact.js';
+
+/**
+ * What the sender reports for logs and metrics. Never holds a URL. `delivered`: Teams confirmed the
+ * post (a connector's `1`); `flow-accepted`: a Workflows trigger took the job (2xx), and whether the
+ * flow then posted it is visible only in the flow's run history.
+ */
+export interface DeliveryEvent {
+    readonly event: 'delivered' | 'flow-accepted' | 'throttled' | 'retrying' | 'dead-lettered' | 'deferred';
+    readonly webhookKey: string;
+    readonly jobId?: string;
+    readonly alias?: string | undefined;
+    readonly attempt?: number;
+    readonly status?: number | undefined;
+    readonly reason?: string;
+    readonly waitMs?: number;
+    /** Set when the job went out inside a digest post. */
+    readonly digestId?: string;
+    /** The Teams connection of a Workflows webhook; on `deferred`, set when the connection's budget is what it waits for. */
+    readonly connection?: string;
+}
 
 /** Every message starts with this, then the event name, a space and the JSON properties. */
 export const TELEMETRY_PREFIX = 'teams-relay.';

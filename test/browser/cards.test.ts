@@ -1,7 +1,7 @@
 // Every gallery card rendered by the official renderer in headless Chromium: the picture is the card, at the width asked, with no renderer errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { galleryCards, STATUS_CARD_NAME, type GalleryCard } from '../../preview/gallery.js';
-import { closePreviewBrowser, DEFAULT_PREVIEW_WIDTH, renderCardPng, type CardPreview } from '../../preview/index.js';
+import { galleryCards, STATUS_CARD_NAME, type GalleryCard } from '../../tools/preview/gallery.js';
+import { closePreviewBrowser, DEFAULT_PREVIEW_WIDTH, renderCardPng, type CardPreview } from '../../tools/preview/index.js';
 import { decodePng, differingPixels, pixelStatistics, type PixelStatistics } from './png.js';
 
 /** A card is at least a line of text with the card's padding; at most a long digest. */

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CARD_CATALOG } from '../../shared/cards/catalog.js';
-import { runMain, scratchFolder, type ScratchFolder } from '../cli/run-main.js';
+import { runMain, scratchFolder, type ScratchFolder } from '../tools/cli/run-main.js';
 import { decodePng } from './png.js';
 
 let folder: ScratchFolder;

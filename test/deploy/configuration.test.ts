@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NOTIFICATIONS_QUEUE_NAME } from '../../functions/deliver.js';
 import { WAKEUP_QUEUE_NAME } from '../../functions/wake.js';
-import { hostFromEnvironment, requestBodyLimitFromEnvironment } from '../../devhost/settings.js';
-import { MAX_REQUEST_BODY_BYTES } from '../../shared/http/index.js';
+import { hostFromEnvironment, requestBodyLimitFromEnvironment } from '../../tools/devhost/settings.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../shared/platform/http.js';
 import {
     CONFIGURATION_KEYS,
     DEFAULT_NOTIFICATIONS_QUEUE,
     SECRET_CONFIGURATION_KEYS,
     configurationDefaults,
     loadConfig,
-} from '../../shared/config/index.js';
-import { MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS } from '../../shared/queue-names/index.js';
-import { DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME, wakeupQueueName } from '../../shared/storage/index.js';
+} from '../../shared/platform/config.js';
+import { MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS } from '../../shared/platform/queue-names.js';
+import { DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME, wakeupQueueName } from '../../shared/platform/storage.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const read = (path: string): Promise<string> => readFile(join(ROOT, path), 'utf8');

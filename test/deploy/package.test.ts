@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileFuncignore, type FuncignoreRules } from '../../scripts/funcignore.js';
+import { compileFuncignore, type FuncignoreRules } from '../../tools/scripts/funcignore.js';
 
 /** The app folder. */
 const APP_ROOT = join(import.meta.dirname, '..', '..');
@@ -41,7 +41,7 @@ const MENTION_FILE = 'dist/functions/mention.js';
 /** Packages the mention path must not load: they belong to the queue and card paths. */
 const HEAVY_ON_MENTION = ['@azure/storage-queue', '@azure/data-tables', 'adaptivecards-templating'] as const;
 
-/** Packages that dist/shared/storage imports at module level, so loading every module shows them to the recorder. */
+/** Packages that dist/shared/platform/storage.js imports at module level, so loading every module shows them to the recorder. */
 const STATICALLY_LOADED_SDKS = ['@azure/storage-queue', '@azure/data-tables'] as const;
 
 /** Development tools that must be neither in the package nor resolvable from it. */
@@ -196,7 +196,7 @@ let funcignore: FuncignoreRules;
 beforeAll(() => {
     // `npm run package` is the build followed by this script. The test run's global setup has built
     // dist/ already; building again here would rewrite files other test files are loading.
-    const run = spawnSync(process.execPath, ['dist/scripts/package.js'], { cwd: APP_ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['dist/tools/scripts/package.js'], { cwd: APP_ROOT, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`packaging failed:\n${run.stdout}\n${run.stderr}`);
     funcignore = compileFuncignore(readFileSync(join(APP_ROOT, '.funcignore'), 'utf8'));
 
@@ -347,9 +347,9 @@ describe('.funcignore', () => {
             '__azurite_db_table__.json',
             'coverage/index.html',
             'dist/test/deploy/package.test.js',
-            'dist/devhost/main.js',
+            'dist/tools/devhost/main.js',
             'dist/functions/mention.js.map',
-            'dist/shared/config/index.d.ts',
+            'dist/shared/platform/config.d.ts',
             'node_modules/.bin/tsc',
             'node_modules/zod/src/index.ts',
             'node_modules/@azure/functions/types/index.d.ts',

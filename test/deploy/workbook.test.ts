@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvocationContext } from '@azure/functions';
-import { TELEMETRY_PREFIX, trackEvent } from '../../shared/telemetry/index.js';
+import { TELEMETRY_PREFIX, trackEvent } from '../../shared/platform/telemetry.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
 /** The module that emits every event. */
-const TELEMETRY_MODULE = join(ROOT, 'shared', 'telemetry', 'index.ts');
+const TELEMETRY_MODULE = join(ROOT, 'shared', 'platform', 'telemetry.ts');
 
 /**
  * How every query starts: the app's traces, the event's JSON after the first space of the message

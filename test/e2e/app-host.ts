@@ -9,17 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
-import { developmentConnectionString, parseListeningPorts, type AzuritePorts } from '../../devhost/azurite-process.js';
-import type { OutboxStore } from '../../shared/outbox/index.js';
-import { createTableOutboxStore } from '../../shared/outbox/table-store.js';
-import { DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../shared/storage/index.js';
-import type { ReceivedRequest } from '../../simulator/index.js';
+import { developmentConnectionString, parseListeningPorts, type AzuritePorts } from '../../tools/devhost/azurite-process.js';
+import type { OutboxStore } from '../../shared/notify/outbox/index.js';
+import { createTableOutboxStore } from '../../shared/notify/outbox/table-store.js';
+import { DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../shared/platform/storage.js';
+import type { ReceivedRequest } from '../../tools/simulator/index.js';
 
 /** The repository root: the host reads `package.json` `main` and `host.json` from there. */
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 /** The compiled entry point of `npm start`, inside an app folder (the vitest global setup builds it). */
-const DEVHOST_MAIN = join('dist', 'devhost', 'main.js');
+const DEVHOST_MAIN = join('dist', 'tools', 'devhost', 'main.js');
 
 /** How long a host may take to answer `GET /api/health` with 200: a cold start imports every function file. */
 const HEALTH_TIMEOUT_MS = 20_000;
@@ -34,7 +34,7 @@ const POLL_INTERVAL_MS = 100;
 const APP_SETTING =
     /^(AzureWebJobsStorage|TEAMS_|ALLOWED_WEBHOOK_HOSTS$|ALLOW_URL_TARGETS$|NOTIFICATIONS_QUEUE$|MENTION_REPLY_BUDGET_MS$|MENTION_MAX_AGE_SECONDS$|DELIVERY_|RETRY_MAX_AGE_SECONDS$|RATE_LIMIT_GUARD_MS$|SWEEP_SCHEDULE$|PORT$|HOST$|FUNCTIONS_REQUEST_BODY_SIZE_LIMIT$)/;
 
-/** A running `node dist/devhost/main.js`, in its own process group. */
+/** A running `node dist/tools/devhost/main.js`, in its own process group. */
 export interface AppHost {
     /** `http://127.0.0.1:<port>`. */
     readonly url: string;
@@ -202,7 +202,7 @@ export async function removeAppSnapshot(): Promise<void> {
 }
 
 /**
- * Spawns `node dist/devhost/main.js` (what `npm start` runs after building), on a snapshot of the
+ * Spawns `node dist/tools/devhost/main.js` (what `npm start` runs after building), on a snapshot of the
  * built app, in its own process group on a free port, and resolves once `GET /api/health` answers 200. Set `E2E_HOST_OUTPUT=1` to echo
  * the host's output.
  * @example
@@ -222,7 +222,7 @@ export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
     const child = spawn(process.execPath, [DEVHOST_MAIN, '--cwd', app], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const { pid } = child;
     if (pid === undefined) {
-        throw new Error('node dist/devhost/main.js did not start');
+        throw new Error('node dist/tools/devhost/main.js did not start');
     }
     let output = '';
     const echo = process.env['E2E_HOST_OUTPUT'] === '1';
@@ -265,7 +265,7 @@ export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
         },
     };
     const exitedEarly = exited.then(() => {
-        throw new Error(`node dist/devhost/main.js exited before it was healthy:\n${tail(output)}`);
+        throw new Error(`node dist/tools/devhost/main.js exited before it was healthy:\n${tail(output)}`);
     });
     const healthy = eventually(
         `GET ${host.url}/api/health to answer 200`,

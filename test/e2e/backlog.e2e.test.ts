@@ -1,7 +1,7 @@
 // End to end: two `npm start` hosts drain a backlog whose createdAt is an hour old, in createdAt order, three webhooks at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueNotification } from '../../shared/producer/index.js';
-import { startTeamsSimulator, type TeamsSimulator } from '../../simulator/index.js';
+import { enqueueNotification } from '../../shared/notify/producer.js';
+import { startTeamsSimulator, type TeamsSimulator } from '../../tools/simulator/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { AppHosts, deliveredTexts, eventually, openQueue, tearDownScenario, uniqueQueueName } from './app-host.js';
 

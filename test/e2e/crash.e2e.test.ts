@@ -1,8 +1,8 @@
 // End to end: an `npm start` host killed with SIGKILL mid-drain; a new host on the same storage finishes the job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboxStore } from '../../shared/outbox/index.js';
-import { enqueueNotification } from '../../shared/producer/index.js';
-import { startTeamsSimulator, type TeamsSimulator } from '../../simulator/index.js';
+import type { OutboxStore } from '../../shared/notify/outbox/index.js';
+import { enqueueNotification } from '../../shared/notify/producer.js';
+import { startTeamsSimulator, type TeamsSimulator } from '../../tools/simulator/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { AppHosts, deliveredTexts, eventually, openOutboxStore, openQueue, tearDownScenario, uniqueQueueName } from './app-host.js';
 

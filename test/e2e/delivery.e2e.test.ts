@@ -1,10 +1,10 @@
 // End to end: notification jobs through the `npm start` host to the Teams simulator, over real storage and a real clock.
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DeadLetter, OutboxStore } from '../../shared/outbox/index.js';
-import { enqueueNotification } from '../../shared/producer/index.js';
-import { webhookKey } from '../../shared/webhook-target/index.js';
-import { PER_SECOND_LIMIT, startTeamsSimulator, type TeamsSimulator } from '../../simulator/index.js';
+import type { DeadLetter, OutboxStore } from '../../shared/notify/outbox/index.js';
+import { enqueueNotification } from '../../shared/notify/producer.js';
+import { webhookKey } from '../../shared/notify/webhook-target.js';
+import { PER_SECOND_LIMIT, startTeamsSimulator, type TeamsSimulator } from '../../tools/simulator/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { AppHosts, deliveredTexts, eventually, openOutboxStore, openQueue, receivedText, removeAppSnapshot, uniqueQueueName, type AppHost } from './app-host.js';
 

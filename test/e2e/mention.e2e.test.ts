@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signTeamsBody } from '../../shared/signature/index.js';
+import { signTeamsBody } from '../../shared/mention/signature.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { fixtureBytes, MSDOCS_EXAMPLE } from '../support/fixtures.js';
 import { type AppHost, AppHosts, eventually, REPO_ROOT, tearDownScenario, uniqueQueueName } from './app-host.js';

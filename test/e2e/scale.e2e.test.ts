@@ -1,7 +1,7 @@
 // End to end: two `npm start` hosts on one queue and one storage account deliver one webhook's jobs as if they were one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueNotification } from '../../shared/producer/index.js';
-import { startTeamsSimulator, type TeamsSimulator } from '../../simulator/index.js';
+import { enqueueNotification } from '../../shared/notify/producer.js';
+import { startTeamsSimulator, type TeamsSimulator } from '../../tools/simulator/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { AppHosts, deliveredTexts, eventually, openQueue, tearDownScenario, uniqueQueueName } from './app-host.js';
 

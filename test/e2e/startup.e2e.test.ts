@@ -17,7 +17,7 @@ afterAll(async () => {
 describe('start-up with an invalid configuration', () => {
     it('exits 1 naming every bad key, without printing the secret', () => {
         const secret = 'dGhpcyBpcyBub3QgMzIgYnl0ZXM=';
-        const run = spawnSync(process.execPath, ['dist/devhost/main.js', '--cwd', ROOT], {
+        const run = spawnSync(process.execPath, ['dist/tools/devhost/main.js', '--cwd', ROOT], {
             cwd: ROOT,
             encoding: 'utf8',
             timeout: 60_000,

@@ -1,9 +1,9 @@
 // What the fault tests share: printed seeds, the app settings of a fast-recovering host, and the CLI run against the test's storage.
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import type { BudgetReport } from '../../shared/budget/index.js';
-import type { ReceivedRequest } from '../../simulator/index.js';
-import { runMain, type CliRun } from '../cli/run-main.js';
+import type { BudgetReport } from '../../shared/notify/budget.js';
+import type { ReceivedRequest } from '../../tools/simulator/index.js';
+import { runMain, type CliRun } from '../tools/cli/run-main.js';
 import { receivedText } from '../e2e/app-host.js';
 
 /** Largest seed: the simulator's PRNG takes 32-bit seeds. */

@@ -1,9 +1,9 @@
 // Fault: a host on on-disk Azurite killed with SIGKILL at three seeded random points while draining two webhooks; the next host finishes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboxStore } from '../../shared/outbox/index.js';
-import { enqueueNotification } from '../../shared/producer/index.js';
-import { webhookKey } from '../../shared/webhook-target/index.js';
-import { createSeededRandom, startTeamsSimulator, type ReceivedRequest, type TeamsSimulator } from '../../simulator/index.js';
+import type { OutboxStore } from '../../shared/notify/outbox/index.js';
+import { enqueueNotification } from '../../shared/notify/producer.js';
+import { webhookKey } from '../../shared/notify/webhook-target.js';
+import { createSeededRandom, startTeamsSimulator, type ReceivedRequest, type TeamsSimulator } from '../../tools/simulator/index.js';
 import { AppHosts, deliveredTexts, type DiskAzurite, eventually, openOutboxStore, openQueue, startDiskAzurite, tearDownScenario, uniqueQueueName } from '../e2e/app-host.js';
 import { baseSettings, duplicatedTexts, faultSeed, jobNumber, pause } from './fault-scenario.js';
 

@@ -1,8 +1,8 @@
 // Fault: hundreds of malformed queue messages mixed into a stream of valid jobs: each dead-lettered with its problem, the valid ones delivered in order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeadLetter, OutboxStore } from '../../shared/outbox/index.js';
-import { enqueueNotification } from '../../shared/producer/index.js';
-import { startTeamsSimulator, type TeamsSimulator } from '../../simulator/index.js';
+import type { DeadLetter, OutboxStore } from '../../shared/notify/outbox/index.js';
+import { enqueueNotification } from '../../shared/notify/producer.js';
+import { startTeamsSimulator, type TeamsSimulator } from '../../tools/simulator/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { type AppHost, AppHosts, deliveredTexts, eventually, type HostExit, openOutboxStore, openQueue, tearDownScenario, uniqueQueueName } from '../e2e/app-host.js';
 import { baseSettings, jobNumber, listDeadLetters, type ListedDeadLetter } from './fault-scenario.js';

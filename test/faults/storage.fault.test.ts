@@ -1,9 +1,9 @@
 // Fault: the on-disk Azurite stopped mid-drain and started again on the same ports and folder ~2 s later; the host rides it out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboxStore } from '../../shared/outbox/index.js';
-import { enqueueNotification } from '../../shared/producer/index.js';
-import { webhookKey } from '../../shared/webhook-target/index.js';
-import { startTeamsSimulator, type TeamsSimulator } from '../../simulator/index.js';
+import type { OutboxStore } from '../../shared/notify/outbox/index.js';
+import { enqueueNotification } from '../../shared/notify/producer.js';
+import { webhookKey } from '../../shared/notify/webhook-target.js';
+import { startTeamsSimulator, type TeamsSimulator } from '../../tools/simulator/index.js';
 import { type AppHost, AppHosts, deliveredTexts, type DiskAzurite, eventually, openOutboxStore, openQueue, startDiskAzurite, tearDownScenario, uniqueQueueName } from '../e2e/app-host.js';
 import { baseSettings, duplicatedTexts, jobNumber, listDeadLetters, pause, type ListedDeadLetter } from './fault-scenario.js';
 

@@ -1,9 +1,9 @@
 // Fault: Teams resetting, hanging past the POST timeout, answering 503 and 200-wrapped 500 at seeded random rates, and throttling once, while 30 jobs drain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebhookBudget } from '../../shared/budget/index.js';
-import type { DeadLetter, OutboxStore } from '../../shared/outbox/index.js';
-import { enqueueNotification } from '../../shared/producer/index.js';
-import { createSeededRandom, startTeamsSimulator, type ReceivedRequest, type TeamsSimulator } from '../../simulator/index.js';
+import type { WebhookBudget } from '../../shared/notify/budget.js';
+import type { DeadLetter, OutboxStore } from '../../shared/notify/outbox/index.js';
+import { enqueueNotification } from '../../shared/notify/producer.js';
+import { createSeededRandom, startTeamsSimulator, type ReceivedRequest, type TeamsSimulator } from '../../tools/simulator/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { type AppHost, AppHosts, deliveredTexts, eventually, openOutboxStore, openQueue, receivedText, tearDownScenario, uniqueQueueName } from '../e2e/app-host.js';
 import { baseSettings, duplicatedTexts, faultSeed, jobNumber, readBudget } from './fault-scenario.js';

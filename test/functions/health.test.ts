@@ -2,8 +2,8 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { health, validateConfigurationAtStart } from '../../functions/health.js';
-import { resetConfig } from '../../shared/config/index.js';
-import { CONNECTOR_RETIREMENT_URL, WORKFLOWS_MIGRATION_URL } from '../../shared/retirement/index.js';
+import { resetConfig } from '../../shared/platform/config.js';
+import { CONNECTOR_RETIREMENT_URL, WORKFLOWS_MIGRATION_URL } from '../../shared/notify/retirement.js';
 
 const savedEnv = { ...process.env };
 const CONNECTOR = 'https://contoso.webhook.office.com/webhookb2/a@b/IncomingWebhook/c/d';

@@ -2,10 +2,10 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMentionHandler } from '../../functions/mention.js';
-import { resetConfig } from '../../shared/config/index.js';
-import { acceptQueueMessage } from '../../shared/delivery/accept.js';
-import { deliveryRuntime } from '../../shared/delivery/runtime.js';
-import { signTeamsBody } from '../../shared/signature/index.js';
+import { resetConfig } from '../../shared/platform/config.js';
+import { acceptQueueMessage } from '../../shared/notify/accept.js';
+import { deliveryRuntime } from '../../shared/notify/runtime.js';
+import { signTeamsBody } from '../../shared/mention/signature.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 
 /** Four outgoing webhooks: one limited to `ops`, one limited to `dev` and an unconfigured alias, one that sees everything, one not set. */

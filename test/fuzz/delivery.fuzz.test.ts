@@ -6,18 +6,19 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config/index.js';
-import { acceptQueueMessage, resolveSendTarget } from '../../shared/delivery/accept.js';
-import type { PostToWebhook } from '../../shared/delivery/post.js';
-import { drainWebhook, MAX_UNEXPECTED_FAILURE_ATTEMPTS, senderSettings, type DeliveryEvent, type SenderDeps } from '../../shared/delivery/sender.js';
-import { notificationJobSchema, type NotificationJob } from '../../shared/jobs/index.js';
-import { webhookKey } from '../../shared/webhook-target/index.js';
-import { connectorUnavailable, workflowsFaultAnswers } from '../../simulator/answers.js';
-import { judgeConnectorRequest, judgeWorkflowsRequest, type EndpointPolicy, type Verdict, type WebhookRateState } from '../../simulator/endpoint.js';
-import { TEAMS_CONNECTION_LIMITS, TEAMS_MAX_MESSAGE_BYTES, TEAMS_WEBHOOK_LIMITS } from '../../simulator/limits.js';
-import { connectorPath, dialectOfPath, workflowsPathAndQuery } from '../../simulator/routes.js';
-import { FixedWindowCounter, SlidingWindowLog } from '../../simulator/windows.js';
-import { ManualClock, START } from '../shared/delivery/harness.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { acceptQueueMessage, resolveSendTarget } from '../../shared/notify/accept.js';
+import type { PostToWebhook } from '../../shared/notify/post.js';
+import { drainWebhook, MAX_UNEXPECTED_FAILURE_ATTEMPTS, senderSettings, type SenderDeps } from '../../shared/notify/sender.js';
+import type { DeliveryEvent } from '../../shared/platform/telemetry.js';
+import { notificationJobSchema, type NotificationJob } from '../../shared/notify/jobs.js';
+import { webhookKey } from '../../shared/notify/webhook-target.js';
+import { connectorUnavailable, workflowsFaultAnswers } from '../../tools/simulator/answers.js';
+import { judgeConnectorRequest, judgeWorkflowsRequest, type EndpointPolicy, type Verdict, type WebhookRateState } from '../../tools/simulator/endpoint.js';
+import { TEAMS_CONNECTION_LIMITS, TEAMS_MAX_MESSAGE_BYTES, TEAMS_WEBHOOK_LIMITS } from '../../tools/simulator/limits.js';
+import { connectorPath, dialectOfPath, workflowsPathAndQuery } from '../../tools/simulator/routes.js';
+import { FixedWindowCounter, SlidingWindowLog } from '../../tools/simulator/windows.js';
+import { ManualClock, START } from '../shared/notify/delivery/harness.js';
 import { createMemoryOutboxStore } from '../support/memory-outbox.js';
 import { nestedContainers } from '../support/deep-cards.js';
 

@@ -1,8 +1,8 @@
 /** Properties of the notification job schema and of decoding queue messages: total, field-naming, and lossless for valid jobs. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeQueueMessage } from '../../shared/delivery/accept.js';
-import { MAX_ALIAS_LENGTH, MAX_JOB_ID_LENGTH, validateJob, type NotificationJob } from '../../shared/jobs/index.js';
+import { decodeQueueMessage } from '../../shared/notify/accept.js';
+import { MAX_ALIAS_LENGTH, MAX_JOB_ID_LENGTH, validateJob, type NotificationJob } from '../../shared/notify/jobs.js';
 
 /** A problem names its field (`to: ...`, `messageCard.@type: ...`) or the job as a whole (`job: ...`). */
 const NAMES_A_FIELD = /^(?:job: |([\w.@[\]-]+): )/;

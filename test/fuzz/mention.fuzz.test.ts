@@ -8,11 +8,11 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMentionHandler, NO_TIMESTAMP_MESSAGE } from '../../functions/mention.js';
-import { extractCommand, parseActivity, type Activity } from '../../shared/activity/index.js';
-import { DEFAULT_MENTION_MAX_AGE_SECONDS, resetConfig } from '../../shared/config/index.js';
-import { checkFreshness, MAX_FUTURE_SKEW_MS } from '../../shared/replay/index.js';
-import { ADAPTIVE_CARD_CONTENT_TYPE, MAX_REPLY_BYTES } from '../../shared/reply/index.js';
-import { signTeamsBody } from '../../shared/signature/index.js';
+import { extractCommand, parseActivity, type Activity } from '../../shared/mention/activity.js';
+import { DEFAULT_MENTION_MAX_AGE_SECONDS, resetConfig } from '../../shared/platform/config.js';
+import { checkFreshness, MAX_FUTURE_SKEW_MS } from '../../shared/mention/replay.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, MAX_REPLY_BYTES } from '../../shared/mention/reply.js';
+import { signTeamsBody } from '../../shared/mention/signature.js';
 
 const TOKEN = randomBytes(32);
 const savedEnv = { ...process.env };

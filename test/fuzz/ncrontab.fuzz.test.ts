@@ -1,7 +1,7 @@
 /** Properties of the local host's timer schedules: any text gets a schedule or a clear refusal, and occurrences match the fields. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidScheduleError, nextOccurrence, parseSchedule } from '../../devhost/ncrontab.js';
+import { InvalidScheduleError, nextOccurrence, parseSchedule } from '../../tools/devhost/ncrontab.js';
 
 /** Pieces NCrontab knows, pieces only other cron dialects know (`?`, `L`, `W`, `#`, `@daily`, 7 for Sunday), and noise. */
 const TOKENS = [

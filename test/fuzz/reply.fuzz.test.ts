@@ -1,7 +1,7 @@
 /** Properties of text replies: any non-blank text fits in 24 KB of JSON, cut between characters, as a prefix plus the marker. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonByteLength, MAX_REPLY_BYTES, toTeamsReply, TRUNCATION_MARKER, truncateToFit } from '../../shared/reply/index.js';
+import { jsonByteLength, MAX_REPLY_BYTES, toTeamsReply, TRUNCATION_MARKER, truncateToFit } from '../../shared/mention/reply.js';
 
 /** Characters whose JSON or UTF-8 form is longer than one byte, or that sit next to a cut badly. */
 const awkward = fc.constantFrom('"', '\\', '\u0000', '\u001f', '\n', '\u2028', 'é', '€', '😀', '👩‍👩‍👧', '\ud83d\ude00', ' ');

@@ -1,8 +1,8 @@
 /** Properties of the Teams signature check: only the right MAC over the exact bytes, in canonical form, passes. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { OutgoingWebhookKey } from '../../shared/config/index.js';
-import { signTeamsBody, verifyTeamsSignature } from '../../shared/signature/index.js';
+import type { OutgoingWebhookKey } from '../../shared/platform/config.js';
+import { signTeamsBody, verifyTeamsSignature } from '../../shared/mention/signature.js';
 
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 

@@ -1,7 +1,7 @@
 /** Properties of classifying Teams' answers beyond the HTTP ones: transport failures, and bodies that are not well-formed UTF-16. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyTeamsResponse, RECORDED_BODY_MAX_BYTES, type WebhookDialect } from '../../shared/teams-answer/index.js';
+import { classifyTeamsResponse, RECORDED_BODY_MAX_BYTES, type WebhookDialect } from '../../shared/notify/teams-answer.js';
 
 const dialect = fc.constantFrom<WebhookDialect>('connector', 'workflows');
 /** UTF-16 of any kind, lone surrogates included, as an error message or a decoded body may hold. */

@@ -1,5 +1,5 @@
 // Starts a private in-memory Azurite on free ports for storage tests.
-import { spawnAzurite } from '../../devhost/azurite-process.js';
+import { spawnAzurite } from '../../tools/devhost/azurite-process.js';
 
 /** A running Azurite for one test file. */
 export interface TestAzurite {

@@ -1,15 +1,15 @@
-// Vitest global setup: builds dist/ once so end-to-end tests can run `node dist/devhost/main.js`.
+// Vitest global setup: builds dist/ once so end-to-end tests can run `node dist/tools/devhost/main.js`.
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The compiled entry point of `npm start`. */
-const DEVHOST_MAIN = join(import.meta.dirname, '..', '..', 'dist', 'devhost', 'main.js');
+const DEVHOST_MAIN = join(import.meta.dirname, '..', '..', 'dist', 'tools', 'devhost', 'main.js');
 
 /**
  * Runs `npm run build` once per test run. Type errors elsewhere in the project do not stop the run here
  * (tsc still emits, and `npm run typecheck` reports them); a build that leaves no fresh
- * dist/devhost/main.js does.
+ * dist/tools/devhost/main.js does.
  */
 export default function buildOnce(): void {
     const started = Date.now();

@@ -18,7 +18,7 @@ import {
     type OutboxJob,
     type OutboxStore,
     type WebhookState,
-} from '../../shared/outbox/index.js';
+} from '../../shared/notify/outbox/index.js';
 import {
     CONNECTION_ROW_KEY,
     DEAD_LETTER_ID_PATTERN,
@@ -45,7 +45,7 @@ import {
     toDeadLetterProperties,
     toJobProperties,
     toStateProperties,
-} from '../../shared/outbox/table-rows.js';
+} from '../../shared/notify/outbox/table-rows.js';
 
 /** The table names shown in errors about corrupt rows. */
 const OUTBOX_TABLE = 'memoryoutbox';

@@ -43,7 +43,7 @@ function timeProcess(args: readonly string[], cwd: string, env: NodeJS.ProcessEn
 /** Runs the cold-start benchmark. */
 export async function runColdStartBench(log: (line: string) => void): Promise<BenchResult[]> {
     const app = await appSnapshot();
-    const standIn = pathToFileURL(join(app, 'dist', 'bench', 'functions-core-stand-in.js')).href;
+    const standIn = pathToFileURL(join(app, 'dist', 'tools', 'bench', 'functions-core-stand-in.js')).href;
     const functionsFolder = join(app, 'dist', 'functions');
     const files = (await readdir(functionsFolder)).filter((file) => file.endsWith('.js')).sort();
     // Each child imports its module, then exits at once: timers a module may start must not count.

@@ -5,10 +5,7 @@
  * (a union per URL and one for the connection), all audited by the independent sliding-window auditor.
  */
 import { RateLimiterMemory, RateLimiterRes, RateLimiterUnion } from 'rate-limiter-flexible';
-import { decideConnectionSlot } from '../shared/connection-budget/index.js';
-import { WORKFLOWS_PROFILE } from '../shared/limit-profiles/index.js';
-import { DEFAULT_JITTER_GUARD_MS, nextSendTime, pruneHistory, type SlidingWindowLimit } from '../shared/limiter/index.js';
-import { emptyConnectionState } from '../shared/outbox/index.js';
+import { decideConnectionSlot, DEFAULT_JITTER_GUARD_MS, emptyConnectionState, nextSendTime, pruneHistory, type SlidingWindowLimit, WORKFLOWS_PROFILE } from '../../shared/notify/index.js';
 import { auditSlidingWindows, describeAudit, totalViolations, type WindowAudit } from './audit.js';
 import { result, round, type BenchResult } from './results.js';
 import { withSimulatedTime } from './simulated-time.js';

@@ -5,8 +5,8 @@
  */
 import { QueueClient } from '@azure/storage-queue';
 import { developmentConnectionString } from '../devhost/azurite-process.js';
-import { DEFAULT_JITTER_GUARD_MS, nextSendTime, TEAMS_WEBHOOK_LIMITS } from '../shared/limiter/index.js';
-import { enqueueNotification } from '../shared/producer/index.js';
+import { DEFAULT_JITTER_GUARD_MS, nextSendTime, TEAMS_WEBHOOK_LIMITS } from '../../shared/notify/index.js';
+import { enqueueNotification } from '../../shared/notify/azure.js';
 import { startTeamsSimulator, type TeamsSimulator } from '../simulator/index.js';
 import { auditSlidingWindows, describeAudit, totalViolations } from './audit.js';
 import { startCountingProxy } from './counting-proxy.js';

@@ -3,12 +3,8 @@
  * digests (`digestAfterMs` 60 000) and without (0), on an injected clock against the Teams simulator
  * on the same clock and an in-memory outbox that never runs dry.
  */
-import { loadConfig } from '../shared/config/index.js';
-import { resolveSendTarget } from '../shared/delivery/accept.js';
-import { postToWebhook } from '../shared/delivery/post.js';
-import { DEFAULT_DIGEST_AFTER_MS, drainWebhook, senderSettings, type SenderDeps } from '../shared/delivery/sender.js';
-import { DEFAULT_JITTER_GUARD_MS, TEAMS_WEBHOOK_LIMITS } from '../shared/limiter/index.js';
-import { webhookKey } from '../shared/webhook-target/index.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { DEFAULT_DIGEST_AFTER_MS, DEFAULT_JITTER_GUARD_MS, drainWebhook, postToWebhook, resolveSendTarget, type SenderDeps, senderSettings, TEAMS_WEBHOOK_LIMITS, webhookKey } from '../../shared/notify/index.js';
 import { startTeamsSimulator } from '../simulator/index.js';
 import { auditSlidingWindows, describeAudit, totalViolations } from './audit.js';
 import { saturatedOutbox } from './memory-outbox.js';

@@ -4,7 +4,7 @@
  * independent sliding-window auditor.
  */
 import { RateLimiterMemory, RateLimiterRes, RateLimiterUnion } from 'rate-limiter-flexible';
-import { DEFAULT_JITTER_GUARD_MS, nextSendTime, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../shared/limiter/index.js';
+import { DEFAULT_JITTER_GUARD_MS, nextSendTime, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../../shared/notify/index.js';
 import { auditSlidingWindows, describeAudit, totalViolations } from './audit.js';
 import { runConnectionLimiterBench } from './connection-limiter.js';
 import { seededRandom } from './random.js';

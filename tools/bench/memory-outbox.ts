@@ -2,21 +2,7 @@
  * An in-memory stand-in for the outbox of one saturated webhook: it always holds a backlog (refilled
  * with fresh jobs as jobs complete) until it is closed, after which the outbox reads as empty so a drain ends.
  */
-import { validateJob, type ValidJob } from '../shared/jobs/index.js';
-import {
-    emptyConnectionState,
-    emptyWebhookState,
-    type AddJobResult,
-    type ConnectionState,
-    type ConditionalDeadLetterResult,
-    type DeadLetter,
-    type JobAttempt,
-    type NewDeadLetter,
-    type NewOutboxJob,
-    type OutboxJob,
-    type OutboxStore,
-    type WebhookState,
-} from '../shared/outbox/index.js';
+import { type AddJobResult, type ConditionalDeadLetterResult, type ConnectionState, type DeadLetter, emptyConnectionState, emptyWebhookState, type JobAttempt, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore, validateJob, type ValidJob, type WebhookState } from '../../shared/notify/index.js';
 
 /** What the benchmark reads back from the stand-in. */
 export interface SaturatedOutbox extends OutboxStore {

@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { signTeamsBody } from '../shared/signature/index.js';
+import { signTeamsBody } from '../../shared/mention/index.js';
 import { appEnvironment, appSnapshot, Cleanup, firstLine, spawnNode, startBenchAzurite, startBenchHost } from './processes.js';
 import { result, round, type BenchResult } from './results.js';
 
@@ -108,7 +108,7 @@ export async function runMentionBench(log: (line: string) => void): Promise<Benc
         ];
 
         const app = await appSnapshot();
-        const bare = spawnNode(cleanup, [join('dist', 'bench', 'bare-mention-server.js')], app, appEnvironment({ BENCH_MENTION_KEY: key.toString('base64') }));
+        const bare = spawnNode(cleanup, [join('dist', 'tools', 'bench', 'bare-mention-server.js')], app, appEnvironment({ BENCH_MENTION_KEY: key.toString('base64') }));
         const bareUrl = `http://127.0.0.1:${await firstLine(bare)}`;
         const azurite = await startBenchAzurite(cleanup);
         const host = await startBenchHost(cleanup, azurite.connectionString, {

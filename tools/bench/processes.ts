@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnAzurite, type AzuriteProcess } from '../devhost/azurite-process.js';
 
-/** The repository root (this file runs from `dist/bench/`). */
-export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+/** The repository root (this file runs from `dist/tools/bench/`). */
+export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** The built entry point of `npm start`, relative to an app folder. */
-const DEVHOST_MAIN = join('dist', 'devhost', 'main.js');
+const DEVHOST_MAIN = join('dist', 'tools', 'devhost', 'main.js');
 
 /** How long the host may take to answer `GET /api/health` with 200 (it imports every function file). */
 const HEALTH_TIMEOUT_MS = 30_000;
@@ -210,14 +210,14 @@ export function firstLine(child: ReturnType<typeof spawnNode>): Promise<string> 
     });
 }
 
-/** A running `node dist/devhost/main.js`. */
+/** A running `node dist/tools/devhost/main.js`. */
 export interface BenchHost extends NodeChild {
     /** `http://127.0.0.1:<port>`. */
     readonly url: string;
 }
 
 /**
- * Starts the local host of `npm start` (`node dist/devhost/main.js`) on a snapshot of the build, with
+ * Starts the local host of `npm start` (`node dist/tools/devhost/main.js`) on a snapshot of the build, with
  * `storage` as `AzureWebJobsStorage` and `settings` added, and resolves once `GET /api/health` is 200.
  */
 export async function startBenchHost(cleanup: Cleanup, storage: string, settings: Readonly<Record<string, string>>): Promise<BenchHost> {

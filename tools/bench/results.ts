@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Where every run writes its results, at the repository root (gitignored). */
-export const RESULTS_FILE = join(import.meta.dirname, '..', '..', 'bench-results.json');
+export const RESULTS_FILE = join(import.meta.dirname, '..', '..', '..', 'bench-results.json');
 
 /** One figure, measured against its baseline in the same run. */
 export interface BenchResult {

@@ -4,12 +4,11 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { TableClient } from '@azure/data-tables';
-import type { AppConfig, StorageSetting } from '../shared/config/index.js';
-import { ClientError } from '../shared/errors/index.js';
-import type { OutboxStore } from '../shared/outbox/index.js';
-import { createTableOutboxStore } from '../shared/outbox/table-store.js';
-import type { QueueOpener } from '../shared/producer/index.js';
-import { createQueueClient, createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../shared/storage/index.js';
+import type { AppConfig, StorageSetting } from '../../shared/platform/config.js';
+import { ClientError } from '../../shared/platform/index.js';
+import type { OutboxStore } from '../../shared/notify/index.js';
+import { createTableOutboxStore, type QueueOpener } from '../../shared/notify/azure.js';
+import { createQueueClient, createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../shared/platform/azure.js';
 
 /** The program name, as users type it. */
 export const PROGRAM = 'teams-relay';
@@ -61,8 +60,8 @@ export interface CliContext {
 }
 
 /**
- * One verb of the CLI. Each lives in its own file in `cli/commands/`, named after the verb,
- * default-exports one of these, and has its line in `VERBS` (`cli/verbs.ts`).
+ * One verb of the CLI. Each lives in its own file in `tools/cli/commands/`, named after the verb,
+ * default-exports one of these, and has its line in `VERBS` (`tools/cli/verbs.ts`).
  *
  * @example
  * export default defineCliCommand({ name: 'ping', summary: 'Prints pong', usage: 'teams-relay ping', run: ({ io }) => ... });

@@ -1,5 +1,5 @@
 /** How the CLI shows values it does not control: URLs cut to their host (webhook URLs are secrets), one-line previews, webhooks by name. */
-export { redactUrls } from '../shared/redact/index.js';
+export { redactUrls } from '../../shared/platform/index.js';
 
 /** Characters of a free text (a reason, an answer body) shown in a table; `--json` carries them whole. */
 export const PREVIEW_CHARS = 200;

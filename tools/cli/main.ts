@@ -1,8 +1,8 @@
 /** The `teams-relay` CLI: finds the verb in `VERBS`, runs it, and turns what it throws into an exit code. */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { AppConfig } from '../shared/config/index.js';
-import { ConfigurationError, ensureErrorType, isClientError } from '../shared/errors/index.js';
+import type { AppConfig } from '../../shared/platform/config.js';
+import { ConfigurationError, ensureErrorType, isClientError } from '../../shared/platform/index.js';
 import { EXIT, PROGRAM, type CliCommand, type CliContext, type CliIo } from './command.js';
 import { loadCliConfig } from './settings.js';
 import { VERBS, type Verb } from './verbs.js';
@@ -125,7 +125,7 @@ export async function runCli(): Promise<void> {
     });
 }
 
-/** True when Node runs this file itself (`node dist/cli/main.js`), not when it is imported. */
+/** True when Node runs this file itself (`node dist/tools/cli/main.js`), not when it is imported. */
 function isEntryPoint(): boolean {
     const script = process.argv[1];
     if (script === undefined) {

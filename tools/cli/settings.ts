@@ -1,6 +1,6 @@
 /** CLI settings: `local.settings.json` Values in the working directory under the environment, parsed like the app's. */
-import { loadConfig, type AppConfig } from '../shared/config/index.js';
-import { readLocalSettings } from '../shared/config/local-settings.js';
+import { type AppConfig, loadConfig } from '../../shared/platform/config.js';
+import { readLocalSettings } from '../../shared/platform/index.js';
 import type { Environment } from './command.js';
 
 /**

@@ -13,7 +13,7 @@ export const MIN_POLLING_INTERVAL_MS = 100;
  * the host's own lease for queue messages (WebJobs SDK `QueueProcessor`, visibility timeout 10 min).
  */
 export const DEFAULT_MESSAGE_LEASE_MS = 10 * 60_000;
-export { POISON_QUEUE_SUFFIX } from '../shared/queue-names/index.js';
+export { POISON_QUEUE_SUFFIX } from '../../shared/platform/index.js';
 
 /**
  * The wait before the next poll: the minimum after a poll that found messages, otherwise double the last

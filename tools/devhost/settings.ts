@@ -1,6 +1,6 @@
 // App settings for the local host: local.settings.json Values, the environment, %SETTING% expressions, PORT, HOST and the body limit.
 import { isIP } from 'node:net';
-export { readLocalSettings } from '../shared/config/local-settings.js';
+export { readLocalSettings } from '../../shared/platform/index.js';
 
 /** The port `func start` listens on by default (Azure Functions Core Tools). */
 export const DEFAULT_PORT = 7071;

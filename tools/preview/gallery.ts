@@ -1,12 +1,7 @@
 /** The cards worth a picture: every template of the catalog with its example data, and the `status` card for a sample report. */
-import type { BudgetReport, WebhookBudget } from '../shared/budget/index.js';
-import { CARD_CATALOG, validateCardData } from '../shared/cards/catalog.js';
-import { renderCardTemplate } from '../shared/cards/index.js';
-import { statusCard } from '../shared/commands/builtin/status.js';
-import { WORKFLOWS_CONNECTION_LIMITS } from '../shared/limit-profiles/index.js';
-import { TEAMS_WEBHOOK_LIMITS } from '../shared/limiter/index.js';
-import { connectorRetirementNotice } from '../shared/retirement/index.js';
-import type { AdaptiveCard } from '../shared/reply/index.js';
+import { type BudgetReport, connectorRetirementNotice, TEAMS_WEBHOOK_LIMITS, type WebhookBudget, WORKFLOWS_CONNECTION_LIMITS } from '../../shared/notify/index.js';
+import { CARD_CATALOG, renderCardTemplate, validateCardData } from '../../shared/cards/index.js';
+import { type AdaptiveCard, statusCard } from '../../shared/mention/index.js';
 
 /** The name the `status` card goes by in the gallery. */
 export const STATUS_CARD_NAME = 'status';

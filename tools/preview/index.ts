@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { TeamsRelayError } from '../shared/errors/index.js';
+import { TeamsRelayError } from '../../shared/platform/index.js';
 import { TEAMS_LIGHT_HOST_CONFIG, TEAMS_LIGHT_PAGE_CSS } from './host-config.js';
 import { teamsMarkdownToHtml } from './markdown.js';
 import { CARD_ELEMENT_ID, MARKDOWN_GLOBAL, renderCardInPage, type PageRenderInput } from './page.js';

@@ -47,7 +47,7 @@ export async function writeGallery(root: string): Promise<GalleryPicture[]> {
     return pictures;
 }
 
-/** The app folder: the nearest ancestor of this module holding host.json (dist/scripts/ when built, scripts/ from source). */
+/** The app folder: the nearest ancestor of this module holding host.json (dist/tools/scripts/ when built, tools/scripts/ from source). */
 function findAppRoot(start: string): string {
     let folder = start;
     while (!existsSync(join(folder, 'host.json'))) {

@@ -163,7 +163,7 @@ export function createPackage(appRoot: string): PackageSummary {
     }
 }
 
-/** The app folder: the nearest ancestor of this module holding host.json (dist/scripts/ when built, scripts/ from source). */
+/** The app folder: the nearest ancestor of this module holding host.json (dist/tools/scripts/ when built, tools/scripts/ from source). */
 function findAppRoot(start: string): string {
     let folder = start;
     while (!existsSync(join(folder, 'host.json'))) {

@@ -8,7 +8,7 @@ import { startTeamsSimulator, type TeamsSimulatorOptions } from './server.js';
 const DEFAULT_CLI_PORT = 7072;
 /** Webhook name of the example URLs printed at start. */
 const EXAMPLE_WEBHOOK = 'demo';
-const USAGE = `Usage: node dist/simulator/main.js [--port ${DEFAULT_CLI_PORT}] [--url-shape ${WORKFLOWS_URL_SHAPES.join('|')}]
+const USAGE = `Usage: node dist/tools/simulator/main.js [--port ${DEFAULT_CLI_PORT}] [--url-shape ${WORKFLOWS_URL_SHAPES.join('|')}]
        [--connection <webhook name or flow id>=<connection>]... [--default-connection <connection>]
        [--offsets ms[,ms...]] [--block-after-throttle ms] [--throttle-wording plain|applicationThrottled|alternate] [--seed n]`;
 

@@ -1,6 +1,6 @@
 /** The `alert` card: a monitoring alert, its severity shown by colour and icon, with facts and a link to it. */
 import { z } from 'zod';
-import type { CardTemplate } from '../index.js';
+import type { CardTemplate } from '../render.js';
 import {
     ADAPTIVE_CARD_SCHEMA_URL,
     cardFactsSchema,

@@ -1,6 +1,6 @@
 /** The `build` card: a CI pipeline run's result, its status by colour, with the steps that failed. */
 import { z } from 'zod';
-import type { CardTemplate } from '../index.js';
+import type { CardTemplate } from '../render.js';
 import {
     ADAPTIVE_CARD_SCHEMA_URL,
     bulletListElement,

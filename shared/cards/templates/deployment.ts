@@ -1,6 +1,6 @@
 /** The `deployment` card: a service version going to an environment, started, succeeded or failed, with its changes. */
 import { z } from 'zod';
-import type { CardTemplate } from '../index.js';
+import type { CardTemplate } from '../render.js';
 import {
     ADAPTIVE_CARD_SCHEMA_URL,
     bulletListElement,

@@ -1,7 +1,7 @@
 /** The `digest` card: many notifications in one message, each a section, rendered cards embedded with their content and links. */
 import { z } from 'zod';
-import { ALLOWED_REPLY_ACTION, cardActionTypes } from '../../reply/index.js';
-import type { CardTemplate } from '../index.js';
+import { ALLOWED_REPLY_ACTION, cardActionTypes } from '../card.js';
+import type { CardTemplate } from '../render.js';
 import { ADAPTIVE_CARD_SCHEMA_URL, cardUrlSchema, markdownElement, TEMPLATE_CARD_VERSION, whenPresent } from './parts.js';
 
 /** A card element or action as JSON: its `type` and whatever else it holds. */

@@ -1,6 +1,6 @@
 /** The `facts` card: a title and a list of name/value facts, with optional Markdown text and links. */
 import { z } from 'zod';
-import type { CardTemplate } from '../index.js';
+import type { CardTemplate } from '../render.js';
 import { ADAPTIVE_CARD_SCHEMA_URL, cardFactSchema, cardLinksSchema, factSetElement, linkActions, markdownElement, TEMPLATE_CARD_VERSION } from './parts.js';
 
 /** The `facts` template's data. */

@@ -1,5 +1,5 @@
 /** The `help` card: the mention commands, one fact each. */
-import type { CardTemplate } from '../index.js';
+import type { CardTemplate } from '../render.js';
 
 /** Data: `{ name: string, commands: { name, usage, summary }[] }`. */
 export const helpCardTemplate: CardTemplate = {

@@ -1,6 +1,6 @@
 /** The `incident` card: an update on an incident, its status by colour, with impact, commander and next update. */
 import { z } from 'zod';
-import type { CardTemplate } from '../index.js';
+import type { CardTemplate } from '../render.js';
 import {
     ADAPTIVE_CARD_SCHEMA_URL,
     cardFactsSchema,

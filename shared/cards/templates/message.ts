@@ -1,6 +1,6 @@
 /** The `message` card: a title, Markdown text, optional facts and links. */
 import { z } from 'zod';
-import type { CardTemplate } from '../index.js';
+import type { CardTemplate } from '../render.js';
 import { ADAPTIVE_CARD_SCHEMA_URL, cardFactsSchema, cardLinksSchema, factSetElement, linkActions, markdownElement, TEMPLATE_CARD_VERSION } from './parts.js';
 
 /** The `message` template's data. */

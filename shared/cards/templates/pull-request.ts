@@ -1,6 +1,6 @@
 /** The `pull-request` card: a review request, mentioning the reviewers so Teams notifies them. */
 import { z } from 'zod';
-import type { CardTemplate } from '../index.js';
+import type { CardTemplate } from '../render.js';
 import { ADAPTIVE_CARD_SCHEMA_URL, cardLinksSchema, cardUrlSchema, invalidValue, linkActions, markdownElement, TEMPLATE_CARD_VERSION, whenPresent } from './parts.js';
 
 /** A person to mention: the name shown between `<at>` tags and the Teams user behind it. */

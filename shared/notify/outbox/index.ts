@@ -3,7 +3,7 @@
  * back-off, the sender lease) and the dead letters. The contract; `table-store.ts` implements it on
  * Azure Table Storage.
  */
-import type { ValidJob } from '../jobs/index.js';
+import type { ValidJob } from '../jobs.js';
 
 /** A job accepted for delivery, waiting in its webhook's outbox. */
 export interface OutboxJob {

@@ -2,9 +2,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
-import { SystemError } from '../errors/index.js';
-import { MAX_JITTER_GUARD_MS, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../limiter/index.js';
-import { notificationJobSchema, type ValidJob } from '../jobs/index.js';
+import { SystemError } from '../../platform/index.js';
+import { MAX_JITTER_GUARD_MS, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../limiter.js';
+import { notificationJobSchema, type ValidJob } from '../jobs.js';
 import type { ConnectionClaim, ConnectionState, DeadLetter, DeadLetterSource, DeliveryConfirmation, NewDeadLetter, OutboxJob, WebhookState } from './index.js';
 
 /** Prefix of job rows: `job|<order, 15 digits>|<encoded job id>`, so RowKey order is delivery order. */

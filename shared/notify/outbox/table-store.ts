@@ -38,7 +38,7 @@ import { randomBytes } from 'node:crypto';
 
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 
-import { nonNull } from '../errors/index.js';
+import { nonNull } from '../../platform/index.js';
 import {
     emptyConnectionState,
     emptyWebhookState,

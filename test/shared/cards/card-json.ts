@@ -1,7 +1,7 @@
 /** Reading rendered Adaptive Cards in tests: find elements by type, collect texts, compare versions. */
 import { CARD_CATALOG, validateCardData, type CatalogEntry } from '../../../shared/cards/catalog.js';
-import { renderCardTemplate } from '../../../shared/cards/index.js';
-import type { AdaptiveCard } from '../../../shared/reply/index.js';
+import { renderCardTemplate } from '../../../shared/cards/render.js';
+import type { AdaptiveCard } from '../../../shared/mention/reply.js';
 
 /** A card element (or any JSON object in a card). */
 export type CardNode = Readonly<Record<string, unknown>>;

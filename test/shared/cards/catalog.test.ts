@@ -2,8 +2,8 @@
 import { QueueClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
 import { CARD_CATALOG, checkCardData, validateCardData } from '../../../shared/cards/catalog.js';
-import { ClientError } from '../../../shared/errors/index.js';
-import { enqueueNotification } from '../../../shared/producer/index.js';
+import { ClientError } from '../../../shared/platform/errors.js';
+import { enqueueNotification } from '../../../shared/notify/producer.js';
 
 /** Azurite's well-known development connection string; the refused jobs below never reach it. */
 const UNUSED_STORAGE = 'UseDevelopmentStorage=true';

@@ -1,6 +1,6 @@
 // The digest card: one section per notification, rendered cards embedded with their content, links and mentions.
 import { describe, expect, it } from 'vitest';
-import { renderCardTemplate } from '../../../shared/cards/index.js';
+import { renderCardTemplate } from '../../../shared/cards/render.js';
 import { catalogEntry, nodesOfType, renderValid, textBlockTexts } from './card-json.js';
 
 /** A pull-request card as the `pull-request` template renders it, to embed. */

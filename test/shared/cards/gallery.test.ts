@@ -1,9 +1,9 @@
 // Every card template renders its example data, and its least data, into a card Teams and Workflows accept.
 import { describe, expect, it } from 'vitest';
 import { CARD_CATALOG } from '../../../shared/cards/catalog.js';
-import { renderCardTemplate } from '../../../shared/cards/index.js';
-import { SAFE_PAYLOAD_BYTES, WORKFLOWS_MAX_CARD_VERSION } from '../../../shared/payload/index.js';
-import { ALLOWED_REPLY_ACTION, cardActionTypes, jsonByteLength } from '../../../shared/reply/index.js';
+import { renderCardTemplate } from '../../../shared/cards/render.js';
+import { SAFE_PAYLOAD_BYTES, WORKFLOWS_MAX_CARD_VERSION } from '../../../shared/notify/payload.js';
+import { ALLOWED_REPLY_ACTION, cardActionTypes, jsonByteLength } from '../../../shared/mention/reply.js';
 import { catalogEntry, nodesOfType, renderValid, textBlockTexts, versionParts } from './card-json.js';
 
 /** The templates the gallery offers, in the order `templates` lists them. */

@@ -1,7 +1,7 @@
 // `teams-relay templates`: every template with its data fields, as text or JSON, and one template's example data.
 import { describe, expect, it } from 'vitest';
 import { CARD_CATALOG, validateCardData } from '../../../shared/cards/catalog.js';
-import { runMain } from '../../cli/run-main.js';
+import { runMain } from '../../tools/cli/run-main.js';
 
 /** A template as `templates --json` prints it. */
 interface ListedTemplate {

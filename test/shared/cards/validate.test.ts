@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseActivity } from '../../../shared/activity/index.js';
+import { parseActivity } from '../../../shared/mention/activity.js';
 import { CARD_CATALOG, validateCardData } from '../../../shared/cards/catalog.js';
-import { renderCardTemplate } from '../../../shared/cards/index.js';
+import { renderCardTemplate } from '../../../shared/cards/render.js';
 import { checkCardRules, describeCardProblems, mentionTags, validateCard, type CardDestination } from '../../../shared/cards/validate.js';
-import { BUILTIN_COMMANDS, type MentionCommand } from '../../../shared/commands/index.js';
-import { answerMention } from '../../../shared/mention/index.js';
-import { MAX_JSON_DEPTH } from '../../../shared/json-depth/index.js';
-import { cardActionTypes } from '../../../shared/reply/index.js';
+import { BUILTIN_COMMANDS, type MentionCommand } from '../../../shared/mention/commands/index.js';
+import { answerMention } from '../../../shared/mention/mention.js';
+import { MAX_JSON_DEPTH } from '../../../shared/platform/json-depth.js';
+import { cardActionTypes } from '../../../shared/mention/reply.js';
 import { nestedContainers } from '../../support/deep-cards.js';
 
 const DESTINATIONS: readonly CardDestination[] = ['connector', 'workflows', 'mention-reply'];
@@ -281,10 +281,10 @@ describe('the object model', () => {
     }
 
     it('is not loaded by importing the mention path', () => {
-        expect(loadedBundles(['shared/mention/index.js', 'functions/mention.js'], false)).toEqual([]);
+        expect(loadedBundles(['shared/mention/mention.js', 'functions/mention.js'], false)).toEqual([]);
     });
 
     it('is loaded, as the UMD bundle, on the first validation', () => {
-        expect(loadedBundles(['shared/mention/index.js'], true)).toEqual([expect.stringMatching(/adaptivecards[\\/]dist[\\/]adaptivecards\.js$/)]);
+        expect(loadedBundles(['shared/mention/mention.js'], true)).toEqual([expect.stringMatching(/adaptivecards[\\/]dist[\\/]adaptivecards\.js$/)]);
     });
 });

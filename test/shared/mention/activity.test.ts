@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { activityOrigin, cleanMentionText, decodeHtmlEntities, extractCommand, parseActivity } from '../../shared/activity/index.js';
-import { ClientError } from '../../shared/errors/index.js';
-import { fixtureBytes, MSDOCS_EXAMPLE } from '../support/fixtures.js';
+import { activityOrigin, cleanMentionText, decodeHtmlEntities, extractCommand, parseActivity } from '../../../shared/mention/activity.js';
+import { ClientError } from '../../../shared/platform/errors.js';
+import { fixtureBytes, MSDOCS_EXAMPLE } from '../../support/fixtures.js';
 
 const msdocs = parseActivity(JSON.parse(fixtureBytes(MSDOCS_EXAMPLE.path).toString('utf8')));
 

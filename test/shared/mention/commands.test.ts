@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseActivity } from '../../shared/activity/index.js';
+import { parseActivity } from '../../../shared/mention/activity.js';
 import { readdirSync } from 'node:fs';
-import { BUILTIN_COMMANDS, remainingBudgetMs, runWithDeadline, type CommandInput, type MentionCaller, type MentionCommand } from '../../shared/commands/index.js';
-import { answerMention } from '../../shared/mention/index.js';
+import { BUILTIN_COMMANDS, remainingBudgetMs, runWithDeadline, type CommandInput, type MentionCaller, type MentionCommand } from '../../../shared/mention/commands/index.js';
+import { answerMention } from '../../../shared/mention/mention.js';
 
 const activity = parseActivity({
     type: 'message',
@@ -39,7 +39,7 @@ describe('built-in commands', () => {
     });
 
     it('list every file of builtin/, each under its file name, a lower-case word', () => {
-        const files = readdirSync(new URL('../../shared/commands/builtin/', import.meta.url))
+        const files = readdirSync(new URL('../../../shared/mention/commands/builtin/', import.meta.url))
             .filter((file) => file.endsWith('.ts'))
             .map((file) => file.slice(0, -'.ts'.length));
         expect(BUILTIN_COMMANDS.map((command) => command.name).sort()).toEqual(files.sort());

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkFreshness, createReplyCache, MAX_FUTURE_SKEW_MS, parseActivityTimestamp, replyKey } from '../../shared/replay/index.js';
+import { checkFreshness, createReplyCache, MAX_FUTURE_SKEW_MS, parseActivityTimestamp, replyKey } from '../../../shared/mention/replay.js';
 
 const NOW = Date.UTC(2026, 10, 23, 10, 0, 0);
 const FIVE_MINUTES = 300_000;

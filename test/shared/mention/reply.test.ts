@@ -7,7 +7,7 @@ import {
     toTeamsReply,
     TRUNCATION_MARKER,
     type AdaptiveCard,
-} from '../../shared/reply/index.js';
+} from '../../../shared/mention/reply.js';
 
 const card = (extra: Record<string, unknown>): AdaptiveCard => ({ type: 'AdaptiveCard', version: '1.4', body: [], ...extra });
 

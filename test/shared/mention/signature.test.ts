@@ -1,8 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { OutgoingWebhookKey } from '../../shared/config/index.js';
-import { signTeamsBody, verifyTeamsSignature } from '../../shared/signature/index.js';
-import { fixtureBytes, MSDOCS_EXAMPLE } from '../support/fixtures.js';
+import type { OutgoingWebhookKey } from '../../../shared/platform/config.js';
+import { signTeamsBody, verifyTeamsSignature } from '../../../shared/mention/signature.js';
+import { fixtureBytes, MSDOCS_EXAMPLE } from '../../support/fixtures.js';
 
 const contoso: OutgoingWebhookKey = { name: 'contoso', key: Buffer.from(MSDOCS_EXAMPLE.token, 'base64') };
 const other: OutgoingWebhookKey = { name: 'other', key: randomBytes(32) };

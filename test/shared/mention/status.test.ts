@@ -1,9 +1,9 @@
 // The `status` card: facts per webhook, a bar per rate window coloured by how full it is, and the dead letters.
 import { describe, expect, it } from 'vitest';
-import { toWebhookBudget, type WebhookBudget } from '../../shared/budget/index.js';
-import { statusCard, windowFillStyle } from '../../shared/commands/builtin/status.js';
-import { emptyWebhookState, type OutboxJob } from '../../shared/outbox/index.js';
-import { cardActionTypes, toTeamsReply } from '../../shared/reply/index.js';
+import { toWebhookBudget, type WebhookBudget } from '../../../shared/notify/budget.js';
+import { statusCard, windowFillStyle } from '../../../shared/mention/commands/builtin/status.js';
+import { emptyWebhookState, type OutboxJob } from '../../../shared/notify/outbox/index.js';
+import { cardActionTypes, toTeamsReply } from '../../../shared/mention/reply.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 

@@ -1,14 +1,14 @@
 // Budgets read from a real Azurite outbox: a head job being retried, read with one head read per webhook, as `budget` and the `status` card show it.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBudgets } from '../../shared/budget/index.js';
-import { statusCard } from '../../shared/commands/builtin/status.js';
-import { loadConfig } from '../../shared/config/index.js';
-import type { OutboxStore } from '../../shared/outbox/index.js';
-import { createTableOutboxStore } from '../../shared/outbox/table-store.js';
-import { createTableClient } from '../../shared/storage/index.js';
-import { webhookKey } from '../../shared/webhook-target/index.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import { readBudgets } from '../../../shared/notify/budget.js';
+import { statusCard } from '../../../shared/mention/commands/builtin/status.js';
+import { loadConfig } from '../../../shared/platform/config.js';
+import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
+import { createTableOutboxStore } from '../../../shared/notify/outbox/table-store.js';
+import { createTableClient } from '../../../shared/platform/storage.js';
+import { webhookKey } from '../../../shared/notify/webhook-target.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 
 const NOW = Date.parse('2026-11-23T12:00:00.000Z');
 const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';

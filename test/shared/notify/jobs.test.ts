@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createdAtMs, notificationJobSchema, stampCreatedAt, validateJob } from '../../shared/jobs/index.js';
-import { acceptQueueMessage, checkJob, decodeQueueMessage, URL_TARGETS_OFF } from '../../shared/delivery/accept.js';
-import { loadConfig } from '../../shared/config/index.js';
-import { MAX_JSON_DEPTH } from '../../shared/json-depth/index.js';
-import { createMemoryOutboxStore } from '../support/memory-outbox.js';
-import { nestedContainersJob as nestedJob } from '../support/deep-cards.js';
+import { createdAtMs, notificationJobSchema, stampCreatedAt, validateJob } from '../../../shared/notify/jobs.js';
+import { acceptQueueMessage, checkJob, decodeQueueMessage, URL_TARGETS_OFF } from '../../../shared/notify/accept.js';
+import { loadConfig } from '../../../shared/platform/config.js';
+import { MAX_JSON_DEPTH } from '../../../shared/platform/json-depth.js';
+import { createMemoryOutboxStore } from '../../support/memory-outbox.js';
+import { nestedContainersJob as nestedJob } from '../../support/deep-cards.js';
 
 const OPS = 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c';
 /** {url} targets on, so their other rules can be tested; a connector and a Workflows alias. */

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PermanentError } from '../../shared/errors/index.js';
-import { validateJob, type NotificationJob, type ValidJob } from '../../shared/jobs/index.js';
-import { notificationJobSchema } from '../../shared/jobs/index.js';
-import { MAX_JSON_DEPTH } from '../../shared/json-depth/index.js';
-import { buildTeamsPayload, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES } from '../../shared/payload/index.js';
-import { nestedContainersJob } from '../support/deep-cards.js';
+import { PermanentError } from '../../../shared/platform/errors.js';
+import { type NotificationJob, notificationJobSchema, validateJob, type ValidJob } from '../../../shared/notify/jobs.js';
+import { MAX_JSON_DEPTH } from '../../../shared/platform/json-depth.js';
+import { buildTeamsPayload, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES } from '../../../shared/notify/payload.js';
+import { nestedContainersJob } from '../../support/deep-cards.js';
 
 function valid(job: NotificationJob): ValidJob {
     const result = validateJob(job);

@@ -7,8 +7,8 @@ import {
     mentionScopeSetting,
     parseMentionScope,
     parseOutgoingWebhookSecrets,
-} from '../../shared/config/index.js';
-import { ConfigurationError } from '../../shared/errors/index.js';
+} from '../../../shared/platform/config.js';
+import { ConfigurationError } from '../../../shared/platform/errors.js';
 
 const TOKEN = 'vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=';
 const OTHER_TOKEN = Buffer.alloc(32, 7).toString('base64');

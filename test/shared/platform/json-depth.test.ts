@@ -1,7 +1,7 @@
 // How deep untrusted JSON nests: found without recursion, however deep, and named by its path.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findExcessiveNesting, formatJsonPath, MAX_JSON_DEPTH, nestingProblem } from '../../shared/json-depth/index.js';
+import { findExcessiveNesting, formatJsonPath, MAX_JSON_DEPTH, nestingProblem } from '../../../shared/platform/json-depth.js';
 
 /** Arrays nested `depth` levels deep around `inner`. */
 function nestedArrays(depth: number, inner: unknown = 1): unknown {

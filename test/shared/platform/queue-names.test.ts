@@ -1,14 +1,14 @@
 /** Every allowed NOTIFICATIONS_QUEUE gives four valid Azure queue names: the queue, the wake-up queue and both poison queues. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config/index.js';
-import { ConfigurationError } from '../../shared/errors/index.js';
+import { loadConfig } from '../../../shared/platform/config.js';
+import { ConfigurationError } from '../../../shared/platform/errors.js';
 import {
     isValidNotificationsQueue,
     isValidQueueName,
     MAX_NOTIFICATIONS_QUEUE_CHARS,
     notificationQueueNames,
-} from '../../shared/queue-names/index.js';
+} from '../../../shared/platform/queue-names.js';
 
 /**
  * Azure's queue naming rules, written out character by character, independently of the module under

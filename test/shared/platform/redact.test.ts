@@ -1,7 +1,7 @@
 /** URL redaction for telemetry and the CLI: no webhook URL survives in any form it can be written in, and nothing else changes. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redactUrls } from '../../shared/redact/index.js';
+import { redactUrls } from '../../../shared/platform/redact.js';
 
 /** Hosts of every kind of webhook the app posts to, with and without a port. */
 const webhookHost = fc.constantFrom(

@@ -2,13 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BudgetReport } from '../../shared/budget/index.js';
-import type { StorageSetting } from '../../shared/config/index.js';
-import type { OutboxStore } from '../../shared/outbox/index.js';
-import { createTableOutboxStore } from '../../shared/outbox/table-store.js';
-import { createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../shared/storage/index.js';
-import { webhookKey } from '../../shared/webhook-target/index.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import type { BudgetReport } from '../../../shared/notify/budget.js';
+import type { StorageSetting } from '../../../shared/platform/config.js';
+import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
+import { createTableOutboxStore } from '../../../shared/notify/outbox/table-store.js';
+import { createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../../shared/platform/storage.js';
+import { webhookKey } from '../../../shared/notify/webhook-target.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { runMain, scratchFolder, type CliRun, type ScratchFolder } from './run-main.js';
 
 const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';

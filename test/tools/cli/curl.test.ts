@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { curlCommand, quoteForShell } from '../../cli/curl.js';
+import { curlCommand, quoteForShell } from '../../../tools/cli/curl.js';
 
 const run = promisify(execFile);
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runMain } from './run-main.js';
 
 const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../bin/teams-relay.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/teams-relay.js', import.meta.url));
 
 describe('teams-relay', () => {
     it('lists every verb with --help and exits 0', async () => {

@@ -1,8 +1,8 @@
 // The activity `sign --text` builds looks like what Teams sends and reads back as the typed command.
 import { describe, expect, it } from 'vitest';
-import { activityOrigin, extractCommand, parseActivity } from '../../shared/activity/index.js';
-import { buildMentionActivity } from '../../cli/mention-activity.js';
-import { checkFreshness } from '../../shared/replay/index.js';
+import { activityOrigin, extractCommand, parseActivity } from '../../../shared/mention/activity.js';
+import { buildMentionActivity } from '../../../tools/cli/mention-activity.js';
+import { checkFreshness } from '../../../shared/mention/replay.js';
 
 const SENT_AT = Date.UTC(2026, 10, 23, 9, 30, 15, 123);
 const activity = buildMentionActivity({ webhookName: 'Relay Bot', text: 'status  ops & <dev>', now: SENT_AT });

@@ -1,8 +1,8 @@
 /** A tiny mention endpoint on loopback that checks the Teams signature over the raw body, as the app does. */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { OutgoingWebhookKey } from '../../shared/config/index.js';
-import { verifyTeamsSignature, type SignatureCheck } from '../../shared/signature/index.js';
+import type { OutgoingWebhookKey } from '../../../shared/platform/config.js';
+import { verifyTeamsSignature, type SignatureCheck } from '../../../shared/mention/signature.js';
 
 /** One request the endpoint received. */
 export interface ReceivedMention {

@@ -2,7 +2,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, type CliIo } from '../../cli/main.js';
+import { main, type CliIo } from '../../../tools/cli/main.js';
 
 /** What one CLI run printed and returned. */
 export interface CliRun {

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { runMain, scratchFolder, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
 
 const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';

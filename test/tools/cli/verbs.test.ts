@@ -1,15 +1,15 @@
 // The CLI's list of verbs: every verb file is listed once, under the name its command declares.
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { VERBS } from '../../cli/verbs.js';
+import { VERBS } from '../../../tools/cli/verbs.js';
 
-/** The verb files in cli/commands/, without their extension. */
-const VERB_FILES = readdirSync(new URL('../../cli/commands/', import.meta.url))
+/** The verb files in tools/cli/commands/, without their extension. */
+const VERB_FILES = readdirSync(new URL('../../../tools/cli/commands/', import.meta.url))
     .filter((file) => file.endsWith('.ts'))
     .map((file) => file.slice(0, -'.ts'.length));
 
 describe('VERBS', () => {
-    it('lists every file of cli/commands/ once, under its file name', () => {
+    it('lists every file of tools/cli/commands/ once, under its file name', () => {
         expect(VERBS.map((verb) => verb.name).sort()).toEqual([...VERB_FILES].sort());
     });
 

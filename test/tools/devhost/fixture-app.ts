@@ -1,7 +1,7 @@
 // Shared bits of the local host's end-to-end tests: the fixture app, polling with a deadline, free ports.
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { HostLog, HostLogLevel } from '../../devhost/index.js';
+import type { HostLog, HostLogLevel } from '../../../tools/devhost/index.js';
 
 /** The fixture project: package.json `main` = functions/*.js, host.json with fast queue settings. */
 export const FIXTURE_APP = join(import.meta.dirname, 'fixtures', 'app');

@@ -1,6 +1,6 @@
 // host.json parsing: durations, documented defaults, and errors that name the key.
 import { describe, expect, it } from 'vitest';
-import { QUEUE_DEFAULTS, parseTimeSpan, toHostSettings } from '../../devhost/host-json.js';
+import { QUEUE_DEFAULTS, parseTimeSpan, toHostSettings } from '../../../tools/devhost/host-json.js';
 
 describe('parseTimeSpan', () => {
     it.each([

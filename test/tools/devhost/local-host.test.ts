@@ -2,8 +2,8 @@
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalHost, type LocalHost } from '../../devhost/index.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import { startLocalHost, type LocalHost } from '../../../tools/devhost/index.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { FIXTURE_APP, FIXTURE_MAX_DEQUEUE_COUNT, eventually, recordingLog } from './fixture-app.js';
 
 interface Received {

@@ -1,12 +1,12 @@
-// End to end: `node dist/devhost/main.js` (the npm start path) as a child process, stopped with SIGTERM.
+// End to end: `node dist/tools/devhost/main.js` (the npm start path) as a child process, stopped with SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isPortListening } from '../../devhost/storage.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import { isPortListening } from '../../../tools/devhost/storage.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { FIXTURE_APP, eventually, freePort } from './fixture-app.js';
 
-const DEVHOST_MAIN = join(import.meta.dirname, '..', '..', 'dist', 'devhost', 'main.js');
+const DEVHOST_MAIN = join(import.meta.dirname, '..', '..', '..', 'dist', 'tools', 'devhost', 'main.js');
 
 interface RunningMain {
     child: ChildProcess;
@@ -64,7 +64,7 @@ function processExists(pid: number): boolean {
     }
 }
 
-describe('npm start (node dist/devhost/main.js)', () => {
+describe('npm start (node dist/tools/devhost/main.js)', () => {
     it('becomes healthy with the configured storage, prints the banner, and exits 0 on SIGTERM', async () => {
         const azurite = await startAzurite();
         const port = await freePort();

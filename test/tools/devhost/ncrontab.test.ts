@@ -1,6 +1,6 @@
 // NCRONTAB and TimeSpan schedules: the next occurrence after a time, in UTC, and the errors for bad expressions.
 import { describe, expect, it } from 'vitest';
-import { InvalidScheduleError, nextOccurrence, parseSchedule } from '../../devhost/ncrontab.js';
+import { InvalidScheduleError, nextOccurrence, parseSchedule } from '../../../tools/devhost/ncrontab.js';
 
 /** [schedule, after, expected next occurrence]; 2024-01-01 is a Monday and 2024 is a leap year. */
 const OCCURRENCES: readonly (readonly [string, string, string])[] = [

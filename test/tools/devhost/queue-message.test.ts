@@ -1,7 +1,7 @@
 // Queue message decoding, trigger input, polling back-off and the retry-or-poison decision.
 import { describe, expect, it } from 'vitest';
-import { decodeMessageText, toTriggerInput } from '../../devhost/queue-message.js';
-import { MIN_POLLING_INTERVAL_MS, failureOutcome, nextPollDelay } from '../../devhost/queue-listener.js';
+import { decodeMessageText, toTriggerInput } from '../../../tools/devhost/queue-message.js';
+import { MIN_POLLING_INTERVAL_MS, failureOutcome, nextPollDelay } from '../../../tools/devhost/queue-listener.js';
 
 describe('decodeMessageText', () => {
     it('returns the stored text as is with messageEncoding none', () => {

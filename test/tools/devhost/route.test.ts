@@ -1,8 +1,8 @@
 // Route templates and the choice of function for a request: parameters, optional segments, 404 and 405.
 import { describe, expect, it } from 'vitest';
-import { compileRoutes, selectRoute } from '../../devhost/http-server.js';
-import { compileRoute } from '../../devhost/route.js';
-import type { HttpFunction } from '../../devhost/triggers.js';
+import { compileRoutes, selectRoute } from '../../../tools/devhost/http-server.js';
+import { compileRoute } from '../../../tools/devhost/route.js';
+import type { HttpFunction } from '../../../tools/devhost/triggers.js';
 
 describe('compileRoute', () => {
     it('matches literals case-insensitively, with or without a trailing slash', () => {

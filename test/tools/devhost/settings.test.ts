@@ -14,7 +14,7 @@ import {
     readLocalSettings,
     requestBodyLimitFromEnvironment,
     resolveSettingExpressions,
-} from '../../devhost/settings.js';
+} from '../../../tools/devhost/settings.js';
 
 describe('planEnvironment', () => {
     it('never lets local.settings.json override the environment', () => {

@@ -1,7 +1,7 @@
 // Storage connections: lookup order, the emulator shorthand, identity-based settings, and key-free descriptions.
 import { describe, expect, it } from 'vitest';
-import { describeConnection, expandConnectionString, isDevelopmentStorage, resolveConnectionString } from '../../devhost/storage.js';
-import { resolveFunctionFiles } from '../../devhost/function-files.js';
+import { describeConnection, expandConnectionString, isDevelopmentStorage, resolveConnectionString } from '../../../tools/devhost/storage.js';
+import { resolveFunctionFiles } from '../../../tools/devhost/function-files.js';
 import { FIXTURE_APP } from './fixture-app.js';
 
 describe('resolveConnectionString', () => {

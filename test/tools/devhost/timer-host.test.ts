@@ -1,6 +1,6 @@
 // End to end: the in-process local host running the fixture's timer functions (every second, and on start-up).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { developmentConnectionString, formatBanner, startLocalHost, type LocalHost } from '../../devhost/index.js';
+import { developmentConnectionString, formatBanner, startLocalHost, type LocalHost } from '../../../tools/devhost/index.js';
 import { FIXTURE_APP, eventually, freePort, recordingLog } from './fixture-app.js';
 
 /** What `functions/ticker.js` records per invocation. */

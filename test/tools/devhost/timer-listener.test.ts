@@ -1,12 +1,12 @@
 // The timer listener: when a timer function runs, what it receives, one run at a time, errors, start-up runs, stop.
 import type { InvocationContext as InvocationContextType } from '@azure/functions';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InvocationContext } from '../../devhost/functions-library.js';
-import { InFlightInvocations } from '../../devhost/invocation.js';
-import { parseSchedule } from '../../devhost/ncrontab.js';
-import type { FunctionHandler } from '../../devhost/registry.js';
-import { NO_RECORDED_TIME, isMonitoredSchedule, startTimerListener, toTimerInput, type TimerInput, type TimerListener } from '../../devhost/timer-listener.js';
-import { toLocalFunction, type TimerFunction } from '../../devhost/triggers.js';
+import { InvocationContext } from '../../../tools/devhost/functions-library.js';
+import { InFlightInvocations } from '../../../tools/devhost/invocation.js';
+import { parseSchedule } from '../../../tools/devhost/ncrontab.js';
+import type { FunctionHandler } from '../../../tools/devhost/registry.js';
+import { NO_RECORDED_TIME, isMonitoredSchedule, startTimerListener, toTimerInput, type TimerInput, type TimerListener } from '../../../tools/devhost/timer-listener.js';
+import { toLocalFunction, type TimerFunction } from '../../../tools/devhost/triggers.js';
 import { recordingLog } from './fixture-app.js';
 
 /** The fake clock's start: a Monday, on the minute. */

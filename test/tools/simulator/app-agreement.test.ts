@@ -1,8 +1,8 @@
 /** The simulator's URLs as the app reads them: every Workflows shape is a Workflows webhook, on loopback and on Microsoft's hosts. */
 import { describe, expect, it } from 'vitest';
-import { isAllowedWebhookUrl, parseAllowedHosts, webhookDialect } from '../../shared/webhook-target/index.js';
-import { WORKFLOWS_URL_SHAPES } from '../../simulator/index.js';
-import { connectorPath, workflowsPathAndQuery } from '../../simulator/routes.js';
+import { isAllowedWebhookUrl, parseAllowedHosts, webhookDialect } from '../../../shared/notify/webhook-target.js';
+import { WORKFLOWS_URL_SHAPES } from '../../../tools/simulator/index.js';
+import { connectorPath, workflowsPathAndQuery } from '../../../tools/simulator/routes.js';
 
 /** Where each shape lives in Azure: the Power Platform hosts, or the classic Logic Apps ones. */
 const HOST_OF_SHAPE = {

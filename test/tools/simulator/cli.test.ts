@@ -3,12 +3,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SimulatorReport } from '../../simulator/index.js';
-import { workflowsPathAndQuery } from '../../simulator/routes.js';
+import type { SimulatorReport } from '../../../tools/simulator/index.js';
+import { workflowsPathAndQuery } from '../../../tools/simulator/routes.js';
 import { card, envelope, post } from './harness.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'simulator', 'main.js');
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const MAIN = join(ROOT, 'dist', 'tools', 'simulator', 'main.js');
 /** The port `local.settings.json.example` points the alias `demo` at: the CLI's default. */
 const EXAMPLE_PORT = 7072;
 /** How long the CLI may take to print its URLs on a busy machine. */
@@ -97,7 +97,7 @@ describe('the simulator command line', () => {
         const result = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
         expect(result.status).toBe(2);
         expect(result.stderr).toMatch(message);
-        expect(result.stderr).toContain('Usage: node dist/simulator/main.js');
+        expect(result.stderr).toContain('Usage: node dist/tools/simulator/main.js');
     });
 
     it('is where local.settings.json.example points the alias demo: its Workflows URL on port 7072', async () => {

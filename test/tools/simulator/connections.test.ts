@@ -6,7 +6,7 @@ import {
     REPORT_VERSION,
     type SimulatorReport,
     type TeamsSimulator,
-} from '../../simulator/index.js';
+} from '../../../tools/simulator/index.js';
 import { card, DAY_START, envelope, ManualClock, post, useSimulators } from './harness.js';
 
 const SECOND = 1_000;

@@ -4,7 +4,7 @@ import {
     CONNECTOR_BAD_PAYLOAD_BODY,
     CONNECTOR_SUMMARY_REQUIRED_BODY,
     TEAMS_MAX_MESSAGE_BYTES,
-} from '../../simulator/index.js';
+} from '../../../tools/simulator/index.js';
 import { card, envelope, ManualClock, post, textBodyOfSize, useSimulators } from './harness.js';
 
 const WRAPPED = (code: number): string =>

@@ -7,7 +7,7 @@ import {
     type FaultKind,
     type FaultSpec,
     type TeamsSimulator,
-} from '../../simulator/index.js';
+} from '../../../tools/simulator/index.js';
 import { card, envelope, ManualClock, post, useSimulators } from './harness.js';
 
 const SECOND = 1_000;

@@ -1,6 +1,6 @@
 /** Fixed-window throttling on the injected clock: the five windows of docs/teams-facts.md, offsets, block, counting. */
 import { describe, expect, it } from 'vitest';
-import type { TeamsSimulator } from '../../simulator/index.js';
+import type { TeamsSimulator } from '../../../tools/simulator/index.js';
 import { DAY_START, ManualClock, post, useSimulators } from './harness.js';
 
 const SECOND = 1_000;

@@ -1,6 +1,6 @@
 /** Shared test fixtures: simulators stopped after each test, a manual clock, payload builders. */
 import { afterEach } from 'vitest';
-import { startTeamsSimulator, type TeamsSimulator, type TeamsSimulatorOptions } from '../../simulator/index.js';
+import { startTeamsSimulator, type TeamsSimulator, type TeamsSimulatorOptions } from '../../../tools/simulator/index.js';
 
 /** Epoch ms of a whole day boundary, so offsets read naturally (2023-11-15T00:00:00Z). */
 export const DAY_START = 1_700_006_400_000;

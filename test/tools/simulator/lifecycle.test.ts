@@ -1,7 +1,7 @@
 /** Simulator lifecycle and robustness: stop, reset, recording order, waiting, routing, garbage. */
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { startTeamsSimulator } from '../../simulator/index.js';
+import { startTeamsSimulator } from '../../../tools/simulator/index.js';
 import { card, envelope, ManualClock, post, useSimulators } from './harness.js';
 
 describe('simulator lifecycle', () => {

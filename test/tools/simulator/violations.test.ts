@@ -1,6 +1,6 @@
 /** The sliding-window auditor: catches bursts that fixed windows let through. */
 import { describe, expect, it } from 'vitest';
-import { findSlidingWindowViolations } from '../../simulator/index.js';
+import { findSlidingWindowViolations } from '../../../tools/simulator/index.js';
 import { DAY_START, ManualClock, post, useSimulators } from './harness.js';
 
 const ONE_SECOND_FOUR = { windowMs: 1_000, max: 4 };

@@ -1,8 +1,8 @@
 /** Properties of the simulator's window arithmetic: the sliding log behind connection budgets, and when fixed windows reopen. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { WindowLimit } from '../../simulator/index.js';
-import { FixedWindowCounter, SlidingWindowLog, findSlidingWindowViolations } from '../../simulator/windows.js';
+import type { WindowLimit } from '../../../tools/simulator/index.js';
+import { FixedWindowCounter, SlidingWindowLog, findSlidingWindowViolations } from '../../../tools/simulator/windows.js';
 
 const limit = fc.record({ windowMs: fc.integer({ min: 1, max: 600_000 }), max: fc.integer({ min: 0, max: 30 }) });
 const limits = fc.array(limit, { minLength: 1, maxLength: 3 });

@@ -5,7 +5,7 @@ import {
     WORKFLOWS_CARD_NOT_DISPLAYED,
     WORKFLOWS_SCHEMA_MISMATCH_CODE,
     WORKFLOWS_THROTTLED_CODE,
-} from '../../simulator/index.js';
+} from '../../../tools/simulator/index.js';
 import { ADAPTIVE_CARD, card, DAY_START, envelope, ManualClock, post, useSimulators } from './harness.js';
 
 const SECOND = 1_000;

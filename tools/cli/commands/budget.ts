@@ -1,6 +1,5 @@
 /** `teams-relay budget`: each webhook's backlog, sends per window against its limit, back-off, next free slot and counters. */
-import { BACKLOG_COUNT_LIMIT, readBudgets, type BudgetReport, type ConnectionBudget, type RetryingHead, type WebhookBudget } from '../../shared/budget/index.js';
-import { windowName } from '../../shared/limit-profiles/index.js';
+import { BACKLOG_COUNT_LIMIT, type BudgetReport, type ConnectionBudget, readBudgets, type RetryingHead, type WebhookBudget, windowName } from '../../../shared/notify/index.js';
 import { defineCliCommand, EXIT, openCliStorage, parseVerbArgs } from '../command.js';
 import { preview, webhookByKey } from '../display.js';
 

@@ -1,10 +1,9 @@
 /** `teams-relay deadletters`: list, replay and purge the dead letters and the messages in the poison queue. */
 import type { QueueClient } from '@azure/storage-queue';
-import type { AppConfig } from '../../shared/config/index.js';
-import { decodeQueueMessage } from '../../shared/delivery/accept.js';
-import { ClientError, ensureErrorType } from '../../shared/errors/index.js';
-import type { DeadLetter, DeadLetterSource, OutboxStore } from '../../shared/outbox/index.js';
-import { enqueueNotification, NEVER_EXPIRES } from '../../shared/producer/index.js';
+import type { AppConfig } from '../../../shared/platform/config.js';
+import { ClientError, ensureErrorType } from '../../../shared/platform/index.js';
+import { type DeadLetter, type DeadLetterSource, decodeQueueMessage, type OutboxStore } from '../../../shared/notify/index.js';
+import { enqueueNotification, NEVER_EXPIRES } from '../../../shared/notify/azure.js';
 import { askOnTerminal, defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext, type CliIo } from '../command.js';
 import { preview, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
 

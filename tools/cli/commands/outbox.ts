@@ -1,15 +1,10 @@
 /** `teams-relay outbox`: list the jobs waiting in a webhook's outbox, in send order, and skip jobs that will not go. */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BACKLOG_COUNT_LIMIT } from '../../shared/budget/index.js';
-import type { AppConfig } from '../../shared/config/index.js';
-import { sendWakeup } from '../../shared/delivery/runtime.js';
-import { DEFAULT_MAX_DRAIN_MS } from '../../shared/delivery/sender.js';
-import { skipJobs, type SkipOutcome } from '../../shared/delivery/skip.js';
-import { ClientError } from '../../shared/errors/index.js';
-import type { OutboxJob, OutboxStore } from '../../shared/outbox/index.js';
-import { wakeupQueueName } from '../../shared/storage/index.js';
-import { webhookKey } from '../../shared/webhook-target/index.js';
+import { BACKLOG_COUNT_LIMIT, DEFAULT_MAX_DRAIN_MS, type OutboxJob, type OutboxStore, skipJobs, type SkipOutcome, webhookKey } from '../../../shared/notify/index.js';
+import type { AppConfig } from '../../../shared/platform/config.js';
+import { ClientError, wakeupQueueName } from '../../../shared/platform/index.js';
+import { sendWakeup } from '../../../shared/notify/azure.js';
 import { defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext } from '../command.js';
 import { preview, printable, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
 

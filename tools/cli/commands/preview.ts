@@ -2,10 +2,9 @@
 import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { SAMPLE_BUDGET_REPORT, STATUS_CARD_NAME } from '../../preview/gallery.js';
-import { CARD_CATALOG, validateCardData } from '../../shared/cards/catalog.js';
-import { renderCardTemplate } from '../../shared/cards/index.js';
-import { statusCard } from '../../shared/commands/builtin/status.js';
-import { ClientError } from '../../shared/errors/index.js';
+import { CARD_CATALOG, renderCardTemplate, validateCardData } from '../../../shared/cards/index.js';
+import { statusCard } from '../../../shared/mention/index.js';
+import { ClientError } from '../../../shared/platform/index.js';
 import { defineCliCommand, EXIT, parseFlagJson, parseVerbOperands, PROGRAM, readFlagFile, type CliIo } from '../command.js';
 
 const OPTIONS = {

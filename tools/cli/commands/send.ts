@@ -1,7 +1,7 @@
 /** `teams-relay send`: build a notification job from flags, validate it and put it on the notifications queue. */
-import { ClientError } from '../../shared/errors/index.js';
-import { validateJob } from '../../shared/jobs/index.js';
-import { enqueueNotification } from '../../shared/producer/index.js';
+import { ClientError } from '../../../shared/platform/index.js';
+import { validateJob } from '../../../shared/notify/index.js';
+import { enqueueNotification } from '../../../shared/notify/azure.js';
 import { defineCliCommand, EXIT, exactlyOne, parseFlagJson, parseVerbArgs, readFlagFile, type CliIo } from '../command.js';
 
 /** `--to` values that are webhook URLs rather than aliases (the job schema's `{ "url": "https://..." }` targets, README "The notification job"). */

@@ -1,9 +1,8 @@
 /** `teams-relay sign`: a signed outgoing-webhook request, printed as `curl` or sent to the mention endpoint. */
 import { resolve } from 'node:path';
-import { DEFAULT_MENTION_MAX_AGE_SECONDS, parseOutgoingWebhookSecrets } from '../../shared/config/index.js';
-import { ClientError, SystemError } from '../../shared/errors/index.js';
-import { checkFreshness } from '../../shared/replay/index.js';
-import { signTeamsBody } from '../../shared/signature/index.js';
+import { DEFAULT_MENTION_MAX_AGE_SECONDS, parseOutgoingWebhookSecrets } from '../../../shared/platform/config.js';
+import { ClientError, SystemError } from '../../../shared/platform/index.js';
+import { checkFreshness, signTeamsBody } from '../../../shared/mention/index.js';
 import { defineCliCommand, EXIT, exactlyOne, parseVerbArgs, readFlagFile, type CliContext, type CliIo } from '../command.js';
 import { curlCommand } from '../curl.js';
 import { buildMentionActivity, DEFAULT_WEBHOOK_NAME } from '../mention-activity.js';

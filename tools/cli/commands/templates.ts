@@ -1,7 +1,7 @@
 /** `teams-relay templates`: the card templates a job may name, their data fields (from each zod schema) and example data. */
 import { z } from 'zod';
-import { CARD_CATALOG, type CatalogEntry } from '../../shared/cards/catalog.js';
-import { ClientError } from '../../shared/errors/index.js';
+import { CARD_CATALOG, type CatalogEntry } from '../../../shared/cards/index.js';
+import { ClientError } from '../../../shared/platform/index.js';
 import { defineCliCommand, EXIT, parseVerbOperands, PROGRAM } from '../command.js';
 
 const OPTIONS = {

@@ -1,6 +1,5 @@
 /** `help`: an Adaptive Card listing every command. */
-import { renderCardTemplate } from '../../cards/index.js';
-import { helpCardTemplate } from '../../cards/templates/help.js';
+import { helpCardTemplate, renderCardTemplate } from '../../../cards/index.js';
 import { defineCommand } from '../command.js';
 
 /** The name the help card gives the app. */

@@ -1,9 +1,7 @@
 /** `status`: each webhook's backlog and budget, and the dead letters, as an Adaptive Card with a bar per rate window. */
-import type { BudgetReport, ConnectionBudget, RetryingHead, WebhookBudget } from '../../budget/index.js';
-import { EVERY_WEBHOOK, WEBHOOK_SETTING_PREFIX, type MentionScope } from '../../config/index.js';
-import { windowName } from '../../limit-profiles/index.js';
-import type { WindowUsage } from '../../limiter/index.js';
-import type { AdaptiveCard } from '../../reply/index.js';
+import { type BudgetReport, type ConnectionBudget, type RetryingHead, type WebhookBudget, windowName, type WindowUsage } from '../../../notify/index.js';
+import { EVERY_WEBHOOK, WEBHOOK_SETTING_PREFIX, type MentionScope } from '../../../platform/config.js';
+import type { AdaptiveCard } from '../../reply.js';
 import { defineCommand, type MentionCaller } from '../command.js';
 
 /** The card's schema version: Workflows webhooks cannot show 1.5 or later (docs/teams-facts.md#workflows-payload). */
@@ -287,7 +285,7 @@ export default defineCommand({
             return { text: noScopeText(caller) };
         }
         // Storage clients load only when someone asks: the mention path stays light.
-        const [{ deliveryRuntime }, { readBudgets }] = await Promise.all([import('../../delivery/runtime.js'), import('../../budget/index.js')]);
+        const [{ deliveryRuntime }, { readBudgets }] = await Promise.all([import('../../../notify/azure.js'), import('../../../notify/index.js')]);
         const runtime = await deliveryRuntime();
         const report = await readBudgets(runtime.store, runtime.config, {
             now: now(),

@@ -1,5 +1,5 @@
 /** `whoami`: the sender and the team, channel and tenant ids, which admins need to configure things. */
-import { activityOrigin } from '../../activity/index.js';
+import { activityOrigin } from '../../activity.js';
 import { defineCommand } from '../command.js';
 
 const UNKNOWN = '(not in the request)';

@@ -1,0 +1,87 @@
+// Public surface of shared/platform/: configuration, errors, storage, identity, HTTP, telemetry and redaction. Other parts of the app import shared/platform/ only through this file and azure.ts, which holds what loads the Azure Storage SDKs (kept apart so the mention function starts without them), and config.ts, the configuration, which validates with the notify flow's own rules: in this file, its imports of notify would close a cycle back to this file.
+export {
+    ClientError,
+    ConfigurationError,
+    ensureErrorType,
+    isClientError,
+    isTeamsRelayError,
+    nonNull,
+    PermanentError,
+    RetryableError,
+    SystemError,
+    TeamsRelayError,
+} from './errors.js';
+export {
+    type AuthenticationSettings,
+    CLOUD_ROLE_TAG,
+    type ConnectionSettings,
+    createAppInsightsExporter,
+    createTelemetrySink,
+    DATA_VERSION,
+    DEFAULT_CLOUD_ROLE,
+    DEFAULT_INGESTION_ENDPOINT,
+    type Envelope,
+    type EnvelopeContext,
+    EVENT_ENVELOPE,
+    type EventData,
+    eventEnvelope,
+    EXPORT_LIMITS,
+    type ExporterOptions,
+    flushTelemetry,
+    INGESTION_TOKEN_SCOPE,
+    METRIC_ENVELOPE,
+    type MetricData,
+    metricEnvelope,
+    noopTelemetrySink,
+    parseAuthenticationString,
+    parseConnectionString,
+    type SinkProperties,
+    telemetrySink,
+    type TelemetrySink,
+    TRACK_PATH,
+} from './app-insights.js';
+export {
+    INTERNAL_ERROR_BODY,
+    MAX_REQUEST_BODY_BYTES,
+    readBodyWithin,
+    readStreamWithin,
+    toErrorResponse,
+} from './http.js';
+export {
+    createLazyCredential,
+} from './identity.js';
+export {
+    findExcessiveNesting,
+    formatJsonPath,
+    MAX_JSON_DEPTH,
+    nestingProblem,
+} from './json-depth.js';
+export {
+    LOCAL_SETTINGS_FILE,
+    readLocalSettings,
+} from './local-settings.js';
+export {
+    isValidNotificationsQueue,
+    isValidQueueName,
+    MAX_NOTIFICATIONS_QUEUE_CHARS,
+    MAX_QUEUE_NAME_CHARS,
+    MIN_QUEUE_NAME_CHARS,
+    notificationQueueNames,
+    POISON_QUEUE_SUFFIX,
+    poisonQueueName,
+    WAKEUP_QUEUE_SUFFIX,
+    wakeupQueueName,
+} from './queue-names.js';
+export {
+    redactUrls,
+} from './redact.js';
+export {
+    type DeliveryEvent,
+    formatTelemetry,
+    TELEMETRY_METRICS,
+    TELEMETRY_PREFIX,
+    type TelemetryEventName,
+    type TelemetryProperties,
+    trackDeliveryEvent,
+    trackEvent,
+} from './telemetry.js';
