@@ -2,6 +2,49 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The areas of shared/, lowest first: each may import only the ones before it. */
+const AREAS = ['platform', 'cards', 'notify', 'mention'];
+/** The public surfaces of the areas: index.ts, azure.ts (what loads the Azure Storage SDKs) and the configuration. */
+const SURFACES = String.raw`(${AREAS.join('|')})/(index|azure)\.js$|platform/config\.js$`;
+/** An import of shared/ from functions/ or tools/ that goes around an area's public surface. */
+const AROUND_SURFACE = {
+    regex: String.raw`^(\.\./)+shared/(?!${SURFACES})(${AREAS.join('|')})/`,
+    message: 'Import an area of shared/ only through its index.ts (or azure.ts, or platform/config.ts).',
+};
+/** An import of tools/ from the shipped code. */
+const TOOLS = { regex: String.raw`^(\.\./)+tools/`, message: 'functions/ and shared/ never import tools/: it does not ship.' };
+
+/** The no-restricted-imports patterns of the files in shared/<area>/. */
+function areaPatterns(area) {
+    const below = AREAS.slice(0, AREAS.indexOf(area));
+    const above = AREAS.slice(AREAS.indexOf(area) + 1);
+    return [
+        TOOLS,
+        ...(above.length > 0 ? [{ regex: String.raw`^(\.\./)+(${above.join('|')})/`, message: `shared/${area} does not import ${above.map((name) => `shared/${name}`).join(', ')}: the areas stack ${AREAS.join(' < ')}.` }] : []),
+        ...(below.length > 0 ? [{ regex: String.raw`^(\.\./)+(?!${SURFACES})(${below.join('|')})/`, message: 'Import another area of shared/ only through its index.ts (or azure.ts, or platform/config.ts).' }] : []),
+    ];
+}
+
+/** The import rules of the layout, one config object per folder (a later object replaces the rule, it does not add to it). */
+export function boundaries() {
+    return [
+        { files: ['functions/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [TOOLS, AROUND_SURFACE] }] } },
+        { files: ['tools/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [AROUND_SURFACE] }] } },
+        ...AREAS.map((area) => ({ files: [`shared/${area}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: areaPatterns(area) }] } })),
+        {
+            // The one exception: the configuration schema validates with the notify flow's own pure rules (the
+            // limit profiles, the limiter's jitter guard, the webhook URL checks), imported from their files,
+            // not through notify's index, which would load the rest of the flow into the configuration.
+            files: ['shared/platform/config.ts'],
+            rules: {
+                'no-restricted-imports': ['error', {
+                    patterns: [TOOLS, { regex: String.raw`^(\.\./)+(cards|mention)/|^(\.\./)+notify/(?!(limit-profiles|limiter|webhook-target)\.js$)`, message: 'The configuration imports only the notify flow\'s pure rules it validates with.' }],
+                }],
+            },
+        },
+    ];
+}
+
 export default tseslint.config(
     { ignores: ['dist/', 'node_modules/', 'coverage/', 'bin/', '.azurite/'] },
     js.configs.recommended,
@@ -15,6 +58,10 @@ export default tseslint.config(
             '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
         },
     },
+    // The layout's import rules (README, "Layout"; docs/ARCHITECTURE.md): functions/ and shared/ never import tools/;
+    // the areas of shared/ stack platform < cards < notify < mention, each importing only those below it, and only
+    // through their public surface (index.ts, or azure.ts for what loads the Azure Storage SDKs).
+    ...boundaries(),
     {
         files: ['**/*.mjs', '**/*.js'],
         ...tseslint.configs.disableTypeChecked,
