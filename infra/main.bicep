@@ -153,7 +153,7 @@ module storage './core/storage/storage-account.bicep' = {
     location: location
     tags: tags
     containers: [deploymentStorageContainerName]
-    // The names shared/storage and functions/ use: the job queue, the host's poison queue and the wake-ups.
+    // The names shared/platform/storage.ts and functions/ use: the job queue, the host's poison queue and the wake-ups.
     queueNames: [notificationsQueue, '${notificationsQueue}-poison', '${notificationsQueue}-wakeup']
     tableNames: ['TeamsRelayOutbox', 'TeamsRelayDeadLetters']
   }

@@ -134,7 +134,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
     // The host reads a whole request body before a function runs: refuse anything over the 1 MiB the
-    // largest of our HTTP functions reads (MAX_REQUEST_BODY_BYTES in shared/http) before it reaches the worker.
+    // largest of our HTTP functions reads (MAX_REQUEST_BODY_BYTES in shared/platform/http.ts) before it reaches the worker.
     FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '1048576'
     // Secrets are references only; the values live in Key Vault.
     TEAMS_OUTGOING_WEBHOOK_SECRETS: '@Microsoft.KeyVault(SecretUri=${secretUriPrefix}${outgoingWebhookSecretsSecretName})'

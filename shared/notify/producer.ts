@@ -34,7 +34,7 @@ export type EnqueueOptions =
     | {
           /** Configuration naming the storage and the notifications queue. @default getConfig() */
           readonly config?: AppConfig;
-          /** How to open the queue client. @default createQueueClient from `shared/storage` */
+          /** How to open the queue client. @default createQueueClient from `shared/platform/storage.ts` */
           readonly openQueue?: QueueOpener;
       };
 

@@ -9,7 +9,7 @@
  * crashed holder by at most {@link DEFAULT_LEASE_MS}; the sweep then wakes the webhook.
  *
  * Workflows webhooks also share the budget of their Teams connection: before the webhook's own
- * reservation, the send is reserved on the connection's row with its ETag (`shared/connection-budget`
+ * reservation, the send is reserved on the connection's row with its ETag (`shared/notify/connection-budget.ts`
  * decides whose turn it is), so any number of webhooks on any number of instances never exceed it
  * together. A crash between the two reservations leaves a send counted that never happened: a slot
  * lost, never a window crossed.

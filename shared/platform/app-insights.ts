@@ -117,7 +117,7 @@ export interface ExporterOptions {
     readonly authentication: AuthenticationSettings;
     /** `ai.cloud.role`. @default DEFAULT_CLOUD_ROLE */
     readonly cloudRole?: string;
-    /** Gives the Bearer token when `authentication` is `aad`. @default createLazyCredential(clientId) from shared/identity */
+    /** Gives the Bearer token when `authentication` is `aad`. @default createLazyCredential(clientId) from shared/platform/identity.ts */
     readonly credential?: TokenCredential;
     /** Receives export failures, at most once per {@link EXPORT_LIMITS.errorLogIntervalMs}. @default console.warn */
     readonly logError?: (message: string) => void;

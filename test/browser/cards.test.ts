@@ -18,7 +18,7 @@ const MIN_NON_WHITE_SHARE = 0.01;
 const FEW_PIXELS = 10;
 const MANY_PIXELS = 100;
 
-/** Teams' container backgrounds (preview/host-config.ts), as the bars of the `status` card show them. */
+/** Teams' container backgrounds (tools/preview/host-config.ts), as the bars of the `status` card show them. */
 const GOOD_BACKGROUND = '#ccffcc';
 const WARNING_BACKGROUND = '#ffe2b2';
 const ATTENTION_BACKGROUND = '#ffc5b2';

@@ -1,6 +1,6 @@
 /**
  * An in-memory {@link OutboxStore} for tests that need no storage server: the whole contract of
- * `shared/outbox`, on the Table store's own row layout and converters (`table-rows.ts`), so jobs
+ * `shared/notify/outbox`, on the Table store's own row layout and converters (`table-rows.ts`), so jobs
  * are ordered by RowKey (their `order`, then their id) and read back through the job schema exactly
  * as from Azure Table Storage. Rows carry ETags; state writes are conditional on them.
  */

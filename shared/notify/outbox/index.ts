@@ -67,7 +67,7 @@ export interface WebhookState {
     readonly etag: string | undefined;
 }
 
-/** A webhook sending through a Teams connection, and its place in the round robin (see `shared/connection-budget`). */
+/** A webhook sending through a Teams connection, and its place in the round robin (see `shared/notify/connection-budget.ts`). */
 export interface ConnectionClaim {
     readonly webhookKey: string;
     /** The turns it has had since it joined (from the lowest round present then); lower rounds are served first. */
