@@ -11,7 +11,10 @@ import { isAllowedWebhookUrl, webhookDialect, webhookKey } from './webhook-targe
 export const MAX_KEPT_MESSAGE_CHARS = 32 * 1024;
 
 /** A queue message decoded to a value, or why it could not be. */
-export type DecodedMessage = { readonly ok: true; readonly value: unknown; readonly text: string } | { readonly ok: false; readonly problem: string; readonly text: string };
+export type DecodedMessage =
+    | { readonly ok: true; readonly value: unknown; readonly text: string }
+    /** `jobId`: the id of a message that arrived parsed but could not be kept as text, so its dead letter still names it. */
+    | { readonly ok: false; readonly problem: string; readonly text: string; readonly jobId?: string };
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -27,7 +30,8 @@ export function decodeQueueMessage(raw: unknown): DecodedMessage {
         // Checked before it is written back as text: serialising recurses once per level.
         const tooDeep = nestingProblem(raw, MAX_JSON_DEPTH);
         if (tooDeep !== undefined) {
-            return { ok: false, problem: tooDeep, text: '(not kept: nested too deeply to write back as text)' };
+            const id = Array.isArray(raw) ? undefined : (raw as { id?: unknown }).id;
+            return { ok: false, problem: tooDeep, text: '(not kept: nested too deeply to write back as text)', ...(typeof id === 'string' ? { jobId: id } : {}) };
         }
         return { ok: true, value: raw, text: JSON.stringify(raw) };
     }
@@ -170,7 +174,7 @@ export async function acceptQueueMessage(raw: unknown, meta: MessageMeta, store:
     const checked = decoded.ok ? await checkJob(decoded.value, config) : { ok: false as const, problems: [decoded.problem] };
     if (!checked.ok) {
         const reason = `Invalid job: ${checked.problems.join('; ')}`;
-        const jobId = decoded.ok && typeof decoded.value === 'object' ? (decoded.value as { id?: unknown } | null)?.id : undefined;
+        const jobId = decoded.ok ? (typeof decoded.value === 'object' ? (decoded.value as { id?: unknown } | null)?.id : undefined) : decoded.jobId;
         await store.deadLetter({
             source: 'validation',
             jobId: typeof jobId === 'string' ? jobId.slice(0, 128) : undefined,

@@ -1,9 +1,10 @@
-// Fault: hundreds of malformed queue messages mixed into a stream of valid jobs: each dead-lettered with its problem, the valid ones delivered in order.
+// Fault: hundreds of malformed and hostile queue messages mixed into a stream of valid jobs: each dead-lettered with its problem, the valid ones delivered in order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter, OutboxStore } from '../../shared/notify/outbox/index.js';
 import { enqueueNotification } from '../../shared/notify/producer.js';
 import { startTeamsSimulator, type TeamsSimulator } from '../../tools/simulator/index.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import { nestedContainersJob } from '../support/deep-cards.js';
 import { type AppHost, AppHosts, deliveredTexts, eventually, type HostExit, openOutboxStore, openQueue, tearDownScenario, uniqueQueueName } from '../e2e/app-host.js';
 import { baseSettings, jobNumber, listDeadLetters, type ListedDeadLetter } from './fault-scenario.js';
 
@@ -82,6 +83,26 @@ const KINDS: readonly ((n: string) => Omit<Malformed, 'kind'> & { readonly kind:
         reason: /blob/,
     }),
     (n) => ({ kind: 'huge text', text: JSON.stringify({ id: `huge-text-${n}`, to: 'ops', text: 't'.repeat(HUGE_CHARS) }), key: `huge-text-${n}`, reason: /\d+ bytes|too large|24 KB/i }),
+    // Valid JSON whose content would fail at send time: refused at acceptance, never left to jam the webhook.
+    (n) => ({ kind: 'card nested 1,200 deep', text: JSON.stringify({ ...nestedContainersJob(1_200), id: `deep-${n}` }), key: `deep-${n}`, reason: /nested more than 64 levels deep/ }),
+    (n) => ({
+        kind: 'card with Action.Submit',
+        text: JSON.stringify({ id: `submit-${n}`, to: 'ops', adaptiveCard: { type: 'AdaptiveCard', version: '1.4', body: [], actions: [{ type: 'Action.Submit', title: 'Go' }] } }),
+        key: `submit-${n}`,
+        reason: /Action\.Submit/,
+    }),
+    (n) => ({
+        kind: 'card with an unknown element',
+        text: JSON.stringify({ id: `hologram-${n}`, to: 'ops', adaptiveCard: { type: 'AdaptiveCard', version: '1.4', body: [{ type: 'Hologram', text: 'x' }] } }),
+        key: `hologram-${n}`,
+        reason: /Hologram/,
+    }),
+    (n) => ({
+        kind: '__proto__ key in card data',
+        text: `{"id":"proto-${n}","to":"ops","card":{"template":"message","data":{"title":"t","text":"x","__proto__":{"polluted":true}}}}`,
+        key: `proto-${n}`,
+        reason: /card\.data: the key "__proto__"/,
+    }),
     (n) => ({ kind: 'empty', text: Number(n) % 3 === 0 ? '' : Number(n) % 3 === 1 ? '   ' : 'null', key: Number(n) % 3 === 2 ? '' : Number(n) % 3 === 0 ? '' : '   ', reason: /message: empty/ }),
 ];
 
