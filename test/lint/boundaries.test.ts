@@ -41,10 +41,14 @@ describe('import rules', () => {
         ['shared/cards/templates/example.ts', "import { toTeamsReply } from '../../mention/index.js';"],
         ['functions/example.ts', "import { drainWebhook } from '../shared/notify/sender.js';"],
         ['tools/cli/example.ts', "import { getConfig } from '../../shared/platform/errors.js';"],
+        ['functions/example.ts', "export const load = () => import('../shared/notify/runtime.js');"],
+        ['shared/mention/commands/builtin/example.ts', "export const load = () => import('../../../notify/budget.js');"],
+        ['shared/notify/example.ts', "export const load = () => import('../mention/index.js');"],
+        ['shared/platform/example.ts', "export const load = () => import('../../tools/cli/main.js');"],
     ])('refuses %s: %s', async (path, code) => {
         const problems = await importProblems(path, code);
         expect(problems).toHaveLength(1);
-        expect(problems[0]).toMatch(/^no-restricted-imports: /);
+        expect(problems[0]).toMatch(/^no-restricted-(imports|syntax): /);
     });
 
     it.each([
@@ -57,6 +61,8 @@ describe('import rules', () => {
         ['shared/platform/config.ts', "import { DEFAULT_JITTER_GUARD_MS } from '../notify/limiter.js';"],
         ['shared/platform/example.ts', "import { SystemError } from './errors.js';"],
         ['tools/cli/example.ts', "import { startTeamsSimulator } from '../simulator/index.js';\nimport { drainWebhook } from '../../shared/notify/index.js';"],
+        ['functions/example.ts', "export const load = () => Promise.all([import('../shared/notify/azure.js'), import('../shared/platform/index.js')]);"],
+        ['shared/mention/commands/builtin/example.ts', "export const load = () => import('../../../notify/azure.js');"],
     ])('allows %s: %s', async (path, code) => {
         expect(await importProblems(path, code)).toEqual([]);
     });
@@ -70,6 +76,7 @@ describe('import rules', () => {
             // ESLint reports the severity as a number ('error' is 2); the options must be the same.
             expect(applied?.[0], area).toBe(2);
             expect(applied?.slice(1), area).toEqual(defined?.slice(1));
+            expect(config.rules?.['no-restricted-syntax'], area).toHaveLength(1 + (defined?.[1] as { patterns: unknown[] }).patterns.length);
         }
         const functions = (await eslint.calculateConfigForFile(join(ROOT, 'functions', 'example.ts'))) as Linter.Config;
         expect(JSON.stringify(functions.rules?.['no-restricted-imports'])).toContain('tools/');
