@@ -1,5 +1,14 @@
 /** The Adaptive Card as plain JSON, its attachment content type, and the actions a card holds. */
 
+/** Highest card version Workflows renders; 1.5 and 1.6 show "We're sorry, this card couldn't be displayed" (docs/teams-facts.md#workflows-payload). */
+export const WORKFLOWS_MAX_CARD_VERSION = '1.4';
+
+/**
+ * The version of every card the app builds (templates, text, replies, the status card): the highest
+ * Workflows renders, so one card suits either kind of webhook.
+ */
+export const CARD_VERSION = WORKFLOWS_MAX_CARD_VERSION;
+
 /** Content type of an Adaptive Card attachment. */
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 

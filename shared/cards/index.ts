@@ -98,7 +98,7 @@ export {
     linkActions,
     markdownElement,
     type StateLook,
-    TEMPLATE_CARD_VERSION,
+    CARD_VERSION,
     whenAnyPresent,
     whenPresent,
 } from './templates/parts.js';

@@ -1,7 +1,7 @@
 /** Checking an Adaptive Card against the rules of the place it is sent to, before it leaves. */
 import { createRequire } from 'node:module';
 import { findExcessiveNesting, formatJsonPath, MAX_JSON_DEPTH } from '../platform/index.js';
-import { ALLOWED_REPLY_ACTION, cardActionTypes } from './card.js';
+import { ALLOWED_REPLY_ACTION, cardActionTypes, WORKFLOWS_MAX_CARD_VERSION } from './card.js';
 
 /**
  * Where a card goes: a legacy connector incoming webhook, a Power Automate Workflows webhook, or the
@@ -20,8 +20,7 @@ export interface CardProblem {
     readonly message: string;
 }
 
-/** Highest card version Workflows renders; 1.5 and 1.6 show "We're sorry, this card couldn't be displayed" (docs/teams-facts.md#workflows-payload). */
-export const WORKFLOWS_MAX_CARD_VERSION = '1.4';
+export { WORKFLOWS_MAX_CARD_VERSION };
 
 /** Highest card version the `adaptivecards` 3.x object model knows (`Versions.latest`), so the highest we can check. */
 export const OBJECT_MODEL_MAX_CARD_VERSION = '1.6';

@@ -1,5 +1,5 @@
 /** What a job looks like on the wire for its destination: connector or Workflows, checked against its card rules and Teams' size limit. */
-import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard, CARD_CATALOG, describeCardProblems, isVersionAbove, renderCardTemplate, validateCard, validateCardData, WORKFLOWS_MAX_CARD_VERSION } from '../cards/index.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard, CARD_CATALOG, CARD_VERSION, describeCardProblems, isVersionAbove, renderCardTemplate, validateCard, validateCardData, WORKFLOWS_MAX_CARD_VERSION } from '../cards/index.js';
 import { MAX_JSON_DEPTH, nestingProblem, PermanentError } from '../platform/index.js';
 import { jobContentKind, type ValidJob } from './jobs.js';
 import type { WebhookDialect } from './teams-answer.js';
@@ -13,8 +13,6 @@ export const SAFE_PAYLOAD_BYTES = 24 * 1024;
 /** Highest Adaptive Card version Workflows renders; 1.5 and 1.6 show "couldn't be displayed" (docs/teams-facts.md#workflows-payload). */
 export { WORKFLOWS_MAX_CARD_VERSION };
 
-/** The card version we write for cards we build. */
-const BUILT_CARD_VERSION = '1.4';
 
 /** A request body ready to POST. */
 export interface TeamsPayload {
@@ -28,7 +26,7 @@ export function adaptiveCardEnvelope(card: AdaptiveCard): object {
 }
 
 function textCard(text: string): AdaptiveCard {
-    return { type: 'AdaptiveCard', version: BUILT_CARD_VERSION, body: [{ type: 'TextBlock', text, wrap: true }] };
+    return { type: 'AdaptiveCard', version: CARD_VERSION, body: [{ type: 'TextBlock', text, wrap: true }] };
 }
 
 /**
@@ -99,7 +97,7 @@ export function messageCardToAdaptiveCard(messageCard: Readonly<Record<string, u
         const uri = targets.map((target) => str(target.uri)).find((candidate) => candidate !== undefined);
         return a?.['@type'] === 'OpenUri' && uri !== undefined ? [{ type: 'Action.OpenUrl', title: str(a.name) ?? 'Open', url: uri }] : [];
     });
-    return { type: 'AdaptiveCard', version: BUILT_CARD_VERSION, body, ...(actions.length > 0 ? { actions } : {}) };
+    return { type: 'AdaptiveCard', version: CARD_VERSION, body, ...(actions.length > 0 ? { actions } : {}) };
 }
 
 /**

@@ -11,7 +11,7 @@ import {
     headerElement,
     linkActions,
     markdownElement,
-    TEMPLATE_CARD_VERSION,
+    CARD_VERSION,
     whenPresent,
     type StateLook,
 } from './parts.js';
@@ -70,7 +70,7 @@ const label = `if(${isResolved}, concat('${ALERT_RESOLVED_LOOK.icon} RESOLVED ·
 export const alertCardTemplate: CardTemplate = {
     type: 'AdaptiveCard',
     $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: TEMPLATE_CARD_VERSION,
+    version: CARD_VERSION,
     body: [
         headerElement(colour, [
             { type: 'TextBlock', text: `\${${label}}`, color: `\${${colour}}`, weight: 'Bolder', size: 'Small', wrap: true },

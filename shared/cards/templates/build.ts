@@ -15,7 +15,7 @@ import {
     invalidValue,
     linkActions,
     markdownElement,
-    TEMPLATE_CARD_VERSION,
+    CARD_VERSION,
     type StateLook,
 } from './parts.js';
 
@@ -73,7 +73,7 @@ const shortCommit = `if(length(commit) > ${SHORT_COMMIT_LENGTH}, substring(commi
 export const buildCardTemplate: CardTemplate = {
     type: 'AdaptiveCard',
     $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: TEMPLATE_CARD_VERSION,
+    version: CARD_VERSION,
     body: [
         headerElement(colour, [{ type: 'TextBlock', text: `\${${headline}}`, weight: 'Bolder', size: 'Large', wrap: true }]),
         markdownElement('commitMessage', { isSubtle: true }),

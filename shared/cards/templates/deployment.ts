@@ -13,7 +13,7 @@ import {
     factSetElement,
     headerElement,
     linkActions,
-    TEMPLATE_CARD_VERSION,
+    CARD_VERSION,
     type StateLook,
 } from './parts.js';
 
@@ -64,7 +64,7 @@ const headline = `concat(${icon}, ' ', service, ${versionPart}, ' ', ${verb}, ${
 export const deploymentCardTemplate: CardTemplate = {
     type: 'AdaptiveCard',
     $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: TEMPLATE_CARD_VERSION,
+    version: CARD_VERSION,
     body: [
         headerElement(colour, [
             { type: 'TextBlock', text: `\${${headline}}`, weight: 'Bolder', size: 'Large', wrap: true },

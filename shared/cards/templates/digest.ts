@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ALLOWED_REPLY_ACTION, cardActionTypes } from '../card.js';
 import type { CardTemplate } from '../render.js';
-import { ADAPTIVE_CARD_SCHEMA_URL, cardUrlSchema, markdownElement, TEMPLATE_CARD_VERSION, whenPresent } from './parts.js';
+import { ADAPTIVE_CARD_SCHEMA_URL, cardUrlSchema, markdownElement, CARD_VERSION, whenPresent } from './parts.js';
 
 /** A card element or action as JSON: its `type` and whatever else it holds. */
 const typedJsonSchema = z.looseObject({ type: z.string() });
@@ -57,7 +57,7 @@ const embeddedMentions = 'flatten(foreach(where(items, item, not(empty(item.card
 export const digestCardTemplate: CardTemplate = {
     type: 'AdaptiveCard',
     $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: TEMPLATE_CARD_VERSION,
+    version: CARD_VERSION,
     body: [
         { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Large', wrap: true },
         { type: 'TextBlock', text: `\${${countLine}}`, isSubtle: true, wrap: true, spacing: 'None' },
@@ -95,7 +95,7 @@ export const digestCardExample: DigestCardData = {
             time: '10:09 UTC',
             card: {
                 type: 'AdaptiveCard',
-                version: '1.4',
+                version: CARD_VERSION,
                 body: [
                     { type: 'TextBlock', text: '🔴 CRITICAL · Grafana · prod-eu', color: 'attention', weight: 'Bolder', wrap: true },
                     { type: 'FactSet', facts: [{ title: 'Host', value: 'api-7' }, { title: 'Value', value: '97.3%' }] },

@@ -1,7 +1,7 @@
 /** The `facts` card: a title and a list of name/value facts, with optional Markdown text and links. */
 import { z } from 'zod';
 import type { CardTemplate } from '../render.js';
-import { ADAPTIVE_CARD_SCHEMA_URL, cardFactSchema, cardLinksSchema, factSetElement, linkActions, markdownElement, TEMPLATE_CARD_VERSION } from './parts.js';
+import { ADAPTIVE_CARD_SCHEMA_URL, cardFactSchema, cardLinksSchema, factSetElement, linkActions, markdownElement, CARD_VERSION } from './parts.js';
 
 /** The `facts` template's data. */
 export const factsCardDataSchema = z.object({
@@ -18,7 +18,7 @@ export type FactsCardData = z.input<typeof factsCardDataSchema>;
 export const factsCardTemplate: CardTemplate = {
     type: 'AdaptiveCard',
     $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: TEMPLATE_CARD_VERSION,
+    version: CARD_VERSION,
     body: [
         { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Medium', wrap: true },
         factSetElement([]),

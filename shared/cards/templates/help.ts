@@ -1,11 +1,12 @@
 /** The `help` card: the mention commands, one fact each. */
+import { CARD_VERSION } from '../card.js';
 import type { CardTemplate } from '../render.js';
 
 /** Data: `{ name: string, commands: { name, usage, summary }[] }`. */
 export const helpCardTemplate: CardTemplate = {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: '1.4',
+    version: CARD_VERSION,
     body: [
         { type: 'TextBlock', text: '${name} commands', weight: 'Bolder', size: 'Medium', wrap: true },
         { type: 'TextBlock', text: 'Mention me with one of these:', isSubtle: true, wrap: true, spacing: 'Small' },

@@ -11,7 +11,7 @@ import {
     headerElement,
     linkActions,
     markdownElement,
-    TEMPLATE_CARD_VERSION,
+    CARD_VERSION,
     whenPresent,
     type StateLook,
 } from './parts.js';
@@ -61,7 +61,7 @@ const label = `concat(${icon}, ' ', toUpper(status), if(empty(severity), '', con
 export const incidentCardTemplate: CardTemplate = {
     type: 'AdaptiveCard',
     $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: TEMPLATE_CARD_VERSION,
+    version: CARD_VERSION,
     body: [
         headerElement(colour, [
             { type: 'TextBlock', text: `\${${label}}`, color: `\${${colour}}`, weight: 'Bolder', size: 'Small', wrap: true },

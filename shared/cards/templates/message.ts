@@ -1,7 +1,7 @@
 /** The `message` card: a title, Markdown text, optional facts and links. */
 import { z } from 'zod';
 import type { CardTemplate } from '../render.js';
-import { ADAPTIVE_CARD_SCHEMA_URL, cardFactsSchema, cardLinksSchema, factSetElement, linkActions, markdownElement, TEMPLATE_CARD_VERSION } from './parts.js';
+import { ADAPTIVE_CARD_SCHEMA_URL, cardFactsSchema, cardLinksSchema, factSetElement, linkActions, markdownElement, CARD_VERSION } from './parts.js';
 
 /** The `message` template's data. */
 export const messageCardDataSchema = z.object({
@@ -18,7 +18,7 @@ export type MessageCardData = z.input<typeof messageCardDataSchema>;
 export const messageCardTemplate: CardTemplate = {
     type: 'AdaptiveCard',
     $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: TEMPLATE_CARD_VERSION,
+    version: CARD_VERSION,
     body: [
         { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Medium', wrap: true },
         markdownElement('text'),

@@ -13,8 +13,7 @@ export interface StateLook {
     readonly icon: string;
 }
 
-/** The card schema version every template writes: the highest Workflows renders (docs/teams-facts.md#workflows-payload). */
-export const TEMPLATE_CARD_VERSION = '1.4';
+export { CARD_VERSION } from '../card.js';
 
 /** The `$schema` the Adaptive Cards designer writes; Teams ignores it, editors use it. */
 export const ADAPTIVE_CARD_SCHEMA_URL = 'http://adaptivecards.io/schemas/adaptive-card.json';

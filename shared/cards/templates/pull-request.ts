@@ -1,7 +1,7 @@
 /** The `pull-request` card: a review request, mentioning the reviewers so Teams notifies them. */
 import { z } from 'zod';
 import type { CardTemplate } from '../render.js';
-import { ADAPTIVE_CARD_SCHEMA_URL, cardLinksSchema, cardUrlSchema, invalidValue, linkActions, markdownElement, TEMPLATE_CARD_VERSION, whenPresent } from './parts.js';
+import { ADAPTIVE_CARD_SCHEMA_URL, cardLinksSchema, cardUrlSchema, invalidValue, linkActions, markdownElement, CARD_VERSION, whenPresent } from './parts.js';
 
 /** A person to mention: the name shown between `<at>` tags and the Teams user behind it. */
 export const mentionedPersonSchema = z.object({
@@ -40,7 +40,7 @@ const branches = "concat('`', sourceBranch, '` → `', targetBranch, '`')";
 export const pullRequestCardTemplate: CardTemplate = {
     type: 'AdaptiveCard',
     $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: TEMPLATE_CARD_VERSION,
+    version: CARD_VERSION,
     body: [
         { type: 'TextBlock', text: '🔀 ${repo} #${string(number)}', isSubtle: true, weight: 'Bolder', size: 'Small', wrap: true },
         { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Large', wrap: true, spacing: 'Small' },

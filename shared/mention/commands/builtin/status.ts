@@ -1,11 +1,9 @@
 /** `status`: each webhook's backlog and budget, and the dead letters, as an Adaptive Card with a bar per rate window. */
 import { type BudgetReport, type ConnectionBudget, type RetryingHead, type WebhookBudget, windowName, type WindowUsage } from '../../../notify/index.js';
 import { EVERY_WEBHOOK, WEBHOOK_SETTING_PREFIX, type MentionScope } from '../../../platform/config.js';
-import type { AdaptiveCard } from '../../reply.js';
+import { type AdaptiveCard, CARD_VERSION } from '../../../cards/index.js';
 import { defineCommand, type MentionCaller } from '../command.js';
 
-/** The card's schema version: Workflows webhooks cannot show 1.5 or later (docs/teams-facts.md#workflows-payload). */
-const STATUS_CARD_VERSION = '1.4';
 
 
 /** A window this full (used / max) is drawn in the warning colour; a full one in the attention colour. */
@@ -258,7 +256,7 @@ export function statusCard(report: BudgetReport, scope: MentionScope = { kind: '
         separator: true,
         spacing: 'Medium',
     });
-    return { type: 'AdaptiveCard', version: STATUS_CARD_VERSION, body };
+    return { type: 'AdaptiveCard', version: CARD_VERSION, body };
 }
 
 /**
