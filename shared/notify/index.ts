@@ -52,7 +52,6 @@ export {
 } from './digest.js';
 export {
     createdAtMs,
-    JOB_SCHEMA_VERSION,
     jobContentKind,
     type JobContentKind,
     jobTargetSchema,

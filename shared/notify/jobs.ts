@@ -8,9 +8,6 @@ export const MAX_JOB_ID_LENGTH = 128;
 /** Longest alias (the `<ALIAS>` of `TEAMS_WEBHOOK_<ALIAS>`). */
 export const MAX_ALIAS_LENGTH = 64;
 
-/** The schema version this module reads and writes. */
-export const JOB_SCHEMA_VERSION = 1;
-
 /**
  * Characters a job id may not hold: they are not allowed in Azure Table keys (`/ \ # ?`) or are
  * control characters (Azure Tables docs, "Understanding the Table service data model").

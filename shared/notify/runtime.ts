@@ -17,7 +17,6 @@ import { visibilityTimeoutSeconds, type WakeupMessage } from './wakeup.js';
 export interface DeliveryRuntime {
     readonly config: AppConfig;
     readonly store: OutboxStore;
-    readonly jobsQueue: QueueClient;
     readonly wakeupQueue: QueueClient;
     /** Sender dependencies; `log` goes to the given sink. */
     senderDeps(log: (event: DeliveryEvent) => void): SenderDeps;
@@ -39,7 +38,6 @@ export async function createDeliveryRuntime(config: AppConfig): Promise<Delivery
         deadLetters: createTableClient(config.storage, DEAD_LETTER_TABLE_NAME),
     });
     await store.ensureTables();
-    const jobsQueue = createQueueClient(config.storage, config.notificationsQueue);
     const wakeupQueue = createQueueClient(config.storage, wakeupQueueName(config.notificationsQueue));
     await wakeupQueue.createIfNotExists();
     const settings = senderSettings({
@@ -55,7 +53,6 @@ export async function createDeliveryRuntime(config: AppConfig): Promise<Delivery
     return {
         config,
         store,
-        jobsQueue,
         wakeupQueue,
         senderDeps: (log) => ({
             store,

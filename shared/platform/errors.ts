@@ -52,11 +52,6 @@ export class ConfigurationError extends TeamsRelayError {
     }
 }
 
-/** A queue job failed in a way that may succeed later: retry it with back-off. */
-export class RetryableError extends TeamsRelayError {
-    override readonly name = 'RetryableError';
-}
-
 /** A queue job failed in a way that will never succeed: dead-letter it at once with this reason. */
 export class PermanentError extends TeamsRelayError {
     override readonly name = 'PermanentError';

@@ -7,7 +7,6 @@ export {
     isTeamsRelayError,
     nonNull,
     PermanentError,
-    RetryableError,
     SystemError,
     TeamsRelayError,
 } from './errors.js';
