@@ -18,7 +18,7 @@ import { judgeConnectorRequest, judgeWorkflowsRequest, type EndpointPolicy, type
 import { TEAMS_CONNECTION_LIMITS, TEAMS_MAX_MESSAGE_BYTES, TEAMS_WEBHOOK_LIMITS } from '../../tools/simulator/limits.js';
 import { connectorPath, dialectOfPath, workflowsPathAndQuery } from '../../tools/simulator/routes.js';
 import { FixedWindowCounter, SlidingWindowLog } from '../../tools/simulator/windows.js';
-import { ManualClock, START } from '../shared/notify/delivery/harness.js';
+import { ManualClock, START } from '../shared/notify/harness.js';
 import { createMemoryOutboxStore } from '../support/memory-outbox.js';
 import { nestedContainers } from '../support/deep-cards.js';
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseActivity } from '../../../shared/mention/activity.js';
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { BUILTIN_COMMANDS, remainingBudgetMs, runWithDeadline, type CommandInput, type MentionCaller, type MentionCommand } from '../../../shared/mention/commands/index.js';
 import { answerMention } from '../../../shared/mention/mention.js';
 
@@ -39,7 +40,7 @@ describe('built-in commands', () => {
     });
 
     it('list every file of builtin/, each under its file name, a lower-case word', () => {
-        const files = readdirSync(new URL('../../../shared/mention/commands/builtin/', import.meta.url))
+        const files = readdirSync(join(import.meta.dirname, '..', '..', '..', 'shared', 'mention', 'commands', 'builtin'))
             .filter((file) => file.endsWith('.ts'))
             .map((file) => file.slice(0, -'.ts'.length));
         expect(BUILTIN_COMMANDS.map((command) => command.name).sort()).toEqual(files.sort());

@@ -2,13 +2,13 @@
 import type { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { notificationJobSchema, type NotificationJob } from '../../../../shared/notify/jobs.js';
-import { MAX_JITTER_GUARD_MS, TEAMS_WEBHOOK_LIMITS } from '../../../../shared/notify/limiter.js';
-import { emptyConnectionState, emptyWebhookState, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore } from '../../../../shared/notify/outbox/index.js';
-import { MAX_STRING_PROPERTY_CHARS, DELIVERED_RETENTION_MS } from '../../../../shared/notify/outbox/table-rows.js';
-import { createTableOutboxStore, type TableOutboxStoreOptions } from '../../../../shared/notify/outbox/table-store.js';
-import { createTableClient } from '../../../../shared/platform/storage.js';
-import { startAzurite, type TestAzurite } from '../../../support/azurite.js';
+import { notificationJobSchema, type NotificationJob } from '../../../shared/notify/jobs.js';
+import { MAX_JITTER_GUARD_MS, TEAMS_WEBHOOK_LIMITS } from '../../../shared/notify/limiter.js';
+import { emptyConnectionState, emptyWebhookState, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore } from '../../../shared/notify/outbox/index.js';
+import { MAX_STRING_PROPERTY_CHARS, DELIVERED_RETENTION_MS } from '../../../shared/notify/outbox/table-rows.js';
+import { createTableOutboxStore, type TableOutboxStoreOptions } from '../../../shared/notify/outbox/table-store.js';
+import { createTableClient } from '../../../shared/platform/storage.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 
 /** The fixed clock of these tests. */
 const NOW = Date.parse('2026-11-23T10:00:00.000Z');

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { SystemError } from '../../../../shared/platform/errors.js';
+import { SystemError } from '../../../shared/platform/errors.js';
 import {
     DEFAULT_JITTER_GUARD_MS,
     MAX_JITTER_GUARD_MS,
@@ -12,7 +12,7 @@ import {
     type SlidingWindowLimit,
     TEAMS_WEBHOOK_LIMITS,
     windowUsage,
-} from '../../../../shared/notify/limiter.js';
+} from '../../../shared/notify/limiter.js';
 
 /** Milliseconds in the Teams windows, for readable expectations (same numbers as the Teams docs table). */
 const SECOND = 1_000 as const;

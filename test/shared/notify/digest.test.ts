@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backlogWaitMs } from '../../../../shared/notify/digest.js';
-import { drainWebhook } from '../../../../shared/notify/sender.js';
-import { TEAMS_WEBHOOK_LIMITS } from '../../../../shared/notify/limiter.js';
-import { startAzurite, type TestAzurite } from '../../../support/azurite.js';
+import { backlogWaitMs } from '../../../shared/notify/digest.js';
+import { drainWebhook } from '../../../shared/notify/sender.js';
+import { TEAMS_WEBHOOK_LIMITS } from '../../../shared/notify/limiter.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { startBench, START, type Bench } from './harness.js';
 
 let azurite: TestAzurite;

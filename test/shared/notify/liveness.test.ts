@@ -1,12 +1,12 @@
 // One bad job is that job's outcome: dead-lettered at once, or retried a few times and then dead-lettered; the jobs behind it go on.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { drainWebhook, MAX_UNEXPECTED_FAILURE_ATTEMPTS } from '../../../../shared/notify/sender.js';
-import type { NotificationJob } from '../../../../shared/notify/jobs.js';
-import { MAX_JSON_DEPTH } from '../../../../shared/platform/json-depth.js';
-import { webhookKey } from '../../../../shared/notify/webhook-target.js';
-import { startAzurite, type TestAzurite } from '../../../support/azurite.js';
+import { drainWebhook, MAX_UNEXPECTED_FAILURE_ATTEMPTS } from '../../../shared/notify/sender.js';
+import type { NotificationJob } from '../../../shared/notify/jobs.js';
+import { MAX_JSON_DEPTH } from '../../../shared/platform/json-depth.js';
+import { webhookKey } from '../../../shared/notify/webhook-target.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { startBench, START, type Bench } from './harness.js';
-import { nestedContainers } from '../../../support/deep-cards.js';
+import { nestedContainers } from '../../support/deep-cards.js';
 
 let azurite: TestAzurite;
 let bench: Bench | undefined;

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../../shared/platform/config.js';
-import { resolveSendTarget, URL_TARGETS_OFF } from '../../../../shared/notify/accept.js';
-import { drainWebhook } from '../../../../shared/notify/sender.js';
-import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../../../../shared/notify/limiter.js';
-import { DEFAULT_LIMIT_PROFILES } from '../../../../shared/notify/limit-profiles.js';
-import { startAzurite, type TestAzurite } from '../../../support/azurite.js';
+import { loadConfig } from '../../../shared/platform/config.js';
+import { resolveSendTarget, URL_TARGETS_OFF } from '../../../shared/notify/accept.js';
+import { drainWebhook } from '../../../shared/notify/sender.js';
+import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../../../shared/notify/limiter.js';
+import { DEFAULT_LIMIT_PROFILES } from '../../../shared/notify/limit-profiles.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { startBench, START, type Bench } from './harness.js';
 
 let azurite: TestAzurite;

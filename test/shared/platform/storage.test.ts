@@ -1,7 +1,7 @@
 // Storage clients from configuration: the emulator shortcut, explicit endpoints against Azurite, identity-based URLs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { StorageSetting } from '../../../../shared/platform/config.js';
+import type { StorageSetting } from '../../../shared/platform/config.js';
 import {
     DEAD_LETTER_TABLE_NAME,
     DEVELOPMENT_ACCOUNT_KEY,
@@ -11,8 +11,8 @@ import {
     expandConnectionString,
     isDevelopmentStorage,
     wakeupQueueName,
-} from '../../../../shared/platform/storage.js';
-import { startAzurite, type TestAzurite } from '../../../support/azurite.js';
+} from '../../../shared/platform/storage.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 
 let azurite: TestAzurite;
 

@@ -1,8 +1,8 @@
 // Limit profiles: the built-in windows with their sources, the LIMITS_* overrides, and which Teams connection a Workflows URL belongs to.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../../shared/platform/config.js';
-import { ConfigurationError } from '../../../../shared/platform/errors.js';
+import { loadConfig } from '../../../shared/platform/config.js';
+import { ConfigurationError } from '../../../shared/platform/errors.js';
 import {
     CONNECTOR_PROFILE,
     DEFAULT_LIMIT_PROFILES,
@@ -14,8 +14,8 @@ import {
     teamsConnectionOf,
     WORKFLOWS_CONNECTION_LIMITS,
     WORKFLOWS_PROFILE,
-} from '../../../../shared/notify/limit-profiles.js';
-import { TEAMS_WEBHOOK_LIMITS } from '../../../../shared/notify/limiter.js';
+} from '../../../shared/notify/limit-profiles.js';
+import { TEAMS_WEBHOOK_LIMITS } from '../../../shared/notify/limiter.js';
 
 const FLOW_A = 'https://prod-27.westeurope.logic.azure.com:443/workflows/aaa/triggers/manual/paths/invoke?api-version=2016-06-01&sig=a';
 const FLOW_B = 'https://default1234.56.environment.api.powerplatform.com:443/powerautomate/automations/direct/cu/2/workflows/bbb/triggers/manual/paths/invoke?api-version=1&sig=b';

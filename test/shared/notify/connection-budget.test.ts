@@ -1,11 +1,11 @@
 // The shared budget of a Teams connection, decided purely: never over the windows, turns in order of last send, claims that expire.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLAIM_GRACE_MS, decideConnectionSlot } from '../../../../shared/notify/connection-budget.js';
-import { WORKFLOWS_CONNECTION_LIMITS } from '../../../../shared/notify/limit-profiles.js';
-import { emptyConnectionState, type ConnectionState } from '../../../../shared/notify/outbox/index.js';
-import { MAX_CONNECTION_CLAIMS } from '../../../../shared/notify/outbox/table-rows.js';
-import { findSlidingWindowViolations } from '../../../../tools/simulator/index.js';
+import { CLAIM_GRACE_MS, decideConnectionSlot } from '../../../shared/notify/connection-budget.js';
+import { WORKFLOWS_CONNECTION_LIMITS } from '../../../shared/notify/limit-profiles.js';
+import { emptyConnectionState, type ConnectionState } from '../../../shared/notify/outbox/index.js';
+import { MAX_CONNECTION_CLAIMS } from '../../../shared/notify/outbox/table-rows.js';
+import { findSlidingWindowViolations } from '../../../tools/simulator/index.js';
 
 const NOW = Date.UTC(2026, 10, 23);
 const GUARD = 50;

@@ -1,18 +1,18 @@
 /** A delivery test bench: a real Azurite outbox, the Teams simulator, and one injected clock for both. */
 import { TableClient } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
-import { loadConfig, type AppConfig } from '../../../../shared/platform/config.js';
-import { acceptQueueMessage, resolveSendTarget } from '../../../../shared/notify/accept.js';
-import { postToWebhook } from '../../../../shared/notify/post.js';
-import { senderSettings, type SenderDeps, type SenderSettings } from '../../../../shared/notify/sender.js';
-import type { DeliveryEvent } from '../../../../shared/platform/telemetry.js';
-import { notificationJobSchema, type NotificationJob } from '../../../../shared/notify/jobs.js';
-import { teamsConnectionOf } from '../../../../shared/notify/limit-profiles.js';
-import type { OutboxStore } from '../../../../shared/notify/outbox/index.js';
-import { createTableOutboxStore } from '../../../../shared/notify/outbox/table-store.js';
-import { webhookKey } from '../../../../shared/notify/webhook-target.js';
-import { startTeamsSimulator, type TeamsSimulator, type TeamsSimulatorOptions } from '../../../../tools/simulator/index.js';
-import type { TestAzurite } from '../../../support/azurite.js';
+import { loadConfig, type AppConfig } from '../../../shared/platform/config.js';
+import { acceptQueueMessage, resolveSendTarget } from '../../../shared/notify/accept.js';
+import { postToWebhook } from '../../../shared/notify/post.js';
+import { senderSettings, type SenderDeps, type SenderSettings } from '../../../shared/notify/sender.js';
+import type { DeliveryEvent } from '../../../shared/platform/telemetry.js';
+import { notificationJobSchema, type NotificationJob } from '../../../shared/notify/jobs.js';
+import { teamsConnectionOf } from '../../../shared/notify/limit-profiles.js';
+import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
+import { createTableOutboxStore } from '../../../shared/notify/outbox/table-store.js';
+import { webhookKey } from '../../../shared/notify/webhook-target.js';
+import { startTeamsSimulator, type TeamsSimulator, type TeamsSimulatorOptions } from '../../../tools/simulator/index.js';
+import type { TestAzurite } from '../../support/azurite.js';
 
 /** A clock tests move by hand; `sleep` moves it instead of waiting. */
 export class ManualClock {

@@ -11,7 +11,7 @@ import {
     retryDelay,
     retryDelayCeiling,
     throttleBackoff,
-} from '../../../../shared/notify/backoff.js';
+} from '../../../shared/notify/backoff.js';
 
 const lowest = (): number => 0;
 const middle = (): number => 0.5;

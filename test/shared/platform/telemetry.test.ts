@@ -1,6 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import { formatTelemetry, redactUrls, trackDeliveryEvent, trackEvent } from '../../../../shared/platform/telemetry.js';
+import { formatTelemetry, redactUrls, trackDeliveryEvent, trackEvent } from '../../../shared/platform/telemetry.js';
 
 function recordingContext() {
     const lines: { level: string; message: string }[] = [];

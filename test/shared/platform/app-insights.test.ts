@@ -18,7 +18,7 @@ import {
     parseConnectionString,
     type ConnectionSettings,
     type Envelope,
-} from '../../../../shared/platform/app-insights.js';
+} from '../../../shared/platform/app-insights.js';
 
 /** A fixed clock: 2024-05-01T12:00:00.000Z. */
 const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -326,9 +326,9 @@ describe('trackEvent through the process sink', () => {
         return new InvocationContext({ invocationId: 'inv-1', logHandler: () => undefined });
     }
 
-    async function freshTelemetry(): Promise<typeof import('../../../../shared/platform/telemetry.js')> {
+    async function freshTelemetry(): Promise<typeof import('../../../shared/platform/telemetry.js')> {
         vi.resetModules();
-        return import('../../../../shared/platform/telemetry.js');
+        return import('../../../shared/platform/telemetry.js');
     }
 
     it('sends each event as a custom event with its metrics, every property a string and no URL', async () => {
@@ -401,7 +401,7 @@ describe('the mention path at load', () => {
     }
 
     it('loads the exporter but neither shared/storage nor any SDK the package test keeps off it', () => {
-        const root = join(import.meta.dirname, '..', '..', '..', '..');
+        const root = join(import.meta.dirname, '..', '..', '..');
         const { files, packages } = staticImportGraph(join(root, 'functions', 'mention.ts'));
         expect(files).toContain(join(root, 'shared', 'platform', 'app-insights.ts'));
         expect(files).not.toContain(join(root, 'shared', 'platform', 'storage.ts'));

@@ -1,9 +1,9 @@
 // Skipping waiting jobs against a real Azurite outbox and the real sender: the dead letter, the lease, and every race with a sender.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { drainWebhook } from '../../../../shared/notify/sender.js';
-import { LEASE_CLOCK_SKEW_MS, LEASE_POLL_MS, SKIP_REASON, skipJobs, type SkipDeps, type SkipOutcome } from '../../../../shared/notify/skip.js';
-import type { OutboxStore } from '../../../../shared/notify/outbox/index.js';
-import { startAzurite, type TestAzurite } from '../../../support/azurite.js';
+import { drainWebhook } from '../../../shared/notify/sender.js';
+import { LEASE_CLOCK_SKEW_MS, LEASE_POLL_MS, SKIP_REASON, skipJobs, type SkipDeps, type SkipOutcome } from '../../../shared/notify/skip.js';
+import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { startBench, START, type Bench } from './harness.js';
 
 const LEASE_MS = 30_000;

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { ConfigurationError } from '../../../../shared/platform/errors.js';
+import { ConfigurationError } from '../../../shared/platform/errors.js';
 import {
     DEFAULT_ALLOWED_WEBHOOK_HOSTS,
     isAllowedWebhookUrl,
@@ -11,7 +11,7 @@ import {
     parseAllowedHosts,
     webhookDialect,
     webhookKey,
-} from '../../../../shared/notify/webhook-target.js';
+} from '../../../shared/notify/webhook-target.js';
 
 /** URL shapes from docs/teams-facts.md, with made-up ids and signatures. */
 const URLS = {

@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../../../shared/platform/config.js';
-import { ClientError } from '../../../../shared/platform/errors.js';
-import type { NotificationJob } from '../../../../shared/notify/jobs.js';
-import { enqueueNotification, MAX_QUEUE_MESSAGE_BYTES } from '../../../../shared/notify/producer.js';
-import { startAzurite, type TestAzurite } from '../../../support/azurite.js';
+import { loadConfig } from '../../../shared/platform/config.js';
+import { ClientError } from '../../../shared/platform/errors.js';
+import type { NotificationJob } from '../../../shared/notify/jobs.js';
+import { enqueueNotification, MAX_QUEUE_MESSAGE_BYTES } from '../../../shared/notify/producer.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 
 /** Messages a queue holds, parsed; Azure peeks at most 32 at a time. */
 const PEEK_LIMIT = 32;

@@ -16,7 +16,7 @@ import {
     indexRowKey,
     jobRowKey,
     toChunkedProperties,
-} from '../../../../shared/notify/outbox/table-rows.js';
+} from '../../../shared/notify/outbox/table-rows.js';
 
 /** 24 h, the longest Teams window, in ms. */
 const DAY_MS = 86_400_000;

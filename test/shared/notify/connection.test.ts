@@ -1,10 +1,10 @@
 // The Workflows profile end to end on an injected clock: webhooks sharing a Teams connection's Flow-bot budget, fairly and in order, and Retry-After.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { drainWebhook, type SenderDeps } from '../../../../shared/notify/sender.js';
-import { WORKFLOWS_CONNECTION_LIMITS } from '../../../../shared/notify/limit-profiles.js';
-import { TEAMS_WEBHOOK_LIMITS } from '../../../../shared/notify/limiter.js';
-import { createSeededRandom, findSlidingWindowViolations } from '../../../../tools/simulator/index.js';
-import { startAzurite, type TestAzurite } from '../../../support/azurite.js';
+import { drainWebhook, type SenderDeps } from '../../../shared/notify/sender.js';
+import { WORKFLOWS_CONNECTION_LIMITS } from '../../../shared/notify/limit-profiles.js';
+import { TEAMS_WEBHOOK_LIMITS } from '../../../shared/notify/limiter.js';
+import { createSeededRandom, findSlidingWindowViolations } from '../../../tools/simulator/index.js';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 import { startBench, START, type Bench } from './harness.js';
 
 let azurite: TestAzurite;

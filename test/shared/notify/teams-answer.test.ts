@@ -11,7 +11,7 @@ import {
     RECORDED_BODY_MAX_BYTES,
     type TeamsAnswer,
     type WebhookDialect,
-} from '../../../../shared/notify/teams-answer.js';
+} from '../../../shared/notify/teams-answer.js';
 
 /** Wrapper texts as Teams sent them (field reports on MicrosoftDocs/msteams-docs #400, #1736, #1810, #7425, #10178). */
 const WRAPPED = {
