@@ -1,25 +1,12 @@
 // The Workflows profile end to end on an injected clock: webhooks sharing a Teams connection's Flow-bot budget, fairly and in order, and Retry-After.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { drainWebhook, type SenderDeps } from '../../../shared/notify/sender.js';
 import { WORKFLOWS_CONNECTION_LIMITS } from '../../../shared/notify/limit-profiles.js';
 import { TEAMS_WEBHOOK_LIMITS } from '../../../shared/notify/limiter.js';
 import { createSeededRandom, findSlidingWindowViolations } from '../../../tools/simulator/index.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
-import { startBench, START, type Bench } from './harness.js';
+import { START, type Bench, useBenches } from './harness.js';
 
-let azurite: TestAzurite;
-let bench: Bench | undefined;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-afterAll(async () => {
-    await azurite.stop();
-});
-afterEach(async () => {
-    await bench?.stop();
-    bench = undefined;
-});
+const openBench = useBenches();
 
 const jobs = (count: number, to: string, from = 0) =>
     Array.from({ length: count }, (_, index) => ({ id: `${to}-${from + index}`, to, text: `${to} ${from + index}`, createdAt: START + from + index }));
@@ -64,7 +51,7 @@ async function runWakeups(b: Bench, keys: readonly string[], deps: SenderDeps, m
 
 describe('two Workflows webhooks on one Teams connection', () => {
     it('never post more than 25 in any 300 s (nor 100 in any 60 s) together, each in order, both progressing', async () => {
-        const b = (bench = await startBench(azurite, { aliases: { alpha: 'workflows', beta: 'workflows' } }));
+        const b = await openBench({ aliases: { alpha: 'workflows', beta: 'workflows' } });
         const keys = [...new Set(await b.enqueue(...jobs(100, 'alpha'), ...jobs(100, 'beta')))];
         // The simulator's flows post with their owner's connection, as the app assumes by default: one for both.
         await runWakeups(b, keys, b.deps({ settings: { maxInlineWaitMs: 0 } }));
@@ -106,11 +93,11 @@ describe('two Workflows webhooks on one Teams connection', () => {
     }, 180_000);
 
     it('get a budget each when TEAMS_CONNECTION_<ALIAS> sets them apart', async () => {
-        const b = (bench = await startBench(azurite, {
+        const b = await openBench({
             aliases: { alpha: 'workflows', beta: 'workflows' },
             settings: { TEAMS_CONNECTION_ALPHA: 'ada', TEAMS_CONNECTION_BETA: 'grace' },
             sim: { connections: { alpha: 'ada', beta: 'grace' } },
-        }));
+        });
         const keys = [...new Set(await b.enqueue(...jobs(30, 'alpha'), ...jobs(30, 'beta')))];
         await runWakeups(b, keys, b.deps({ settings: { maxInlineWaitMs: 0 } }));
         for (const alias of ['alpha', 'beta']) {
@@ -128,7 +115,7 @@ describe('two Workflows webhooks on one Teams connection', () => {
     });
 
     it('dead-letter a job the Workflows trigger refuses, saying it was the trigger, and count the rest as accepted', async () => {
-        const b = (bench = await startBench(azurite, { aliases: { alpha: 'workflows' } }));
+        const b = await openBench({ aliases: { alpha: 'workflows' } });
         b.sim.inject('alpha', { fault: 'wrapped400', times: 1 });
         const keys = [...new Set(await b.enqueue(...jobs(2, 'alpha')))];
         await runWakeups(b, keys, b.deps({ settings: { maxInlineWaitMs: 0 } }));
@@ -140,7 +127,7 @@ describe('two Workflows webhooks on one Teams connection', () => {
     });
 
     it('leave a connector webhook alone: its posts use no connection', async () => {
-        const b = (bench = await startBench(azurite, { aliases: { ops: 'connector' } }));
+        const b = await openBench({ aliases: { ops: 'connector' } });
         const keys = [...new Set(await b.enqueue(...jobs(30, 'ops')))];
         await runWakeups(b, keys, b.deps({ settings: { maxInlineWaitMs: 0 } }));
         expect(b.sim.received('ops').filter((request) => request.at < START + 300_000)).toHaveLength(30);
@@ -151,7 +138,7 @@ describe('two Workflows webhooks on one Teams connection', () => {
 
 describe('digests on a Teams connection', () => {
     it('fold a Workflows backlog that would wait longer than the digest delay for its connection, though its URL alone would not', async () => {
-        const b = (bench = await startBench(azurite, { aliases: { alpha: 'workflows', ops: 'connector' } }));
+        const b = await openBench({ aliases: { alpha: 'workflows', ops: 'connector' } });
         // 40 jobs: 10 s of the URL's windows, but the 26th would wait 300 s for the connection.
         const keys = [...new Set(await b.enqueue(...jobs(40, 'alpha'), ...jobs(40, 'ops')))];
         await runWakeups(b, keys, b.deps({ settings: { maxInlineWaitMs: 0, digestAfterMs: 60_000 } }));
@@ -168,7 +155,7 @@ describe('digests on a Teams connection', () => {
 
 describe('Retry-After', () => {
     it('holds the webhook and its whole connection for Retry-After: 20 on a 429', async () => {
-        const b = (bench = await startBench(azurite, { aliases: { alpha: 'workflows', beta: 'workflows' } }));
+        const b = await openBench({ aliases: { alpha: 'workflows', beta: 'workflows' } });
         const deps = b.deps({ settings: { maxInlineWaitMs: 0 } });
         b.sim.inject('alpha', { fault: 'throttle', times: 1, retryAfter: { seconds: 20 } });
         const [alphaKey = ''] = await b.enqueue(...jobs(2, 'alpha'));
@@ -184,7 +171,7 @@ describe('Retry-After', () => {
     });
 
     it('holds the webhook and its connection for a 503’s Retry-After given as an HTTP date, over the shorter retry back-off', async () => {
-        const b = (bench = await startBench(azurite, { aliases: { alpha: 'workflows', beta: 'workflows' } }));
+        const b = await openBench({ aliases: { alpha: 'workflows', beta: 'workflows' } });
         const deps = b.deps({ settings: { maxInlineWaitMs: 0 } });
         b.sim.inject('alpha', { fault: 'status503', times: 1, retryAfter: { seconds: 45, format: 'http-date' } });
         const [alphaKey = ''] = await b.enqueue(...jobs(1, 'alpha'));

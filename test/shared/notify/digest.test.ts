@@ -1,23 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backlogWaitMs } from '../../../shared/notify/digest.js';
 import { drainWebhook } from '../../../shared/notify/sender.js';
 import { TEAMS_WEBHOOK_LIMITS } from '../../../shared/notify/limiter.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
-import { startBench, START, type Bench } from './harness.js';
+import { START, type Bench, useBenches } from './harness.js';
 
-let azurite: TestAzurite;
-let bench: Bench | undefined;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-afterAll(async () => {
-    await azurite.stop();
-});
-afterEach(async () => {
-    await bench?.stop();
-    bench = undefined;
-});
+const openBench = useBenches();
 
 const DIGESTS_ON = { settings: { digestAfterMs: 60_000 } } as const;
 
@@ -39,8 +26,7 @@ function postsCarrying(b: Bench, count: number): number[][] {
 
 describe('digests under overload', () => {
     it('delivers 400 jobs to one webhook within the first 30 s window’s 60 posts, in order, with nothing throttled', async () => {
-        bench = await startBench(azurite);
-        const b = bench;
+        const b = await openBench();
         const [key = ''] = await b.enqueue(...jobs(400));
         await drainWebhook(key, b.deps(DIGESTS_ON));
         const received = b.sim.received('ops');
@@ -54,8 +40,7 @@ describe('digests under overload', () => {
     });
 
     it('records every job as delivered, inside a digest or alone', async () => {
-        bench = await startBench(azurite);
-        const b = bench;
+        const b = await openBench();
         const [key = ''] = await b.enqueue(...jobs(120));
         await drainWebhook(key, b.deps(DIGESTS_ON));
         const delivered = b.events.filter((event) => event.event === 'delivered');
@@ -67,8 +52,7 @@ describe('digests under overload', () => {
     });
 
     it('never folds a job that says digest: false, and keeps the order around it', async () => {
-        bench = await startBench(azurite);
-        const b = bench;
+        const b = await openBench();
         const alone = (index: number) => index % 25 === 7;
         const [key = ''] = await b.enqueue(...jobs(200, { alone }));
         await drainWebhook(key, b.deps(DIGESTS_ON));
@@ -80,16 +64,14 @@ describe('digests under overload', () => {
     });
 
     it('posts alone while the backlog drains within the digest delay', async () => {
-        bench = await startBench(azurite);
-        const b = bench;
+        const b = await openBench();
         const [key = ''] = await b.enqueue(...jobs(30));
         await drainWebhook(key, b.deps(DIGESTS_ON));
         expect(b.sim.received('ops')).toHaveLength(30);
     });
 
     it('sends the jobs alone when Teams refuses a digest, and loses none', async () => {
-        bench = await startBench(azurite);
-        const b = bench;
+        const b = await openBench();
         const [key = ''] = await b.enqueue(...jobs(150));
         b.sim.inject('ops', { fault: 'wrapped400', times: 1 });
         await drainWebhook(key, b.deps({ settings: { digestAfterMs: 60_000, maxDrainMs: 20_000, maxInlineWaitMs: 2_000 } }));

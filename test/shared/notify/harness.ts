@@ -12,7 +12,8 @@ import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
 import { createTableOutboxStore } from '../../../shared/notify/outbox/table-store.js';
 import { webhookKey } from '../../../shared/notify/webhook-target.js';
 import { startTeamsSimulator, type TeamsSimulator, type TeamsSimulatorOptions } from '../../../tools/simulator/index.js';
-import type { TestAzurite } from '../../support/azurite.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 
 /** A clock tests move by hand; `sleep` moves it instead of waiting. */
 export class ManualClock {
@@ -135,5 +136,35 @@ export async function startBench(
             return key;
         },
         stop: () => sim.stop(),
+    };
+}
+
+/**
+ * Registers the hooks a sender test file needs (one Azurite for the file, each test's bench stopped
+ * after it, even when the test fails) and returns the function that opens a test's bench.
+ *
+ * @example
+ * const openBench = useBenches();
+ * it('delivers', async () => { const b = await openBench(); ... });
+ */
+export function useBenches(): (options?: Parameters<typeof startBench>[1]) => Promise<Bench> {
+    let azurite: TestAzurite | undefined;
+    let bench: Bench | undefined;
+    beforeAll(async () => {
+        azurite = await startAzurite();
+    });
+    afterAll(async () => {
+        await azurite?.stop();
+    });
+    afterEach(async () => {
+        await bench?.stop();
+        bench = undefined;
+    });
+    return async function openBench(options = {}) {
+        if (azurite === undefined) {
+            throw new Error('Azurite did not start');
+        }
+        bench = await startBench(azurite, options);
+        return bench;
     };
 }

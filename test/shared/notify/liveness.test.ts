@@ -1,26 +1,13 @@
 // One bad job is that job's outcome: dead-lettered at once, or retried a few times and then dead-lettered; the jobs behind it go on.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { drainWebhook, MAX_UNEXPECTED_FAILURE_ATTEMPTS } from '../../../shared/notify/sender.js';
 import type { NotificationJob } from '../../../shared/notify/jobs.js';
 import { MAX_JSON_DEPTH } from '../../../shared/platform/json-depth.js';
 import { webhookKey } from '../../../shared/notify/webhook-target.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
-import { startBench, START, type Bench } from './harness.js';
+import { START, type Bench, useBenches } from './harness.js';
 import { nestedContainers } from '../../support/deep-cards.js';
 
-let azurite: TestAzurite;
-let bench: Bench | undefined;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-afterAll(async () => {
-    await azurite.stop();
-});
-afterEach(async () => {
-    await bench?.stop();
-    bench = undefined;
-});
+const openBench = useBenches();
 
 const ordinary = (count: number, from = 1) =>
     Array.from({ length: count }, (_, index) => ({ id: `job-${from + index}`, to: 'ops', text: `message ${from + index}`, createdAt: START + from + index }));
@@ -37,8 +24,7 @@ function sentTexts(b: Bench, webhook = 'ops'): string[] {
 
 describe('a job that cannot be sent', () => {
     it('dead-letters a job of 1,200 nested Containers at once, naming the depth, and delivers the three jobs behind it', async () => {
-        bench = await startBench(azurite);
-        const b = bench;
+        const b = await openBench();
         await b.enqueue(...ordinary(3));
         const key = await b.storeDirectly({ id: 'deep', to: 'ops', adaptiveCard: { type: 'AdaptiveCard', version: '1.4', body: [nestedContainers(1_200)] } }, START);
         const result = await drainWebhook(key, b.deps());
@@ -56,8 +42,7 @@ describe('a job that cannot be sent', () => {
         ['a mention without its entity', { adaptiveCard: { type: 'AdaptiveCard', version: '1.4', body: [{ type: 'TextBlock', text: '<at>Ann</at>' }] } }, /<at>Ann<\/at> has no mention entity/],
         ['a payload over the safe size', { text: 'x'.repeat(30_000) }, /over the 24576-byte safe limit/],
     ])('dead-letters %s stored before it was checked, naming the problem, and goes on', async (_what, content, reason) => {
-        bench = await startBench(azurite);
-        const b = bench;
+        const b = await openBench();
         await b.enqueue(...ordinary(2));
         const key = await b.storeDirectly({ id: 'bad', to: 'ops', ...content }, START);
         await drainWebhook(key, b.deps());
@@ -84,8 +69,7 @@ describe('an unexpected error while preparing a job', () => {
     }
 
     it(`records each failure on the job, backs off, and dead-letters it after ${MAX_UNEXPECTED_FAILURE_ATTEMPTS} attempts with the error; the jobs behind it wait, then go`, async () => {
-        bench = await startBench(azurite);
-        const b = bench;
+        const b = await openBench();
         await b.enqueue({ id: 'bad', to: 'ops', text: 'never', createdAt: START }, ...ordinary(3));
         const key = webhookKey(new URL(b.config.webhooks.get('ops')?.href ?? ''));
         const deps = { ...failingFor(b, () => new RangeError('Maximum call stack size exceeded')), settings: { ...b.deps().settings, maxInlineWaitMs: 0 } };
@@ -111,8 +95,7 @@ describe('an unexpected error while preparing a job', () => {
     });
 
     it('delivers the job once the error goes away before its attempts run out', async () => {
-        bench = await startBench(azurite);
-        const b = bench;
+        const b = await openBench();
         await b.enqueue({ id: 'bad', to: 'ops', text: 'flaky', createdAt: START }, ...ordinary(1));
         const key = webhookKey(new URL(b.config.webhooks.get('ops')?.href ?? ''));
         let failures = 2;
@@ -134,8 +117,7 @@ describe('an unexpected error while preparing a job', () => {
 
 describe('digests with a bad job in the backlog', () => {
     it('never embeds a card that breaks the rules: the backlog before it goes as digests, it is dead-lettered alone, the rest follow, in order', async () => {
-        bench = await startBench(azurite);
-        const b = bench;
+        const b = await openBench();
         const jobs = Array.from({ length: 130 }, (_, index) => ({ id: `job-${index}`, to: 'ops', text: `Disk usage on db-${index} is 91%`, createdAt: START + index }));
         const [key = ''] = await b.enqueue(...jobs);
         // A card no webhook can show, stored as an older version could have left it.

@@ -1,29 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/platform/config.js';
 import { resolveSendTarget, URL_TARGETS_OFF } from '../../../shared/notify/accept.js';
 import { drainWebhook } from '../../../shared/notify/sender.js';
 import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../../../shared/notify/limiter.js';
 import { DEFAULT_LIMIT_PROFILES } from '../../../shared/notify/limit-profiles.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
-import { startBench, START, type Bench } from './harness.js';
+import { START, type Bench, useBenches } from './harness.js';
 
-let azurite: TestAzurite;
-let bench: Bench | undefined;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-afterAll(async () => {
-    await azurite.stop();
-});
-afterEach(async () => {
-    await bench?.stop();
-    bench = undefined;
-});
+const openBench = useBenches();
 
 async function open(aliases?: Record<string, 'connector' | 'workflows'>): Promise<Bench> {
-    bench = await startBench(azurite, aliases === undefined ? {} : { aliases });
-    return bench;
+    return openBench(aliases === undefined ? {} : { aliases });
 }
 
 const texts = (count: number, to = 'ops', from = 0) =>
@@ -330,8 +316,7 @@ describe('the send log and the rate-limit guard', () => {
 
 describe('a {url} job waiting when ALLOW_URL_TARGETS is turned off', () => {
     it('is dead-lettered with the reason naming the setting, and the jobs behind it are delivered', async () => {
-        const b = await startBench(azurite, { aliases: { ops: 'connector' }, settings: { ALLOW_URL_TARGETS: 'true' } });
-        bench = b;
+        const b = await openBench({ aliases: { ops: 'connector' }, settings: { ALLOW_URL_TARGETS: 'true' } });
         // The {url} names the same webhook as the alias, so both wait in one outbox, the {url} job first.
         const [key = ''] = await b.enqueue(
             { id: 'by-url', to: { url: b.sim.connectorUrl('ops') }, text: 'accepted while URL targets were on', createdAt: START },

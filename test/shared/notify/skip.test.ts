@@ -1,31 +1,17 @@
 // Skipping waiting jobs against a real Azurite outbox and the real sender: the dead letter, the lease, and every race with a sender.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { drainWebhook } from '../../../shared/notify/sender.js';
 import { LEASE_CLOCK_SKEW_MS, LEASE_POLL_MS, SKIP_REASON, skipJobs, type SkipDeps, type SkipOutcome } from '../../../shared/notify/skip.js';
 import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
-import { startBench, START, type Bench } from './harness.js';
+import { START, type Bench, useBenches } from './harness.js';
 
 const LEASE_MS = 30_000;
 const OWNER = 'operator-test';
 
-let azurite: TestAzurite;
-let bench: Bench | undefined;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-afterAll(async () => {
-    await azurite.stop();
-});
-afterEach(async () => {
-    await bench?.stop();
-    bench = undefined;
-});
+const openBench = useBenches();
 
 async function open(): Promise<Bench> {
-    bench = await startBench(azurite);
-    return bench;
+    return openBench();
 }
 
 const texts = (count: number) => Array.from({ length: count }, (_, index) => ({ id: `job-${index}`, to: 'ops', text: `message ${index}`, createdAt: START + index }));
