@@ -20,6 +20,49 @@ const ISO_WITH_MILLISECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3,7}(Z|[
 
 const contentFields = ['text', 'card', 'adaptiveCard', 'messageCard'] as const;
 
+/** Longest `updateKey` or `threadKey` (README, "The notification job (schema v1)"). */
+export const MAX_CORRELATION_KEY_LENGTH = 128;
+
+/** Most people one job may @mention: Teams renders each as an entity, and a card stays readable. */
+export const MAX_JOB_MENTIONS = 20;
+
+/** Longest display name kept for a mention. */
+export const MAX_MENTION_NAME_LENGTH = 256;
+
+/** A user principal name (`ada@contoso.com`): what Teams accepts as a mention's `id` besides an Entra object id. */
+const UPN = /^[^\s@<>"]{1,64}@[A-Za-z0-9.-]{1,253}$/;
+
+/** An Entra object id: a GUID. */
+const ENTRA_OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const mentionIdSchema = z
+    .string()
+    .trim()
+    .refine((id) => UPN.test(id) || ENTRA_OBJECT_ID.test(id), 'must be a UPN (ada@contoso.com) or an Entra object id (a GUID)');
+
+/** A person to @mention: a UPN or Entra object id, optionally with the name shown in `<at>...</at>`. */
+export const jobMentionSchema = z.union(
+    [
+        mentionIdSchema,
+        z.strictObject({
+            id: mentionIdSchema,
+            name: z.string().trim().min(1, 'must not be empty').max(MAX_MENTION_NAME_LENGTH).optional(),
+        }),
+    ],
+    { error: 'must be a UPN, an Entra object id, or { "id": ..., "name": ... }' },
+);
+
+/** A job's `mentions` entry as written. */
+export type JobMention = z.input<typeof jobMentionSchema>;
+
+/** The identity of what a job reports on (`updateKey`) or the thread it belongs to (`threadKey`). */
+const correlationKeySchema = z
+    .string()
+    .min(1, 'must not be empty')
+    .max(MAX_CORRELATION_KEY_LENGTH)
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
+    .refine((key) => !/[\u0000-\u001f\u007f-\u009f]/.test(key), 'may not contain control characters');
+
 /** Where a job goes: a configured alias, or a URL that `ALLOWED_WEBHOOK_HOSTS` allows. */
 export const jobTargetSchema = z.union(
     [
@@ -77,6 +120,9 @@ export const notificationJobSchema = z
             .refine((card) => Boolean(card.summary?.trim() || card.text?.trim()), 'needs a summary or a text (Teams refuses it otherwise)')
             .optional(),
         digest: z.boolean().optional(),
+        mentions: z.array(jobMentionSchema).max(MAX_JOB_MENTIONS).optional(),
+        updateKey: correlationKeySchema.optional(),
+        threadKey: correlationKeySchema.optional(),
     })
     .superRefine((job, ctx) => {
         const present = contentFields.filter((field) => job[field] !== undefined);

@@ -67,6 +67,36 @@ describe('validateJob', () => {
     });
 });
 
+describe('mentions, updateKey and threadKey', () => {
+    const base = { to: 'ops', text: 'hi' };
+
+    it('accepts UPNs, Entra object ids and named mentions, with both keys', () => {
+        const result = validateJob({
+            ...base,
+            mentions: ['ada@contoso.com', { id: '7faf8ab2-1b1c-4bd5-9e8b-2f6bde4c1a10', name: 'Ada' }],
+            updateKey: 'alertmanager:{}:{alertname="X"}',
+            threadKey: 'github:contoso/api#42',
+        });
+        expect(result.ok).toBe(true);
+    });
+
+    it('names each bad field', () => {
+        const result = validateJob({ ...base, mentions: ['not a person', { id: 'ada@contoso.com', name: '' }], updateKey: '', threadKey: 'x'.repeat(129) });
+        expect(result.ok).toBe(false);
+        const problems = result.ok ? [] : result.problems.join('\n');
+        expect(problems).toMatch(/^mentions\.0: must be a UPN/m);
+        expect(problems).toMatch(/^mentions\.1\.name: must not be empty/m);
+        expect(problems).toMatch(/^updateKey: must not be empty/m);
+        expect(problems).toMatch(/^threadKey: /m);
+    });
+
+    it('refuses more than 20 mentions and control characters in a key', () => {
+        const many = Array.from({ length: 21 }, (_, i) => `user${i}@contoso.com`);
+        expect(validateJob({ ...base, mentions: many }).ok).toBe(false);
+        expect(validateJob({ ...base, updateKey: 'a\u0000b' }).ok).toBe(false);
+    });
+});
+
 describe('stampCreatedAt', () => {
     it('is strictly increasing within one millisecond', () => {
         const stamps = [stampCreatedAt(5), stampCreatedAt(5), stampCreatedAt(5)];
