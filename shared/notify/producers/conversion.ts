@@ -1,0 +1,29 @@
+/** What a producer's own webhook payload (Alertmanager, Grafana, Azure Monitor, GitHub) becomes: jobs without a target, or why not. */
+import type { JobMention } from '../jobs.js';
+
+/** A notification job as a converter makes it: everything but the target and the id, which the endpoint adds per alias. */
+export interface ProducedJob {
+    /**
+     * The producer's own identity of this notification (e.g. Alertmanager's group key, status and
+     * fingerprints; GitHub's delivery id). The endpoint derives each alias's job id from it, so a
+     * producer's retry of the same notification is never posted twice.
+     */
+    readonly identity: string;
+    /** The identity of the thing whose state this reports (an alert group, a workflow run, a pull request). */
+    readonly updateKey?: string;
+    /** The thread this notification belongs to, when it has one (a pull request's conversation). */
+    readonly threadKey?: string;
+    /** People to @mention. */
+    readonly mentions?: readonly JobMention[];
+    /** A built-in card template and its data. */
+    readonly card: { readonly template: string; readonly data: Readonly<Record<string, unknown>> };
+}
+
+/** The outcome of converting one request body. */
+export type Conversion =
+    /** One or more jobs; `labels` are the group's common labels, which `ROUTES_ALERTS` may route on. */
+    | { readonly kind: 'jobs'; readonly jobs: readonly ProducedJob[]; readonly labels?: Readonly<Record<string, string>> }
+    /** The body is not this producer's format: each problem names its field. */
+    | { readonly kind: 'invalid'; readonly problems: readonly string[] }
+    /** A well-formed event the app does not post (GitHub's other events), named for the answer. */
+    | { readonly kind: 'ignored'; readonly event: string };
