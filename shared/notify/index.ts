@@ -99,6 +99,13 @@ export {
     type WindowUsage,
 } from './limiter.js';
 export {
+    MENTION_LINE_PREFIX,
+    type MentionedPerson,
+    mentionedPeople,
+    mentionText,
+    withMentions,
+} from './mentions.js';
+export {
     type AddJobResult,
     type ConditionalDeadLetterResult,
     type ConnectionClaim,
