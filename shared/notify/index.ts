@@ -54,6 +54,7 @@ export {
     createdAtMs,
     jobContentKind,
     type JobContentKind,
+    type JobMention,
     jobTargetSchema,
     type JobValidation,
     MAX_ALIAS_LENGTH,
