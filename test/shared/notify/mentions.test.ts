@@ -8,6 +8,7 @@ import { mentionedPeople, withMentions } from '../../../shared/notify/mentions.j
 import type { OutboxJob } from '../../../shared/notify/outbox/index.js';
 import { buildTeamsPayload } from '../../../shared/notify/payload.js';
 import { loadConfig } from '../../../shared/platform/config.js';
+import { createMemoryOutboxStore } from '../../support/memory-outbox.js';
 
 const ADA = 'ada@contoso.com';
 const BOB_OBJECT_ID = '7faf8ab2-1b1c-4bd5-9e8b-2f6bde4c1a10';
@@ -172,21 +173,14 @@ describe('checkJob with mentions', () => {
 });
 
 describe('digests of jobs with mentions', () => {
-    const outboxJob = (job: NotificationJob & { id: string }, order: number): OutboxJob => ({
-        webhookKey: 'k',
-        jobId: job.id,
-        order,
-        job: valid(job),
-        alias: 'flow',
-        acceptedAt: order,
-        attempts: 0,
-        firstAttemptAt: undefined,
-        notBefore: 0,
-        lastStatus: undefined,
-        lastBody: undefined,
-        lastReason: undefined,
-        etag: '*',
-    });
+    /** The jobs as the outbox holds them, in order, through the store contract. */
+    async function queued(...jobs: (NotificationJob & { id: string })[]): Promise<OutboxJob[]> {
+        const store = createMemoryOutboxStore({ now: () => 0 });
+        for (const [order, job] of jobs.entries()) {
+            await store.addJob({ webhookKey: 'k', jobId: job.id, order, job: valid(job), alias: 'flow', acceptedAt: 0 });
+        }
+        return store.headJobs('k', jobs.length);
+    }
 
     async function digestCard(jobs: OutboxJob[]): Promise<{ card: Card; folded: number }> {
         const digest = await buildDigest(jobs, 'workflows', 'flow');
@@ -198,11 +192,13 @@ describe('digests of jobs with mentions', () => {
     }
 
     it('mentions everyone its jobs mention, each person once, in one cc line', async () => {
-        const { card, folded } = await digestCard([
-            outboxJob({ id: 'a', to: 'flow', text: 'one', mentions: [ADA] }, 1),
-            outboxJob({ id: 'b', to: 'flow', text: 'two' }, 2),
-            outboxJob({ id: 'c', to: 'flow', text: 'three', mentions: [{ id: 'Ada@contoso.com', name: 'Ada' }, BOB_OBJECT_ID] }, 3),
-        ]);
+        const { card, folded } = await digestCard(
+            await queued(
+                { id: 'a', to: 'flow', text: 'one', mentions: [ADA] },
+                { id: 'b', to: 'flow', text: 'two' },
+                { id: 'c', to: 'flow', text: 'three', mentions: [{ id: 'Ada@contoso.com', name: 'Ada' }, BOB_OBJECT_ID] },
+            ),
+        );
         expect(folded).toBe(3);
         expect(lastText(card)).toBe(`cc <at>ada</at>, <at>${BOB_OBJECT_ID}</at>`);
         expect(card.msteams?.entities?.map((entity) => entity.mentioned.id)).toEqual([ADA, BOB_OBJECT_ID]);
@@ -211,12 +207,14 @@ describe('digests of jobs with mentions', () => {
 
     it(`stops before a job that would take it past ${MAX_JOB_MENTIONS} people, so no mention is dropped`, async () => {
         const people = (from: number, count: number): string[] => Array.from({ length: count }, (_, index) => `p${from + index}@contoso.com`);
-        const { card, folded } = await digestCard([
-            outboxJob({ id: 'a', to: 'flow', text: 'one', mentions: people(0, 15) }, 1),
-            outboxJob({ id: 'b', to: 'flow', text: 'two', mentions: people(10, 10) }, 2),
-            outboxJob({ id: 'c', to: 'flow', text: 'three', mentions: people(20, 1) }, 3),
-            outboxJob({ id: 'd', to: 'flow', text: 'four' }, 4),
-        ]);
+        const { card, folded } = await digestCard(
+            await queued(
+                { id: 'a', to: 'flow', text: 'one', mentions: people(0, 15) },
+                { id: 'b', to: 'flow', text: 'two', mentions: people(10, 10) },
+                { id: 'c', to: 'flow', text: 'three', mentions: people(20, 1) },
+                { id: 'd', to: 'flow', text: 'four' },
+            ),
+        );
         expect(folded).toBe(2);
         expect(card.msteams?.entities).toHaveLength(MAX_JOB_MENTIONS);
     });
