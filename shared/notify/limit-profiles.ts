@@ -223,7 +223,7 @@ export const CONNECTION_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
  * everything stays inside one connection's budget until the operator says otherwise.
  *
  * @example
- * teamsConnectionOf(new URL(flowUrl), config.connectionsByWebhook); // 'default'
+ * teamsConnectionOf(new URL(flowUrl), config.targets.connections); // 'default'
  */
 export function teamsConnectionOf(url: URL, connectionsByWebhook: ReadonlyMap<string, string>): string | undefined {
     if (webhookDialect(url) !== 'workflows') {
