@@ -1,4 +1,5 @@
 /** Limit profiles per destination: the sliding windows of a connector URL, of a Workflows URL, and of the Teams connection behind Workflows flows. */
+import { MS_PER_SECOND } from '../platform/config.js';
 import { ConfigurationError } from '../platform/index.js';
 import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from './limiter.js';
 import type { WebhookDialect } from './teams-answer.js';
@@ -77,8 +78,6 @@ export const LIMIT_SETTINGS = {
     workflows: 'LIMITS_WORKFLOWS',
     workflowsConnection: 'LIMITS_WORKFLOWS_CONNECTION',
 } as const;
-
-const MS_PER_SECOND = 1_000;
 
 /** Window lengths as people say them, for the windows of the built-in profiles. */
 const WINDOW_NAMES: Readonly<Record<number, string>> = {

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../shared/config.js';
+import { configurationDefaults, loadConfig } from '../../../shared/config.js';
+import { senderSettings } from '../../../shared/notify/sender.js';
+import { DEFAULT_DIGEST_AFTER_MS, DEFAULT_LEASE_MS, DEFAULT_ORDER_SETTLE_MS } from '../../../shared/notify/settings.js';
 import { DEFAULT_MENTION_MAX_AGE_SECONDS, DEFAULT_MENTION_REPLY_BUDGET_MS, mentionScopeSetting, parseMentionScope, parseOutgoingWebhookSecrets } from '../../../shared/mention/settings.js';
 import { ConfigurationError } from '../../../shared/platform/errors.js';
 
@@ -33,6 +35,31 @@ describe('loadConfig', () => {
         const config = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: TOKEN });
         expect(Object.isFrozen(config)).toBe(true);
         expect(Object.isFrozen(config.mention.keys)).toBe(true);
+    });
+
+    it('freezes every section to the bottom: lists, maps and their values', () => {
+        const config = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: TOKEN, TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c' });
+        for (const section of Object.values(config)) {
+            expect(Object.isFrozen(section)).toBe(true);
+        }
+        expect(Object.isFrozen(config.delivery.profiles.workflows.perConnection)).toBe(true);
+        expect(Object.isFrozen(config.targets.allowedHosts[0])).toBe(true);
+        expect(Object.isFrozen(config.targets.webhooks)).toBe(true);
+        expect(Object.isFrozen(config.targets.webhooks.get('ops'))).toBe(true);
+        expect(Object.isFrozen(config.mention.scopes.get('default'))).toBe(true);
+        expect(() => {
+            (config.delivery as { guardMs: number }).guardMs = 0;
+        }).toThrow(TypeError);
+    });
+
+    it('gives the sender its defaults: config.delivery of an empty environment is senderSettings with the same guard, timeout and retry age', () => {
+        const { delivery } = loadConfig({});
+        expect(senderSettings({ guardMs: delivery.guardMs, timeoutMs: delivery.timeoutMs, retryMaxAgeMs: delivery.retryMaxAgeMs })).toEqual(delivery);
+        expect(configurationDefaults()).toMatchObject({
+            DELIVERY_LEASE_SECONDS: String(DEFAULT_LEASE_MS / 1_000),
+            DIGEST_AFTER_SECONDS: String(DEFAULT_DIGEST_AFTER_MS / 1_000),
+            ORDER_SETTLE_MS: String(DEFAULT_ORDER_SETTLE_MS),
+        });
     });
 
     it('reads a bare token as the key named default', () => {
