@@ -15,6 +15,7 @@ import {
     type LimitProfiles,
 } from './limit-profiles.js';
 import { DEFAULT_JITTER_GUARD_MS, MAX_JITTER_GUARD_MS } from './limiter.js';
+import { type AlertRoute, parseAlertRoutes } from './producers/routes.js';
 import { isAllowedWebhookUrl, parseAllowedHosts, webhookDialect, webhookKey, type WebhookHostPattern } from './webhook-target.js';
 
 /** Prefix of the per-alias incoming webhook settings, e.g. `TEAMS_WEBHOOK_OPS`. */
@@ -60,6 +61,8 @@ export interface TargetSettings {
      * else `default`). Connector webhooks are absent; see `teamsConnectionOf`.
      */
     readonly connections: ReadonlyMap<string, string>;
+    /** `ROUTES_ALERTS`: where Alertmanager and Grafana notifications go when the request names no alias; first match wins. */
+    readonly alertRoutes: readonly AlertRoute[];
 }
 
 /** The sender's settings: `config.delivery`, taken by the sender as it is. */
@@ -162,11 +165,12 @@ function toConnections(env: Readonly<Record<string, string | undefined>>, webhoo
     return byWebhook;
 }
 
-/** `config.targets`: the webhooks by alias (`TEAMS_WEBHOOK_<ALIAS>`), their Teams connections, the allowed hosts and `ALLOW_URL_TARGETS`. */
+/** `config.targets`: the webhooks by alias (`TEAMS_WEBHOOK_<ALIAS>`), their Teams connections, the allowed hosts, `ALLOW_URL_TARGETS` and the alert routes (`ROUTES_ALERTS`). */
 export const targetsSection = defineSection({
     keys: {
         ALLOWED_WEBHOOK_HOSTS: z.string().optional(),
         ALLOW_URL_TARGETS: booleanSetting('ALLOW_URL_TARGETS', DEFAULT_ALLOW_URL_TARGETS),
+        ROUTES_ALERTS: z.string().optional(),
     },
     families: [`${WEBHOOK_SETTING_PREFIX}<ALIAS>`, `${CONNECTION_SETTING_PREFIX}<ALIAS>`],
     secrets: [`${WEBHOOK_SETTING_PREFIX}<ALIAS>`],
@@ -182,7 +186,10 @@ export const targetsSection = defineSection({
             problems.push(...thrown.problems);
         }
         const webhooks = toWebhooks(env, allowedHosts, problems);
-        return { webhooks, allowedHosts, allowUrlTargets: settings.ALLOW_URL_TARGETS, connections: toConnections(env, webhooks, problems) };
+        const connections = toConnections(env, webhooks, problems);
+        const alertRoutes = parseAlertRoutes(settings.ROUTES_ALERTS ?? '', webhooks.keys());
+        problems.push(...alertRoutes.problems);
+        return { webhooks, allowedHosts, allowUrlTargets: settings.ALLOW_URL_TARGETS, connections, alertRoutes: alertRoutes.routes };
     },
 });
 
