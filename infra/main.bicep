@@ -113,6 +113,9 @@ param sweepSchedule string = '0 */1 * * * *'
 @maxValue(604800)
 param digestAfterSeconds int = 60
 
+@description('ROUTES_ALERTS: where Alertmanager and Grafana notifications go when the request names no ?to=, e.g. "team=db:dba;severity=critical:oncall;*:ops" (first match on the common labels wins). Empty: every request must name ?to=.')
+param routesAlerts string = ''
+
 @description('ORDER_SETTLE_MS: how long a fresh job waits for earlier jobs another instance is still accepting.')
 @minValue(0)
 @maxValue(60000)
@@ -297,6 +300,7 @@ module api './app/api.bicep' = {
     sweepSchedule: sweepSchedule
     digestAfterSeconds: digestAfterSeconds
     orderSettleMs: orderSettleMs
+    routesAlerts: routesAlerts
   }
 }
 
