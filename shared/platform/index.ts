@@ -4,22 +4,17 @@ export {
     ConfigurationError,
     ensureErrorType,
     isClientError,
-    isTeamsRelayError,
     nonNull,
     PermanentError,
     SystemError,
     TeamsRelayError,
 } from './errors.js';
 export {
-    INTERNAL_ERROR_BODY,
     MAX_REQUEST_BODY_BYTES,
     readBodyWithin,
     readStreamWithin,
     toErrorResponse,
 } from './http.js';
-export {
-    createLazyCredential,
-} from './identity.js';
 export {
     findExcessiveNesting,
     formatJsonPath,
@@ -28,22 +23,12 @@ export {
 } from './json-depth.js';
 export {
     invocationTelemetryHooks,
-    type InvocationTelemetryHooks,
 } from './invocation-telemetry.js';
 export {
-    LOCAL_SETTINGS_FILE,
     readLocalSettings,
 } from './local-settings.js';
 export {
-    isValidNotificationsQueue,
-    isValidQueueName,
-    MAX_NOTIFICATIONS_QUEUE_CHARS,
-    MAX_QUEUE_NAME_CHARS,
-    MIN_QUEUE_NAME_CHARS,
-    notificationQueueNames,
     POISON_QUEUE_SUFFIX,
-    poisonQueueName,
-    WAKEUP_QUEUE_SUFFIX,
     wakeupQueueName,
 } from './queue-names.js';
 export {
@@ -51,10 +36,6 @@ export {
 } from './redact.js';
 export {
     type DeliveryEvent,
-    formatTelemetry,
-    TELEMETRY_PREFIX,
-    type TelemetryEventName,
-    type TelemetryProperties,
     trackDeliveryEvent,
     trackEvent,
 } from './telemetry.js';
