@@ -20,10 +20,10 @@ import {
 export const ALERT_SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
 /** An alert's severity. */
-export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /** Whether the alert is still firing or has cleared (Alertmanager, Grafana and Azure Monitor send both). */
-export const ALERT_STATUSES = ['firing', 'resolved'] as const;
+const ALERT_STATUSES = ['firing', 'resolved'] as const;
 
 /** How each severity looks: red for critical, amber for high and medium, green for low, blue for info. */
 export const ALERT_SEVERITY_LOOK = {
@@ -50,7 +50,7 @@ export const alertCardDataSchema = z.object({
 });
 
 /** Data for the `alert` template, as producers write it. */
-export type AlertCardData = z.input<typeof alertCardDataSchema>;
+type AlertCardData = z.input<typeof alertCardDataSchema>;
 
 const severityColour = chooseByValue(
     'severity',

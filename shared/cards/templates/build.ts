@@ -23,7 +23,7 @@ import {
 export const BUILD_STATUSES = ['succeeded', 'failed', 'canceled', 'running'] as const;
 
 /** A pipeline run's status. */
-export type BuildStatus = (typeof BUILD_STATUSES)[number];
+type BuildStatus = (typeof BUILD_STATUSES)[number];
 
 /** How each status looks. */
 export const BUILD_STATUS_LOOK = {
@@ -34,7 +34,7 @@ export const BUILD_STATUS_LOOK = {
 } as const satisfies Record<BuildStatus, StateLook>;
 
 /** Characters of a commit hash shown, as `git log --oneline` does. */
-export const SHORT_COMMIT_LENGTH = 7;
+const SHORT_COMMIT_LENGTH = 7;
 
 /** The `build` template's data. */
 export const buildCardDataSchema = z.object({
@@ -56,7 +56,7 @@ export const buildCardDataSchema = z.object({
 });
 
 /** Data for the `build` template, as producers write it. */
-export type BuildCardData = z.input<typeof buildCardDataSchema>;
+type BuildCardData = z.input<typeof buildCardDataSchema>;
 
 /** The status an unknown value falls back to in the card; the schema never lets one through. */
 const FALLBACK_STATUS: BuildStatus = 'running';

@@ -21,7 +21,7 @@ import {
 export const DEPLOYMENT_STATUSES = ['started', 'succeeded', 'failed'] as const;
 
 /** A deployment's status. */
-export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
 /** How each status looks. */
 export const DEPLOYMENT_STATUS_LOOK = {
@@ -48,7 +48,7 @@ export const deploymentCardDataSchema = z.object({
 });
 
 /** Data for the `deployment` template, as producers write it. */
-export type DeploymentCardData = z.input<typeof deploymentCardDataSchema>;
+type DeploymentCardData = z.input<typeof deploymentCardDataSchema>;
 
 const looks = (pick: (look: StateLook) => string): Record<string, string> =>
     Object.fromEntries(DEPLOYMENT_STATUSES.map((status) => [status, pick(DEPLOYMENT_STATUS_LOOK[status])]));

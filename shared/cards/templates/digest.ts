@@ -12,7 +12,7 @@ const typedJsonSchema = z.looseObject({ type: z.string() });
  * digest, its actions become an ActionSet and its mention entities join the digest's, so its
  * content, links and mentions all survive. Only `Action.OpenUrl` actions are allowed anywhere in it.
  */
-export const embeddedCardSchema = z
+const embeddedCardSchema = z
     .looseObject({
         type: z.literal('AdaptiveCard', 'must be "AdaptiveCard"'),
         body: z.array(typedJsonSchema).optional(),
@@ -28,7 +28,7 @@ export const embeddedCardSchema = z
     .describe('A rendered Adaptive Card whose content is embedded in the section');
 
 /** One notification in a digest. */
-export const digestItemSchema = z.object({
+const digestItemSchema = z.object({
     title: z.string().trim().min(1).describe('The section heading'),
     text: z.string().optional().describe('The notification, in Markdown'),
     time: z.string().trim().min(1).optional().describe('When it happened, as shown, e.g. "10:02 UTC"'),

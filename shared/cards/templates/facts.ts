@@ -12,7 +12,7 @@ export const factsCardDataSchema = z.object({
 });
 
 /** Data for the `facts` template, as producers write it. */
-export type FactsCardData = z.input<typeof factsCardDataSchema>;
+type FactsCardData = z.input<typeof factsCardDataSchema>;
 
 /** The `facts` card template. */
 export const factsCardTemplate: CardTemplate = {

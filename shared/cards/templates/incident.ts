@@ -20,7 +20,7 @@ import {
 export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
 
 /** An incident's status. */
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 /** How each status looks. */
 export const INCIDENT_STATUS_LOOK = {
@@ -46,7 +46,7 @@ export const incidentCardDataSchema = z.object({
 });
 
 /** Data for the `incident` template, as producers write it. */
-export type IncidentCardData = z.input<typeof incidentCardDataSchema>;
+type IncidentCardData = z.input<typeof incidentCardDataSchema>;
 
 /** The status an unknown value falls back to in the card; the schema never lets one through. */
 const FALLBACK_STATUS: IncidentStatus = 'investigating';

@@ -12,7 +12,7 @@ export const messageCardDataSchema = z.object({
 });
 
 /** Data for the `message` template, as producers write it. */
-export type MessageCardData = z.input<typeof messageCardDataSchema>;
+type MessageCardData = z.input<typeof messageCardDataSchema>;
 
 /** The `message` card template. */
 export const messageCardTemplate: CardTemplate = {

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * The colours a card can show a state with: both a Container `style` and a TextBlock `color` take
  * these names (Adaptive Cards 1.2+, so within the 1.4 that Workflows renders).
  */
-export type CardColour = 'attention' | 'warning' | 'accent' | 'good';
+type CardColour = 'attention' | 'warning' | 'accent' | 'good';
 
 /** How a state looks on a card: its colour and the emoji before its label. */
 export interface StateLook {
@@ -30,7 +30,7 @@ export function invalidValue(message: string): (issue: { readonly input?: unknow
 export const cardUrlSchema = z.url({ protocol: /^https?$/, error: invalidValue('must be an http(s) URL') });
 
 /** A button that opens a URL. */
-export const cardLinkSchema = z.object({
+const cardLinkSchema = z.object({
     title: z.string().trim().min(1).describe('The button text'),
     url: cardUrlSchema.describe('The http(s) URL it opens'),
 });
@@ -65,7 +65,7 @@ export function whenPresent(path: string): string {
 }
 
 /** A `$when` binding that holds when any of `paths` is present and not empty. */
-export function whenAnyPresent(paths: readonly string[]): string {
+function whenAnyPresent(paths: readonly string[]): string {
     return `\${${paths.map((path) => `not(empty(${path}))`).join(' || ')}}`;
 }
 
@@ -88,7 +88,7 @@ export function durationExpression(field: string): string {
 }
 
 /** A fact row of a template's own, shown when its field is present. */
-export interface FixedFact {
+interface FixedFact {
     /** The row's name. */
     readonly title: string;
     /** The data field it shows. */

@@ -4,7 +4,7 @@ import type { CardTemplate } from '../render.js';
 import { ADAPTIVE_CARD_SCHEMA_URL, cardLinksSchema, cardUrlSchema, invalidValue, linkActions, markdownElement, CARD_VERSION, whenPresent } from './parts.js';
 
 /** A person to mention: the name shown between `<at>` tags and the Teams user behind it. */
-export const mentionedPersonSchema = z.object({
+const mentionedPersonSchema = z.object({
     name: z.string().trim().min(1).describe('The name shown in the mention, e.g. "Ada Lovelace"'),
     id: z.string().trim().min(1).describe('Their Microsoft Entra object id or user principal name (UPN)'),
 });
@@ -26,7 +26,7 @@ export const pullRequestCardDataSchema = z.object({
 });
 
 /** Data for the `pull-request` template, as producers write it. */
-export type PullRequestCardData = z.input<typeof pullRequestCardDataSchema>;
+type PullRequestCardData = z.input<typeof pullRequestCardDataSchema>;
 
 /**
  * The mention text for one reviewer. Teams pairs each `<at>` text in the card with the
