@@ -3,6 +3,7 @@ export {
     ADAPTIVE_CARD_CONTENT_TYPE,
     type AdaptiveCard,
     ALLOWED_REPLY_ACTION,
+    CARD_VERSION,
     cardActionTypes,
 } from './card.js';
 export {
@@ -21,9 +22,6 @@ export {
 export {
     helpCardTemplate,
 } from './templates/help.js';
-export {
-    CARD_VERSION,
-} from './templates/parts.js';
 export {
     describeCardProblems,
     isVersionAbove,

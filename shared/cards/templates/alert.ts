@@ -1,19 +1,17 @@
 /** The `alert` card: a monitoring alert, its severity shown by colour and icon, with facts and a link to it. */
 import { z } from 'zod';
-import type { CardTemplate } from '../render.js';
 import {
-    ADAPTIVE_CARD_SCHEMA_URL,
     cardFactsSchema,
     cardLinksSchema,
+    cardTemplate,
     cardUrlSchema,
     chooseByValue,
     factSetElement,
     headerElement,
     linkActions,
     markdownElement,
-    CARD_VERSION,
-    whenPresent,
     type StateLook,
+    whenPresent,
 } from './parts.js';
 
 /** Alert severities, most severe first. */
@@ -67,10 +65,7 @@ const colour = `if(${isResolved}, '${ALERT_RESOLVED_LOOK.colour}', ${severityCol
 const label = `if(${isResolved}, concat('${ALERT_RESOLVED_LOOK.icon} RESOLVED · ', toUpper(severity)), concat(${severityIcon}, ' ', toUpper(severity)))`;
 
 /** The `alert` card template. */
-export const alertCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: CARD_VERSION,
+export const alertCardTemplate = cardTemplate({
     body: [
         headerElement(colour, [
             { type: 'TextBlock', text: `\${${label}}`, color: `\${${colour}}`, weight: 'Bolder', size: 'Small', wrap: true },
@@ -82,7 +77,7 @@ export const alertCardTemplate: CardTemplate = {
     ],
     actions: linkActions('Open alert'),
     msteams: { width: 'Full' },
-};
+});
 
 /** Example data for the `alert` template. */
 export const alertCardExample: AlertCardData = {

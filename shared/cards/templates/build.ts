@@ -1,12 +1,11 @@
 /** The `build` card: a CI pipeline run's result, its status by colour, with the steps that failed. */
 import { z } from 'zod';
-import type { CardTemplate } from '../render.js';
 import {
-    ADAPTIVE_CARD_SCHEMA_URL,
     bulletListElement,
     cardDurationSchema,
     cardFactsSchema,
     cardLinksSchema,
+    cardTemplate,
     cardUrlSchema,
     chooseByValue,
     durationExpression,
@@ -15,7 +14,6 @@ import {
     invalidValue,
     linkActions,
     markdownElement,
-    CARD_VERSION,
     type StateLook,
 } from './parts.js';
 
@@ -70,10 +68,7 @@ const headline = `concat(${icon}, ' ', pipeline, ${runPart}, ' ', status)`;
 const shortCommit = `if(length(commit) > ${SHORT_COMMIT_LENGTH}, substring(commit, 0, ${SHORT_COMMIT_LENGTH}), commit)`;
 
 /** The `build` card template. */
-export const buildCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: CARD_VERSION,
+export const buildCardTemplate = cardTemplate({
     body: [
         headerElement(colour, [{ type: 'TextBlock', text: `\${${headline}}`, weight: 'Bolder', size: 'Large', wrap: true }]),
         markdownElement('commitMessage', { isSubtle: true }),
@@ -87,7 +82,7 @@ export const buildCardTemplate: CardTemplate = {
     ],
     actions: linkActions('View run'),
     msteams: { width: 'Full' },
-};
+});
 
 /** Example data for the `build` template. */
 export const buildCardExample: BuildCardData = {

@@ -1,19 +1,17 @@
 /** The `deployment` card: a service version going to an environment, started, succeeded or failed, with its changes. */
 import { z } from 'zod';
-import type { CardTemplate } from '../render.js';
 import {
-    ADAPTIVE_CARD_SCHEMA_URL,
     bulletListElement,
     cardDurationSchema,
     cardFactsSchema,
     cardLinksSchema,
+    cardTemplate,
     cardUrlSchema,
     chooseByValue,
     durationExpression,
     factSetElement,
     headerElement,
     linkActions,
-    CARD_VERSION,
     type StateLook,
 } from './parts.js';
 
@@ -61,10 +59,7 @@ const environmentPart = "if(empty(environment), '', concat(' to ', environment))
 const headline = `concat(${icon}, ' ', service, ${versionPart}, ' ', ${verb}, ${environmentPart})`;
 
 /** The `deployment` card template. */
-export const deploymentCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: CARD_VERSION,
+export const deploymentCardTemplate = cardTemplate({
     body: [
         headerElement(colour, [
             { type: 'TextBlock', text: `\${${headline}}`, weight: 'Bolder', size: 'Large', wrap: true },
@@ -81,7 +76,7 @@ export const deploymentCardTemplate: CardTemplate = {
     ],
     actions: linkActions('View deployment'),
     msteams: { width: 'Full' },
-};
+});
 
 /** Example data for the `deployment` template. */
 export const deploymentCardExample: DeploymentCardData = {

@@ -1,19 +1,17 @@
 /** The `incident` card: an update on an incident, its status by colour, with impact, commander and next update. */
 import { z } from 'zod';
-import type { CardTemplate } from '../render.js';
 import {
-    ADAPTIVE_CARD_SCHEMA_URL,
     cardFactsSchema,
     cardLinksSchema,
+    cardTemplate,
     cardUrlSchema,
     chooseByValue,
     factSetElement,
     headerElement,
     linkActions,
     markdownElement,
-    CARD_VERSION,
-    whenPresent,
     type StateLook,
+    whenPresent,
 } from './parts.js';
 
 /** An incident's stages, as status pages name them (Atlassian Statuspage, incident.io). */
@@ -58,10 +56,7 @@ const icon = chooseByValue('status', looks((look) => look.icon), INCIDENT_STATUS
 const label = `concat(${icon}, ' ', toUpper(status), if(empty(severity), '', concat(' · ', severity)), if(empty(id), '', concat(' · ', id)))`;
 
 /** The `incident` card template. */
-export const incidentCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: CARD_VERSION,
+export const incidentCardTemplate = cardTemplate({
     body: [
         headerElement(colour, [
             { type: 'TextBlock', text: `\${${label}}`, color: `\${${colour}}`, weight: 'Bolder', size: 'Small', wrap: true },
@@ -83,7 +78,7 @@ export const incidentCardTemplate: CardTemplate = {
     ],
     actions: linkActions('Open incident'),
     msteams: { width: 'Full' },
-};
+});
 
 /** Example data for the `incident` template. */
 export const incidentCardExample: IncidentCardData = {

@@ -1,5 +1,7 @@
 /** Pieces the card templates share: link and fact schemas, the card elements that show them, and expression builders. */
 import { z } from 'zod';
+import { CARD_VERSION } from '../card.js';
+import type { CardTemplate } from '../render.js';
 
 /**
  * The colours a card can show a state with: both a Container `style` and a TextBlock `color` take
@@ -13,10 +15,18 @@ export interface StateLook {
     readonly icon: string;
 }
 
-export { CARD_VERSION } from '../card.js';
-
 /** The `$schema` the Adaptive Cards designer writes; Teams ignores it, editors use it. */
-export const ADAPTIVE_CARD_SCHEMA_URL = 'http://adaptivecards.io/schemas/adaptive-card.json';
+const ADAPTIVE_CARD_SCHEMA_URL = 'http://adaptivecards.io/schemas/adaptive-card.json';
+
+/**
+ * A card template: an Adaptive Card with the `$schema` and version every template declares, and
+ * `content` (its body, actions and any other top-level properties).
+ * @example
+ * export const messageCardTemplate = cardTemplate({ body: [markdownElement('text')], actions: linkActions() });
+ */
+export function cardTemplate(content: Readonly<Record<string, unknown>>): CardTemplate {
+    return { type: 'AdaptiveCard', $schema: ADAPTIVE_CARD_SCHEMA_URL, version: CARD_VERSION, ...content };
+}
 
 /**
  * A schema-level error message that leaves a missing value to the caller's error map, so a missing
