@@ -5,12 +5,12 @@ import {
     cardLinksSchema,
     cardTemplate,
     cardUrlSchema,
-    chooseByValue,
     factSetElement,
     headerElement,
     linkActions,
     markdownElement,
     type StateLook,
+    stateLookExpressions,
     whenPresent,
 } from './parts.js';
 
@@ -50,16 +50,7 @@ export const alertCardDataSchema = z.object({
 /** Data for the `alert` template, as producers write it. */
 type AlertCardData = z.input<typeof alertCardDataSchema>;
 
-const severityColour = chooseByValue(
-    'severity',
-    Object.fromEntries(ALERT_SEVERITIES.map((severity) => [severity, ALERT_SEVERITY_LOOK[severity].colour])),
-    ALERT_SEVERITY_LOOK.info.colour,
-);
-const severityIcon = chooseByValue(
-    'severity',
-    Object.fromEntries(ALERT_SEVERITIES.map((severity) => [severity, ALERT_SEVERITY_LOOK[severity].icon])),
-    ALERT_SEVERITY_LOOK.info.icon,
-);
+const { colour: severityColour, icon: severityIcon } = stateLookExpressions('severity', ALERT_SEVERITY_LOOK, ALERT_SEVERITY_LOOK.info);
 const isResolved = "status == 'resolved'";
 const colour = `if(${isResolved}, '${ALERT_RESOLVED_LOOK.colour}', ${severityColour})`;
 const label = `if(${isResolved}, concat('${ALERT_RESOLVED_LOOK.icon} RESOLVED · ', toUpper(severity)), concat(${severityIcon}, ' ', toUpper(severity)))`;

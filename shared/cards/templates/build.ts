@@ -7,7 +7,6 @@ import {
     cardLinksSchema,
     cardTemplate,
     cardUrlSchema,
-    chooseByValue,
     durationExpression,
     factSetElement,
     headerElement,
@@ -15,6 +14,7 @@ import {
     linkActions,
     markdownElement,
     type StateLook,
+    stateLookExpressions,
 } from './parts.js';
 
 /** A pipeline run's outcomes, as CI systems report them. */
@@ -59,10 +59,7 @@ type BuildCardData = z.input<typeof buildCardDataSchema>;
 /** The status an unknown value falls back to in the card; the schema never lets one through. */
 const FALLBACK_STATUS: BuildStatus = 'running';
 
-const looks = (pick: (look: StateLook) => string): Record<string, string> =>
-    Object.fromEntries(BUILD_STATUSES.map((status) => [status, pick(BUILD_STATUS_LOOK[status])]));
-const colour = chooseByValue('status', looks((look) => look.colour), BUILD_STATUS_LOOK[FALLBACK_STATUS].colour);
-const icon = chooseByValue('status', looks((look) => look.icon), BUILD_STATUS_LOOK[FALLBACK_STATUS].icon);
+const { colour, icon } = stateLookExpressions('status', BUILD_STATUS_LOOK, BUILD_STATUS_LOOK[FALLBACK_STATUS]);
 const runPart = "if(empty(runNumber), '', concat(' #', string(runNumber)))";
 const headline = `concat(${icon}, ' ', pipeline, ${runPart}, ' ', status)`;
 const shortCommit = `if(length(commit) > ${SHORT_COMMIT_LENGTH}, substring(commit, 0, ${SHORT_COMMIT_LENGTH}), commit)`;

@@ -13,6 +13,7 @@ import {
     headerElement,
     linkActions,
     type StateLook,
+    stateLookExpressions,
 } from './parts.js';
 
 /** Where a deployment stands. */
@@ -48,10 +49,7 @@ export const deploymentCardDataSchema = z.object({
 /** Data for the `deployment` template, as producers write it. */
 type DeploymentCardData = z.input<typeof deploymentCardDataSchema>;
 
-const looks = (pick: (look: StateLook) => string): Record<string, string> =>
-    Object.fromEntries(DEPLOYMENT_STATUSES.map((status) => [status, pick(DEPLOYMENT_STATUS_LOOK[status])]));
-const colour = chooseByValue('status', looks((look) => look.colour), DEPLOYMENT_STATUS_LOOK[DEFAULT_STATUS].colour);
-const icon = chooseByValue('status', looks((look) => look.icon), DEPLOYMENT_STATUS_LOOK[DEFAULT_STATUS].icon);
+const { colour, icon } = stateLookExpressions('status', DEPLOYMENT_STATUS_LOOK, DEPLOYMENT_STATUS_LOOK[DEFAULT_STATUS]);
 const verb = chooseByValue('status', { started: 'deploying', failed: 'failed to deploy' }, 'deployed');
 const versionPart = "if(empty(version), '', concat(' ', version))";
 const environmentPart = "if(empty(environment), '', concat(' to ', environment))";

@@ -5,12 +5,12 @@ import {
     cardLinksSchema,
     cardTemplate,
     cardUrlSchema,
-    chooseByValue,
     factSetElement,
     headerElement,
     linkActions,
     markdownElement,
     type StateLook,
+    stateLookExpressions,
     whenPresent,
 } from './parts.js';
 
@@ -49,10 +49,7 @@ type IncidentCardData = z.input<typeof incidentCardDataSchema>;
 /** The status an unknown value falls back to in the card; the schema never lets one through. */
 const FALLBACK_STATUS: IncidentStatus = 'investigating';
 
-const looks = (pick: (look: StateLook) => string): Record<string, string> =>
-    Object.fromEntries(INCIDENT_STATUSES.map((status) => [status, pick(INCIDENT_STATUS_LOOK[status])]));
-const colour = chooseByValue('status', looks((look) => look.colour), INCIDENT_STATUS_LOOK[FALLBACK_STATUS].colour);
-const icon = chooseByValue('status', looks((look) => look.icon), INCIDENT_STATUS_LOOK[FALLBACK_STATUS].icon);
+const { colour, icon } = stateLookExpressions('status', INCIDENT_STATUS_LOOK, INCIDENT_STATUS_LOOK[FALLBACK_STATUS]);
 const label = `concat(${icon}, ' ', toUpper(status), if(empty(severity), '', concat(' · ', severity)), if(empty(id), '', concat(' · ', id)))`;
 
 /** The `incident` card template. */

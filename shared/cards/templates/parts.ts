@@ -91,6 +91,18 @@ export function chooseByValue(field: string, choices: Readonly<Record<string, st
     return Object.entries(choices).reduceRight((otherwise, [value, chosen]) => `if(${field} == '${value}', '${chosen}', ${otherwise})`, `'${fallback}'`);
 }
 
+/**
+ * The expressions that pick a state's colour and icon by the value of `field`, as `looks` maps them
+ * (in their order), and `fallback`'s when the value is none of them.
+ * @example
+ * const { colour, icon } = stateLookExpressions('status', BUILD_STATUS_LOOK, BUILD_STATUS_LOOK.failed);
+ */
+export function stateLookExpressions(field: string, looks: Readonly<Record<string, StateLook>>, fallback: StateLook): { readonly colour: string; readonly icon: string } {
+    const pick = (part: keyof StateLook): string =>
+        chooseByValue(field, Object.fromEntries(Object.entries(looks).map(([value, look]) => [value, look[part]])), fallback[part]);
+    return { colour: pick('colour'), icon: pick('icon') };
+}
+
 /** An expression (without `${}`) showing a {@link cardDurationSchema} value: text as given, seconds as `42s` or `4m 12s`. */
 export function durationExpression(field: string): string {
     const minutes = `concat(string(div(${field}, ${SECONDS_PER_MINUTE})), 'm ', string(mod(${field}, ${SECONDS_PER_MINUTE})), 's')`;
