@@ -116,7 +116,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
  * Runs the CLI in this process: `process.argv`, the real streams, environment and directory.
  * Sets `process.exitCode` rather than exiting, so output is flushed.
  */
-async function runCli(): Promise<void> {
+export async function runCli(): Promise<void> {
     process.exitCode = await main(process.argv.slice(2), {
         stdout: (text) => process.stdout.write(`${text}\n`),
         stderr: (text) => process.stderr.write(`${text}\n`),
