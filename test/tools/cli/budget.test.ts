@@ -1,9 +1,9 @@
 // `teams-relay budget` against a real Azurite: seeded outbox state and jobs → the report, as JSON and for people.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BudgetReport } from '../../../shared/notify/budget.js';
 import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
 import { webhookKey } from '../../../shared/notify/webhook-target.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { useAzurite } from '../../support/azurite.js';
 import { cliStorage, type CliStorage } from './cli-storage.js';
 import { runMain, type CliRun, type ScratchFolder } from './run-main.js';
 
@@ -15,20 +15,12 @@ const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
-let azurite: TestAzurite;
+const azurite = useAzurite();
 let folder: ScratchFolder;
 let store: OutboxStore;
 let openTable: CliStorage['openTable'];
 /** The CLI's clock; the store prunes sends against the real one, so it stays close to it. */
 let now: number;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite.stop();
-});
 
 beforeEach(async () => {
     now = Date.now();

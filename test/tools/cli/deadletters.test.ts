@@ -1,9 +1,9 @@
 // `teams-relay deadletters` against a real Azurite: list (table and JSON, no URL leaks), replay, purge.
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeadLetter, NewDeadLetter, OutboxStore } from '../../../shared/notify/outbox/index.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { useAzurite } from '../../support/azurite.js';
 import { cliStorage, type CliStorage } from './cli-storage.js';
 import { runMain, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
 
@@ -15,20 +15,12 @@ const URL_TARGET = `https://prod-27.westeurope.logic.azure.com:443/${SECRET_PATH
 const PEEK_LIMIT = 32;
 const DEAD_LETTERED_AT = Date.parse('2026-11-23T10:00:00.000Z');
 
-let azurite: TestAzurite;
+const azurite = useAzurite();
 let folder: ScratchFolder;
 /** Names of this test's queue and tables, so tests never see each other's data. */
 let queueName: string;
 let store: OutboxStore;
 let openTable: CliStorage['openTable'];
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite.stop();
-});
 
 beforeEach(async () => {
     ({ queueName, folder, store, openTable } = await cliStorage(azurite.connectionString));

@@ -1,7 +1,7 @@
 // `teams-relay outbox` against a real Azurite: list (table and JSON, no URL leaks), skip (dead letters, unknown ids, a busy webhook) and the replay round trip.
 import { QueueClient } from '@azure/storage-queue';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIST_LIMIT } from '../../../tools/cli/commands/outbox.js';
 import { loadConfig } from '../../../shared/config.js';
 import { acceptQueueMessage } from '../../../shared/notify/accept.js';
@@ -9,7 +9,7 @@ import { LEASE_POLL_MS, SKIP_REASON } from '../../../shared/notify/skip.js';
 import { wakeupMessageSchema } from '../../../shared/notify/wakeup.js';
 import type { OutboxJob, OutboxStore } from '../../../shared/notify/outbox/index.js';
 import { webhookKey } from '../../../shared/notify/webhook-target.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { useAzurite } from '../../support/azurite.js';
 import { cliStorage, type CliStorage } from './cli-storage.js';
 import { runMain, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
 
@@ -27,21 +27,13 @@ const SECOND = 1_000;
 // eslint-disable-next-line no-control-regex -- looking for control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
-let azurite: TestAzurite;
+const azurite = useAzurite();
 let folder: ScratchFolder;
 let queueName: string;
 let store: OutboxStore;
 let openTable: CliStorage['openTable'];
 /** The CLI's clock; `sleep` moves it. */
 let now: number;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite.stop();
-});
 
 beforeEach(async () => {
     now = NOW;
