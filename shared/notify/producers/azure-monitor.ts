@@ -326,7 +326,7 @@ function displayWindow(window: string | null | undefined): string | undefined {
         return undefined;
     }
     const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(window);
-    if (match === null || match.slice(1).every((part) => part === undefined)) {
+    if (match === null || !match.slice(1).some(Boolean)) {
         return window;
     }
     const [, days, hours, minutes, seconds] = match;
