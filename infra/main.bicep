@@ -42,6 +42,13 @@ param instanceMemoryMB int = 2048
 param outgoingWebhookSecrets string = ''
 
 @secure()
+@description('GITHUB_WEBHOOK_SECRET, written to Key Vault when given; the secret of the GitHub webhook. Empty leaves a stored one alone; with none stored, the GitHub endpoint refuses every delivery.')
+param githubWebhookSecret string = ''
+
+@description('TEAMS_MENTION_MAP_GITHUB: GitHub login to Teams user, login:upn,... (e.g. octocat:ada@contoso.com), so reviewers are @mentioned; empty: none.')
+param githubMentionMap string = ''
+
+@secure()
 @description('Incoming webhook or Workflows URL by alias, e.g. {"ops": "https://..."}: one Key Vault secret and one TEAMS_WEBHOOK_<ALIAS> app setting each.')
 param webhooks object = {}
 
@@ -128,6 +135,7 @@ var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-$
 var webhookAliasList = union(map(items(webhooks), webhook => toLower(webhook.key)), filter(map(split(webhookAliases, ','), alias => toLower(trim(alias))), alias => !empty(alias)))
 var webhookSecretNames = toObject(webhookAliasList, alias => alias, alias => 'teams-webhook-${replace(alias, '_', '-')}')
 var outgoingWebhookSecretsSecretName = 'teams-outgoing-webhook-secrets'
+var githubWebhookSecretSecretName = 'github-webhook-secret'
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -220,6 +228,8 @@ module secrets './app/secrets.bicep' = {
     keyVaultName: keyVault.outputs.name
     outgoingWebhookSecrets: outgoingWebhookSecrets
     outgoingWebhookSecretsSecretName: outgoingWebhookSecretsSecretName
+    githubWebhookSecret: githubWebhookSecret
+    githubWebhookSecretSecretName: githubWebhookSecretSecretName
     webhooks: webhooks
     webhookSecretNames: webhookSecretNames
   }
@@ -247,6 +257,8 @@ module api './app/api.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     outgoingWebhookSecretsSecretName: outgoingWebhookSecretsSecretName
+    githubWebhookSecretSecretName: githubWebhookSecretSecretName
+    githubMentionMap: githubMentionMap
     webhookSecretNames: webhookSecretNames
     teamsConnections: teamsConnections
     limitsConnector: limitsConnector

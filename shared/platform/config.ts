@@ -9,6 +9,7 @@ import {
     type LimitProfiles,
 } from '../notify/limit-profiles.js';
 import { DEFAULT_JITTER_GUARD_MS, MAX_JITTER_GUARD_MS } from '../notify/limiter.js';
+import { parseGitHubMentionMap } from '../notify/producers/github-mentions.js';
 import { isValidNotificationsQueue, MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS, poisonQueueName } from './queue-names.js';
 import { isAllowedWebhookUrl, parseAllowedHosts, webhookDialect, webhookKey, type WebhookHostPattern } from '../notify/webhook-target.js';
 
@@ -57,6 +58,9 @@ export const EVERY_WEBHOOK = '*';
  * request is soon useless. @default 300
  */
 export const DEFAULT_MENTION_MAX_AGE_SECONDS = 300;
+
+/** How an app setting's value starts while its Key Vault reference has not resolved (learn.microsoft.com/azure/app-service/app-service-key-vault-references). */
+export const UNRESOLVED_KEY_VAULT_REFERENCE = '@Microsoft.KeyVault(';
 
 /** Whether jobs may name a `{url}` target instead of a configured alias. @default false */
 export const DEFAULT_ALLOW_URL_TARGETS = false;
@@ -129,6 +133,10 @@ export interface AppConfig {
      * else `default`). Connector webhooks are absent; see `teamsConnectionOf`.
      */
     readonly connectionsByWebhook: ReadonlyMap<string, string>;
+    /** The secret GitHub signs webhook deliveries with; unset, the GitHub endpoint refuses every delivery. A secret: never log it. */
+    readonly githubWebhookSecret: string | undefined;
+    /** Teams users (UPN or Entra object id) by lower-case GitHub login, for @mentioning reviewers. */
+    readonly githubMentionMap: ReadonlyMap<string, string>;
 }
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
@@ -239,6 +247,20 @@ const envSchema = z.object({
     LIMITS_CONNECTOR: z.string().optional(),
     LIMITS_WORKFLOWS: z.string().optional(),
     LIMITS_WORKFLOWS_CONNECTION: z.string().optional(),
+    // An unresolved Key Vault reference (the secret not stored yet) counts as unset: the GitHub
+    // endpoint then refuses every delivery rather than accept the reference text as the secret.
+    GITHUB_WEBHOOK_SECRET: z
+        .string()
+        .optional()
+        .transform((value) => (value === undefined || value.trim() === '' || value.startsWith(UNRESOLVED_KEY_VAULT_REFERENCE) ? undefined : value)),
+    TEAMS_MENTION_MAP_GITHUB: z
+        .string()
+        .optional()
+        .superRefine((value, ctx) => {
+            for (const message of parseGitHubMentionMap(value ?? '').problems) {
+                ctx.addIssue({ code: 'custom', message });
+            }
+        }),
     SWEEP_SCHEDULE: z
         .string()
         .trim()
@@ -261,7 +283,7 @@ export const CONFIGURATION_KEYS = [
  * The configuration keys whose values are secrets (tokens, webhook URLs): never logged, and in Azure
  * only ever Key Vault references, never plain app settings.
  */
-export const SECRET_CONFIGURATION_KEYS = ['TEAMS_OUTGOING_WEBHOOK_SECRETS', `${WEBHOOK_SETTING_PREFIX}<ALIAS>`] as const satisfies readonly (typeof CONFIGURATION_KEYS)[number][];
+export const SECRET_CONFIGURATION_KEYS = ['TEAMS_OUTGOING_WEBHOOK_SECRETS', `${WEBHOOK_SETTING_PREFIX}<ALIAS>`, 'GITHUB_WEBHOOK_SECRET'] as const satisfies readonly (typeof CONFIGURATION_KEYS)[number][];
 
 /**
  * The value each key takes when it is unset, as an app setting would spell it; keys without a
@@ -573,6 +595,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         orderSettleMs: settings.ORDER_SETTLE_MS,
         limitProfiles: profiles,
         connectionsByWebhook,
+        githubWebhookSecret: settings.GITHUB_WEBHOOK_SECRET,
+        githubMentionMap: parseGitHubMentionMap(settings.TEAMS_MENTION_MAP_GITHUB ?? '').map,
     });
 }
 

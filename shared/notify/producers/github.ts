@@ -4,6 +4,7 @@ import type { BuildCardData, BuildStatus, DeploymentCardData, DeploymentStatus, 
 import { MAX_JOB_MENTIONS, type JobMention } from '../jobs.js';
 import { CARD_TEXT_LIMITS, clipText, correlationKey, isCardUrl, keepFirst, plainText } from './card-text.js';
 import type { Conversion, ProducedJob } from './conversion.js';
+import { GITHUB_LOGIN } from './github-mentions.js';
 
 /** The event GitHub sends once when a webhook is created; the endpoint answers it 200 and posts nothing. */
 export const GITHUB_PING_EVENT = 'ping';
@@ -24,9 +25,6 @@ export const GITHUB_CARD_LIMITS = {
 } as const;
 
 const limits = GITHUB_CARD_LIMITS;
-
-/** A GitHub login: letters, digits and single hyphens, at most 39 characters (a bot's ends in `[bot]`). */
-export const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 
 /** One delivery as the endpoint receives it. */
 export interface GitHubDelivery {
