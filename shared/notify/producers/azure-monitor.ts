@@ -1,8 +1,9 @@
 /** Azure Monitor's common alert schema (an action group webhook) to an `alert` card job. */
 import { z } from 'zod';
 import type { AlertCardData, AlertSeverity } from '../../cards/index.js';
-import { CARD_TEXT_LIMITS, clipText, correlationKey, isCardUrl, keepFirst, plainText } from './card-text.js';
+import { CARD_TEXT_LIMITS, clipText, isCardUrl, keepFirst, plainText } from './card-text.js';
 import type { Conversion, ProducedJob } from './conversion.js';
+import type { ProducerEndpoint } from './endpoint.js';
 
 /** The `schemaId` of the common alert schema (learn.microsoft.com/azure/azure-monitor/alerts/alerts-common-schema). */
 export const AZURE_MONITOR_COMMON_SCHEMA_ID = 'azureMonitorCommonAlertSchema';
@@ -91,7 +92,7 @@ type Link = { title: string; url: string };
  * thresholds and availability tests, log search v1 and v2, activity log, service health, resource
  * health, budgets, smart detection, Prometheus) and a link to the alert in the Azure portal. An
  * alert context of another shape still gives a card with the essentials. The job's identity is the
- * alert id and its condition, so Azure's retries are posted once; its `updateKey` is the alert.
+ * alert id and its condition, so Azure's retries are posted once; its `updateKey` is the alert id.
  *
  * @example
  * const conversion = convertAzureMonitorAlert(JSON.parse(body));
@@ -123,7 +124,7 @@ export function convertAzureMonitorAlert(body: unknown): Conversion {
     const condition = essentials.monitorCondition ?? 'Fired';
     const job: ProducedJob = {
         identity: `azure-monitor:${essentials.alertId}:${essentials.monitorCondition ?? `fired ${essentials.firedDateTime ?? ''}`}`,
-        updateKey: correlationKey(`azure-monitor:${essentials.alertId.split('/').pop() ?? essentials.alertId}`),
+        updateKey: essentials.alertId,
         card: { template: 'alert', data: alertData(essentials, condition, parts) },
     };
     return { kind: 'jobs', jobs: [job] };
@@ -566,3 +567,11 @@ function prometheusParts(context: z.output<typeof prometheusContext>, parts: Con
 function mapDefined<T, R>(value: T | undefined, map: (value: T) => R): R | undefined {
     return value === undefined ? undefined : map(value);
 }
+
+/** `POST /api/hooks/azure-monitor`: an action group webhook with the common alert schema on. */
+export const azureMonitorProducer: ProducerEndpoint = {
+    name: 'azure-monitor',
+    format: 'an Azure Monitor alert in the common alert schema',
+    routesAlerts: false,
+    convert: (body) => convertAzureMonitorAlert(body),
+};

@@ -1,7 +1,5 @@
-/** Fitting a producer's text into a card: HTML to plain text, long text and long lists cut with a note, keys within the job schema's limit. */
-import { createHash } from 'node:crypto';
+/** Fitting a producer's text into a card: HTML to plain text, long text and long lists cut with a note, links a card may open. */
 import { cardUrlSchema } from '../../cards/index.js';
-import { MAX_CORRELATION_KEY_LENGTH } from '../jobs.js';
 
 /**
  * Sizes of a producer's text on a card, in UTF-8 bytes as sent (see {@link clipText}). With the
@@ -112,27 +110,4 @@ export function keepFirst<T>(items: readonly T[], max: number, what: string): { 
     return items.length <= max
         ? { kept: [...items], leftOut: undefined }
         : { kept: items.slice(0, max), leftOut: `${items.length - max} more ${what}` };
-}
-
-/** Characters of a long correlation key kept before its hash, so dead letters stay readable. */
-const KEPT_KEY_PREFIX = 48;
-
-/**
- * A job's `updateKey`/`threadKey` from a producer's identity of a thing: the identity itself when
- * it fits the job schema (at most {@link MAX_CORRELATION_KEY_LENGTH} characters, no control
- * characters), else its start and a SHA-256 of the whole, so equal identities still give equal keys.
- *
- * @example
- * correlationKey('github:contoso/api/pull/415'); // 'github:contoso/api/pull/415'
- */
-export function correlationKey(identity: string): string {
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what the job schema refuses
-    const printable = identity.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-    if (printable === identity && identity.length > 0 && identity.length <= MAX_CORRELATION_KEY_LENGTH) {
-        return identity;
-    }
-    const hash = createHash('sha256').update(identity, 'utf8').digest('hex');
-    const lastKept = printable.charCodeAt(KEPT_KEY_PREFIX - 1);
-    const prefix = printable.slice(0, lastKept >= 0xd800 && lastKept <= 0xdbff ? KEPT_KEY_PREFIX - 1 : KEPT_KEY_PREFIX);
-    return `${prefix}#${hash}`;
 }

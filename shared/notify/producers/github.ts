@@ -2,12 +2,19 @@
 import { z } from 'zod';
 import type { BuildCardData, BuildStatus, DeploymentCardData, DeploymentStatus, MessageCardData, PullRequestCardData } from '../../cards/index.js';
 import { MAX_JOB_MENTIONS, type JobMention } from '../jobs.js';
-import { CARD_TEXT_LIMITS, clipText, correlationKey, isCardUrl, keepFirst, plainText } from './card-text.js';
+import { ClientError } from '../../platform/index.js';
+import { CARD_TEXT_LIMITS, clipText, isCardUrl, keepFirst, plainText } from './card-text.js';
 import type { Conversion, ProducedJob } from './conversion.js';
+import type { ProducerEndpoint } from './endpoint.js';
 import { GITHUB_LOGIN } from './github-mentions.js';
+import { GITHUB_SIGNATURE_HEADER, verifyGitHubSignature } from './github-signature.js';
 
-/** The event GitHub sends once when a webhook is created; the endpoint answers it 200 and posts nothing. */
+/** The event GitHub sends once when a webhook is created; it is answered 200 and posts nothing. */
 export const GITHUB_PING_EVENT = 'ping';
+
+/** The headers that name a delivery's event and id. */
+export const GITHUB_EVENT_HEADER = 'x-github-event';
+export const GITHUB_DELIVERY_HEADER = 'x-github-delivery';
 
 /** The events this converter turns into cards (docs.github.com/webhooks/webhook-events-and-payloads). */
 export const GITHUB_EVENTS = ['pull_request', 'workflow_run', 'workflow_job', 'deployment_status', 'release'] as const;
@@ -47,11 +54,11 @@ const repository = z.object({ full_name: z.string().trim().min(1, 'must not be e
  * `closed` when merged) into a `pull-request` card that @mentions the reviewers `mentionMap` knows
  * (lower-case login → UPN or Entra object id), `workflow_run` `completed` and a failed
  * `workflow_job` into a `build` card, `deployment_status` into a `deployment` card, `release`
- * `published` into a `message` card. Other events and actions are `ignored`. The identity is the
- * delivery id, so GitHub's redelivery of one delivery is posted once.
+ * `published` into a `message` card; `ping` is `acknowledged`. Other events and actions are
+ * `ignored`. The identity is the delivery id, so GitHub's redelivery of one delivery is posted once.
  *
  * @example
- * convertGitHubDelivery({ event: 'ping', deliveryId, body }, new Map()); // { kind: 'ignored', event: 'ping' }
+ * convertGitHubDelivery({ event: 'ping', deliveryId, body }, new Map()); // { kind: 'acknowledged', event: 'ping' }
  */
 export function convertGitHubDelivery(delivery: GitHubDelivery, mentionMap: ReadonlyMap<string, string>): Conversion {
     const problems = [...headerProblems(delivery)];
@@ -64,6 +71,8 @@ export function convertGitHubDelivery(delivery: GitHubDelivery, mentionMap: Read
     const event = delivery.event ?? '';
     const identity = `github:${delivery.deliveryId ?? ''}`;
     switch (event) {
+        case GITHUB_PING_EVENT:
+            return { kind: 'acknowledged', event };
         case 'pull_request':
             return pullRequest(identity, delivery.body, mentionMap);
         case 'workflow_run':
@@ -188,7 +197,7 @@ function pullRequest(identity: string, body: unknown, mentionMap: ReadonlyMap<st
         lines.push(plainText(pr.body));
     }
     const description = clipText(lines.join('\n\n'), limits.descriptionBytes);
-    const key = correlationKey(`github:${data.repository.full_name}/pull/${data.number}`);
+    const key = `github:${data.repository.full_name}/pull/${data.number}`;
     const card: PullRequestCardData = {
         repo: clipText(data.repository.full_name, limits.nameBytes),
         number: data.number,
@@ -286,7 +295,7 @@ function workflowRun(identity: string, body: unknown): Conversion {
     };
     return {
         kind: 'jobs',
-        jobs: [{ identity, updateKey: correlationKey(`github:${data.repository.full_name}/actions/runs/${run.id}`), card: { template: 'build', data: card } }],
+        jobs: [{ identity, updateKey: `github:${data.repository.full_name}/actions/runs/${run.id}`, card: { template: 'build', data: card } }],
     };
 }
 
@@ -347,7 +356,7 @@ function workflowJob(identity: string, body: unknown): Conversion {
         ...(job.html_url && isCardUrl(job.html_url) ? { url: job.html_url } : {}),
     };
     const run = job.run_id === null || job.run_id === undefined ? '' : `/actions/runs/${job.run_id}`;
-    return { kind: 'jobs', jobs: [{ identity, updateKey: correlationKey(`github:${data.repository.full_name}${run}/jobs/${job.id}`), card: { template: 'build', data: card } }] };
+    return { kind: 'jobs', jobs: [{ identity, updateKey: `github:${data.repository.full_name}${run}/jobs/${job.id}`, card: { template: 'build', data: card } }] };
 }
 
 /** A deployment status's state as the `deployment` card's status; `inactive` (superseded) is not posted. */
@@ -420,7 +429,7 @@ function deploymentStatus(identity: string, body: unknown): Conversion {
     };
     return {
         kind: 'jobs',
-        jobs: [{ identity, updateKey: correlationKey(`github:${data.repository.full_name}/deployments/${data.deployment.id}`), card: { template: 'deployment', data: card } }],
+        jobs: [{ identity, updateKey: `github:${data.repository.full_name}/deployments/${data.deployment.id}`, card: { template: 'deployment', data: card } }],
     };
 }
 
@@ -465,7 +474,7 @@ function release(identity: string, body: unknown): Conversion {
     };
     return {
         kind: 'jobs',
-        jobs: [{ identity, updateKey: correlationKey(`github:${data.repository.full_name}/releases/${rel.id}`), card: { template: 'message', data: card } }],
+        jobs: [{ identity, updateKey: `github:${data.repository.full_name}/releases/${rel.id}`, card: { template: 'message', data: card } }],
     };
 }
 
@@ -473,3 +482,22 @@ function release(identity: string, body: unknown): Conversion {
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
     return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
+
+/**
+ * `POST /api/hooks/github`: every delivery must carry `X-Hub-Signature-256` made with
+ * `GITHUB_WEBHOOK_SECRET`, checked over the raw body before it is parsed; any failure, a missing
+ * secret included, is the same `401`.
+ */
+export const githubProducer: ProducerEndpoint = {
+    name: 'github',
+    format: 'a GitHub webhook delivery',
+    routesAlerts: false,
+    verify(rawBody, input) {
+        const check = verifyGitHubSignature(rawBody, input.header(GITHUB_SIGNATURE_HEADER), input.config.githubWebhookSecret);
+        if (!check.ok) {
+            throw new ClientError('bad_signature', `The request is not signed with the GitHub webhook secret (${GITHUB_SIGNATURE_HEADER})`, 401);
+        }
+    },
+    convert: (body, input) =>
+        convertGitHubDelivery({ event: input.header(GITHUB_EVENT_HEADER), deliveryId: input.header(GITHUB_DELIVERY_HEADER), body }, input.config.githubMentionMap),
+};

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkJob } from '../../../shared/notify/accept.js';
+import { producerJob } from '../../../shared/notify/producers/endpoint.js';
 import { type AlertCardData } from '../../../shared/cards/index.js';
 import { AZURE_PORTAL_ALERT_URL, convertAzureMonitorAlert } from '../../../shared/notify/producers/azure-monitor.js';
 import type { Conversion, ProducedJob } from '../../../shared/notify/producers/conversion.js';
@@ -35,7 +36,7 @@ function fact(card: AlertCardData, name: string): string | number | boolean | un
 /** Sends the job to both kinds of destination through the same checks the endpoint and the sender make. */
 async function expectDeliverable(job: ProducedJob): Promise<void> {
     for (const to of ['ops', 'flow']) {
-        const checked = await checkJob({ id: 'x', to, card: job.card, updateKey: job.updateKey }, CONFIG);
+        const checked = await checkJob(producerJob('azure-monitor', to, job), CONFIG);
         expect(checked.ok ? [] : checked.problems).toEqual([]);
     }
 }
@@ -164,7 +165,7 @@ describe('convertAzureMonitorAlert', () => {
         expect(again?.identity).toBe(a?.identity);
         expect(b?.identity).not.toBe(a?.identity);
         expect(b?.updateKey).toBe(a?.updateKey);
-        expect(a?.updateKey).toBe('azure-monitor:8c1f0a52-6d3e-4b7a-9e21-0f4c5d6a7b80');
+        expect(a?.updateKey).toBe('/subscriptions/5f2c8e1a-3b4d-4c6e-9f70-81a2b3c4d5e6/providers/Microsoft.AlertsManagement/alerts/8c1f0a52-6d3e-4b7a-9e21-0f4c5d6a7b80');
     });
 
     it('maps Sev0 to Sev4 onto the card levels, most severe first', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildCardData, DeploymentCardData, MessageCardData, PullRequestCardData } from '../../../shared/cards/index.js';
 import { checkJob } from '../../../shared/notify/accept.js';
+import { producerJob } from '../../../shared/notify/producers/endpoint.js';
 import type { Conversion, ProducedJob } from '../../../shared/notify/producers/conversion.js';
 import { convertGitHubDelivery } from '../../../shared/notify/producers/github.js';
 import { loadConfig } from '../../../shared/platform/config.js';
@@ -31,10 +32,7 @@ function onlyJob(conversion: Conversion): ProducedJob {
 
 async function expectDeliverable(job: ProducedJob): Promise<void> {
     for (const to of ['ops', 'flow']) {
-        const checked = await checkJob(
-            { id: 'x', to, card: job.card, ...(job.mentions ? { mentions: job.mentions } : {}), ...(job.updateKey ? { updateKey: job.updateKey } : {}), ...(job.threadKey ? { threadKey: job.threadKey } : {}) },
-            CONFIG,
-        );
+        const checked = await checkJob(producerJob('github', to, job), CONFIG);
         expect(checked.ok ? [] : checked.problems).toEqual([]);
     }
 }
@@ -222,9 +220,13 @@ describe('convertGitHubDelivery', () => {
         expect(convert('release', { ...fixture('release-published'), action: 'created' })).toEqual({ kind: 'ignored', event: 'release.created' });
     });
 
-    it('ignores other events by name, ping among them', () => {
+    it('ignores other events by name', () => {
         expect(convert('push', fixture('push'))).toEqual({ kind: 'ignored', event: 'push' });
-        expect(convert('ping', fixture('ping'))).toEqual({ kind: 'ignored', event: 'ping' });
+        expect(convert('issues', { action: 'opened' })).toEqual({ kind: 'ignored', event: 'issues' });
+    });
+
+    it('acknowledges ping, which GitHub sends when the webhook is created, posting nothing', () => {
+        expect(convert('ping', fixture('ping'))).toEqual({ kind: 'acknowledged', event: 'ping' });
     });
 
     it.each([
