@@ -1,37 +1,15 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
-import { QueueClient } from '@azure/storage-queue';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { QueueClient } from '@azure/storage-queue';
+import { describe, expect, it } from 'vitest';
 import { hooksAzureMonitor } from '../../functions/hooks-azure-monitor.js';
-import { resetConfig } from '../../shared/platform/config.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { fixtureBytes } from '../support/fixtures.js';
+import { useHookQueue } from '../support/hook-queue.js';
 
-const QUEUE = 'hooks-azure-monitor-test';
-const savedEnv = { ...process.env };
-let azurite: TestAzurite;
-let queue: QueueClient;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-    process.env.AzureWebJobsStorage = azurite.connectionString;
-    process.env.NOTIFICATIONS_QUEUE = QUEUE;
-    process.env.TEAMS_WEBHOOK_OPS = 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c';
-    process.env.TEAMS_WEBHOOK_DBA = 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x';
-    resetConfig();
-    queue = new QueueClient(azurite.connectionString, QUEUE);
+const hooks = useHookQueue('hooks-azure-monitor-test', {
+    TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
+    TEAMS_WEBHOOK_DBA: 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
 });
-
-afterAll(async () => {
-    process.env = { ...savedEnv };
-    resetConfig();
-    await azurite.stop();
-});
-
-beforeEach(async () => {
-    if (await queue.exists()) {
-        await queue.clearMessages();
-    }
-});
+const queue = (): QueueClient => hooks.queue();
 
 /** A POST as an action group sends it: JSON, the function key and the aliases in the URL. */
 function post(body: Buffer | string, query = '?code=function-key&to=ops'): HttpRequest {
@@ -46,10 +24,6 @@ function post(body: Buffer | string, query = '?code=function-key&to=ops'): HttpR
 const context = () => new InvocationContext({ functionName: 'hooks-azure-monitor', invocationId: 'test', logHandler: () => undefined });
 const fixture = (name: string): Buffer => fixtureBytes(`producers/azure-monitor/${name}.json`);
 
-async function queuedJobs(): Promise<Record<string, unknown>[]> {
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
-    return receivedMessageItems.map((item) => JSON.parse(item.messageText) as Record<string, unknown>);
-}
 
 const idsOf = (response: { jsonBody?: unknown }): string[] => (response.jsonBody as { ids: string[] }).ids;
 
@@ -70,7 +44,7 @@ describe('POST /api/hooks/azure-monitor', () => {
         expect(response.status).toBe(202);
         const [id] = idsOf(response);
         expect(id).toMatch(/^azure-monitor\.ops\.[0-9a-f]{40}$/);
-        const jobs = await queuedJobs();
+        const jobs = await hooks.queuedJobs();
         expect(jobs).toHaveLength(1);
         expect(jobs[0]).toMatchObject({ id, to: 'ops', card: { template: 'alert' } });
         expect(typeof jobs[0]?.updateKey).toBe('string');
@@ -87,7 +61,7 @@ describe('POST /api/hooks/azure-monitor', () => {
         expect(new Set(idsOf(first)).size).toBe(2);
         expect(idsOf(retry)).toEqual(idsOf(first));
         expect(idsOf(resolution).some((id) => idsOf(first).includes(id))).toBe(false);
-        const jobs = await queuedJobs();
+        const jobs = await hooks.queuedJobs();
         expect(new Set(jobs.map((job) => job.updateKey)).size).toBe(1);
     });
 
@@ -95,7 +69,7 @@ describe('POST /api/hooks/azure-monitor', () => {
         const response = await hooksAzureMonitor(post(JSON.stringify({ schemaId: 'AzureMonitorMetricAlert', data: { status: 'Activated', context: {} } })), context());
         expect(response).toMatchObject({ status: 400, jsonBody: { error: 'invalid_payload' } });
         expect(JSON.stringify(response.jsonBody)).toContain('Enable the common alert schema');
-        expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+        expect((await queue().peekMessages()).peekedMessageItems).toHaveLength(0);
     });
 
     it('answers 400 when no alias is named (Azure Monitor alerts are not routed by labels)', async () => {

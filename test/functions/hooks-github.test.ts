@@ -1,42 +1,21 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
-import { QueueClient } from '@azure/storage-queue';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { QueueClient } from '@azure/storage-queue';
+import { describe, expect, it } from 'vitest';
 import { hooksGitHub } from '../../functions/hooks-github.js';
 import { signGitHubBody } from '../../shared/notify/producers/github-signature.js';
 import { resetConfig } from '../../shared/platform/config.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { fixtureBytes } from '../support/fixtures.js';
+import { useHookQueue } from '../support/hook-queue.js';
 
-const QUEUE = 'hooks-github-test';
 const SECRET = 'hook-secret-for-tests';
 const DELIVERY = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
-const savedEnv = { ...process.env };
-let azurite: TestAzurite;
-let queue: QueueClient;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-    process.env.AzureWebJobsStorage = azurite.connectionString;
-    process.env.NOTIFICATIONS_QUEUE = QUEUE;
-    process.env.TEAMS_WEBHOOK_OPS = 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c';
-    process.env.TEAMS_WEBHOOK_DEV = 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x';
-    process.env.GITHUB_WEBHOOK_SECRET = SECRET;
-    process.env.TEAMS_MENTION_MAP_GITHUB = 'ada-l:ada@contoso.com';
-    resetConfig();
-    queue = new QueueClient(azurite.connectionString, QUEUE);
+const hooks = useHookQueue('hooks-github-test', {
+    TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
+    TEAMS_WEBHOOK_DEV: 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
+    GITHUB_WEBHOOK_SECRET: SECRET,
+    TEAMS_MENTION_MAP_GITHUB: 'ada-l:ada@contoso.com',
 });
-
-afterAll(async () => {
-    process.env = { ...savedEnv };
-    resetConfig();
-    await azurite.stop();
-});
-
-beforeEach(async () => {
-    if (await queue.exists()) {
-        await queue.clearMessages();
-    }
-});
+const queue = (): QueueClient => hooks.queue();
 
 interface Delivery {
     readonly event: string;
@@ -64,10 +43,6 @@ function delivery({ event, body, signature = signGitHubBody(body, SECRET), deliv
 const context = () => new InvocationContext({ functionName: 'hooks-github', invocationId: 'test', logHandler: () => undefined });
 const fixture = (name: string): Buffer => fixtureBytes(`producers/github/${name}.json`);
 
-async function queuedJobs(): Promise<Record<string, unknown>[]> {
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
-    return receivedMessageItems.map((item) => JSON.parse(item.messageText) as Record<string, unknown>);
-}
 
 describe('POST /api/hooks/github', () => {
     it('enqueues a review request that mentions the mapped reviewer, keyed to the pull request, and answers 202 with its id', async () => {
@@ -76,7 +51,7 @@ describe('POST /api/hooks/github', () => {
         const { ids } = response.jsonBody as { ids: string[] };
         expect(ids).toHaveLength(1);
         expect(ids[0]).toMatch(/^github\.ops\.[0-9a-f]{40}$/);
-        const [job] = await queuedJobs();
+        const [job] = await hooks.queuedJobs();
         expect(job).toMatchObject({
             id: ids[0],
             to: 'ops',
@@ -96,7 +71,7 @@ describe('POST /api/hooks/github', () => {
     ])('enqueues a %s delivery (%s) as a %s card', async (event, name, template) => {
         const response = await hooksGitHub(delivery({ event, body: fixture(name) }), context());
         expect(response.status).toBe(202);
-        const jobs = await queuedJobs();
+        const jobs = await hooks.queuedJobs();
         expect(jobs.map((job) => (job.card as { template: string }).template)).toEqual([template]);
     });
 
@@ -115,13 +90,13 @@ describe('POST /api/hooks/github', () => {
     it('answers ping with 200 and enqueues nothing', async () => {
         const response = await hooksGitHub(delivery({ event: 'ping', body: fixture('ping') }), context());
         expect(response).toEqual({ status: 200, jsonBody: { ok: true, event: 'ping' } });
-        expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+        expect((await queue().peekMessages()).peekedMessageItems).toHaveLength(0);
     });
 
     it('answers other events 202 {"ignored": event} and enqueues nothing', async () => {
         const response = await hooksGitHub(delivery({ event: 'push', body: fixture('push') }), context());
         expect(response).toEqual({ status: 202, jsonBody: { ignored: 'push' } });
-        expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+        expect((await queue().peekMessages()).peekedMessageItems).toHaveLength(0);
     });
 
     it.each([
@@ -132,7 +107,7 @@ describe('POST /api/hooks/github', () => {
     ])('refuses a delivery with %s: 401, nothing enqueued', async (_what, signature) => {
         const response = await hooksGitHub(delivery({ event: 'release', body: fixture('release-published'), signature }), context());
         expect(response.status).toBe(401);
-        expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+        expect((await queue().peekMessages()).peekedMessageItems).toHaveLength(0);
     });
 
     it('checks the signature before parsing: a bad body with a bad signature is 401, with a good one 400', async () => {

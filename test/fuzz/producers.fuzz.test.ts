@@ -1,7 +1,7 @@
 /** Properties of the Azure Monitor and GitHub converters and endpoints under hostile input: total, and every job they make deliverable. */
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hooksAzureMonitor } from '../../functions/hooks-azure-monitor.js';
 import { hooksGitHub } from '../../functions/hooks-github.js';
 import { checkJob } from '../../shared/notify/accept.js';
@@ -10,10 +10,10 @@ import type { Conversion } from '../../shared/notify/producers/conversion.js';
 import { producerJob } from '../../shared/notify/producers/endpoint.js';
 import { convertGitHubDelivery } from '../../shared/notify/producers/github.js';
 import { signGitHubBody } from '../../shared/notify/producers/github-signature.js';
-import { loadConfig, resetConfig } from '../../shared/platform/config.js';
+import { loadConfig } from '../../shared/platform/config.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../shared/platform/http.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { fixtureBytes } from '../support/fixtures.js';
+import { useHookQueue } from '../support/hook-queue.js';
 
 const WEBHOOKS = {
     TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
@@ -230,20 +230,7 @@ describe('convertGitHubDelivery under hostile input', () => {
 });
 
 describe('the endpoints under hostile requests', () => {
-    const savedEnv = { ...process.env };
-    let azurite: TestAzurite;
-
-    beforeAll(async () => {
-        azurite = await startAzurite();
-        Object.assign(process.env, WEBHOOKS, { AzureWebJobsStorage: azurite.connectionString, NOTIFICATIONS_QUEUE: 'producers-fuzz', GITHUB_WEBHOOK_SECRET: SECRET });
-        resetConfig();
-    });
-
-    afterAll(async () => {
-        process.env = { ...savedEnv };
-        resetConfig();
-        await azurite.stop();
-    });
+    useHookQueue('producers-fuzz', { ...WEBHOOKS, GITHUB_WEBHOOK_SECRET: SECRET });
 
     const context = () => new InvocationContext({ functionName: 'hooks-fuzz', invocationId: 'fuzz', logHandler: () => undefined });
     const rawBody = fc.oneof(

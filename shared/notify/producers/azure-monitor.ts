@@ -340,7 +340,37 @@ function displayTime(time: string): string {
     return match === null ? time : `${match[1]} ${match[2]} UTC`;
 }
 
-function dimensionFact(list: readonly { name: string; value: string | number | boolean }[], parts: ContextParts): void {
+/** "alert when > 85", or nothing without an operator. */
+function thresholdRule(operator: string | null | undefined, threshold: string | number | null | undefined): string | undefined {
+    return operator ? `alert when ${operatorSymbol(operator)} ${displayFigure(threshold)}`.trim() : undefined;
+}
+
+/** A measured value and, in brackets, the rules it was measured against. */
+function measured(value: string | number | null | undefined, rules: readonly (string | undefined)[]): string {
+    const shown = rules.filter((rule): rule is string => rule !== undefined && rule !== '');
+    return `${displayFigure(value) || '?'}${shown.length > 0 ? ` (${shown.join('; ')})` : ''}`;
+}
+
+/** The facts that are present, in order. */
+function presentFacts(rows: readonly (readonly [string, string | number | null | undefined])[]): Fact[] {
+    return rows.flatMap(([name, value]) => (value === null || value === undefined || value === '' ? [] : [{ name, value: String(value) }]));
+}
+
+/** What a log search alert of either API adds: its query, its result against the threshold, its dimensions and a link to the results. */
+function searchParts(
+    parts: ContextParts,
+    search: { query: string | null | undefined; result: Fact; dimensions: Dimension[]; link: string | null | undefined; extra?: Fact[] },
+): void {
+    parts.facts.push(...presentFacts([['Query', search.query]]), search.result, ...(search.extra ?? []));
+    dimensionFact(search.dimensions, parts);
+    if (search.link) {
+        parts.links.push({ title: 'Search results', url: search.link });
+    }
+}
+
+type Dimension = { name: string; value: string | number | boolean };
+
+function dimensionFact(list: readonly Dimension[], parts: ContextParts): void {
     const shown = keepFirst(list, limits.dimensionsShown, 'dimensions');
     if (shown.leftOut !== undefined) {
         parts.leftOut.push(shown.leftOut);
@@ -355,13 +385,13 @@ function metricParts(context: Criteria, parts: ContextParts): ContextParts {
     const window = displayWindow(context.condition?.windowSize);
     const dynamic = context.conditionType === 'DynamicThresholdCriteria';
     for (const item of criteria(context, parts)) {
-        const rule = [
-            item.operator ? `alert when ${operatorSymbol(item.operator)} ${displayFigure(item.threshold)}`.trim() : undefined,
+        const rules = [
+            thresholdRule(item.operator, item.threshold),
             dynamic ? `dynamic threshold${item.alertSensitivity ? `, ${item.alertSensitivity} sensitivity` : ''}` : undefined,
             item.timeAggregation ? `${item.timeAggregation}${window ? ` over ${window}` : ''}` : undefined,
             item.webTestName ? `test ${item.webTestName}` : undefined,
-        ].filter(Boolean);
-        parts.facts.push({ name: item.metricName || 'Metric', value: `${displayFigure(item.metricValue) || '?'}${rule.length > 0 ? ` (${rule.join('; ')})` : ''}` });
+        ];
+        parts.facts.push({ name: item.metricName || 'Metric', value: measured(item.metricValue, rules) });
         dimensionFact(item.dimensions, parts);
     }
     return parts;
@@ -371,19 +401,15 @@ function metricParts(context: Criteria, parts: ContextParts): ContextParts {
 function logV2Parts(context: Criteria, parts: ContextParts): ContextParts {
     const window = displayWindow(context.condition?.windowSize);
     for (const item of criteria(context, parts)) {
-        if (item.searchQuery) {
-            parts.facts.push({ name: 'Query', value: item.searchQuery });
-        }
-        const rule = [item.operator ? `alert when ${operatorSymbol(item.operator)} ${displayFigure(item.threshold)}` : undefined, window ? `over ${window}` : undefined].filter(Boolean);
-        parts.facts.push({
-            name: item.timeAggregation ? `Result (${item.timeAggregation})` : 'Result',
-            value: `${displayFigure(item.metricValue) || '?'}${rule.length > 0 ? ` (${rule.join('; ')})` : ''}`,
+        searchParts(parts, {
+            query: item.searchQuery,
+            result: {
+                name: item.timeAggregation ? `Result (${item.timeAggregation})` : 'Result',
+                value: measured(item.metricValue, [thresholdRule(item.operator, item.threshold), window ? `over ${window}` : undefined]),
+            },
+            dimensions: item.dimensions,
+            link: item.linkToFilteredSearchResultsUI || item.linkToSearchResultsUI,
         });
-        dimensionFact(item.dimensions, parts);
-        const results = item.linkToFilteredSearchResultsUI || item.linkToSearchResultsUI;
-        if (results) {
-            parts.links.push({ title: 'Search results', url: results });
-        }
     }
     return parts;
 }
@@ -402,19 +428,17 @@ const logV1Context = z.object({
 
 /** Log search alerts of the older API: the query, the result count against the threshold, a link to the results. */
 function logV1Parts(context: z.output<typeof logV1Context>, parts: ContextParts): ContextParts {
-    if (context.SearchQuery) {
-        parts.facts.push({ name: 'Query', value: context.SearchQuery });
-    }
-    const rule = context.Operator ? `alert when ${operatorSymbol(context.Operator)} ${displayFigure(context.Threshold)}` : undefined;
-    parts.facts.push({ name: context.AlertType === 'Metric measurement' ? 'Results (metric measurement)' : 'Results', value: `${displayFigure(context.ResultCount) || '?'}${rule ? ` (${rule})` : ''}` });
-    if (context.SearchIntervalInMinutes !== undefined && context.SearchIntervalInMinutes !== null) {
-        parts.facts.push({ name: 'Window', value: `${displayFigure(context.SearchIntervalInMinutes)} min` });
-    }
-    dimensionFact(context.Dimensions, parts);
-    const results = context.LinkToFilteredSearchResultsUI || context.LinkToSearchResults;
-    if (results) {
-        parts.links.push({ title: 'Search results', url: results });
-    }
+    const interval = context.SearchIntervalInMinutes;
+    searchParts(parts, {
+        query: context.SearchQuery,
+        result: {
+            name: context.AlertType === 'Metric measurement' ? 'Results (metric measurement)' : 'Results',
+            value: measured(context.ResultCount, [thresholdRule(context.Operator, context.Threshold)]),
+        },
+        extra: presentFacts([['Window', interval === null || interval === undefined ? undefined : `${displayFigure(interval)} min`]]),
+        dimensions: context.Dimensions,
+        link: context.LinkToFilteredSearchResultsUI || context.LinkToSearchResults,
+    });
     return parts;
 }
 
@@ -438,14 +462,15 @@ function propertyText(properties: ActivityContext['properties'], name: string): 
 /** Activity log alerts: the operation, its status and who called it. */
 function activityParts(context: ActivityContext, parts: ContextParts): ContextParts {
     const status = [context.status, context.subStatus].filter(Boolean).join(' · ');
-    const rows: [string, string | null | undefined][] = [
-        ['Operation', context.operationName],
-        ['Status', status],
-        ['Caller', context.caller],
-        ['Level', typeof context.level === 'string' ? context.level : undefined],
-        ['Event time', context.eventTimestamp ? displayTime(context.eventTimestamp) : undefined],
-    ];
-    parts.facts.push(...rows.flatMap(([name, value]) => (value ? [{ name, value }] : [])));
+    parts.facts.push(
+        ...presentFacts([
+            ['Operation', context.operationName],
+            ['Status', status],
+            ['Caller', context.caller],
+            ['Level', typeof context.level === 'string' ? context.level : undefined],
+            ['Event time', mapDefined(context.eventTimestamp ?? undefined, displayTime)],
+        ]),
+    );
     const message = propertyText(context.properties, 'description') ?? propertyText(context.properties, 'message');
     if (message !== undefined && message !== context.operationName) {
         parts.description = plainText(message);
@@ -459,16 +484,17 @@ function serviceHealthParts(context: ActivityContext, parts: ContextParts): Cont
     parts.title = propertyText(properties, 'title');
     const communication = propertyText(properties, 'communication');
     parts.description = communication === undefined ? undefined : plainText(communication);
-    const rows: [string, string | undefined][] = [
-        ['Service', propertyText(properties, 'service')],
-        ['Region', propertyText(properties, 'region')],
-        ['Type', propertyText(properties, 'incidentType')],
-        ['Stage', propertyText(properties, 'stage')],
-        ['Tracking ID', propertyText(properties, 'trackingId')],
-        ['Impact start', mapDefined(propertyText(properties, 'impactStartTime'), displayTime)],
-        ['Impact mitigated', mapDefined(propertyText(properties, 'impactMitigationTime'), displayTime)],
-    ];
-    parts.facts.push(...rows.flatMap(([name, value]) => (value ? [{ name, value }] : [])));
+    parts.facts.push(
+        ...presentFacts([
+            ['Service', propertyText(properties, 'service')],
+            ['Region', propertyText(properties, 'region')],
+            ['Type', propertyText(properties, 'incidentType')],
+            ['Stage', propertyText(properties, 'stage')],
+            ['Tracking ID', propertyText(properties, 'trackingId')],
+            ['Impact start', mapDefined(propertyText(properties, 'impactStartTime'), displayTime)],
+            ['Impact mitigated', mapDefined(propertyText(properties, 'impactMitigationTime'), displayTime)],
+        ]),
+    );
     return parts;
 }
 
@@ -480,13 +506,14 @@ function resourceHealthParts(context: ActivityContext, parts: ContextParts): Con
     parts.description = [title, details].filter(Boolean).join('\n\n') || undefined;
     const previous = propertyText(properties, 'previousHealthStatus');
     const current = propertyText(properties, 'currentHealthStatus');
-    const rows: [string, string | undefined][] = [
-        ['Health', current === undefined ? undefined : previous === undefined ? current : `${previous} → ${current}`],
-        ['Cause', propertyText(properties, 'cause')],
-        ['Type', propertyText(properties, 'type')],
-        ['Event time', mapDefined(context.eventTimestamp ?? undefined, displayTime)],
-    ];
-    parts.facts.push(...rows.flatMap(([name, value]) => (value ? [{ name, value }] : [])));
+    parts.facts.push(
+        ...presentFacts([
+            ['Health', current === undefined ? undefined : previous === undefined ? current : `${previous} → ${current}`],
+            ['Cause', propertyText(properties, 'cause')],
+            ['Type', propertyText(properties, 'type')],
+            ['Event time', mapDefined(context.eventTimestamp ?? undefined, displayTime)],
+        ]),
+    );
     return parts;
 }
 
@@ -514,16 +541,16 @@ function budgetParts(context: z.output<typeof budgetContext>, parts: ContextPart
     }
     parts.title = budget.BudgetName ? `Budget ${budget.BudgetName}` : undefined;
     const unit = budget.Unit ? ` ${budget.Unit}` : '';
-    const rows: [string, string | number | null | undefined][] = [
-        ['Spent', budget.SpentAmount],
-        ['Forecast for the period', budget.ForecastedTotalForPeriod],
-        ['Budget', budget.BudgetThreshold],
-        ['Alert at', budget.NotificationThresholdAmount],
-        ['Threshold type', budget.ThresholdType],
-        ['Scope', budget.Scope],
-    ];
+    const amount = (value: string | number | null | undefined) => (typeof value === 'number' ? `${value}${unit}` : value);
     parts.facts.push(
-        ...rows.flatMap(([name, value]) => (value === null || value === undefined || value === '' ? [] : [{ name, value: typeof value === 'number' ? `${value}${unit}` : value }])),
+        ...presentFacts([
+            ['Spent', amount(budget.SpentAmount)],
+            ['Forecast for the period', amount(budget.ForecastedTotalForPeriod)],
+            ['Budget', amount(budget.BudgetThreshold)],
+            ['Alert at', amount(budget.NotificationThresholdAmount)],
+            ['Threshold type', budget.ThresholdType],
+            ['Scope', budget.Scope],
+        ]),
     );
     return parts;
 }
@@ -539,13 +566,14 @@ const smartDetectorContext = z.object({
 /** Smart detection: what was detected, against what is normal. */
 function smartDetectorParts(context: z.output<typeof smartDetectorContext>, parts: ContextParts): ContextParts {
     parts.description = context.DetectionSummary ?? undefined;
-    const rows: [string, string | number | null | undefined][] = [
-        ['Detector', context.SmartDetectorName],
-        ['Detected', context.DetectedValue],
-        ['Normal', context.NormalValue],
-        ['Occurred', mapDefined(context.FormattedOccurrenceTime ?? undefined, displayTime)],
-    ];
-    parts.facts.push(...rows.flatMap(([name, value]) => (value === null || value === undefined || value === '' ? [] : [{ name, value: String(value) }])));
+    parts.facts.push(
+        ...presentFacts([
+            ['Detector', context.SmartDetectorName],
+            ['Detected', context.DetectedValue],
+            ['Normal', context.NormalValue],
+            ['Occurred', mapDefined(context.FormattedOccurrenceTime ?? undefined, displayTime)],
+        ]),
+    );
     return parts;
 }
 
@@ -555,12 +583,12 @@ const prometheusContext = z.object({ expression: text, expressionValue: figure, 
 function prometheusParts(context: z.output<typeof prometheusContext>, parts: ContextParts): ContextParts {
     const annotation = context.annotations?.description ?? context.annotations?.summary;
     parts.description = typeof annotation === 'string' ? annotation : undefined;
-    if (context.expression) {
-        parts.facts.push({ name: 'Expression', value: context.expression });
-    }
-    if (context.expressionValue !== null && context.expressionValue !== undefined) {
-        parts.facts.push({ name: 'Value', value: displayFigure(context.expressionValue) });
-    }
+    parts.facts.push(
+        ...presentFacts([
+            ['Expression', context.expression],
+            ['Value', displayFigure(context.expressionValue)],
+        ]),
+    );
     return parts;
 }
 
