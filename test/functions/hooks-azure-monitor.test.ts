@@ -2,7 +2,7 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import type { QueueClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
 import { hooksAzureMonitor } from '../../functions/hooks-azure-monitor.js';
-import { fixtureBytes } from '../support/fixtures.js';
+import { AZURE_MONITOR_SAMPLES, fixtureBytes } from '../support/fixtures.js';
 import { useHookQueue } from '../support/hook-queue.js';
 
 const hooks = useHookQueue('hooks-azure-monitor-test', {
@@ -28,18 +28,7 @@ const fixture = (name: string): Buffer => fixtureBytes(`producers/azure-monitor/
 const idsOf = (response: { jsonBody?: unknown }): string[] => (response.jsonBody as { ids: string[] }).ids;
 
 describe('POST /api/hooks/azure-monitor', () => {
-    it.each([
-        'metric-static',
-        'metric-dynamic',
-        'availability-test',
-        'log-search-v1',
-        'log-search-v2',
-        'activity-log',
-        'resource-health',
-        'service-health',
-        'budget',
-        'smart-detector',
-    ])('enqueues the %s alert as an alert card keyed to the alert, and answers 202 with its id', async (name) => {
+    it.each(AZURE_MONITOR_SAMPLES)('enqueues the %s alert as an alert card keyed to the alert, and answers 202 with its id', async (name) => {
         const response = await hooksAzureMonitor(post(fixture(name)), context());
         expect(response.status).toBe(202);
         const [id] = idsOf(response);

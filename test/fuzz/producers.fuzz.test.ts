@@ -12,7 +12,7 @@ import { convertGitHubDelivery } from '../../shared/notify/producers/github.js';
 import { signGitHubBody } from '../../shared/notify/producers/github-signature.js';
 import { loadConfig } from '../../shared/platform/config.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../shared/platform/http.js';
-import { fixtureBytes } from '../support/fixtures.js';
+import { AZURE_MONITOR_SAMPLES, fixtureBytes } from '../support/fixtures.js';
 import { useHookQueue } from '../support/hook-queue.js';
 
 const WEBHOOKS = {
@@ -22,7 +22,6 @@ const WEBHOOKS = {
 const CONFIG = loadConfig(WEBHOOKS);
 const SECRET = 'fuzz-secret';
 
-const AZURE_FIXTURES = ['metric-static', 'metric-dynamic', 'availability-test', 'log-search-v1', 'log-search-v2', 'activity-log', 'resource-health', 'service-health', 'budget', 'smart-detector'];
 const GITHUB_FIXTURES: readonly (readonly [string, string])[] = [
     ['pull_request', 'pull-request-opened'],
     ['pull_request', 'pull-request-review-requested'],
@@ -163,7 +162,7 @@ const GITHUB_PATHS = [
 const mutations = (paths: readonly string[]) => fc.array(fc.tuple(fc.constantFrom(...paths), hostileValue), { minLength: 1, maxLength: 6 });
 
 /** A documented payload with some of its fields replaced by hostile values. */
-const nearValidAzure = fc.tuple(fc.constantFrom(...AZURE_FIXTURES), mutations(AZURE_PATHS)).map(([name, changes]) => {
+const nearValidAzure = fc.tuple(fc.constantFrom(...AZURE_MONITOR_SAMPLES), mutations(AZURE_PATHS)).map(([name, changes]) => {
     const body = parsedFixture(`producers/azure-monitor/${name}.json`);
     changes.forEach(([path, value]) => { setPath(body, path, value); });
     return body;

@@ -5,7 +5,7 @@ import { type AlertCardData } from '../../../shared/cards/index.js';
 import { AZURE_PORTAL_ALERT_URL, convertAzureMonitorAlert } from '../../../shared/notify/producers/azure-monitor.js';
 import type { Conversion, ProducedJob } from '../../../shared/notify/producers/conversion.js';
 import { loadConfig } from '../../../shared/platform/config.js';
-import { fixtureBytes } from '../../support/fixtures.js';
+import { AZURE_MONITOR_SAMPLES, fixtureBytes } from '../../support/fixtures.js';
 
 const CONFIG = loadConfig({
     TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
@@ -41,21 +41,9 @@ async function expectDeliverable(job: ProducedJob): Promise<void> {
     }
 }
 
-const FIXTURES = [
-    'metric-static',
-    'metric-dynamic',
-    'availability-test',
-    'log-search-v1',
-    'log-search-v2',
-    'activity-log',
-    'resource-health',
-    'service-health',
-    'budget',
-    'smart-detector',
-] as const;
 
 describe('convertAzureMonitorAlert', () => {
-    it.each(FIXTURES)('turns the %s sample into one alert job that both destinations accept', async (name) => {
+    it.each(AZURE_MONITOR_SAMPLES)('turns the %s sample into one alert job that both destinations accept', async (name) => {
         const job = onlyJob(convertAzureMonitorAlert(fixture(name)));
         await expectDeliverable(job);
     });
