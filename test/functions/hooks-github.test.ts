@@ -3,7 +3,7 @@ import type { QueueClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
 import { hooksGitHub } from '../../functions/hooks-github.js';
 import { signGitHubBody } from '../../shared/notify/producers/github-signature.js';
-import { resetConfig } from '../../shared/platform/config.js';
+import { resetConfig } from '../../shared/config.js';
 import { fixtureBytes } from '../support/fixtures.js';
 import { useHookQueue } from '../support/hook-queue.js';
 

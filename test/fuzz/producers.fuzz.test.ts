@@ -10,7 +10,7 @@ import type { Conversion } from '../../shared/notify/producers/conversion.js';
 import { producerJob } from '../../shared/notify/producers/endpoint.js';
 import { convertGitHubDelivery } from '../../shared/notify/producers/github.js';
 import { signGitHubBody } from '../../shared/notify/producers/github-signature.js';
-import { loadConfig } from '../../shared/platform/config.js';
+import { loadConfig } from '../../shared/config.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../shared/platform/http.js';
 import { AZURE_MONITOR_SAMPLES, fixtureBytes } from '../support/fixtures.js';
 import { useHookQueue } from '../support/hook-queue.js';

@@ -1,7 +1,7 @@
 /** The set-up of a producer endpoint test: a private Azurite, the app's settings pointing at it, and the queue its jobs land on. */
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { resetConfig } from '../../shared/platform/config.js';
+import { resetConfig } from '../../shared/config.js';
 import { startAzurite, type TestAzurite } from './azurite.js';
 
 /** Reads what a test's handler put on the queue. */

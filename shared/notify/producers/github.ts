@@ -493,11 +493,11 @@ export const githubProducer: ProducerEndpoint = {
     format: 'a GitHub webhook delivery',
     routesAlerts: false,
     verify(rawBody, input) {
-        const check = verifyGitHubSignature(rawBody, input.header(GITHUB_SIGNATURE_HEADER), input.config.githubWebhookSecret);
+        const check = verifyGitHubSignature(rawBody, input.header(GITHUB_SIGNATURE_HEADER), input.config.github.webhookSecret);
         if (!check.ok) {
             throw new ClientError('bad_signature', `The request is not signed with the GitHub webhook secret (${GITHUB_SIGNATURE_HEADER})`, 401);
         }
     },
     convert: (body, input) =>
-        convertGitHubDelivery({ event: input.header(GITHUB_EVENT_HEADER), deliveryId: input.header(GITHUB_DELIVERY_HEADER), body }, input.config.githubMentionMap),
+        convertGitHubDelivery({ event: input.header(GITHUB_EVENT_HEADER), deliveryId: input.header(GITHUB_DELIVERY_HEADER), body }, input.config.github.mentionMap),
 };

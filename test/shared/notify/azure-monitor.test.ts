@@ -4,7 +4,7 @@ import { producerJob } from '../../../shared/notify/producers/endpoint.js';
 import { type AlertCardData } from '../../../shared/cards/index.js';
 import { AZURE_PORTAL_ALERT_URL, convertAzureMonitorAlert } from '../../../shared/notify/producers/azure-monitor.js';
 import type { Conversion, ProducedJob } from '../../../shared/notify/producers/conversion.js';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { AZURE_MONITOR_SAMPLES, fixtureBytes } from '../../support/fixtures.js';
 
 const CONFIG = loadConfig({

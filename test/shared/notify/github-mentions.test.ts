@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGitHubMentionMap } from '../../../shared/notify/producers/github-mentions.js';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { ConfigurationError } from '../../../shared/platform/errors.js';
 
 function configProblems(env: Record<string, string>): string[] {
@@ -24,7 +24,7 @@ describe('TEAMS_MENTION_MAP_GITHUB', () => {
 
     it('is empty when blank', () => {
         expect(parseGitHubMentionMap('  ').map.size).toBe(0);
-        expect(loadConfig({}).githubMentionMap.size).toBe(0);
+        expect(loadConfig({}).github.mentionMap.size).toBe(0);
     });
 
     it.each([
@@ -39,13 +39,13 @@ describe('TEAMS_MENTION_MAP_GITHUB', () => {
     });
 
     it('reaches the configuration as a map', () => {
-        expect(loadConfig({ TEAMS_MENTION_MAP_GITHUB: 'octocat:ada@contoso.com' }).githubMentionMap.get('octocat')).toBe('ada@contoso.com');
+        expect(loadConfig({ TEAMS_MENTION_MAP_GITHUB: 'octocat:ada@contoso.com' }).github.mentionMap.get('octocat')).toBe('ada@contoso.com');
     });
 });
 
 describe('GITHUB_WEBHOOK_SECRET', () => {
     it('is kept as written', () => {
-        expect(loadConfig({ GITHUB_WEBHOOK_SECRET: " It's a Secret " }).githubWebhookSecret).toBe(" It's a Secret ");
+        expect(loadConfig({ GITHUB_WEBHOOK_SECRET: " It's a Secret " }).github.webhookSecret).toBe(" It's a Secret ");
     });
 
     it.each([
@@ -53,6 +53,6 @@ describe('GITHUB_WEBHOOK_SECRET', () => {
         ['blank', { GITHUB_WEBHOOK_SECRET: '  ' }],
         ['a Key Vault reference that has not resolved', { GITHUB_WEBHOOK_SECRET: '@Microsoft.KeyVault(SecretUri=https://kv-relay.vault.azure.net/secrets/github-webhook-secret/)' }],
     ])('is absent when %s, so every delivery is refused', (_what, env: Record<string, string>) => {
-        expect(loadConfig(env).githubWebhookSecret).toBeUndefined();
+        expect(loadConfig(env).github.webhookSecret).toBeUndefined();
     });
 });

@@ -4,7 +4,7 @@ import { checkJob } from '../../../shared/notify/accept.js';
 import { producerJob } from '../../../shared/notify/producers/endpoint.js';
 import type { Conversion, ProducedJob } from '../../../shared/notify/producers/conversion.js';
 import { convertGitHubDelivery } from '../../../shared/notify/producers/github.js';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { fixtureBytes } from '../../support/fixtures.js';
 
 const CONFIG = loadConfig({
