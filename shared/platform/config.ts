@@ -129,6 +129,8 @@ export interface AppConfig {
      * else `default`). Connector webhooks are absent; see `teamsConnectionOf`.
      */
     readonly connectionsByWebhook: ReadonlyMap<string, string>;
+    /** `CARD_TEMPLATES_DIR` as set (absolute, or relative to the app's folder); `undefined`: the default `templates/`, which may be absent. */
+    readonly cardTemplatesDir: string | undefined;
 }
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
@@ -247,6 +249,12 @@ const envSchema = z.object({
         .refine((value) => value.split(/\s+/).length === 6, {
             message: 'SWEEP_SCHEDULE must be an NCRONTAB expression with 6 fields (second minute hour day month day-of-week)',
         }),
+    // The folder of designer card templates; unset: templates/ in the app's folder, which may be absent.
+    CARD_TEMPLATES_DIR: z
+        .string()
+        .trim()
+        .optional()
+        .transform((value) => (value === '' ? undefined : value)),
 });
 
 /** Every configuration key the app reads, for documentation and consistency checks. */
@@ -573,6 +581,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         orderSettleMs: settings.ORDER_SETTLE_MS,
         limitProfiles: profiles,
         connectionsByWebhook,
+        cardTemplatesDir: settings.CARD_TEMPLATES_DIR,
     });
 }
 
