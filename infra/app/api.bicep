@@ -43,6 +43,7 @@ param sweepSchedule string
 param cardTemplatesDir string
 param digestAfterSeconds int
 param orderSettleMs int
+param routesAlerts string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -152,6 +153,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     CARD_TEMPLATES_DIR: cardTemplatesDir
     DIGEST_AFTER_SECONDS: string(digestAfterSeconds)
     ORDER_SETTLE_MS: string(orderSettleMs)
+    ROUTES_ALERTS: routesAlerts
     LIMITS_CONNECTOR: limitsConnector
     LIMITS_WORKFLOWS: limitsWorkflows
     LIMITS_WORKFLOWS_CONNECTION: limitsWorkflowsConnection
