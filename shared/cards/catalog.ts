@@ -123,7 +123,7 @@ export const CARD_CATALOG: ReadonlyMap<string, CatalogEntry> = catalog;
  * @throws {TypeError} when one is not marked custom or takes a built-in template's name: the
  * loader refuses both, naming the file.
  * @example
- * useCustomTemplates(await loadCustomTemplates({ setting: config.cardTemplatesDir, appRoot }));
+ * useCustomTemplates(await loadCustomTemplates({ setting: config.cards.templatesDir, appRoot }));
  */
 export function useCustomTemplates(custom: readonly CatalogEntry[]): void {
     for (const candidate of custom) {

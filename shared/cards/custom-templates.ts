@@ -272,7 +272,7 @@ function summaryOf(schema: unknown, templateFile: string): string {
  *
  * @throws {ConfigurationError} listing every problem, each naming its file.
  * @example
- * const custom = await loadCustomTemplates({ setting: config.cardTemplatesDir, appRoot: process.cwd() });
+ * const custom = await loadCustomTemplates({ setting: config.cards.templatesDir, appRoot: process.cwd() });
  */
 export async function loadCustomTemplates(source: CustomTemplatesSource): Promise<CatalogEntry[]> {
     const configured = source.setting !== undefined && source.setting.trim() !== '' ? source.setting.trim() : undefined;
@@ -310,7 +310,7 @@ export async function loadCustomTemplates(source: CustomTemplatesSource): Promis
  * @returns the templates installed.
  * @throws {ConfigurationError} listing every bad file; the catalog is then left as it was.
  * @example
- * await installCustomTemplates({ setting: getConfig().cardTemplatesDir, appRoot });
+ * await installCustomTemplates({ setting: getConfig().cards.templatesDir, appRoot });
  */
 export async function installCustomTemplates(source: CustomTemplatesSource): Promise<readonly CatalogEntry[]> {
     const loaded = await loadCustomTemplates(source);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { health, loadCardTemplatesAtStart, validateConfigurationAtStart } from '../../functions/health.js';
 import { CARD_CATALOG, useCustomTemplates } from '../../shared/cards/catalog.js';
-import { resetConfig } from '../../shared/platform/config.js';
+import { resetConfig } from '../../shared/config.js';
 import { CONNECTOR_RETIREMENT_URL, WORKFLOWS_MIGRATION_URL } from '../../shared/notify/retirement.js';
 
 const savedEnv = { ...process.env };

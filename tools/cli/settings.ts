@@ -1,6 +1,6 @@
 /** CLI settings: `local.settings.json` Values in the working directory under the environment, parsed like the app's. */
 import { installCustomTemplates } from '../../shared/cards/index.js';
-import { type AppConfig, loadConfig } from '../../shared/platform/config.js';
+import { type AppConfig, loadConfig } from '../../shared/config.js';
 import { readLocalSettings } from '../../shared/platform/index.js';
 import type { CliContext, Environment } from './command.js';
 
@@ -32,5 +32,5 @@ export async function loadCliConfig(env: Environment, cwd: string): Promise<AppC
  */
 export async function useCliCardTemplates(context: CliContext): Promise<void> {
     const config = await context.config();
-    await installCustomTemplates({ setting: config.cardTemplatesDir, appRoot: context.io.cwd });
+    await installCustomTemplates({ setting: config.cards.templatesDir, appRoot: context.io.cwd });
 }

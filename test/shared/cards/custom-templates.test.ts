@@ -8,7 +8,7 @@ import { BUILT_IN_TEMPLATES, CARD_CATALOG, checkCardData, useCustomTemplates, va
 import { installCustomTemplates, loadCustomTemplates } from '../../../shared/cards/custom-templates.js';
 import { acceptQueueMessage, checkJob } from '../../../shared/notify/accept.js';
 import { buildTeamsPayload } from '../../../shared/notify/payload.js';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { ConfigurationError } from '../../../shared/platform/errors.js';
 import { createMemoryOutboxStore } from '../../support/memory-outbox.js';
 
