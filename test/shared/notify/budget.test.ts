@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readBudgets } from '../../../shared/notify/budget.js';
 import { statusCard } from '../../../shared/mention/commands/builtin/status.js';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
 import { webhookKey } from '../../../shared/notify/webhook-target.js';
 import { createMemoryOutboxStore } from '../../support/memory-outbox.js';

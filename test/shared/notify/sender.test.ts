@@ -1,6 +1,6 @@
 // The sender on an injected clock against the Teams simulator: order, rate limits, Teams' answers, several instances and storage trouble.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { resolveSendTarget, URL_TARGETS_OFF } from '../../../shared/notify/accept.js';
 import { drainWebhook } from '../../../shared/notify/sender.js';
 import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../../../shared/notify/limiter.js';
