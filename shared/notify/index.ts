@@ -186,6 +186,39 @@ export {
     type PostToWebhook,
 } from './post.js';
 export {
+    type AlertGroup,
+    alertGroupSchema,
+    type AlertLine,
+    countOf,
+    describeIssues,
+    distinctLabels,
+    fitAlertLines,
+    type GroupAlert,
+    groupAlertSchema,
+    groupIdentity,
+    groupSeverity,
+    labelFacts,
+    linkTitle,
+    linkUrl,
+    MAX_DESCRIPTION_CHARS,
+    MAX_ITEM_TEXT_CHARS,
+    MAX_LABEL_FACTS,
+    MAX_LABEL_VALUE_CHARS,
+    MAX_LINK_URL_CHARS,
+    MAX_LISTED_ALERTS,
+    MAX_REPORTED_PROBLEMS,
+    MAX_TITLE_CHARS,
+    plainText,
+    severityOf,
+    shownTime,
+    UNKNOWN_SEVERITY,
+} from './producers/alert-group.js';
+export {
+    alertmanagerProducer,
+    fromAlertmanager,
+    silenceUrl,
+} from './producers/alertmanager.js';
+export {
     type Conversion,
     type ProducedJob,
 } from './producers/conversion.js';
