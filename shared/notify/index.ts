@@ -223,6 +223,10 @@ export {
     type ProducedJob,
 } from './producers/conversion.js';
 export {
+    fromGrafana,
+    grafanaProducer,
+} from './producers/grafana.js';
+export {
     type AlertRoute,
     type LabelMatcher,
     MATCH_EVERYTHING,
