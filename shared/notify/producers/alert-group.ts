@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ALERT_STATUSES, type AlertCardData, type AlertSeverity } from '../../cards/index.js';
 import { PermanentError } from '../../platform/index.js';
 import { buildTeamsPayload } from '../payload.js';
+import type { Conversion } from './conversion.js';
 
 /** Longest title the card shows (a group's alert name, an alert's labels). */
 export const MAX_TITLE_CHARS = 200;
@@ -289,4 +290,104 @@ export async function fitAlertLines(base: AlertCardData, lines: readonly AlertLi
         }
     }
     return withLines(low);
+}
+
+/** The annotation Prometheus and Grafana alert rules conventionally link their runbook with. */
+export const RUNBOOK_ANNOTATION = 'runbook_url';
+
+/** The group's runbook: the common `runbook_url`, else the first alert's. */
+export function groupRunbook(group: AlertGroup): string | undefined {
+    const common = group.commonAnnotations?.[RUNBOOK_ANNOTATION];
+    return linkUrl(common ?? group.alerts.map((alert) => alert.annotations?.[RUNBOOK_ANNOTATION]).find((url) => url !== undefined));
+}
+
+/**
+ * What the group says as a whole, as every alert producer shows it: the alert name (else
+ * `fallbackTitle`, else a count), severity, status, `<producer> · <receiver>`, the common summary and
+ * description, how many fire and resolved, since when, the common labels, and the alerts' shared
+ * generator URL as the main button. Producers add their links.
+ */
+export function groupSummary(group: AlertGroup, producer: string, fallbackTitle?: string): AlertCardData {
+    const common = group.commonLabels ?? {};
+    const annotations = group.commonAnnotations ?? {};
+    const firing = group.alerts.filter((alert) => alert.status === 'firing').length;
+    const resolved = group.alerts.length - firing;
+    const title = plainText(common.alertname ?? group.groupLabels?.alertname ?? fallbackTitle ?? countOf(group.alerts.length, 'alert'), MAX_TITLE_CHARS) || 'Alert';
+    const description = plainText([annotations.summary, annotations.description].filter((text) => text !== undefined && text.trim() !== '').join('\n\n'), MAX_DESCRIPTION_CHARS);
+    const starts = group.alerts.map((alert) => shownTime(alert.startsAt)).filter((time): time is string => time !== undefined).sort();
+    const generators = new Set(group.alerts.map((alert) => alert.generatorURL));
+    const shared = generators.size === 1 ? linkUrl(group.alerts[0]?.generatorURL) : undefined;
+    const receiver = group.receiver === undefined ? '' : ` · ${plainText(group.receiver, MAX_TITLE_CHARS)}`;
+    const count = (n: number) => n.toLocaleString('en-US');
+    return {
+        title,
+        severity: groupSeverity(group),
+        status: group.status,
+        source: `${producer}${receiver}`,
+        ...(description === '' ? {} : { description }),
+        facts: [
+            { name: 'Alerts', value: resolved === 0 ? `${count(firing)} firing` : `${count(firing)} firing, ${count(resolved)} resolved` },
+            ...(starts[0] === undefined ? [] : [{ name: 'Since', value: starts[0] }]),
+            ...labelFacts(common),
+        ],
+        ...(shared === undefined ? {} : { url: shared }),
+    };
+}
+
+/** The alert's own summary (else description) when the group's common annotations do not say it already. */
+export function ownSummary(alert: GroupAlert, commonAnnotations: Readonly<Record<string, string>>): string | undefined {
+    const own = alert.annotations?.summary ?? alert.annotations?.description;
+    return own !== undefined && own !== commonAnnotations.summary && own !== commonAnnotations.description ? own : undefined;
+}
+
+/**
+ * One alert as a line: titled by the labels that set it apart from the group (else its name), the
+ * `details` that are present joined with `·` as its text, linked to `url`.
+ */
+export function alertLine(alert: GroupAlert, common: Readonly<Record<string, string>>, details: readonly (string | undefined)[], url: string | undefined): AlertLine {
+    const distinct = distinctLabels(alert, common);
+    const text = plainText(details.filter((part): part is string => part !== undefined && part.trim() !== '').join(' · '), MAX_ITEM_TEXT_CHARS);
+    return {
+        title: linkTitle(distinct.length > 0 ? distinct.join(' · ') : (alert.labels.alertname ?? 'alert'), MAX_TITLE_CHARS) || 'alert',
+        status: alert.status,
+        ...(text === '' ? {} : { text }),
+        ...(url === undefined ? {} : { url }),
+    };
+}
+
+/** How one alert producer shows its groups: the parts {@link convertAlertGroup} cannot know. */
+export interface AlertGroupShape<G extends AlertGroup> {
+    /** The producer's schema: Alertmanager's shape, or an extension of it. */
+    readonly schema: z.ZodType<G>;
+    /** The start of the identity and of `updateKey`, e.g. `alertmanager` or `grafana:<orgId>`. */
+    readonly scope: (group: G) => string;
+    /** The card's data without its alert lines. */
+    readonly card: (group: G) => AlertCardData;
+    /** One line per alert. */
+    readonly lines: (group: G) => AlertLine[];
+    /** Who left alerts out when `truncatedAlerts` is set, e.g. `Alertmanager (max_alerts)`. */
+    readonly truncatedBy: string;
+}
+
+/**
+ * Converts an Alertmanager-shaped body to one `alert` card job, fitted to Teams' size limit, with its
+ * identity, an `updateKey` of the scope, receiver and group key, and the common labels to route on;
+ * or every problem, each naming its field.
+ */
+export async function convertAlertGroup<G extends AlertGroup>(body: unknown, shape: AlertGroupShape<G>): Promise<Conversion> {
+    const parsed = shape.schema.safeParse(body);
+    if (!parsed.success) {
+        return { kind: 'invalid', problems: describeIssues(parsed.error) };
+    }
+    const group = parsed.data;
+    if (group.alerts.length === 0) {
+        return { kind: 'invalid', problems: ['alerts: holds no alert'] };
+    }
+    const data = await fitAlertLines(shape.card(group), shape.lines(group), group.truncatedAlerts ?? 0, shape.truncatedBy);
+    const scope = shape.scope(group);
+    return {
+        kind: 'jobs',
+        labels: group.commonLabels ?? {},
+        jobs: [{ identity: groupIdentity(scope, group), updateKey: `${scope}:${group.receiver ?? ''}:${group.groupKey}`, card: { template: 'alert', data: { ...data } } }],
+    };
 }

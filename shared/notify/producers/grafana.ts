@@ -3,25 +3,7 @@ import { z } from 'zod';
 import type { AlertCardData } from '../../cards/index.js';
 import type { Conversion } from './conversion.js';
 import type { ProducerEndpoint } from './endpoint.js';
-import {
-    alertGroupSchema,
-    type AlertLine,
-    countOf,
-    describeIssues,
-    distinctLabels,
-    fitAlertLines,
-    groupAlertSchema,
-    groupIdentity,
-    groupSeverity,
-    labelFacts,
-    linkTitle,
-    linkUrl,
-    MAX_DESCRIPTION_CHARS,
-    MAX_ITEM_TEXT_CHARS,
-    MAX_TITLE_CHARS,
-    plainText,
-    shownTime,
-} from './alert-group.js';
+import { alertGroupSchema, type AlertLine, alertLine, convertAlertGroup, groupAlertSchema, groupRunbook, groupSummary, linkUrl, ownSummary, shownTime } from './alert-group.js';
 
 /** Most decimals a value shows: Grafana sends full doubles (`97.31943737541908`). */
 const VALUE_DECIMALS = 3;
@@ -76,46 +58,22 @@ function groupSilenceUrl(group: GrafanaGroup): string | undefined {
     return linkUrl(`${external.replace(/\/+$/, '')}/alerting/silence/new?${query.toString()}`);
 }
 
-/** One line per alert: the labels that set it apart, its values and start, linked to its panel (else dashboard, else rule). */
+/** One line per alert: its own summary, its values, since when, linked to its panel (else dashboard, else rule). */
 function alertLines(group: GrafanaGroup): AlertLine[] {
     const common = group.commonLabels ?? {};
-    const annotations = group.commonAnnotations ?? {};
     return group.alerts.map((alert) => {
-        const distinct = distinctLabels(alert, common);
-        const own = alert.annotations?.summary;
-        const values = shownValues(alert);
         const since = shownTime(alert.startsAt);
-        const parts = [
-            own !== undefined && own !== annotations.summary ? own : undefined,
-            values,
-            since === undefined ? undefined : `since ${since}`,
-        ].filter((part): part is string => part !== undefined && part.trim() !== '');
-        const text = plainText(parts.join(' · '), MAX_ITEM_TEXT_CHARS);
-        const url = linkUrl(alert.panelURL) ?? linkUrl(alert.dashboardURL) ?? linkUrl(alert.generatorURL);
-        return {
-            title: linkTitle(distinct.length > 0 ? distinct.join(' · ') : (alert.labels.alertname ?? 'alert'), MAX_TITLE_CHARS) || 'alert',
-            status: alert.status,
-            ...(text === '' ? {} : { text }),
-            ...(url === undefined ? {} : { url }),
-        };
+        const details = [ownSummary(alert, group.commonAnnotations ?? {}), shownValues(alert), since === undefined ? undefined : `since ${since}`];
+        return alertLine(alert, common, details, linkUrl(alert.panelURL) ?? linkUrl(alert.dashboardURL) ?? linkUrl(alert.generatorURL));
     });
 }
 
-/** The card's data without its alert lines. */
+/** The card's data without its alert lines: the group as a whole, with links to the dashboard, the panel, the runbook and a silence, and the first https image. */
 function groupCard(group: GrafanaGroup): AlertCardData {
-    const common = group.commonLabels ?? {};
-    const annotations = group.commonAnnotations ?? {};
-    const firing = group.alerts.filter((alert) => alert.status === 'firing').length;
-    const resolved = group.alerts.length - firing;
-    const title = plainText(common.alertname ?? group.title ?? countOf(group.alerts.length, 'alert'), MAX_TITLE_CHARS) || 'Alert';
-    const description = plainText([annotations.summary, annotations.description].filter((text) => text !== undefined && text.trim() !== '').join('\n\n'), MAX_DESCRIPTION_CHARS);
-    const starts = group.alerts.map((alert) => shownTime(alert.startsAt)).filter((time): time is string => time !== undefined).sort();
     const first = (field: 'dashboardURL' | 'panelURL') => group.alerts.map((alert) => linkUrl(alert[field])).find((url) => url !== undefined);
-    const generators = new Set(group.alerts.map((alert) => alert.generatorURL));
-    const rule = generators.size === 1 ? linkUrl(group.alerts[0]?.generatorURL) : undefined;
-    const runbook = linkUrl(annotations.runbook_url ?? group.alerts.find((alert) => alert.annotations?.runbook_url !== undefined)?.annotations?.runbook_url);
     const dashboard = first('dashboardURL');
     const panel = first('panelURL');
+    const runbook = groupRunbook(group);
     const silence = group.status === 'firing' ? groupSilenceUrl(group) : undefined;
     const links = [
         ...(dashboard === undefined ? [] : [{ title: 'Dashboard', url: dashboard }]),
@@ -123,22 +81,9 @@ function groupCard(group: GrafanaGroup): AlertCardData {
         ...(runbook === undefined ? [] : [{ title: 'Runbook', url: runbook }]),
         ...(silence === undefined ? [] : [{ title: 'Silence', url: silence }]),
     ];
-    const image = group.alerts
-        .map((alert) => linkUrl(alert.imageURL))
-        .find((url): url is string => url?.startsWith('https:') === true);
-    const receiver = group.receiver === undefined ? '' : ` · ${plainText(group.receiver, MAX_TITLE_CHARS)}`;
+    const image = group.alerts.map((alert) => linkUrl(alert.imageURL)).find((url): url is string => url?.startsWith('https:') === true);
     return {
-        title,
-        severity: groupSeverity(group),
-        status: group.status,
-        source: `Grafana${receiver}`,
-        ...(description === '' ? {} : { description }),
-        facts: [
-            { name: 'Alerts', value: resolved === 0 ? `${firing.toLocaleString('en-US')} firing` : `${firing.toLocaleString('en-US')} firing, ${resolved.toLocaleString('en-US')} resolved` },
-            ...(starts[0] === undefined ? [] : [{ name: 'Since', value: starts[0] }]),
-            ...labelFacts(common),
-        ],
-        ...(rule === undefined ? {} : { url: rule }),
+        ...groupSummary(group, 'Grafana', group.title),
         ...(links.length === 0 ? {} : { links }),
         ...(image === undefined ? {} : { imageUrl: image }),
     };
@@ -153,28 +98,14 @@ function groupCard(group: GrafanaGroup): AlertCardData {
  * @example
  * const conversion = await fromGrafana(JSON.parse(body));
  */
-export async function fromGrafana(body: unknown): Promise<Conversion> {
-    const parsed = grafanaGroupSchema.safeParse(body);
-    if (!parsed.success) {
-        return { kind: 'invalid', problems: describeIssues(parsed.error) };
-    }
-    const group = parsed.data;
-    if (group.alerts.length === 0) {
-        return { kind: 'invalid', problems: ['alerts: holds no alert'] };
-    }
-    const org = group.orgId === undefined ? '' : String(group.orgId);
-    const data = await fitAlertLines(groupCard(group), alertLines(group), group.truncatedAlerts ?? 0, 'Grafana');
-    return {
-        kind: 'jobs',
-        labels: group.commonLabels ?? {},
-        jobs: [
-            {
-                identity: groupIdentity(`grafana:${org}`, group),
-                updateKey: `grafana:${org}:${group.receiver ?? ''}:${group.groupKey}`,
-                card: { template: 'alert', data: { ...data } },
-            },
-        ],
-    };
+export function fromGrafana(body: unknown): Promise<Conversion> {
+    return convertAlertGroup(body, {
+        schema: grafanaGroupSchema,
+        scope: (group) => `grafana:${group.orgId === undefined ? '' : String(group.orgId)}`,
+        card: groupCard,
+        lines: alertLines,
+        truncatedBy: 'Grafana',
+    });
 }
 
 /** `POST /api/hooks/grafana`. */

@@ -2,33 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { fromAlertmanager, silenceUrl } from '../../../shared/notify/producers/alertmanager.js';
 import { plainText, severityOf } from '../../../shared/notify/producers/alert-group.js';
-import type { ProducedJob } from '../../../shared/notify/producers/conversion.js';
-import { buildTeamsPayload, SAFE_PAYLOAD_BYTES } from '../../../shared/notify/payload.js';
-import { fixtureBytes } from '../../support/fixtures.js';
+import { SAFE_PAYLOAD_BYTES } from '../../../shared/notify/payload.js';
+import { onlyJob, producerFixture, sendableBytes } from './producer-jobs.js';
 
-type Payload = Record<string, unknown> & { alerts: Record<string, unknown>[] };
-
-const fixture = (name: string): Payload => JSON.parse(fixtureBytes(`producers/alertmanager/${name}.json`).toString('utf8')) as Payload;
-
-/** The one job a notification converts to; fails the test for anything else. */
-async function onlyJob(body: unknown): Promise<ProducedJob & { data: Record<string, unknown> }> {
-    const conversion = await fromAlertmanager(body);
-    if (conversion.kind !== 'jobs' || conversion.jobs.length !== 1 || conversion.jobs[0] === undefined) {
-        throw new TypeError(`expected one job, got ${JSON.stringify(conversion).slice(0, 300)}`);
-    }
-    return { ...conversion.jobs[0], data: conversion.jobs[0].card.data };
-}
-
-/** The job's payload for both dialects, as the sender builds it (throws when it would be refused). */
-async function sendableBytes(job: ProducedJob): Promise<number> {
-    const valid = { to: 'ops', card: { template: job.card.template, data: { ...job.card.data } } };
-    await buildTeamsPayload(valid, 'connector');
-    return (await buildTeamsPayload(valid, 'workflows')).bytes;
-}
+const fixture = (name: string) => producerFixture(`alertmanager/${name}`);
+const convert = (body: unknown) => onlyJob(fromAlertmanager(body));
 
 describe('fromAlertmanager on a firing group', () => {
     it('makes one critical, firing alert card with the common summary and description', async () => {
-        const job = await onlyJob(fixture('firing'));
+        const job = await convert(fixture('firing'));
         expect(job.card.template).toBe('alert');
         expect(job.data).toMatchObject({
             title: 'InstanceDown',
@@ -40,7 +22,7 @@ describe('fromAlertmanager on a firing group', () => {
     });
 
     it('shows the count, the first start and the common labels as facts', async () => {
-        const { data } = await onlyJob(fixture('firing'));
+        const { data } = await convert(fixture('firing'));
         expect(data.facts).toEqual([
             { name: 'Alerts', value: '2 firing' },
             { name: 'Since', value: '2026-11-23 10:02 UTC' },
@@ -50,7 +32,7 @@ describe('fromAlertmanager on a firing group', () => {
     });
 
     it('lists every alert by the labels that set it apart, linked to its expression', async () => {
-        const { data } = await onlyJob(fixture('firing'));
+        const { data } = await convert(fixture('firing'));
         expect(data.alerts).toEqual([
             { title: 'instance=db-1:9100', status: 'firing', text: 'since 2026-11-23 10:02 UTC', url: 'https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1' },
             { title: 'instance=db-2:9100', status: 'firing', text: 'since 2026-11-23 10:04 UTC', url: 'https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1' },
@@ -59,7 +41,7 @@ describe('fromAlertmanager on a firing group', () => {
     });
 
     it('links the shared expression, the runbook, a silence of the common labels, and Alertmanager', async () => {
-        const { data } = await onlyJob(fixture('firing'));
+        const { data } = await convert(fixture('firing'));
         expect(data.url).toBe('https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1');
         const links = data.links as { title: string; url: string }[];
         expect(links.map((link) => link.title)).toEqual(['Runbook', 'Silence', 'Alertmanager']);
@@ -72,25 +54,25 @@ describe('fromAlertmanager on a firing group', () => {
     it('routes on the common labels and updates by receiver and group key', async () => {
         const conversion = await fromAlertmanager(fixture('firing'));
         expect(conversion).toMatchObject({ kind: 'jobs', labels: { alertname: 'InstanceDown', team: 'infra' } });
-        const job = await onlyJob(fixture('firing'));
+        const job = await convert(fixture('firing'));
         expect(job.updateKey).toBe('alertmanager:teams-ops:{}/{severity="critical"}:{alertname="InstanceDown"}');
     });
 
     it('is a card the sender accepts for Workflows and connectors', async () => {
-        expect(await sendableBytes(await onlyJob(fixture('firing')))).toBeLessThan(SAFE_PAYLOAD_BYTES);
+        expect(await sendableBytes(await convert(fixture('firing')))).toBeLessThan(SAFE_PAYLOAD_BYTES);
     });
 });
 
 describe('fromAlertmanager on other groups', () => {
     it('shows a resolved group as resolved, with its alerts ticked and no silence link', async () => {
-        const { data } = await onlyJob(fixture('resolved'));
+        const { data } = await convert(fixture('resolved'));
         expect(data).toMatchObject({ status: 'resolved', severity: 'critical' });
         expect((data.alerts as { status: string; text: string }[])[0]).toMatchObject({ status: 'resolved', text: 'since 2026-11-23 10:02 UTC · resolved 2026-11-23 10:31 UTC' });
         expect((data.links as { title: string }[]).map((link) => link.title)).toEqual(['Runbook', 'Alertmanager']);
     });
 
     it("maps warning to medium and lists each alert's own summary when the group has none, and resolved alerts among firing ones", async () => {
-        const { data } = await onlyJob(fixture('mixed-warning'));
+        const { data } = await convert(fixture('mixed-warning'));
         expect(data.severity).toBe('medium');
         expect(data.description).toBeUndefined();
         expect(data.facts).toContainEqual({ name: 'Alerts', value: '2 firing, 1 resolved' });
@@ -100,13 +82,13 @@ describe('fromAlertmanager on other groups', () => {
     });
 
     it('says how many alerts Alertmanager left out (max_alerts)', async () => {
-        const { data } = await onlyJob(fixture('truncated'));
+        const { data } = await convert(fixture('truncated'));
         expect(data.severity).toBe('high');
         expect(data.note).toBe('37 alerts left out by Alertmanager (max_alerts).');
     });
 
     it('reads a notification from an Alertmanager that sends no fingerprints and no truncatedAlerts', async () => {
-        const job = await onlyJob(fixture('no-fingerprint'));
+        const job = await convert(fixture('no-fingerprint'));
         expect(job.data).toMatchObject({ title: 'Test', severity: 'medium', description: 'some description' });
         expect(job.data.alerts).toEqual([
             { title: 'Test', status: 'firing', text: 'since 2018-08-03 07:52 UTC', url: 'http://example.com:9090/graph?g0.expr=go_memstats_alloc_bytes+%3E+0&g0.tab=1' },
@@ -119,25 +101,25 @@ describe('the identity of a notification', () => {
     it('is the same for a retry, and whatever order the alerts come in', async () => {
         const payload = fixture('mixed-warning');
         const reordered = { ...payload, alerts: [...payload.alerts].reverse() };
-        const [a, b, c] = await Promise.all([onlyJob(payload), onlyJob(fixture('mixed-warning')), onlyJob(reordered)]);
+        const [a, b, c] = await Promise.all([convert(payload), convert(fixture('mixed-warning')), convert(reordered)]);
         expect(b.identity).toBe(a.identity);
         expect(c.identity).toBe(a.identity);
     });
 
     it('changes with the status, a new alert, or a restarted alert', async () => {
-        const firing = await onlyJob(fixture('firing'));
-        expect((await onlyJob(fixture('resolved'))).identity).not.toBe(firing.identity);
+        const firing = await convert(fixture('firing'));
+        expect((await convert(fixture('resolved'))).identity).not.toBe(firing.identity);
         const payload = fixture('firing');
         const restarted = { ...payload, alerts: [{ ...payload.alerts[0], startsAt: '2026-11-23T11:00:00Z' }, payload.alerts[1]] };
-        expect((await onlyJob(restarted)).identity).not.toBe(firing.identity);
+        expect((await convert(restarted)).identity).not.toBe(firing.identity);
         const fewer = { ...payload, alerts: [payload.alerts[0]] };
-        expect((await onlyJob(fewer)).identity).not.toBe(firing.identity);
+        expect((await convert(fewer)).identity).not.toBe(firing.identity);
     });
 
     it('hashes the labels of an alert without fingerprint, so other labels make another identity', async () => {
         const payload = fixture('no-fingerprint');
         const other = { ...payload, alerts: [{ ...payload.alerts[0], labels: { alertname: 'Test', instance: 'other:9090' } }] };
-        expect((await onlyJob(other)).identity).not.toBe((await onlyJob(payload)).identity);
+        expect((await convert(other)).identity).not.toBe((await convert(payload)).identity);
     });
 });
 
@@ -175,7 +157,7 @@ describe('a storm in one notification', () => {
             labels: { ...(payload.alerts[0]?.labels as Record<string, string>), instance: `node-${index}:9100`, pod: 'p'.repeat(5000) },
             fingerprint: index.toString(16).padStart(16, '0'),
         }));
-        const job = await onlyJob({ ...payload, alerts, truncatedAlerts: 12 });
+        const job = await convert({ ...payload, alerts, truncatedAlerts: 12 });
         const listed = (job.data.alerts as unknown[]).length;
         expect(listed).toBeGreaterThan(5);
         expect(job.data.note).toBe(`${(3000 - listed).toLocaleString('en-US')} more alerts not shown (the card's size is limited). 12 alerts left out by Alertmanager (max_alerts).`);
@@ -185,7 +167,7 @@ describe('a storm in one notification', () => {
     it('removes HTML from annotations and labels, so no tag and no <at> mention reaches the card', async () => {
         const payload = fixture('firing');
         const html = '<script>alert(1)</script><b>Disk</b> <at>Ada</at> full<<at>at>x</at>';
-        const job = await onlyJob({
+        const job = await convert({
             ...payload,
             commonLabels: { alertname: '<at>Bob</at>', severity: 'critical' },
             commonAnnotations: { summary: html, description: '<img src=x onerror=alert(1)>' + 'd'.repeat(50_000) },
@@ -201,7 +183,7 @@ describe('a storm in one notification', () => {
 
     it('leaves out a link too long or not http(s), rather than cutting it', async () => {
         const payload = fixture('firing');
-        const job = await onlyJob({
+        const job = await convert({
             ...payload,
             externalURL: 'javascript:alert(1)',
             alerts: [{ ...payload.alerts[0], generatorURL: `https://prometheus.example.com/graph?g0.expr=${'x'.repeat(5000)}` }],
