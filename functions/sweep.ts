@@ -13,7 +13,7 @@ export const LOST_WAKEUP_GRACE_MS = 120_000;
  * wake-up, or a lost message, delays a job by at most a minute plus the lease, never forever.
  */
 export async function sweep(_timer: Timer, context: InvocationContext): Promise<void> {
-    const [{ deliveryRuntime, sendWakeup }, { flushTelemetry, trackEvent }] = await Promise.all([
+    const [{ deliveryRuntime, sendWakeup }, { trackEvent }] = await Promise.all([
         import('../shared/notify/azure.js'),
         import('../shared/platform/index.js'),
     ]);
@@ -30,8 +30,6 @@ export async function sweep(_timer: Timer, context: InvocationContext): Promise<
         woken += 1;
     }
     trackEvent(context, 'sweep', { woken });
-    // The instance may be frozen once the handler returns.
-    await flushTelemetry();
 }
 
 app.timer('sweep', {

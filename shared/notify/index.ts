@@ -54,6 +54,7 @@ export {
     createdAtMs,
     jobContentKind,
     type JobContentKind,
+    type JobMention,
     jobTargetSchema,
     type JobValidation,
     MAX_ALIAS_LENGTH,
@@ -98,6 +99,13 @@ export {
     windowUsage,
     type WindowUsage,
 } from './limiter.js';
+export {
+    MENTION_LINE_PREFIX,
+    type MentionedPerson,
+    mentionedPeople,
+    mentionText,
+    withMentions,
+} from './mentions.js';
 export {
     type AddJobResult,
     type ConditionalDeadLetterResult,

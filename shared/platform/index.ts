@@ -11,35 +11,6 @@ export {
     TeamsRelayError,
 } from './errors.js';
 export {
-    type AuthenticationSettings,
-    CLOUD_ROLE_TAG,
-    type ConnectionSettings,
-    createAppInsightsExporter,
-    createTelemetrySink,
-    DATA_VERSION,
-    DEFAULT_CLOUD_ROLE,
-    DEFAULT_INGESTION_ENDPOINT,
-    type Envelope,
-    type EnvelopeContext,
-    EVENT_ENVELOPE,
-    type EventData,
-    eventEnvelope,
-    EXPORT_LIMITS,
-    type ExporterOptions,
-    flushTelemetry,
-    INGESTION_TOKEN_SCOPE,
-    METRIC_ENVELOPE,
-    type MetricData,
-    metricEnvelope,
-    noopTelemetrySink,
-    parseAuthenticationString,
-    parseConnectionString,
-    type SinkProperties,
-    telemetrySink,
-    type TelemetrySink,
-    TRACK_PATH,
-} from './app-insights.js';
-export {
     INTERNAL_ERROR_BODY,
     MAX_REQUEST_BODY_BYTES,
     readBodyWithin,
@@ -55,6 +26,10 @@ export {
     MAX_JSON_DEPTH,
     nestingProblem,
 } from './json-depth.js';
+export {
+    invocationTelemetryHooks,
+    type InvocationTelemetryHooks,
+} from './invocation-telemetry.js';
 export {
     LOCAL_SETTINGS_FILE,
     readLocalSettings,
@@ -77,7 +52,6 @@ export {
 export {
     type DeliveryEvent,
     formatTelemetry,
-    TELEMETRY_METRICS,
     TELEMETRY_PREFIX,
     type TelemetryEventName,
     type TelemetryProperties,

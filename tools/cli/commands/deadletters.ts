@@ -5,7 +5,7 @@ import { ClientError, ensureErrorType } from '../../../shared/platform/index.js'
 import { type DeadLetter, type DeadLetterSource, decodeQueueMessage, type OutboxStore } from '../../../shared/notify/index.js';
 import { enqueueNotification, NEVER_EXPIRES } from '../../../shared/notify/azure.js';
 import { askOnTerminal, defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext, type CliIo } from '../command.js';
-import { preview, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
+import { jobFieldLines, jobFieldsOf, type ListedJobFields, preview, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
 
 /** Most messages one Peek Messages or Get Messages call returns (Azure Queue Storage REST API: `numofmessages` 1-32). */
 const QUEUE_BATCH_LIMIT = 32;
@@ -49,9 +49,9 @@ trigger itself kept failing on sit in the poison queue (NOTIFICATIONS_QUEUE + "-
 listed, replayed and purged with the dead letters, with source "poison".
 
   list                 every dead letter, oldest first: id, time, alias or webhook, job id, source,
-                       reason, last status and body, attempts; then every poison message: message
-                       id, insertion time, dequeue count and text. Webhook URLs are never printed:
-                       a URL shows as its host only.
+                       reason, the job's update key, thread key and mentions, last status and body,
+                       attempts; then every poison message: message id, insertion time, dequeue
+                       count and text. Webhook URLs are never printed: a URL shows as its host only.
     --json             print a JSON array instead (every key always present, null when it does not apply)
   replay <id>...       put each back on the notifications queue, then delete it: a job is re-enqueued
                        as stored (same id and createdAt), an invalid message is re-sent as its raw
@@ -71,8 +71,12 @@ Examples:
 
 type ListedSource = DeadLetterSource | 'poison';
 
-/** One listed item, as `--json` prints it: every key always present, `null` where it does not apply. */
-interface ListedItem {
+/**
+ * One listed item, as `--json` prints it: every key always present, `null` (or no mentions) where it
+ * does not apply. `updateKey`, `threadKey` and `mentions` are the job's, or the message's when it
+ * decodes to something job-shaped.
+ */
+interface ListedItem extends ListedJobFields {
     readonly source: ListedSource;
     /** The dead letter's id, or the poison message's id: what `replay` takes. */
     readonly id: string;
@@ -142,6 +146,7 @@ function listedDeadLetter(letter: DeadLetter): ListedItem {
         attempts: letter.attempts,
         dequeueCount: null,
         text: letter.message === undefined ? null : redactUrls(letter.message),
+        ...jobFieldsOf(letter.job ?? (decoded?.ok === true ? decoded.value : undefined)),
     };
 }
 
@@ -164,6 +169,7 @@ function listedPoisonMessage(message: PoisonMessage): ListedItem {
         attempts: null,
         dequeueCount: message.dequeueCount,
         text: redactUrls(decoded.text),
+        ...jobFieldsOf(value),
     };
 }
 
@@ -245,6 +251,7 @@ function detailLines(item: ListedItem, poisonQueue: string): string[] {
     } else if (item.reason !== null) {
         lines.push(`reason: ${preview(item.reason)}`);
     }
+    lines.push(...jobFieldLines(item));
     if (item.lastStatus !== null || item.lastBody !== null) {
         const status = item.lastStatus === null ? 'no status' : `HTTP ${item.lastStatus}`;
         lines.push(`last answer: ${status}${item.lastBody === null || item.lastBody === '' ? '' : `: ${preview(item.lastBody)}`}`);

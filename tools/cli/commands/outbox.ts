@@ -6,7 +6,7 @@ import type { AppConfig } from '../../../shared/platform/config.js';
 import { ClientError, wakeupQueueName } from '../../../shared/platform/index.js';
 import { sendWakeup } from '../../../shared/notify/azure.js';
 import { defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext } from '../command.js';
-import { preview, printable, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
+import { jobFieldLines, jobFieldsOf, type ListedJobFields, preview, printable, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
 
 /** Most jobs listed per webhook: the head of the outbox, which is what holds the rest. */
 export const LIST_LIMIT = 1_000;
@@ -35,8 +35,9 @@ order (createdAt, else when the job was accepted), one after the other: a job at
 being retried holds the jobs behind it until it is delivered or its retries run out.
 
   list <alias>         the jobs waiting for the alias (TEAMS_WEBHOOK_<ALIAS>), in send order: job id,
-                       order (createdAt), accepted, attempts, not before (the retry back-off), and
-                       the last error under a job that failed. At most ${LIST_LIMIT} jobs per webhook.
+                       order (createdAt), accepted, attempts, not before (the retry back-off); under
+                       a job, its update key, thread key and mentions when it has them, and its last
+                       error when it failed. At most ${LIST_LIMIT} jobs per webhook.
     --all              every webhook: the configured aliases and the {url} webhooks, by host
     --json             print JSON instead (times in epoch ms, absent values as null)
   skip <job id>...     move each job to the dead letters with the reason "skipped by operator",
@@ -56,8 +57,11 @@ Examples:
   teams-relay outbox list --all --json
   teams-relay outbox skip deploy-4711`;
 
-/** One waiting job, as `--json` prints it: every key always present, `null` where it does not apply. */
-interface ListedJob {
+/**
+ * One waiting job, as `--json` prints it: every key always present, `null` (or no mentions) where it
+ * does not apply. `updateKey`, `threadKey` and `mentions` are the job's own.
+ */
+interface ListedJob extends ListedJobFields {
     /** 1 for the head: the next job to be sent. */
     readonly position: number;
     readonly jobId: string;
@@ -104,6 +108,7 @@ function listedJob(job: OutboxJob, position: number): ListedJob {
         notBefore: job.notBefore === 0 ? null : job.notBefore,
         lastStatus: job.lastStatus ?? null,
         lastReason: job.lastReason === undefined ? null : redactUrls(job.lastReason),
+        ...jobFieldsOf(job.job),
     };
 }
 
@@ -171,7 +176,7 @@ function table(jobs: readonly ListedJob[]): string[] {
                 String(job.attempts),
                 job.notBefore === null ? '-' : clock(job.notBefore),
             ],
-            details: lastErrorLines(job),
+            details: [...jobFieldLines(job), ...lastErrorLines(job)],
         })),
     );
 }
