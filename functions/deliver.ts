@@ -1,5 +1,6 @@
 /** Queue trigger on the notifications queue: accepts each job into its webhook's outbox, then drains that webhook. */
 import { app, type InvocationContext } from '@azure/functions';
+import { getConfig } from '../shared/config.js';
 import { DEFAULT_NOTIFICATIONS_QUEUE } from '../shared/platform/config.js';
 import { ensureErrorType } from '../shared/platform/index.js';
 
@@ -18,7 +19,7 @@ export async function deliver(message: unknown, context: InvocationContext): Pro
         import('../shared/notify/index.js'),
         import('../shared/platform/index.js'),
     ]);
-    const runtime = await deliveryRuntime();
+    const runtime = await deliveryRuntime(getConfig());
     const messageId = typeof context.triggerMetadata?.id === 'string' ? context.triggerMetadata.id : context.invocationId;
     const result = await acceptQueueMessage(message, { messageId, dequeuedAt: Date.now() }, runtime.store, runtime.config);
     if (result.kind === 'dead-lettered') {

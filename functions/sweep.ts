@@ -1,5 +1,6 @@
 /** Timer trigger, every minute: wakes any webhook that has jobs waiting but no sender and no pending wake-up. */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { getConfig } from '../shared/config.js';
 import { DEFAULT_SWEEP_SCHEDULE } from '../shared/platform/config.js';
 
 /** `SWEEP_SCHEDULE`, read when the module loads as the host reads app settings then; every minute by default. */
@@ -17,7 +18,7 @@ export async function sweep(_timer: Timer, context: InvocationContext): Promise<
         import('../shared/notify/azure.js'),
         import('../shared/platform/index.js'),
     ]);
-    const runtime = await deliveryRuntime();
+    const runtime = await deliveryRuntime(getConfig());
     const now = Date.now();
     let woken = 0;
     for (const state of await runtime.store.listWebhooks()) {

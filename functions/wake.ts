@@ -1,5 +1,6 @@
 /** Queue trigger on the wake-up queue: drains a webhook when its next slot has come. */
 import { app, type InvocationContext } from '@azure/functions';
+import { getConfig } from '../shared/config.js';
 import { wakeupQueueName } from '../shared/platform/index.js';
 import { NOTIFICATIONS_QUEUE_NAME } from './deliver.js';
 
@@ -18,7 +19,7 @@ export async function wake(message: unknown, context: InvocationContext): Promis
         trackEvent(context, 'bad-wakeup', { reason: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') });
         return;
     }
-    const runtime = await deliveryRuntime();
+    const runtime = await deliveryRuntime(getConfig());
     const result = await drainWebhook(parsed.data.webhook, runtime.senderDeps((event) => {
         trackDeliveryEvent(context, event);
     }));

@@ -255,11 +255,6 @@ export {
     WORKFLOWS_MIGRATION_URL,
 } from './retirement.js';
 export {
-    DEFAULT_DIGEST_AFTER_MS,
-    DEFAULT_LEASE_MS,
-    DEFAULT_MAX_DRAIN_MS,
-    DEFAULT_MAX_INLINE_WAIT_MS,
-    DEFAULT_ORDER_SETTLE_MS,
     type DrainResult,
     drainWebhook,
     MAX_UNEXPECTED_FAILURE_ATTEMPTS,
@@ -267,6 +262,22 @@ export {
     senderSettings,
     type SenderSettings,
 } from './sender.js';
+export {
+    DEFAULT_ALLOW_URL_TARGETS,
+    DEFAULT_DELIVERY_TIMEOUT_MS,
+    DEFAULT_DIGEST_AFTER_MS,
+    DEFAULT_LEASE_MS,
+    DEFAULT_MAX_DRAIN_MS,
+    DEFAULT_MAX_INLINE_WAIT_MS,
+    DEFAULT_ORDER_SETTLE_MS,
+    DEFAULT_RETRY_MAX_AGE_MS,
+    deliverySection,
+    type DeliverySettings,
+    type NotifyConfig,
+    targetsSection,
+    type TargetSettings,
+    WEBHOOK_SETTING_PREFIX,
+} from './settings.js';
 export {
     LEASE_CLOCK_SKEW_MS,
     LEASE_POLL_MS,

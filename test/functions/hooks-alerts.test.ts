@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hooksAlertmanager } from '../../functions/hooks-alertmanager.js';
 import { hooksGrafana } from '../../functions/hooks-grafana.js';
 import { checkJob } from '../../shared/notify/accept.js';
-import { loadConfig, resetConfig } from '../../shared/platform/config.js';
+import { loadConfig, resetConfig } from '../../shared/config.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { fixtureBytes } from '../support/fixtures.js';
 

@@ -5,7 +5,7 @@ import { checkCardRules, mentionTags } from '../../shared/cards/validate.js';
 import { checkJob } from '../../shared/notify/accept.js';
 import { mentionedPeople, withMentions } from '../../shared/notify/mentions.js';
 import { buildTeamsPayload, SAFE_PAYLOAD_BYTES } from '../../shared/notify/payload.js';
-import { loadConfig } from '../../shared/platform/config.js';
+import { loadConfig } from '../../shared/config.js';
 
 const config = loadConfig({
     TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',

@@ -7,7 +7,7 @@ import type { NotificationJob } from '../../shared/notify/jobs.js';
 import { alertmanagerProducer } from '../../shared/notify/producers/alertmanager.js';
 import { answerProducerHook, type ProducerEndpoint } from '../../shared/notify/producers/endpoint.js';
 import { grafanaProducer } from '../../shared/notify/producers/grafana.js';
-import { loadConfig } from '../../shared/platform/config.js';
+import { loadConfig } from '../../shared/config.js';
 import { fixtureBytes } from '../support/fixtures.js';
 
 /** One connector and one Workflows alias, so every job is checked against both dialects' rules. */

@@ -7,7 +7,7 @@ import { MAX_JOB_MENTIONS, type NotificationJob, validateJob, type ValidJob } fr
 import { mentionedPeople, withMentions } from '../../../shared/notify/mentions.js';
 import type { OutboxJob } from '../../../shared/notify/outbox/index.js';
 import { buildTeamsPayload } from '../../../shared/notify/payload.js';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { createMemoryOutboxStore } from '../../support/memory-outbox.js';
 
 const ADA = 'ada@contoso.com';

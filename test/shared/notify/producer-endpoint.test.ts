@@ -4,7 +4,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answerProducerHook, producerJobId, type ProducerEndpoint } from '../../../shared/notify/producers/endpoint.js';
 import type { Conversion } from '../../../shared/notify/producers/conversion.js';
-import { type AppConfig, loadConfig } from '../../../shared/platform/config.js';
+import { type AppConfig, loadConfig } from '../../../shared/config.js';
 import { ClientError, MAX_REQUEST_BODY_BYTES } from '../../../shared/platform/index.js';
 import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 
@@ -193,6 +193,14 @@ describe('answerProducerHook', () => {
         expect(response.status).toBe(202);
         const [job] = await queuedJobs();
         expect(job?.updateKey).toMatch(/^standin:[0-9a-f]{64}$/);
+    });
+
+    it('reads the configuration inside its error handling: a bad configuration answers a generic 500, never the problem', async () => {
+        const broken = () => loadConfig({ TEAMS_WEBHOOK_OPS: 'not a url SECRET' });
+        const response = await answerProducerHook(standIn, post('{"title":"x"}', '?to=ops'), context(), { config: broken });
+        expect(response.status).toBe(500);
+        expect(JSON.stringify(response.jsonBody)).not.toContain('SECRET');
+        expect(JSON.stringify(response.jsonBody)).not.toContain('TEAMS_WEBHOOK_OPS');
     });
 
     it('answers a generic 500 when the queue fails, without a stack trace, so the producer retries', async () => {

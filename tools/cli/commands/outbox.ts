@@ -1,8 +1,8 @@
 /** `teams-relay outbox`: list the jobs waiting in a webhook's outbox, in send order, and skip jobs that will not go. */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BACKLOG_COUNT_LIMIT, DEFAULT_MAX_DRAIN_MS, type OutboxJob, type OutboxStore, skipJobs, type SkipOutcome, webhookKey } from '../../../shared/notify/index.js';
-import type { AppConfig } from '../../../shared/platform/config.js';
+import { BACKLOG_COUNT_LIMIT, type OutboxJob, type OutboxStore, skipJobs, type SkipOutcome, webhookKey } from '../../../shared/notify/index.js';
+import type { AppConfig } from '../../../shared/config.js';
 import { ClientError, wakeupQueueName } from '../../../shared/platform/index.js';
 import { sendWakeup } from '../../../shared/notify/azure.js';
 import { defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext } from '../command.js';
@@ -114,7 +114,7 @@ function listedJob(job: OutboxJob, position: number): ListedJob {
 
 /** The webhooks `list` covers: the alias named, or with `--all` every configured alias, then every other webhook with state. */
 async function webhooksToList(values: OutboxValues, operands: readonly string[], config: AppConfig, store: OutboxStore): Promise<WebhookToList[]> {
-    const configured = [...config.webhooks].map(([alias, url]) => ({ webhookKey: webhookKey(url), alias }));
+    const configured = [...config.targets.webhooks].map(([alias, url]) => ({ webhookKey: webhookKey(url), alias }));
     if (values.all === true) {
         if (operands.length > 0) {
             throw new ClientError('usage', `--all lists every webhook: give it without an alias, got "${operands.map(printable).join(' ')}"`);
@@ -131,9 +131,9 @@ async function webhooksToList(values: OutboxValues, operands: readonly string[],
         throw new ClientError('usage', name === undefined ? 'give the alias to list, or --all' : `list takes one alias, got "${operands.map(printable).join(' ')}"`);
     }
     const alias = name.toLowerCase();
-    const url = config.webhooks.get(alias);
+    const url = config.targets.webhooks.get(alias);
     if (url === undefined) {
-        const known = [...config.webhooks.keys()];
+        const known = [...config.targets.webhooks.keys()];
         throw new ClientError('unknown_alias', `unknown alias "${printable(name)}" (configured: ${known.length === 0 ? 'none' : known.join(', ')}); --all also lists {url} webhooks`);
     }
     return [{ webhookKey: webhookKey(url), alias }];
@@ -242,15 +242,15 @@ async function skip(ids: readonly string[], context: CliContext): Promise<number
     const { io } = context;
     const config = await context.config();
     const { store, openQueue } = await openCliStorage(io, config);
-    const wakeupQueue = openQueue(config.storage, wakeupQueueName(config.notificationsQueue));
+    const wakeupQueue = openQueue(config.storage, wakeupQueueName(config.queues.notifications));
     const outcomes = await skipJobs(ids, {
         store,
         now: io.now ?? Date.now,
         sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
         owner: `operator-${hostname()}-${randomUUID().slice(0, 8)}`,
-        leaseMs: config.deliveryLeaseMs,
+        leaseMs: config.delivery.leaseMs,
         // A sender lets go at the end of its drain; one that crashed, when its lease runs out.
-        maxWaitMs: DEFAULT_MAX_DRAIN_MS + config.deliveryLeaseMs,
+        maxWaitMs: config.delivery.maxDrainMs + config.delivery.leaseMs,
         wake: async (key, now) => {
             await wakeupQueue.createIfNotExists();
             await sendWakeup(wakeupQueue, key, now, now);
