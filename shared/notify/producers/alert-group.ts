@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ALERT_STATUSES, type AlertCardData, type AlertSeverity } from '../../cards/index.js';
 import { PermanentError } from '../../platform/index.js';
 import { buildTeamsPayload } from '../payload.js';
+import { isCardUrl } from './card-text.js';
 import type { Conversion } from './conversion.js';
 
 /** Longest title the card shows (a group's alert name, an alert's labels). */
@@ -20,11 +21,6 @@ export const MAX_ITEM_TEXT_CHARS = 300;
 export const MAX_LABEL_VALUE_CHARS = 120;
 /** Most common labels shown as facts. */
 export const MAX_LABEL_FACTS = 10;
-/**
- * Longest URL a card links to: a longer one is left out rather than cut (a cut URL is a broken one).
- * Prometheus' generator URLs hold the whole query, and some are long.
- */
-export const MAX_LINK_URL_CHARS = 1_500;
 /** Most alert lines tried: a 24 KB card holds fewer than this anyway. */
 export const MAX_LISTED_ALERTS = 60;
 /** Most problems a 400 lists: a body with thousands of bad alerts needs only the first few named. */
@@ -160,9 +156,9 @@ const TAG_START = /[A-Za-z/!?]/;
  * with `…`. Linear in the text's length, whatever it holds.
  *
  * @example
- * plainText('<b>Disk</b> full on <i>db-1</i>', 100); // 'Disk full on db-1'
+ * plainAlertText('<b>Disk</b> full on <i>db-1</i>', 100); // 'Disk full on db-1'
  */
-export function plainText(text: string, maxChars: number): string {
+export function plainAlertText(text: string, maxChars: number): string {
     let out = '';
     let from = 0;
     while (from < text.length && out.length <= maxChars) {
@@ -188,20 +184,15 @@ export function plainText(text: string, maxChars: number): string {
 
 /** A title for a Markdown link: plain text without the brackets that would end the link text. */
 export function linkTitle(text: string, maxChars: number): string {
-    return plainText(text, maxChars).replace(/[[\]]/g, '');
+    return plainAlertText(text, maxChars).replace(/[[\]]/g, '');
 }
 
-/** `url` when it is an absolute http(s) URL a card may link to (not too long), else `undefined`. */
+/**
+ * `url` when a card may link to it (http or https, and short enough to keep whole: Prometheus'
+ * generator URLs hold the whole query, and a cut URL is a broken one), else `undefined`.
+ */
 export function linkUrl(url: string | undefined): string | undefined {
-    if (url === undefined || url.length > MAX_LINK_URL_CHARS) {
-        return undefined;
-    }
-    try {
-        const parsed = new URL(url);
-        return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.hostname !== '' ? parsed.href : undefined;
-    } catch {
-        return undefined;
-    }
+    return url !== undefined && isCardUrl(url) ? url : undefined;
 }
 
 /** Years before this are the "unset" times Alertmanager sends (`0001-01-01T00:00:00Z`). */
@@ -231,7 +222,7 @@ export function labelFacts(common: Readonly<Record<string, string>>): { name: st
     return Object.entries(common)
         .filter(([name]) => name !== 'alertname' && name !== 'severity')
         .slice(0, MAX_LABEL_FACTS)
-        .map(([name, value]) => ({ name: plainText(name, MAX_LABEL_VALUE_CHARS) || 'label', value: plainText(value, MAX_LABEL_VALUE_CHARS) || '(empty)' }));
+        .map(([name, value]) => ({ name: plainAlertText(name, MAX_LABEL_VALUE_CHARS) || 'label', value: plainAlertText(value, MAX_LABEL_VALUE_CHARS) || '(empty)' }));
 }
 
 /** One alert as a card line. */
@@ -312,12 +303,12 @@ export function groupSummary(group: AlertGroup, producer: string, fallbackTitle?
     const annotations = group.commonAnnotations ?? {};
     const firing = group.alerts.filter((alert) => alert.status === 'firing').length;
     const resolved = group.alerts.length - firing;
-    const title = plainText(common.alertname ?? group.groupLabels?.alertname ?? fallbackTitle ?? countOf(group.alerts.length, 'alert'), MAX_TITLE_CHARS) || 'Alert';
-    const description = plainText([annotations.summary, annotations.description].filter((text) => text !== undefined && text.trim() !== '').join('\n\n'), MAX_DESCRIPTION_CHARS);
+    const title = plainAlertText(common.alertname ?? group.groupLabels?.alertname ?? fallbackTitle ?? countOf(group.alerts.length, 'alert'), MAX_TITLE_CHARS) || 'Alert';
+    const description = plainAlertText([annotations.summary, annotations.description].filter((text) => text !== undefined && text.trim() !== '').join('\n\n'), MAX_DESCRIPTION_CHARS);
     const starts = group.alerts.map((alert) => shownTime(alert.startsAt)).filter((time): time is string => time !== undefined).sort();
     const generators = new Set(group.alerts.map((alert) => alert.generatorURL));
     const shared = generators.size === 1 ? linkUrl(group.alerts[0]?.generatorURL) : undefined;
-    const receiver = group.receiver === undefined ? '' : ` · ${plainText(group.receiver, MAX_TITLE_CHARS)}`;
+    const receiver = group.receiver === undefined ? '' : ` · ${plainAlertText(group.receiver, MAX_TITLE_CHARS)}`;
     const count = (n: number) => n.toLocaleString('en-US');
     return {
         title,
@@ -346,7 +337,7 @@ export function ownSummary(alert: GroupAlert, commonAnnotations: Readonly<Record
  */
 export function alertLine(alert: GroupAlert, common: Readonly<Record<string, string>>, details: readonly (string | undefined)[], url: string | undefined): AlertLine {
     const distinct = distinctLabels(alert, common);
-    const text = plainText(details.filter((part): part is string => part !== undefined && part.trim() !== '').join(' · '), MAX_ITEM_TEXT_CHARS);
+    const text = plainAlertText(details.filter((part): part is string => part !== undefined && part.trim() !== '').join(' · '), MAX_ITEM_TEXT_CHARS);
     return {
         title: linkTitle(distinct.length > 0 ? distinct.join(' · ') : (alert.labels.alertname ?? 'alert'), MAX_TITLE_CHARS) || 'alert',
         status: alert.status,

@@ -1,7 +1,7 @@
 // Alertmanager's webhook notifications as alert cards: the fixtures (written from Alertmanager's documented shape), identity, severity, hostile groups.
 import { describe, expect, it } from 'vitest';
 import { fromAlertmanager, silenceUrl } from '../../../shared/notify/producers/alertmanager.js';
-import { plainText, severityOf } from '../../../shared/notify/producers/alert-group.js';
+import { plainAlertText, severityOf } from '../../../shared/notify/producers/alert-group.js';
 import { SAFE_PAYLOAD_BYTES } from '../../../shared/notify/payload.js';
 import { onlyJob, producerFixture, sendableBytes } from './producer-jobs.js';
 
@@ -218,13 +218,13 @@ describe('silenceUrl', () => {
     });
 });
 
-describe('plainText', () => {
+describe('plainAlertText', () => {
     it('keeps a lone "<" that opens no tag, and cuts long text with an ellipsis', () => {
-        expect(plainText('latency < 10ms and > 5ms', 100)).toBe('latency < 10ms and > 5ms');
-        expect(plainText('abcdef', 4)).toBe('abc…');
+        expect(plainAlertText('latency < 10ms and > 5ms', 100)).toBe('latency < 10ms and > 5ms');
+        expect(plainAlertText('abcdef', 4)).toBe('abc…');
     });
 
     it('reads a megabyte of unclosed tags in one pass', () => {
-        expect(plainText('<a'.repeat(500_000), 50)).toHaveLength(50);
+        expect(plainAlertText('<a'.repeat(500_000), 50)).toHaveLength(50);
     });
 });
