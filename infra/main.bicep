@@ -42,6 +42,13 @@ param instanceMemoryMB int = 2048
 param outgoingWebhookSecrets string = ''
 
 @secure()
+@description('GITHUB_WEBHOOK_SECRET, written to Key Vault when given; the secret of the GitHub webhook. Empty leaves a stored one alone; with none stored, the GitHub endpoint refuses every delivery.')
+param githubWebhookSecret string = ''
+
+@description('TEAMS_MENTION_MAP_GITHUB: GitHub login to Teams user, login:upn,... (e.g. octocat:ada@contoso.com), so reviewers are @mentioned; empty: none.')
+param githubMentionMap string = ''
+
+@secure()
 @description('Incoming webhook or Workflows URL by alias, e.g. {"ops": "https://..."}: one Key Vault secret and one TEAMS_WEBHOOK_<ALIAS> app setting each.')
 param webhooks object = {}
 
@@ -108,6 +115,9 @@ param deliveryLeaseSeconds int = 30
 @description('SWEEP_SCHEDULE: NCRONTAB (6 fields) of the sweep that wakes stranded webhooks.')
 param sweepSchedule string = '0 */1 * * * *'
 
+@description('CARD_TEMPLATES_DIR: folder of designer card templates in the deployed package; empty: templates/ in the package, which may be absent.')
+param cardTemplatesDir string = ''
+
 @description('DIGEST_AFTER_SECONDS: fold a backlog that would wait longer than this into digest posts; 0 turns digests off.')
 @minValue(0)
 @maxValue(604800)
@@ -144,6 +154,7 @@ var relayFlowAliases = deployRelayFlow ? [toLower(relayFlowAlias)] : []
 var webhookAliasList = union(map(items(webhooks), webhook => toLower(webhook.key)), filter(map(split(webhookAliases, ','), alias => toLower(trim(alias))), alias => !empty(alias)), relayFlowAliases)
 var webhookSecretNames = toObject(webhookAliasList, alias => alias, alias => 'teams-webhook-${replace(alias, '_', '-')}')
 var outgoingWebhookSecretsSecretName = 'teams-outgoing-webhook-secrets'
+var githubWebhookSecretSecretName = 'github-webhook-secret'
 // The relay flow posts through its own Teams API connection, so its alias gets a budget of its own
 // unless teamsConnections says otherwise.
 var relayFlowConnections = toObject(relayFlowAliases, alias => alias, alias => 'relay-flow-${alias}')
@@ -239,6 +250,8 @@ module secrets './app/secrets.bicep' = {
     keyVaultName: keyVault.outputs.name
     outgoingWebhookSecrets: outgoingWebhookSecrets
     outgoingWebhookSecretsSecretName: outgoingWebhookSecretsSecretName
+    githubWebhookSecret: githubWebhookSecret
+    githubWebhookSecretSecretName: githubWebhookSecretSecretName
     webhooks: webhooks
     webhookSecretNames: webhookSecretNames
   }
@@ -282,6 +295,8 @@ module api './app/api.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     outgoingWebhookSecretsSecretName: outgoingWebhookSecretsSecretName
+    githubWebhookSecretSecretName: githubWebhookSecretSecretName
+    githubMentionMap: githubMentionMap
     webhookSecretNames: webhookSecretNames
     teamsConnections: union(relayFlowConnections, teamsConnections)
     limitsConnector: limitsConnector
@@ -298,6 +313,7 @@ module api './app/api.bicep' = {
     rateLimitGuardMs: rateLimitGuardMs
     deliveryLeaseSeconds: deliveryLeaseSeconds
     sweepSchedule: sweepSchedule
+    cardTemplatesDir: cardTemplatesDir
     digestAfterSeconds: digestAfterSeconds
     orderSettleMs: orderSettleMs
     routesAlerts: routesAlerts

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -235,16 +235,24 @@ function triggerOf(name: string): Binding {
 }
 
 describe('npm run package', () => {
-    it('holds only host.json, the package files, dist/ and node_modules/ at the top', () => {
+    it('holds only host.json, the package files, dist/, templates/ and node_modules/ at the top', () => {
         const tops = new Set(entries.map(({ name }) => name.split('/')[0]));
-        expect([...tops].sort()).toEqual(['dist', 'host.json', 'node_modules', 'package-lock.json', 'package.json']);
+        expect([...tops].sort()).toEqual(['dist', 'host.json', 'node_modules', 'package-lock.json', 'package.json', 'templates']);
         expect(entries.map(({ name }) => name)).toContain('host.json');
+    });
+
+    it('ships every file of templates/, the custom card templates the app reads at start', () => {
+        const files = readdirSync(join(APP_ROOT, 'templates'), { recursive: true, withFileTypes: true })
+            .filter((entry) => entry.isFile())
+            .map((entry) => relative(APP_ROOT, join(entry.parentPath, entry.name)).split(sep).join('/'));
+        expect(files.length).toBeGreaterThan(0);
+        expect(entries.map(({ name }) => name).filter((name) => name.startsWith('templates/')).sort()).toEqual(files.sort());
     });
 
     it('ships the built function files and no other part of dist/ than functions/ and shared/', () => {
         const names = entries.map(({ name }) => name);
         expect(names.filter((name) => /^dist\/functions\/[^/]+\.js$/.test(name)).sort()).toEqual(
-            ['deliver', 'health', 'invocation-hooks', 'mention', 'notifications', 'sweep', 'wake'].map((name) => `dist/functions/${name}.js`),
+            ['deliver', 'health', 'hooks-alertmanager', 'hooks-azure-monitor', 'hooks-github', 'hooks-grafana', 'invocation-hooks', 'mention', 'notifications', 'sweep', 'wake'].map((name) => `dist/functions/${name}.js`),
         );
         const distFolders = new Set(names.filter((name) => name.startsWith('dist/')).map((name) => name.split('/')[1]));
         expect([...distFolders].sort()).toEqual(['functions', 'shared']);
@@ -290,11 +298,13 @@ describe('the unpacked package, alone in a fresh Node process', () => {
         expect(report.loaded.length).toBe(entries.filter(({ name }) => name.startsWith('dist/') && name.endsWith('.js')).length);
     });
 
-    it('registers exactly the six functions with their triggers', () => {
-        expect(report.registrations.map(({ name }) => name).sort()).toEqual(['deliver', 'health', 'mention', 'notifications', 'sweep', 'wake']);
+    it('registers exactly the functions of the app with their triggers', () => {
+        expect(report.registrations.map(({ name }) => name).sort()).toEqual(['deliver', 'health', 'hooks-alertmanager', 'hooks-azure-monitor', 'hooks-github', 'hooks-grafana', 'mention', 'notifications', 'sweep', 'wake']);
         expect(triggerOf('mention')).toMatchObject({ type: 'httpTrigger', methods: ['POST'], route: 'mention', authLevel: 'anonymous' });
         expect(triggerOf('health')).toMatchObject({ type: 'httpTrigger', methods: ['GET'], route: 'health', authLevel: 'anonymous' });
         expect(triggerOf('notifications')).toMatchObject({ type: 'httpTrigger', methods: ['POST'], route: 'notifications', authLevel: 'function' });
+        expect(triggerOf('hooks-alertmanager')).toMatchObject({ type: 'httpTrigger', methods: ['POST'], route: 'hooks/alertmanager', authLevel: 'function' });
+        expect(triggerOf('hooks-grafana')).toMatchObject({ type: 'httpTrigger', methods: ['POST'], route: 'hooks/grafana', authLevel: 'function' });
         expect(triggerOf('deliver')).toMatchObject({ type: 'queueTrigger', queueName: 'notifications', connection: 'AzureWebJobsStorage' });
         expect(triggerOf('wake')).toMatchObject({ type: 'queueTrigger', queueName: 'notifications-wakeup', connection: 'AzureWebJobsStorage' });
         expect(triggerOf('sweep')).toMatchObject({ type: 'timerTrigger', schedule: '0 */1 * * * *' });
@@ -329,13 +339,13 @@ describe('.funcignore', () => {
         expect(walk('dist').filter((name) => !packaged.has(name) && funcignore.accepts(name))).toEqual([]);
     });
 
-    it('drops every source file of the repository outside host.json and the package files', () => {
+    it('drops every source file of the repository outside host.json, the package files and templates/', () => {
         const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: APP_ROOT, encoding: 'utf8' });
         expect(listed.status).toBe(0);
         const published = listed.stdout
             .split('\n')
             .filter((name) => name !== '' && funcignore.accepts(name));
-        expect(published.sort()).toEqual(['host.json', 'package-lock.json', 'package.json']);
+        expect(published.filter((name) => !name.startsWith('templates/')).sort()).toEqual(['host.json', 'package-lock.json', 'package.json']);
     });
 
     it('drops local state, development packages and Core Tools as the package does', () => {

@@ -1,6 +1,7 @@
 /** The `alert` card: a monitoring alert, its severity shown by colour and icon, with facts and a link to it. */
 import { z } from 'zod';
 import {
+    invalidValue,
     cardFactsSchema,
     cardLinksSchema,
     cardTemplate,
@@ -18,10 +19,10 @@ import {
 export const ALERT_SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
 /** An alert's severity. */
-type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /** Whether the alert is still firing or has cleared (Alertmanager, Grafana and Azure Monitor send both). */
-const ALERT_STATUSES = ['firing', 'resolved'] as const;
+export const ALERT_STATUSES = ['firing', 'resolved'] as const;
 
 /** How each severity looks: red for critical, amber for high and medium, green for low, blue for info. */
 export const ALERT_SEVERITY_LOOK = {
@@ -35,6 +36,17 @@ export const ALERT_SEVERITY_LOOK = {
 /** How a resolved alert looks, whatever its severity. */
 export const ALERT_RESOLVED_LOOK = { colour: 'good', icon: '✅' } as const satisfies StateLook;
 
+/** An image a card may show: https only (Teams fetches card images itself and refuses plain http). */
+export const cardImageUrlSchema = z.url({ protocol: /^https$/, error: invalidValue('must be an https URL') });
+
+/** One alert of a group, as a line under the card's description. */
+export const alertItemSchema = z.object({
+    title: z.string().trim().min(1).describe('What identifies this alert in its group, e.g. "instance=db-2"'),
+    status: z.enum(ALERT_STATUSES).default('firing').describe('"resolved" marks the line with a tick'),
+    text: z.string().optional().describe('More about it, in Markdown (its values, since when)'),
+    url: cardUrlSchema.optional().describe('Where its title links to'),
+});
+
 /** The `alert` template's data. */
 export const alertCardDataSchema = z.object({
     title: z.string().trim().min(1).describe('What fired, e.g. "CPU above 90% on api-7"'),
@@ -45,15 +57,21 @@ export const alertCardDataSchema = z.object({
     facts: cardFactsSchema.optional(),
     url: cardUrlSchema.optional().describe('The alert in its monitoring tool (the "Open alert" button)'),
     links: cardLinksSchema.optional(),
+    alerts: z.array(alertItemSchema).optional().describe('The alerts of a group, one line each'),
+    note: z.string().optional().describe('What the card leaves out, e.g. "950 more alerts not shown"'),
+    imageUrl: cardImageUrlSchema.optional().describe('A picture of the alert (a graph), https only'),
 });
 
 /** Data for the `alert` template, as producers write it. */
-type AlertCardData = z.input<typeof alertCardDataSchema>;
+export type AlertCardData = z.input<typeof alertCardDataSchema>;
 
 const { colour: severityColour, icon: severityIcon } = stateLookExpressions('severity', ALERT_SEVERITY_LOOK, ALERT_SEVERITY_LOOK.info);
 const isResolved = "status == 'resolved'";
 const colour = `if(${isResolved}, '${ALERT_RESOLVED_LOOK.colour}', ${severityColour})`;
 const label = `if(${isResolved}, concat('${ALERT_RESOLVED_LOOK.icon} RESOLVED · ', toUpper(severity)), concat(${severityIcon}, ' ', toUpper(severity)))`;
+
+/** An alert line's heading: its status icon, then its title, linked when it has a URL. */
+const alertItemHeading = `concat(if(status == 'resolved', '${ALERT_RESOLVED_LOOK.icon} ', '🔥 '), if(empty(url), title, concat('[', title, '](', url, ')')))`;
 
 /** The `alert` card template. */
 export const alertCardTemplate = cardTemplate({
@@ -65,6 +83,19 @@ export const alertCardTemplate = cardTemplate({
         ]),
         markdownElement('description'),
         factSetElement([]),
+        {
+            type: 'Container',
+            // `$when` on `$root`: a missing array makes the engine keep the item unexpanded in the root's scope.
+            $data: '${alerts}',
+            $when: whenPresent('$root.alerts'),
+            spacing: 'Small',
+            items: [
+                { type: 'TextBlock', text: `\${${alertItemHeading}}`, weight: 'Bolder', wrap: true },
+                markdownElement('text', { isSubtle: true, spacing: 'None' }),
+            ],
+        },
+        markdownElement('note', { isSubtle: true, size: 'Small' }),
+        { type: 'Image', $when: whenPresent('imageUrl'), url: '${imageUrl}', altText: '${title}', size: 'Stretch' },
     ],
     actions: linkActions('Open alert'),
     msteams: { width: 'Full' },

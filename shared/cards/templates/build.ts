@@ -21,7 +21,7 @@ import {
 export const BUILD_STATUSES = ['succeeded', 'failed', 'canceled', 'running'] as const;
 
 /** A pipeline run's status. */
-type BuildStatus = (typeof BUILD_STATUSES)[number];
+export type BuildStatus = (typeof BUILD_STATUSES)[number];
 
 /** How each status looks. */
 export const BUILD_STATUS_LOOK = {
@@ -54,7 +54,7 @@ export const buildCardDataSchema = z.object({
 });
 
 /** Data for the `build` template, as producers write it. */
-type BuildCardData = z.input<typeof buildCardDataSchema>;
+export type BuildCardData = z.input<typeof buildCardDataSchema>;
 
 /** The status an unknown value falls back to in the card; the schema never lets one through. */
 const FALLBACK_STATUS: BuildStatus = 'running';

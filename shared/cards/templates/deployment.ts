@@ -20,7 +20,7 @@ import {
 export const DEPLOYMENT_STATUSES = ['started', 'succeeded', 'failed'] as const;
 
 /** A deployment's status. */
-type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
 /** How each status looks. */
 export const DEPLOYMENT_STATUS_LOOK = {
@@ -47,7 +47,7 @@ export const deploymentCardDataSchema = z.object({
 });
 
 /** Data for the `deployment` template, as producers write it. */
-type DeploymentCardData = z.input<typeof deploymentCardDataSchema>;
+export type DeploymentCardData = z.input<typeof deploymentCardDataSchema>;
 
 const { colour, icon } = stateLookExpressions('status', DEPLOYMENT_STATUS_LOOK, DEPLOYMENT_STATUS_LOOK[DEFAULT_STATUS]);
 const verb = chooseByValue('status', { started: 'deploying', failed: 'failed to deploy' }, 'deployed');

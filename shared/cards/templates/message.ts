@@ -11,7 +11,7 @@ export const messageCardDataSchema = z.object({
 });
 
 /** Data for the `message` template, as producers write it. */
-type MessageCardData = z.input<typeof messageCardDataSchema>;
+export type MessageCardData = z.input<typeof messageCardDataSchema>;
 
 /** The `message` card template. */
 export const messageCardTemplate = cardTemplate({

@@ -25,7 +25,7 @@ export const pullRequestCardDataSchema = z.object({
 });
 
 /** Data for the `pull-request` template, as producers write it. */
-type PullRequestCardData = z.input<typeof pullRequestCardDataSchema>;
+export type PullRequestCardData = z.input<typeof pullRequestCardDataSchema>;
 
 /**
  * The mention text for one reviewer. Teams pairs each `<at>` text in the card with the
