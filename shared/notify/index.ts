@@ -57,103 +57,18 @@ export {
     postToWebhook,
 } from './post.js';
 export {
-    type AlertGroup,
-    alertGroupSchema,
-    type AlertGroupShape,
-    type AlertLine,
-    alertLine,
-    convertAlertGroup,
-    countOf,
-    describeIssues,
-    distinctLabels,
-    fitAlertLines,
-    type GroupAlert,
-    groupAlertSchema,
-    groupIdentity,
-    groupRunbook,
-    groupSeverity,
-    groupSummary,
-    labelFacts,
-    linkTitle,
-    linkUrl,
-    MAX_DESCRIPTION_CHARS,
-    MAX_ITEM_TEXT_CHARS,
-    MAX_LABEL_FACTS,
-    MAX_LABEL_VALUE_CHARS,
-    MAX_LISTED_ALERTS,
-    MAX_REPORTED_PROBLEMS,
-    MAX_TITLE_CHARS,
-    ownSummary,
-    plainAlertText,
-    RUNBOOK_ANNOTATION,
-    severityOf,
-    shownTime,
-    UNKNOWN_SEVERITY,
-} from './producers/alert-group.js';
-export {
     alertmanagerProducer,
-    fromAlertmanager,
-    silenceUrl,
 } from './producers/alertmanager.js';
 export {
-    AZURE_MONITOR_CARD_LIMITS,
-    AZURE_MONITOR_COMMON_SCHEMA_ID,
-    AZURE_MONITOR_SEVERITIES,
-    AZURE_MONITOR_SEVERITY_LEVELS,
-    AZURE_PORTAL_ALERT_URL,
-    AZURE_PORTAL_RESOURCE_URL,
     azureMonitorProducer,
-    convertAzureMonitorAlert,
 } from './producers/azure-monitor.js';
 export {
-    CARD_TEXT_LIMITS,
-    clipText,
-    CUT_TEXT_MARKER,
-    isCardUrl,
-    keepFirst,
-    plainText,
-} from './producers/card-text.js';
-export {
-    type Conversion,
-    type ProducedJob,
-} from './producers/conversion.js';
-export {
-    convertGitHubDelivery,
-    GITHUB_CARD_LIMITS,
-    GITHUB_DELIVERY_HEADER,
-    GITHUB_EVENT_HEADER,
-    GITHUB_EVENTS,
-    GITHUB_PING_EVENT,
-    type GitHubDelivery,
     githubProducer,
-    MAX_GITHUB_DELIVERY_ID_LENGTH,
 } from './producers/github.js';
 export {
-    GITHUB_LOGIN,
-    GITHUB_MENTION_MAP_SETTING,
-    parseGitHubMentionMap,
-} from './producers/github-mentions.js';
-export {
-    GITHUB_SIGNATURE_HEADER,
-    GITHUB_SIGNATURE_PREFIX,
-    type GitHubSignatureCheck,
-    type GitHubSignatureFailure,
-    signGitHubBody,
-    verifyGitHubSignature,
-} from './producers/github-signature.js';
-export {
-    fromGrafana,
     grafanaProducer,
 } from './producers/grafana.js';
 export {
-    type AlertRoute,
-    type LabelMatcher,
-    MATCH_EVERYTHING,
-    parseAlertRoutes,
-    routeByLabels,
-} from './producers/routes.js';
-export {
-    CONNECTOR_RETIREMENT_URL,
     connectorRetirementNotice,
     retiredConnectorAliases,
 } from './retirement.js';
