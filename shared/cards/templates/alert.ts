@@ -37,10 +37,10 @@ export const ALERT_SEVERITY_LOOK = {
 export const ALERT_RESOLVED_LOOK = { colour: 'good', icon: '✅' } as const satisfies StateLook;
 
 /** An image a card may show: https only (Teams fetches card images itself and refuses plain http). */
-export const cardImageUrlSchema = z.url({ protocol: /^https$/, error: invalidValue('must be an https URL') });
+const cardImageUrlSchema = z.url({ protocol: /^https$/, error: invalidValue('must be an https URL') });
 
 /** One alert of a group, as a line under the card's description. */
-export const alertItemSchema = z.object({
+const alertItemSchema = z.object({
     title: z.string().trim().min(1).describe('What identifies this alert in its group, e.g. "instance=db-2"'),
     status: z.enum(ALERT_STATUSES).default('firing').describe('"resolved" marks the line with a tick'),
     text: z.string().optional().describe('More about it, in Markdown (its values, since when)'),
