@@ -205,6 +205,13 @@ export {
     type SenderSettings,
 } from './sender.js';
 export {
+    DEFAULT_RELAY_KEY_RETENTION_SECONDS,
+    type MessageKeyKind,
+    type RecordedMessage,
+    type RelayAction,
+    type RelayRequest,
+} from './relay.js';
+export {
     LEASE_CLOCK_SKEW_MS,
     LEASE_POLL_MS,
     SKIP_REASON,

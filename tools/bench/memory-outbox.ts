@@ -2,7 +2,7 @@
  * An in-memory stand-in for the outbox of one saturated webhook: it always holds a backlog (refilled
  * with fresh jobs as jobs complete) until it is closed, after which the outbox reads as empty so a drain ends.
  */
-import { type AddJobResult, type ConditionalDeadLetterResult, type ConnectionState, type DeadLetter, emptyConnectionState, emptyWebhookState, type JobAttempt, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore, validateJob, type ValidJob, type WebhookState } from '../../shared/notify/index.js';
+import { type AddJobResult, type ConditionalDeadLetterResult, type ConnectionState, type DeadLetter, emptyConnectionState, emptyWebhookState, type JobAttempt, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore, type RecordedMessage, validateJob, type ValidJob, type WebhookState } from '../../shared/notify/index.js';
 
 /** What the benchmark reads back from the stand-in. */
 export interface SaturatedOutbox extends OutboxStore {
@@ -36,6 +36,8 @@ export function saturatedOutbox(options: SaturatedOutboxOptions): SaturatedOutbo
     let made = 0;
     let done = 0;
     let closed = false;
+    /** Relay-flow message ids by `<kind>|<key>`. */
+    const messageKeys = new Map<string, RecordedMessage>();
 
     const makeJob = (): OutboxJob => {
         made += 1;
@@ -129,5 +131,15 @@ export function saturatedOutbox(options: SaturatedOutboxOptions): SaturatedOutbo
         getDeadLetter: (id: string) => Promise.resolve(letters.find((letter) => letter.id === id)),
         deleteDeadLetter: () => Promise.resolve(),
         pruneDelivered: () => Promise.resolve(0),
+        readMessageKey: (_webhookKey, kind, key) => Promise.resolve(messageKeys.get(`${kind}|${key}`)),
+        writeMessageKey: (_webhookKey, kind, key, message) => {
+            messageKeys.set(`${kind}|${key}`, message);
+            return Promise.resolve();
+        },
+        deleteMessageKey: (_webhookKey, kind, key) => {
+            messageKeys.delete(`${kind}|${key}`);
+            return Promise.resolve();
+        },
+        pruneMessageKeys: () => Promise.resolve(0),
     };
 }
