@@ -210,6 +210,7 @@ export {
     type RecordedMessage,
     type RelayAction,
     type RelayRequest,
+    relayMisconfiguredNotice,
 } from './relay.js';
 export {
     LEASE_CLOCK_SKEW_MS,

@@ -112,3 +112,13 @@ export function relayMessageId(answer: TeamsAnswer): string | undefined {
 export function isMissingMessage(answer: TeamsAnswer, action: RelayAction): boolean {
     return action.action !== 'post' && isHttpAnswer(answer) && answer.status === 404;
 }
+
+/**
+ * What `budget` and `status` say of a relay-flow alias whose flow answered without a message id:
+ * its cards are posted but cannot be updated or threaded. `undefined` when all is well.
+ */
+export function relayMisconfiguredNotice(answersWithoutId: number): string | undefined {
+    return answersWithoutId === 0
+        ? undefined
+        : `the relay flow answered ${answersWithoutId} post${answersWithoutId === 1 ? '' : 's'} without a message id (HTTP 202: no Response action), so its cards cannot be updated or threaded`;
+}
