@@ -45,12 +45,12 @@ export function boundaries() {
         ...AREAS.map((area) => ({ files: [`shared/${area}/**/*.ts`], rules: importRules(areaPatterns(area)) })),
         {
             // The one exception: the configuration schema validates with the notify flow's own pure rules (the
-            // limit profiles, the limiter's jitter guard, the webhook URL checks), imported from their files,
+            // limit profiles, the limiter's jitter guard, the webhook URL checks, the alert routes), imported from their files,
             // not through notify's index, which would load the rest of the flow into the configuration.
             files: ['shared/platform/config.ts'],
             rules: importRules([
                 TOOLS,
-                { regex: String.raw`^(\.\./)+(cards|mention)/|^(\.\./)+notify/(?!(limit-profiles|limiter|webhook-target)\.js$)`, message: 'The configuration imports only the notify flow\'s pure rules it validates with.' },
+                { regex: String.raw`^(\.\./)+(cards|mention)/|^(\.\./)+notify/(?!(limit-profiles|limiter|webhook-target|producers/routes)\.js$)`, message: 'The configuration imports only the notify flow\'s pure rules it validates with.' },
             ]),
         },
     ];

@@ -113,10 +113,25 @@ param sweepSchedule string = '0 */1 * * * *'
 @maxValue(604800)
 param digestAfterSeconds int = 60
 
+@description('ROUTES_ALERTS: where Alertmanager and Grafana notifications go when the request names no ?to=, e.g. "team=db:dba;severity=critical:oncall;*:ops" (first match on the common labels wins). Empty: every request must name ?to=.')
+param routesAlerts string = ''
+
 @description('ORDER_SETTLE_MS: how long a fresh job waits for earlier jobs another instance is still accepting.')
 @minValue(0)
 @maxValue(60000)
 param orderSettleMs int = 1000
+
+@description('Deploy the relay flow: a Logic App that posts, replies to and updates cards in one channel and answers with the message id (README, "A relay flow of your own"). Its Teams connection must be authorized once in the portal after deployment.')
+param deployRelayFlow bool = false
+
+@description('Alias of the relay flow: its callback URL is stored as the Key Vault secret teams-webhook-<alias> and read as TEAMS_WEBHOOK_<ALIAS>. Letters, digits and "_" only; do not also list it in webhooks.')
+param relayFlowAlias string = 'relay'
+
+@description('Relay flow: the team (Microsoft 365 group id) of its channel; required when deployRelayFlow is true.')
+param relayFlowTeamId string = ''
+
+@description('Relay flow: the channel id (19:...@thread.tacv2) it posts in, a standard channel (Flow bot cannot post in private ones); required when deployRelayFlow is true.')
+param relayFlowChannelId string = ''
 
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -125,9 +140,13 @@ var functionAppName = '${abbrs.webSitesFunctions}relay-${resourceToken}'
 var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
 
 // Aliases are case-insensitive in the app; Key Vault secret names allow letters, digits and "-" only.
-var webhookAliasList = union(map(items(webhooks), webhook => toLower(webhook.key)), filter(map(split(webhookAliases, ','), alias => toLower(trim(alias))), alias => !empty(alias)))
+var relayFlowAliases = deployRelayFlow ? [toLower(relayFlowAlias)] : []
+var webhookAliasList = union(map(items(webhooks), webhook => toLower(webhook.key)), filter(map(split(webhookAliases, ','), alias => toLower(trim(alias))), alias => !empty(alias)), relayFlowAliases)
 var webhookSecretNames = toObject(webhookAliasList, alias => alias, alias => 'teams-webhook-${replace(alias, '_', '-')}')
 var outgoingWebhookSecretsSecretName = 'teams-outgoing-webhook-secrets'
+// The relay flow posts through its own Teams API connection, so its alias gets a budget of its own
+// unless teamsConnections says otherwise.
+var relayFlowConnections = toObject(relayFlowAliases, alias => alias, alias => 'relay-flow-${alias}')
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -225,6 +244,21 @@ module secrets './app/secrets.bicep' = {
   }
 }
 
+module relayFlow './app/relay-flow.bicep' = if (deployRelayFlow) {
+  name: 'relay-flow'
+  scope: rg
+  params: {
+    name: '${abbrs.logicWorkflows}relay-${resourceToken}'
+    location: location
+    tags: tags
+    teamId: relayFlowTeamId
+    channelId: relayFlowChannelId
+    keyVaultName: keyVault.outputs.name
+    // Safe access: ARM may evaluate a skipped module's parameters, and without the flow the alias has no entry.
+    webhookSecretName: webhookSecretNames[?toLower(relayFlowAlias)] ?? ''
+  }
+}
+
 module api './app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -232,6 +266,7 @@ module api './app/api.bicep' = {
   dependsOn: [
     rbac
     secrets
+    relayFlow
   ]
   params: {
     name: functionAppName
@@ -248,7 +283,7 @@ module api './app/api.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     outgoingWebhookSecretsSecretName: outgoingWebhookSecretsSecretName
     webhookSecretNames: webhookSecretNames
-    teamsConnections: teamsConnections
+    teamsConnections: union(relayFlowConnections, teamsConnections)
     limitsConnector: limitsConnector
     limitsWorkflows: limitsWorkflows
     limitsWorkflowsConnection: limitsWorkflowsConnection
@@ -265,6 +300,7 @@ module api './app/api.bicep' = {
     sweepSchedule: sweepSchedule
     digestAfterSeconds: digestAfterSeconds
     orderSettleMs: orderSettleMs
+    routesAlerts: routesAlerts
   }
 }
 

@@ -42,6 +42,7 @@ param deliveryLeaseSeconds int
 param sweepSchedule string
 param digestAfterSeconds int
 param orderSettleMs int
+param routesAlerts string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -150,6 +151,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SWEEP_SCHEDULE: sweepSchedule
     DIGEST_AFTER_SECONDS: string(digestAfterSeconds)
     ORDER_SETTLE_MS: string(orderSettleMs)
+    ROUTES_ALERTS: routesAlerts
     LIMITS_CONNECTOR: limitsConnector
     LIMITS_WORKFLOWS: limitsWorkflows
     LIMITS_WORKFLOWS_CONNECTION: limitsWorkflowsConnection

@@ -5,6 +5,17 @@ export {
     type TableOutboxStoreOptions,
 } from './outbox/table-store.js';
 export {
+    answerProducerHook,
+    correlationKeyFor,
+    type EnqueueJob,
+    producerJob,
+    producerJobId,
+    type ProducerEndpoint,
+    type ProducerHookDeps,
+    type ProducerInput,
+    resolveProducerAliases,
+} from './producers/endpoint.js';
+export {
     type EnqueuedNotification,
     enqueueNotification,
     type EnqueueOptions,

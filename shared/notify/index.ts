@@ -186,6 +186,17 @@ export {
     type PostToWebhook,
 } from './post.js';
 export {
+    type Conversion,
+    type ProducedJob,
+} from './producers/conversion.js';
+export {
+    type AlertRoute,
+    type LabelMatcher,
+    MATCH_EVERYTHING,
+    parseAlertRoutes,
+    routeByLabels,
+} from './producers/routes.js';
+export {
     CONNECTOR_RETIREMENT_URL,
     connectorRetirementNotice,
     retiredConnectorAliases,

@@ -9,6 +9,7 @@ import {
     type LimitProfiles,
 } from '../notify/limit-profiles.js';
 import { DEFAULT_JITTER_GUARD_MS, MAX_JITTER_GUARD_MS } from '../notify/limiter.js';
+import { type AlertRoute, parseAlertRoutes } from '../notify/producers/routes.js';
 import { isValidNotificationsQueue, MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS, poisonQueueName } from './queue-names.js';
 import { isAllowedWebhookUrl, parseAllowedHosts, webhookDialect, webhookKey, type WebhookHostPattern } from '../notify/webhook-target.js';
 
@@ -129,6 +130,8 @@ export interface AppConfig {
      * else `default`). Connector webhooks are absent; see `teamsConnectionOf`.
      */
     readonly connectionsByWebhook: ReadonlyMap<string, string>;
+    /** `ROUTES_ALERTS`: where Alertmanager and Grafana notifications go when the request names no alias; first match wins. */
+    readonly alertRoutes: readonly AlertRoute[];
 }
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
@@ -236,6 +239,7 @@ const envSchema = z.object({
     ORDER_SETTLE_MS: integerSetting('ORDER_SETTLE_MS', DEFAULT_ORDER_SETTLE_MS, 0, 60_000),
     DIGEST_AFTER_SECONDS: integerSetting('DIGEST_AFTER_SECONDS', DEFAULT_DIGEST_AFTER_SECONDS, 0, 7 * 86_400),
     DELIVERY_LEASE_SECONDS: integerSetting('DELIVERY_LEASE_SECONDS', DEFAULT_DELIVERY_LEASE_SECONDS, 1, 600),
+    ROUTES_ALERTS: z.string().optional(),
     LIMITS_CONNECTOR: z.string().optional(),
     LIMITS_WORKFLOWS: z.string().optional(),
     LIMITS_WORKFLOWS_CONNECTION: z.string().optional(),
@@ -544,6 +548,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         problems.push(...thrown.problems);
     }
     const mentionScopes = toMentionScopes(env, secrets.keys, problems);
+    const alertRoutes = parseAlertRoutes(each.ROUTES_ALERTS ?? '', webhooks.keys());
+    problems.push(...alertRoutes.problems);
     if (problems.length > 0 || profiles === undefined) {
         throw new ConfigurationError(problems);
     }
@@ -573,6 +579,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         orderSettleMs: settings.ORDER_SETTLE_MS,
         limitProfiles: profiles,
         connectionsByWebhook,
+        alertRoutes: Object.freeze(alertRoutes.routes),
     });
 }
 

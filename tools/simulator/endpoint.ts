@@ -14,6 +14,7 @@ import {
 import { BLOCK_TRIGGER_MIN_WINDOW_MS } from './limits.js';
 import { WORKFLOWS_CARD_NOT_DISPLAYED, findRenderProblem, findWorkflowsRenderProblem, parseConnectorPayload, parseWorkflowsPayload } from './payloads.js';
 import type { FlowPost, Outcome } from './records.js';
+import type { RelayRecord } from './relay.js';
 import type { FixedWindowCounter, SlidingWindowLog } from './windows.js';
 
 const MS_PER_SECOND = 1_000;
@@ -50,10 +51,12 @@ export interface Verdict {
     readonly answer: Answer;
     readonly outcome: Outcome;
     readonly rendered?: boolean;
-    /** Workflows, accepted requests: whether the flow's post fitted its connection's budget. */
+    /** Workflows, accepted requests, and relay flows' connector calls: whether the call fitted its connection's budget. */
     readonly flowPost?: FlowPost;
     readonly reason?: string;
     readonly json?: unknown;
+    /** Relay flows: the action and the message id answered (or not found). */
+    readonly relay?: RelayRecord;
 }
 
 /** Why a request was throttled, and from when the webhook would take one again. */

@@ -1,6 +1,6 @@
 /** The local Teams incoming-webhook simulator: every public export, listed explicitly. */
 export { startTeamsSimulator } from './server.js';
-export type { TeamsSimulator, TeamsSimulatorOptions, ThrottleWordingOption, WorkflowsUrlOptions } from './server.js';
+export type { RelayFlowUrlOptions, TeamsSimulator, TeamsSimulatorOptions, ThrottleWordingOption, WorkflowsUrlOptions } from './server.js';
 export { ALL_WEBHOOKS, DEFAULT_WORKFLOWS_RETRY_AFTER_SECONDS, FAULT_KINDS, createSeededRandom } from './faults.js';
 export type { FaultKind, FaultSpec, RetryAfterSpec } from './faults.js';
 export {
@@ -20,8 +20,22 @@ export type { WindowLimit } from './limits.js';
 export { OUTCOMES, REPORT_VERSION } from './records.js';
 export type { ConnectionStats, Dialect, FlowPost, Outcome, OutcomeStats, ReceivedRequest, SimulatorReport, WebhookReport } from './records.js';
 export {
+    RELAY_ACTIONS,
+    RELAY_ACTION_SPECS,
+    RELAY_ERROR_CODES,
+    RELAY_FIELD,
+    RELAY_MESSAGE_ID_FIELD,
+    RELAY_STRING_FIELDS,
+    missingIdMessage,
+    teamsFailureMessage,
+    unknownActionMessage,
+} from './relay-contract.js';
+export type { RelayAction, RelayActionSpec, RelayIdField } from './relay-contract.js';
+export type { RelayCardVersion, RelayChannelView, RelayMessage, RelayRecord } from './relay.js';
+export {
     CONNECTION_QUERY_PARAMETER,
     DEFAULT_WORKFLOWS_URL_SHAPE,
+    RELAY_MESSAGES_PREFIX,
     STATS_PATH,
     WORKFLOWS_URL_SHAPES,
 } from './routes.js';

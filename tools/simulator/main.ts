@@ -45,12 +45,13 @@ function parseConnections(pairs: readonly string[]): Record<string, string> {
 
 function describe(record: ReceivedRequest): string {
     const flow = record.connection === undefined ? '' : ` [connection ${record.connection}]`;
-    const post = record.flowPost === 'throttled' ? ' THROTTLED-INSIDE-THE-FLOW' : '';
+    const post = record.flowPost === 'throttled' ? (record.dialect === 'relay' ? ' THROTTLED-BY-THE-CONNECTOR' : ' THROTTLED-INSIDE-THE-FLOW') : '';
+    const relay = record.relay === undefined ? '' : ` ${record.relay.action ?? '?'}${record.relay.messageId === undefined ? '' : ` ${record.relay.messageId}`}`;
     const rendered = record.flowPost !== 'throttled' && record.rendered === false ? ' not-rendered' : '';
     const detail = record.fault ?? record.reason;
     const suffix = detail === undefined ? '' : ` (${detail})`;
     const bytes = Buffer.byteLength(record.bodyText);
-    return `${new Date().toISOString()} ${record.dialect} ${record.webhook}${flow} ${bytes}B → ${record.status} ${record.outcome}${post}${rendered}${suffix}`;
+    return `${new Date().toISOString()} ${record.dialect} ${record.webhook}${flow}${relay} ${bytes}B → ${record.status} ${record.outcome}${post}${rendered}${suffix}`;
 }
 
 function readOptions(argv: readonly string[]): TeamsSimulatorOptions {
@@ -105,6 +106,8 @@ console.log(`Teams simulator listening on ${simulator.baseUrl}`);
 console.log(`  Workflows:        ${simulator.workflowsUrl(EXAMPLE_WEBHOOK)}`);
 console.log(`  statistics:       GET ${simulator.statsUrl}`);
 console.log(`  legacy connector: ${simulator.connectorUrl(EXAMPLE_WEBHOOK)} (retired by Microsoft)`);
+console.log(`  relay flow:       ${simulator.relayFlowUrl(EXAMPLE_WEBHOOK)}`);
+console.log(`  its channel:      GET ${simulator.relayMessagesUrl(EXAMPLE_WEBHOOK)}`);
 
 function shutDown(signal: NodeJS.Signals): void {
     console.log(`${signal}: stopping the Teams simulator`);

@@ -1,4 +1,5 @@
 /** What the simulated endpoints accept: payload shapes per dialect and the cards Teams can render. */
+import { RELAY_FIELD, RELAY_STRING_FIELDS } from './relay-contract.js';
 
 /** `contentType` of an Adaptive Card attachment (the Adaptive Card envelope, docs/teams-facts.md#connector-payloads). */
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -115,6 +116,51 @@ export function parseWorkflowsPayload(text: string): WorkflowsPayload {
         }
     }
     return { ok: true, json };
+}
+
+/** Result of reading a relay flow body against its trigger's schema (`infra/app/relay-flow.json`). */
+export type RelayPayload =
+    | {
+          readonly ok: true;
+          readonly json: Readonly<Record<string, unknown>>;
+          /** `relay` as sent: `action` is a string, the other known fields strings when present. */
+          readonly relay: Readonly<Record<string, unknown>> & { readonly action: string };
+          /** The first attachment's `content`, the card the flow posts. */
+          readonly card: Readonly<Record<string, unknown>>;
+      }
+    | { readonly ok: false; readonly problem: string; readonly json?: unknown };
+
+/**
+ * Reads a relay flow body against its trigger's schema: the Workflows envelope (see
+ * {@link parseWorkflowsPayload}) whose attachments' `content` are objects, plus a `relay` object with
+ * a string `action` and, when present, string `jobId`, `messageId` and `parentMessageId`. Whether the
+ * action is known and has the id it needs is the flow's switch's business, not the schema's.
+ *
+ * @example
+ * parseRelayPayload('{"type":"message","attachments":[{"contentType":"x","contentUrl":null,"content":{}}]}');
+ * // → { ok: false, problem: "Required property 'relay' not found." }
+ */
+export function parseRelayPayload(text: string): RelayPayload {
+    const envelope = parseWorkflowsPayload(text);
+    if (!envelope.ok) return envelope;
+    const { json } = envelope;
+    const attachments = json['attachments'] as readonly Readonly<Record<string, unknown>>[];
+    for (const [position, attachment] of attachments.entries()) {
+        if (!isObject(attachment['content'])) return { ok: false, problem: `attachments[${position}].content must be an object.`, json };
+    }
+    if (!Object.hasOwn(json, RELAY_FIELD)) return { ok: false, problem: `Required property '${RELAY_FIELD}' not found.`, json };
+    const relay = json[RELAY_FIELD];
+    if (!isObject(relay)) return { ok: false, problem: `${RELAY_FIELD} must be an object.`, json };
+    if (!Object.hasOwn(relay, 'action')) return { ok: false, problem: `Required property '${RELAY_FIELD}.action' not found.`, json };
+    const action = relay['action'];
+    if (typeof action !== 'string') return { ok: false, problem: `${RELAY_FIELD}.action must be a string.`, json };
+    for (const field of RELAY_STRING_FIELDS) {
+        if (Object.hasOwn(relay, field) && typeof relay[field] !== 'string') {
+            return { ok: false, problem: `${RELAY_FIELD}.${field} must be a string.`, json };
+        }
+    }
+    const card = attachments[0]?.['content'] as Readonly<Record<string, unknown>>;
+    return { ok: true, json, relay: { ...relay, action }, card };
 }
 
 /**

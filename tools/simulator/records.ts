@@ -1,8 +1,9 @@
 /** What the simulator records about each request, and the counts per webhook and per Teams connection. */
 import type { FaultKind } from './faults.js';
+import type { RelayRecord } from './relay.js';
 
-/** Which kind of incoming webhook a request was sent to. */
-export type Dialect = 'connector' | 'workflows';
+/** Which kind of endpoint a request was sent to: an incoming webhook, or a relay flow of our own. */
+export type Dialect = 'connector' | 'workflows' | 'relay';
 
 /**
  * - `delivered`: Teams took the message (connector `1`), or the Workflows trigger accepted it (`202`);
@@ -45,8 +46,13 @@ export interface ReceivedRequest {
     readonly flowId?: string;
     /** Workflows: the Teams connection (the flow owner's sign-in) the flow posts with. */
     readonly connection?: string;
-    /** Workflows, accepted requests: what the flow did with its post. */
+    /**
+     * Workflows, accepted requests: what the flow did with its post. Relay flows: whether the
+     * connector call fitted the budget (`posted`) or was throttled (`throttled`, answered 429).
+     */
     readonly flowPost?: FlowPost;
+    /** Relay flows: the action and the message id answered (or not found). */
+    readonly relay?: RelayRecord;
     /** For delivered requests: whether Teams showed the message (a post throttled inside the flow was not shown). */
     readonly rendered?: boolean;
     /** The injected fault, if any; a `hang` with `delayMs` keeps the normal outcome, only its answer is late. */

@@ -15,6 +15,9 @@ const WORKFLOWS_PATH =
 export const CONNECTION_QUERY_PARAMETER = 'connection';
 /** The path of the simulator's read endpoint: `GET` answers its report (`SimulatorReport`) as JSON. */
 export const STATS_PATH = '/simulator/stats';
+/** `GET <prefix><name>/messages` lists the channel of relay flow `name` (`RelayChannelView`). */
+export const RELAY_MESSAGES_PREFIX = '/simulator/relay-flows/';
+const RELAY_MESSAGES_SUFFIX = '/messages';
 
 /**
  * The URL shapes a simulated Workflows URL can take:
@@ -37,6 +40,8 @@ const WORKFLOWS_API_VERSION: Readonly<Record<WorkflowsUrlShape, string>> = {
     'power-platform': '1',
     'logic-apps': '2016-06-01',
 };
+/** `api-version` of a Logic Apps (Consumption) callback URL, the relay flow's. */
+const LOGIC_APPS_CALLBACK_API_VERSION = '2016-10-01';
 const WORKFLOWS_SP = '/triggers/manual/run';
 const WORKFLOWS_SV = '1.0';
 /** Length of a Workflows `sig` (base64url of 32 bytes, unpadded). */
@@ -122,4 +127,51 @@ export function workflowsPathAndQuery(name: string, shape: WorkflowsUrlShape = D
     });
     if (connection !== undefined) query.set(CONNECTION_QUERY_PARAMETER, connection);
     return `${workflowsPath(name, shape)}?${query.toString()}`;
+}
+
+/**
+ * A realistic, deterministic callback URL path and query of a Logic App (Consumption) with a Request
+ * trigger named `manual`, for relay flow `name`: `/workflows/<id>/triggers/manual/paths/invoke?api-version=2016-10-01&sp=...&sv=1.0&sig=...`,
+ * plus the simulator's `connection` parameter when one is given.
+ *
+ * @example
+ * relayFlowPathAndQuery('alerts'); // → '/workflows/9c1e…/triggers/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=…'
+ */
+export function relayFlowPathAndQuery(name: string, connection?: string): string {
+    const id = digest(name, 'relay-flow').toString('hex').slice(0, CONNECTOR_HEX_LENGTH);
+    const query = new URLSearchParams({
+        'api-version': LOGIC_APPS_CALLBACK_API_VERSION,
+        sp: WORKFLOWS_SP,
+        sv: WORKFLOWS_SV,
+        sig: digest(name, 'relay-flow-sig').toString('base64url').slice(0, WORKFLOWS_SIG_LENGTH),
+    });
+    if (connection !== undefined) query.set(CONNECTION_QUERY_PARAMETER, connection);
+    return `/workflows/${id}/triggers/manual/paths/invoke?${query.toString()}`;
+}
+
+/**
+ * The path of the read endpoint listing relay flow `name`'s channel.
+ *
+ * @example
+ * relayMessagesPath('alerts'); // → '/simulator/relay-flows/alerts/messages'
+ */
+export function relayMessagesPath(name: string): string {
+    return `${RELAY_MESSAGES_PREFIX}${encodeURIComponent(name)}${RELAY_MESSAGES_SUFFIX}`;
+}
+
+/**
+ * The relay flow name of a read-endpoint path, or `undefined` for any other path.
+ *
+ * @example
+ * relayFlowOfMessagesPath('/simulator/relay-flows/alerts/messages'); // → 'alerts'
+ */
+export function relayFlowOfMessagesPath(path: string): string | undefined {
+    if (!path.startsWith(RELAY_MESSAGES_PREFIX) || !path.endsWith(RELAY_MESSAGES_SUFFIX)) return undefined;
+    const encoded = path.slice(RELAY_MESSAGES_PREFIX.length, path.length - RELAY_MESSAGES_SUFFIX.length);
+    if (encoded === '' || encoded.includes('/')) return undefined;
+    try {
+        return decodeURIComponent(encoded);
+    } catch {
+        return undefined;
+    }
 }

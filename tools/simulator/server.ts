@@ -1,4 +1,4 @@
-/** The Teams simulator's HTTP server: routing, faults, flows' Teams connections, recording, stats and lifecycle. */
+/** The Teams simulator's HTTP server: routing, faults, flows' Teams connections, relay flows' channels, recording, stats and lifecycle. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -27,13 +27,18 @@ import {
     type ReceivedRequest,
     type SimulatorReport,
 } from './records.js';
+import { RelayChannel, judgeRelayRequest, messageIdSource, type RelayMessage } from './relay.js';
 import {
     CONNECTION_QUERY_PARAMETER,
     DEFAULT_WORKFLOWS_URL_SHAPE,
+    RELAY_MESSAGES_PREFIX,
     STATS_PATH,
     connectorPath,
     dialectOfPath,
     flowIdOfPath,
+    relayFlowOfMessagesPath,
+    relayFlowPathAndQuery,
+    relayMessagesPath,
     workflowsPathAndQuery,
     type WorkflowsUrlShape,
 } from './routes.js';
@@ -101,6 +106,12 @@ export interface WorkflowsUrlOptions {
     readonly connection?: string;
 }
 
+/** Options of one relay flow URL built by {@link TeamsSimulator.relayFlowUrl}. */
+export interface RelayFlowUrlOptions {
+    /** The Teams connection its connector calls go through, carried in the URL's `connection` query parameter. */
+    readonly connection?: string;
+}
+
 /** A running simulator. */
 export interface TeamsSimulator {
     /** The port it listens on. */
@@ -116,6 +127,15 @@ export interface TeamsSimulator {
     workflowsUrl(name: string, options?: WorkflowsUrlOptions): string;
     /** A legacy connector URL (`/webhookb2/...`) for the webhook `name` (Microsoft retired these). */
     connectorUrl(name: string): string;
+    /**
+     * The callback URL of relay flow `name` (a Logic App with a Request trigger, as `infra/` deploys
+     * it): it posts, replies to and updates cards in its own channel and answers `200 {"messageId"}`.
+     */
+    relayFlowUrl(name: string, options?: RelayFlowUrlOptions): string;
+    /** `<baseUrl>/simulator/relay-flows/<name>/messages`: `GET` answers the channel of relay flow `name`. */
+    relayMessagesUrl(name: string): string;
+    /** The messages of relay flow `name`'s channel, oldest first, with their replies and card versions. */
+    relayMessages(name: string): readonly RelayMessage[];
     /** Injects a fault for webhook `target` or every webhook (`'*'`); returns a function removing it. */
     inject(target: string, spec: FaultSpec): () => void;
     /** Removes every injected fault and restarts the fault RNG. */
@@ -142,7 +162,7 @@ export interface TeamsSimulator {
     connectionViolations(connection?: string, limits?: readonly WindowLimit[]): readonly SlidingWindowViolation[];
     /** Resolves once at least `count` requests (of webhook `name`, or all) have been recorded. */
     waitForRequests(count: number, name?: string): Promise<readonly ReceivedRequest[]>;
-    /** Forgets records, window counters, connection budgets, blocks, removals and faults; URLs stay valid. */
+    /** Forgets records, window counters, connection budgets, blocks, removals, faults and relay flows' messages; URLs stay valid. */
     reset(): void;
     /** Stops listening and destroys every connection, hung ones included. */
     stop(): Promise<void>;
@@ -245,8 +265,8 @@ function faultAnswer(fault: AppliedFault, dialect: Dialect, wording: () => Throt
     }
 }
 
-function sendReport(response: ServerResponse, report: SimulatorReport): void {
-    send(response, { status: HTTP_STATUS.ok, body: JSON.stringify(report), contentType: 'application/json; charset=utf-8' });
+function sendJson(response: ServerResponse, value: unknown): void {
+    send(response, { status: HTTP_STATUS.ok, body: JSON.stringify(value), contentType: 'application/json; charset=utf-8' });
 }
 
 /**
@@ -292,6 +312,10 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
         },
     };
     const names = new Map<string, string>();
+    /** Relay flow names by the path of their callback URL. */
+    const relayPaths = new Map<string, string>();
+    const channels = new Map<string, RelayChannel>();
+    let nextMessageId = messageIdSource();
     const rates = new Map<string, WebhookRateState>();
     const budgets = new Map<string, SlidingWindowLog>();
     const removed = new Set<string>();
@@ -335,6 +359,28 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
         return created;
     }
 
+    function channelOf(flow: string): RelayChannel {
+        const existing = channels.get(flow);
+        if (existing !== undefined) return existing;
+        const created = new RelayChannel((now) => nextMessageId(now));
+        channels.set(flow, created);
+        return created;
+    }
+
+    /** Answers the read endpoints (the report, a relay flow's channel); `false` when the path is neither. */
+    async function answerRead(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> {
+        const isStats = path === STATS_PATH;
+        if (!isStats && !path.startsWith(RELAY_MESSAGES_PREFIX)) return false;
+        await readBody(request);
+        const flow = isStats ? undefined : relayFlowOfMessagesPath(path);
+        const isRelayFlow = flow !== undefined && [...relayPaths.values()].includes(flow);
+        if (!isStats && !isRelayFlow) send(response, { status: HTTP_STATUS.notFound, body: '' });
+        else if (request.method !== 'GET') send(response, { status: HTTP_STATUS.methodNotAllowed, body: '' });
+        else if (flow === undefined) sendJson(response, report());
+        else sendJson(response, { flow, messages: channelOf(flow).messages() });
+        return true;
+    }
+
     /** The URL's `connection` parameter (unless blank), else the map by name, then by flow id, else the default. */
     function connectionOf(url: URL, webhook: string, flowId: string): string {
         const named = url.searchParams.get(CONNECTION_QUERY_PARAMETER);
@@ -348,13 +394,8 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
         const at = clock();
         const url = requestTarget(request.url);
         const path = url?.pathname ?? '';
-        if (path === STATS_PATH) {
-            await readBody(request);
-            if (request.method === 'GET') sendReport(response, report());
-            else send(response, { status: HTTP_STATUS.methodNotAllowed, body: '' });
-            return;
-        }
-        const dialect = dialectOfPath(path);
+        if (await answerRead(request, response, path)) return;
+        const dialect = relayPaths.has(path) ? 'relay' : dialectOfPath(path);
         if (dialect === undefined || request.method !== 'POST') {
             // Read the body to its end before answering: an answer sent mid-upload makes Node close
             // the socket after it, which a keep-alive client may already be reusing.
@@ -375,10 +416,7 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
         }
         const fault = faults.draw(webhook);
         if (fault === undefined || (fault.fault === 'hang' && fault.delayMs !== undefined)) {
-            const verdict: Verdict =
-                flow.connection === undefined
-                    ? judgeConnectorRequest(body, rateStateOf(path), at, policy)
-                    : judgeWorkflowsRequest(body, rateStateOf(path), budgetOf(flow.connection), at, policy);
+            const verdict: Verdict = judge(dialect, body, webhook, path, flow.connection, at);
             const { answer, ...decided } = verdict;
             if (fault?.delayMs === undefined) send(response, answer);
             else answerLater(response, answer, fault.delayMs);
@@ -394,6 +432,13 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
         }
         send(response, answer);
         keep({ ...base, status: answer.status, answer: answer.body, outcome: 'fault', fault: fault.fault });
+    }
+
+    /** Relay flows keep no trigger windows of Teams' (a Logic App's trigger limits are far higher): only their connection's budget. */
+    function judge(dialect: Dialect, body: ReceivedBody, webhook: string, path: string, connection: string | undefined, at: number): Verdict {
+        if (connection === undefined) return judgeConnectorRequest(body, rateStateOf(path), at, policy);
+        if (dialect === 'relay') return judgeRelayRequest(body, channelOf(webhook), budgetOf(connection), at, policy.maxBytes);
+        return judgeWorkflowsRequest(body, rateStateOf(path), budgetOf(connection), at, policy);
     }
 
     function answerLater(response: ServerResponse, answer: Answer, delayMs: number): void {
@@ -436,6 +481,20 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
             const path = connectorPath(name);
             names.set(path, name);
             return `${baseUrl}${path}`;
+        },
+        relayFlowUrl(name, urlOptions = {}) {
+            if (urlOptions.connection !== undefined) checkConnectionName(urlOptions.connection, 'connection');
+            const pathAndQuery = relayFlowPathAndQuery(name, urlOptions.connection);
+            const { pathname } = new URL(pathAndQuery, baseUrl);
+            names.set(pathname, name);
+            relayPaths.set(pathname, name);
+            return `${baseUrl}${pathAndQuery}`;
+        },
+        relayMessagesUrl(name) {
+            return `${baseUrl}${relayMessagesPath(name)}`;
+        },
+        relayMessages(name) {
+            return channels.get(name)?.messages() ?? [];
         },
         inject(target, spec) {
             return faults.add(target, spec);
@@ -482,6 +541,8 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
             budgets.clear();
             removed.clear();
             faults.clear();
+            channels.clear();
+            nextMessageId = messageIdSource();
             throttleAnswers = 0;
         },
         async stop() {

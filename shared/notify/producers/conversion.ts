@@ -25,5 +25,7 @@ export type Conversion =
     | { readonly kind: 'jobs'; readonly jobs: readonly ProducedJob[]; readonly labels?: Readonly<Record<string, string>> }
     /** The body is not this producer's format: each problem names its field. */
     | { readonly kind: 'invalid'; readonly problems: readonly string[] }
-    /** A well-formed event the app does not post (GitHub's other events), named for the answer. */
-    | { readonly kind: 'ignored'; readonly event: string };
+    /** A well-formed event the app does not post (GitHub's other events), named for the answer: `202 {"ignored": event}`. */
+    | { readonly kind: 'ignored'; readonly event: string }
+    /** A check the producer makes that posts nothing (GitHub's `ping` when a hook is created): `200 {"ok": true, "event": event}`. */
+    | { readonly kind: 'acknowledged'; readonly event: string };

@@ -77,6 +77,17 @@ describe('the simulator command line', () => {
         expect(await exited).toBe(0);
     });
 
+    it('serves the relay flow demo: its URL posts a card and its channel lists it', async () => {
+        const { output } = await startCli(['--port', '0'], 6);
+        expect(output[4]).toMatch(/^ {2}relay flow: +http:\/\/127\.0\.0\.1:\d+\/workflows\/[0-9a-f]+\/triggers\/manual\/paths\/invoke\?api-version=2016-10-01&.*sig=/);
+        expect(output[5]).toMatch(/^ {2}its channel: +GET http:\/\/127\.0\.0\.1:\d+\/simulator\/relay-flows\/demo\/messages$/);
+        const answer = await post(urlOf(output[4]), { ...envelope(card()), relay: { action: 'post', jobId: 'cli-1' } });
+        expect(answer.status).toBe(200);
+        const { messageId } = JSON.parse(answer.text) as { messageId: string };
+        const channel = (await (await fetch(urlOf(output[5]))).json()) as { messages: { id: string }[] };
+        expect(channel.messages.map((message) => message.id)).toEqual([messageId]);
+    });
+
     it('maps flows to connections from --connection', async () => {
         const { output } = await startCli(['--port', '0', '--connection', 'demo=alice', '--url-shape', 'logic-apps'], 4);
         const url = urlOf(output[1]);
