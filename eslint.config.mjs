@@ -4,12 +4,22 @@ import tseslint from 'typescript-eslint';
 
 /** The areas of shared/, lowest first: each may import only the ones before it. */
 const AREAS = ['platform', 'cards', 'notify', 'mention'];
-/** The public surfaces of the areas: index.ts, azure.ts (what loads the Azure Storage SDKs) and the configuration. */
-const SURFACES = String.raw`(${AREAS.join('|')})/(index|azure)\.js$|platform/config\.js$`;
+/**
+ * The public surfaces of the areas: index.ts, azure.ts (what loads the Azure Storage SDKs), settings.ts (an
+ * area's section of the configuration) and platform/config.ts (the configuration's machinery).
+ */
+const SURFACES = String.raw`(${AREAS.join('|')})/(index|azure|settings)\.js$|platform/config\.js$`;
 /** An import of shared/ from functions/ or tools/ that goes around an area's public surface. */
 const AROUND_SURFACE = {
     regex: String.raw`^(\.\./)+shared/(?!${SURFACES})(${AREAS.join('|')})/`,
-    message: 'Import an area of shared/ only through its index.ts (or azure.ts, or platform/config.ts).',
+    message: 'Import an area of shared/ only through its index.ts (or azure.ts, settings.ts, or platform/config.ts).',
+};
+/** The areas below mention, which never import the composed configuration (`shared/config.ts`): it imports every area's settings.ts. */
+const BELOW_COMPOSITION = ['platform', 'cards', 'notify'];
+/** An import of the composed configuration from an area below it. */
+const COMPOSITION = {
+    regex: String.raw`^(\.\./)+config\.js$`,
+    message: 'Only functions/, tools/ and shared/mention import shared/config.ts; the areas below take their section of the configuration as an argument.',
 };
 /** An import of tools/ from the shipped code. */
 const TOOLS = { regex: String.raw`^(\.\./)+tools/`, message: 'functions/ and shared/ never import tools/: it does not ship.' };
@@ -21,7 +31,8 @@ function areaPatterns(area) {
     return [
         TOOLS,
         ...(above.length > 0 ? [{ regex: String.raw`^(\.\./)+(${above.join('|')})/`, message: `shared/${area} does not import ${above.map((name) => `shared/${name}`).join(', ')}: the areas stack ${AREAS.join(' < ')}.` }] : []),
-        ...(below.length > 0 ? [{ regex: String.raw`^(\.\./)+(?!${SURFACES})(${below.join('|')})/`, message: 'Import another area of shared/ only through its index.ts (or azure.ts, or platform/config.ts).' }] : []),
+        ...(below.length > 0 ? [{ regex: String.raw`^(\.\./)+(?!${SURFACES})(${below.join('|')})/`, message: 'Import another area of shared/ only through its index.ts (or azure.ts, settings.ts, or platform/config.ts).' }] : []),
+        ...(BELOW_COMPOSITION.includes(area) ? [COMPOSITION] : []),
     ];
 }
 
@@ -44,13 +55,11 @@ export function boundaries() {
         { files: ['tools/**/*.ts'], rules: importRules([AROUND_SURFACE]) },
         ...AREAS.map((area) => ({ files: [`shared/${area}/**/*.ts`], rules: importRules(areaPatterns(area)) })),
         {
-            // The one exception: the configuration schema validates with the notify flow's own pure rules (the
-            // limit profiles, the limiter's jitter guard, the webhook URL checks, the alert routes), imported from their files,
-            // not through notify's index, which would load the rest of the flow into the configuration.
-            files: ['shared/platform/config.ts'],
+            // The composition point of the configuration: it reads each area's section from its settings.ts, nothing else.
+            files: ['shared/config.ts'],
             rules: importRules([
                 TOOLS,
-                { regex: String.raw`^(\.\./)+(cards|mention)/|^(\.\./)+notify/(?!(limit-profiles|limiter|webhook-target|producers/routes)\.js$)`, message: 'The configuration imports only the notify flow\'s pure rules it validates with.' },
+                { regex: String.raw`^\./(?!(${AREAS.join('|')})/settings\.js$|platform/config\.js$)`, message: 'shared/config.ts composes the areas\' settings.ts and platform/config.ts only.' },
             ]),
         },
     ];

@@ -1,5 +1,6 @@
 /** Queue trigger on the notifications queue: accepts each job into its webhook's outbox, then drains that webhook. */
 import { app, type InvocationContext } from '@azure/functions';
+import { getConfig } from '../shared/config.js';
 import { DEFAULT_NOTIFICATIONS_QUEUE } from '../shared/platform/config.js';
 import { ensureErrorType } from '../shared/platform/index.js';
 
@@ -13,17 +14,16 @@ export const NOTIFICATIONS_QUEUE_NAME = process.env.NOTIFICATIONS_QUEUE?.trim() 
  * wake-up or the sweep sends it.
  */
 export async function deliver(message: unknown, context: InvocationContext): Promise<void> {
-    const [{ deliveryRuntime, sendWakeup }, { acceptQueueMessage, drainWebhook }, { flushTelemetry, trackDeliveryEvent, trackEvent }] = await Promise.all([
+    const [{ deliveryRuntime, sendWakeup }, { acceptQueueMessage, drainWebhook }, { trackDeliveryEvent, trackEvent }] = await Promise.all([
         import('../shared/notify/azure.js'),
         import('../shared/notify/index.js'),
         import('../shared/platform/index.js'),
     ]);
-    const runtime = await deliveryRuntime();
+    const runtime = await deliveryRuntime(getConfig());
     const messageId = typeof context.triggerMetadata?.id === 'string' ? context.triggerMetadata.id : context.invocationId;
     const result = await acceptQueueMessage(message, { messageId, dequeuedAt: Date.now() }, runtime.store, runtime.config);
     if (result.kind === 'dead-lettered') {
         trackEvent(context, 'invalid-job', { messageId, reason: result.reason });
-        await flushTelemetry();
         return;
     }
     trackEvent(context, 'accepted', { webhookKey: result.webhookKey, jobId: result.jobId, outcome: result.added });
@@ -37,8 +37,6 @@ export async function deliver(message: unknown, context: InvocationContext): Pro
         const now = Date.now();
         await sendWakeup(runtime.wakeupQueue, result.webhookKey, now + 5_000, now).catch(() => undefined);
     }
-    // The instance may be frozen once the handler returns: send what this run recorded now.
-    await flushTelemetry();
 }
 
 app.storageQueue('deliver', {

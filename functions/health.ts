@@ -1,12 +1,12 @@
 /** GET /api/health: 200 when the app is configured and running (with warnings, such as retired connector URLs); 503 naming the bad keys if the configuration no longer parses (a bad one normally stops the start). */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { type AppConfig, getConfig } from '../shared/platform/config.js';
+import { type AppConfig, getConfig } from '../shared/config.js';
 import { ConfigurationError } from '../shared/platform/index.js';
 import { connectorRetirementNotice, retiredConnectorAliases } from '../shared/notify/index.js';
 
 /** What the app still does but should not have to: one sentence each, naming keys, never values. */
 export function configurationWarnings(config: AppConfig): string[] {
-    const notice = connectorRetirementNotice(retiredConnectorAliases(config.webhooks));
+    const notice = connectorRetirementNotice(retiredConnectorAliases(config.targets.webhooks));
     return notice === undefined ? [] : [notice];
 }
 

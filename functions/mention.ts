@@ -1,7 +1,7 @@
 /** POST /api/mention: the Teams outgoing webhook. Verifies the HMAC signature, refuses stale and repeated activities, runs the command, answers within 5 s. */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { answerMention, BUILTIN_COMMANDS, checkFreshness, createReplyCache, extractCommand, MAX_FUTURE_SKEW_MS, parseActivity, type ReplyCache, replyKey, type TeamsReply, verifyTeamsSignature } from '../shared/mention/index.js';
-import { getConfig, mentionScopeSetting } from '../shared/platform/config.js';
+import { answerMention, BUILTIN_COMMANDS, checkFreshness, createReplyCache, extractCommand, MAX_FUTURE_SKEW_MS, mentionScopeSetting, parseActivity, type ReplyCache, replyKey, type TeamsReply, verifyTeamsSignature } from '../shared/mention/index.js';
+import { getConfig } from '../shared/config.js';
 import { ClientError, MAX_REQUEST_BODY_BYTES, readBodyWithin, toErrorResponse, trackEvent } from '../shared/platform/index.js';
 
 /** The largest mention body we read (1 MiB: far above any real one; Teams activities are a few KB). The Functions host refuses larger bodies itself in Azure. */
@@ -73,7 +73,7 @@ async function handleMention(request: HttpRequest, context: InvocationContext, {
         const check = verifyTeamsSignature(
             raw,
             request.headers.get('authorization'),
-            config.outgoingWebhookKeys,
+            config.mention.keys,
             selected === null || selected === '' ? undefined : selected,
         );
         if (!check.ok) {
@@ -85,7 +85,7 @@ async function handleMention(request: HttpRequest, context: InvocationContext, {
             return { status: 401, jsonBody: UNAUTHORIZED_BODY };
         }
         const activity = parseActivity(parseJson(raw));
-        const freshness = checkFreshness(activity.timestamp, receivedAt, config.mentionMaxAgeMs);
+        const freshness = checkFreshness(activity.timestamp, receivedAt, config.mention.maxAgeMs);
         if (!freshness.ok) {
             if (freshness.reason === 'no_timestamp') {
                 throw new ClientError('no_timestamp', NO_TIMESTAMP_MESSAGE);
@@ -97,14 +97,14 @@ async function handleMention(request: HttpRequest, context: InvocationContext, {
         const line = extractCommand(activity);
         const caller = {
             tokenName: check.keyName,
-            scope: config.mentionScopes.get(check.keyName) ?? { kind: 'none', setting: mentionScopeSetting(check.keyName) },
+            scope: config.mention.scopes.get(check.keyName) ?? { kind: 'none', setting: mentionScopeSetting(check.keyName) },
         } as const;
         const run = async (): Promise<TeamsReply> =>
             answerMention(line, {
                 activity,
                 commands: BUILTIN_COMMANDS,
                 caller,
-                budgetMs: config.mentionReplyBudgetMs,
+                budgetMs: config.mention.replyBudgetMs,
                 receivedAt,
                 now,
                 logError: (message) => {
@@ -114,7 +114,7 @@ async function handleMention(request: HttpRequest, context: InvocationContext, {
         const id = activity.id ?? '';
         // A repeat fails the timestamp check once the activity is older than the window, so its reply
         // is needed no longer than that (and the activity may have been up to a minute ahead).
-        const window = { now: receivedAt, expiresAt: receivedAt + config.mentionMaxAgeMs + MAX_FUTURE_SKEW_MS };
+        const window = { now: receivedAt, expiresAt: receivedAt + config.mention.maxAgeMs + MAX_FUTURE_SKEW_MS };
         const answer = id === '' ? { value: await run(), repeated: false } : await replies.answerOnce(replyKey(check.keyName, id), window, run);
         trackEvent(context, 'mention', { command: line.command, keyName: check.keyName, repeated: answer.repeated, durationMs: now() - receivedAt });
         return { status: 200, jsonBody: answer.value };

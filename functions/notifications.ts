@@ -1,7 +1,7 @@
 /** POST /api/notifications: validates a notification job and enqueues it; answers 202 with its id. */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { QueueClient } from '@azure/storage-queue';
-import { getConfig } from '../shared/platform/config.js';
+import { getConfig } from '../shared/config.js';
 import { ClientError, readBodyWithin, toErrorResponse } from '../shared/platform/index.js';
 
 /** Largest body accepted: a queue message holds 64 KiB, and a job's payload must stay under 24 KB anyway. */
@@ -35,7 +35,7 @@ export async function notifications(request: HttpRequest, context: InvocationCon
             return { status: 400, jsonBody: { error: 'invalid_job', problems: checked.problems } };
         }
         if (queue === undefined) {
-            queue = createQueueClient(config.storage, config.notificationsQueue);
+            queue = createQueueClient(config.storage, config.queues.notifications);
             await queue.createIfNotExists();
         }
         const enqueued = await enqueueNotification(checked.job, { queue, config });

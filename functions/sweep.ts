@@ -1,5 +1,6 @@
 /** Timer trigger, every minute: wakes any webhook that has jobs waiting but no sender and no pending wake-up. */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { getConfig } from '../shared/config.js';
 import { DEFAULT_SWEEP_SCHEDULE } from '../shared/platform/config.js';
 
 /** `SWEEP_SCHEDULE`, read when the module loads as the host reads app settings then; every minute by default. */
@@ -13,11 +14,11 @@ export const LOST_WAKEUP_GRACE_MS = 120_000;
  * wake-up, or a lost message, delays a job by at most a minute plus the lease, never forever.
  */
 export async function sweep(_timer: Timer, context: InvocationContext): Promise<void> {
-    const [{ deliveryRuntime, sendWakeup }, { flushTelemetry, trackEvent }] = await Promise.all([
+    const [{ deliveryRuntime, sendWakeup }, { trackEvent }] = await Promise.all([
         import('../shared/notify/azure.js'),
         import('../shared/platform/index.js'),
     ]);
-    const runtime = await deliveryRuntime();
+    const runtime = await deliveryRuntime(getConfig());
     const now = Date.now();
     let woken = 0;
     for (const state of await runtime.store.listWebhooks()) {
@@ -30,8 +31,6 @@ export async function sweep(_timer: Timer, context: InvocationContext): Promise<
         woken += 1;
     }
     trackEvent(context, 'sweep', { woken });
-    // The instance may be frozen once the handler returns.
-    await flushTelemetry();
 }
 
 app.timer('sweep', {

@@ -119,6 +119,8 @@ export {
     formatCardProblem,
     isVersionAbove,
     MAX_CARD_VERSION,
+    MENTION_CLOSE,
+    MENTION_OPEN,
     mentionTags,
     OBJECT_MODEL_MAX_CARD_VERSION,
     validateCard,

@@ -48,9 +48,10 @@ export const DESTINATION_LABEL: Readonly<Record<CardDestination, string>> = {
 /** The UMD build: the package entry is an ES module build with extensionless imports that Node cannot load (docs/teams-facts.md#libraries-and-tools). */
 const OBJECT_MODEL_BUNDLE = 'adaptivecards/dist/adaptivecards.js';
 
-/** What opens and closes a mention in a card text. */
-const MENTION_OPEN = '<at>';
-const MENTION_CLOSE = '</at>';
+/** What opens a mention in a card text: `<at>Name</at>` (docs/teams-facts.md#connector-payloads). */
+export const MENTION_OPEN = '<at>';
+/** What closes a mention in a card text. */
+export const MENTION_CLOSE = '</at>';
 
 // --- the JSON tree, with a path for every node -------------------------------------------------
 

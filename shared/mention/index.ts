@@ -58,6 +58,20 @@ export {
     TRUNCATION_MARKER,
 } from './reply.js';
 export {
+    DEFAULT_MENTION_MAX_AGE_SECONDS,
+    DEFAULT_MENTION_REPLY_BUDGET_MS,
+    EVERY_WEBHOOK,
+    MENTION_SCOPE_SETTING_PREFIX,
+    type MentionScope,
+    mentionScopeSetting,
+    mentionSection,
+    type MentionSettings,
+    OUTGOING_TOKEN_BYTES,
+    type OutgoingWebhookKey,
+    parseMentionScope,
+    parseOutgoingWebhookSecrets,
+} from './settings.js';
+export {
     HMAC_SHA256_BYTES,
     SIGNATURE_SCHEME,
     type SignatureCheck,

@@ -72,7 +72,7 @@ export type Freshness =
  * {@link MAX_FUTURE_SKEW_MS} ahead. Pure.
  *
  * @example
- * checkFreshness(activity.timestamp, Date.now(), config.mentionMaxAgeMs); // { ok: true, at: 1764... }
+ * checkFreshness(activity.timestamp, Date.now(), config.mention.maxAgeMs); // { ok: true, at: 1764... }
  */
 export function checkFreshness(timestamp: string | null | undefined, now: number, maxAgeMs: number): Freshness {
     const at = parseActivityTimestamp(timestamp);

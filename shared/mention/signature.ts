@@ -1,6 +1,6 @@
 /** The Teams outgoing-webhook signature: HMAC-SHA256 over the raw body, checked in constant time. */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { OutgoingWebhookKey } from '../platform/config.js';
+import type { OutgoingWebhookKey } from './settings.js';
 
 /** Bytes in an HMAC-SHA256 digest. */
 export const HMAC_SHA256_BYTES = 32;
@@ -35,7 +35,7 @@ export function signTeamsBody(body: Uint8Array, key: Uint8Array): string {
  * tried so the time taken does not reveal which one matched.
  *
  * @example
- * const check = verifyTeamsSignature(rawBody, request.headers.get('authorization'), config.outgoingWebhookKeys);
+ * const check = verifyTeamsSignature(rawBody, request.headers.get('authorization'), config.mention.keys);
  * if (!check.ok) return { status: 401 };
  */
 export function verifyTeamsSignature(

@@ -1,10 +1,10 @@
 /** Accepting a queue message: decode it, validate the job, resolve its target, and put it in the outbox or dead-letter it. */
 import { checkCardData } from '../cards/index.js';
-import type { AppConfig } from '../platform/config.js';
 import { ensureErrorType, MAX_JSON_DEPTH, nestingProblem, PermanentError } from '../platform/index.js';
 import { createdAtMs, jobContentKind, validateJob, type ValidJob } from './jobs.js';
 import type { AddJobResult, OutboxJob, OutboxStore } from './outbox/index.js';
 import { buildTeamsPayload } from './payload.js';
+import type { NotifyConfig } from './settings.js';
 import { isAllowedWebhookUrl, webhookDialect, webhookKey } from './webhook-target.js';
 
 /** Most characters of an invalid message kept in its dead letter. */
@@ -72,21 +72,21 @@ export const URL_TARGETS_OFF =
  * Resolves `to` against the configuration: an alias must be configured; a `{url}` needs
  * `ALLOW_URL_TARGETS` and a host `ALLOWED_WEBHOOK_HOSTS` allows. Problems name the field and never print a URL.
  */
-export function resolveJobTarget(job: ValidJob, config: AppConfig): ResolvedTarget | { readonly problem: string } {
+export function resolveJobTarget(job: ValidJob, config: Pick<NotifyConfig, 'targets'>): ResolvedTarget | { readonly problem: string } {
     if (typeof job.to === 'string') {
         const alias = job.to.toLowerCase();
-        const url = config.webhooks.get(alias);
+        const url = config.targets.webhooks.get(alias);
         if (url === undefined) {
-            const known = [...config.webhooks.keys()];
+            const known = [...config.targets.webhooks.keys()];
             return { problem: `to: unknown alias "${alias}" (configured: ${known.length === 0 ? 'none' : known.join(', ')}; set TEAMS_WEBHOOK_${alias.toUpperCase()})` };
         }
         return { url, alias };
     }
     const url = new URL(job.to.url);
-    if (!config.allowUrlTargets) {
+    if (!config.targets.allowUrlTargets) {
         return { problem: URL_TARGETS_OFF };
     }
-    if (!isAllowedWebhookUrl(url, config.allowedWebhookHosts)) {
+    if (!isAllowedWebhookUrl(url, config.targets.allowedHosts)) {
         return { problem: `to.url: the host "${url.hostname}" is not allowed by ALLOWED_WEBHOOK_HOSTS` };
     }
     return { url, alias: undefined };
@@ -99,7 +99,7 @@ export function resolveJobTarget(job: ValidJob, config: AppConfig): ResolvedTarg
  *
  * @throws {PermanentError} `unresolvable_target` naming the problem (never the URL).
  */
-export function resolveSendTarget(job: OutboxJob, config: AppConfig): URL {
+export function resolveSendTarget(job: OutboxJob, config: Pick<NotifyConfig, 'targets'>): URL {
     const target = resolveJobTarget(job.job, config);
     if ('problem' in target) {
         throw new PermanentError('unresolvable_target', target.problem);
@@ -135,7 +135,7 @@ async function sendTimeProblems(job: ValidJob, url: URL): Promise<string[]> {
  * const checked = await checkJob(JSON.parse(body), config);
  * if (!checked.ok) return { status: 400, jsonBody: { error: 'invalid_job', problems: checked.problems } };
  */
-export async function checkJob(value: unknown, config: AppConfig): Promise<{ ok: true; job: ValidJob; target: ResolvedTarget } | { ok: false; problems: string[] }> {
+export async function checkJob(value: unknown, config: Pick<NotifyConfig, 'targets'>): Promise<{ ok: true; job: ValidJob; target: ResolvedTarget } | { ok: false; problems: string[] }> {
     const validation = validateJob(value);
     if (!validation.ok) {
         return { ok: false, problems: [...validation.problems] };
@@ -169,7 +169,7 @@ export type AcceptResult =
  * @example
  * const result = await acceptQueueMessage(message, { messageId, dequeuedAt: Date.now() }, store, config);
  */
-export async function acceptQueueMessage(raw: unknown, meta: MessageMeta, store: OutboxStore, config: AppConfig): Promise<AcceptResult> {
+export async function acceptQueueMessage(raw: unknown, meta: MessageMeta, store: OutboxStore, config: Pick<NotifyConfig, 'targets'>): Promise<AcceptResult> {
     const decoded = decodeQueueMessage(raw);
     const checked = decoded.ok ? await checkJob(decoded.value, config) : { ok: false as const, problems: [decoded.problem] };
     if (!checked.ok) {

@@ -1,11 +1,11 @@
 /** Each webhook's budget: backlog, sends in every window against its limit, back-off and the next free slot; each Teams connection's shared budget. */
-import type { AppConfig } from '../platform/config.js';
 import { redactUrls } from '../platform/index.js';
 import { connectionTurn } from './connection-budget.js';
 import { DEFAULT_LIMIT_PROFILES, teamsConnectionOf, type LimitProfiles } from './limit-profiles.js';
 import { nextSendTime, TEAMS_WEBHOOK_LIMITS, windowUsage, type SlidingWindowLimit, type WindowUsage } from './limiter.js';
 import type { ConnectionState, OutboxJob, OutboxStore, WebhookState } from './outbox/index.js';
 import { connectorRetirementNotice, retiredConnectorAliases } from './retirement.js';
+import type { NotifyConfig } from './settings.js';
 import { webhookDialect, webhookKey, type WebhookDialect } from './webhook-target.js';
 
 /** Jobs counted in a backlog before we stop counting and say "at least". */
@@ -178,14 +178,14 @@ export function toConnectionBudget(state: ConnectionState, aliases: readonly str
  * webhook is read.
  *
  * @example
- * const report = await readBudgets(store, config, { now: Date.now(), guardMs: config.rateLimitGuardMs });
+ * const report = await readBudgets(store, config, { now: Date.now(), guardMs: config.delivery.guardMs });
  */
-export async function readBudgets(store: OutboxStore, config: AppConfig, options: BudgetOptions): Promise<BudgetReport> {
-    const settings = { ...options, profiles: options.profiles ?? config.limitProfiles };
+export async function readBudgets(store: OutboxStore, config: Pick<NotifyConfig, 'targets' | 'delivery'>, options: BudgetOptions): Promise<BudgetReport> {
+    const settings = { ...options, profiles: options.profiles ?? config.delivery.profiles };
     const visible = options.aliases === undefined ? undefined : new Set(options.aliases);
-    const aliases = [...config.webhooks]
+    const aliases = [...config.targets.webhooks]
         .filter(([alias]) => visible?.has(alias) ?? true)
-        .map(([alias, url]) => ({ alias, url, key: webhookKey(url), connection: teamsConnectionOf(url, config.connectionsByWebhook) }));
+        .map(([alias, url]) => ({ alias, url, key: webhookKey(url), connection: teamsConnectionOf(url, config.targets.connections) }));
     const known = new Set(aliases.map((entry) => entry.key));
     // A limited scope reads only its aliases' webhooks and connections, never the lists of all.
     const [states, allDeadLetters, storedConnections] = await Promise.all([

@@ -6,8 +6,9 @@
  */
 import { type AdaptiveCard, type DigestCardData, digestCardTemplate, renderCardTemplate } from '../cards/index.js';
 import { PermanentError } from '../platform/index.js';
-import { createdAtMs, type ValidJob } from './jobs.js';
+import { createdAtMs, type JobMention, MAX_JOB_MENTIONS, type ValidJob } from './jobs.js';
 import { nextSendTime, type SlidingWindowLimit } from './limiter.js';
+import { mentionedPeople } from './mentions.js';
 import type { OutboxJob } from './outbox/index.js';
 import { buildTeamsPayload, jobAdaptiveCard, messageCardToAdaptiveCard, SAFE_PAYLOAD_BYTES, type TeamsPayload } from './payload.js';
 import type { WebhookDialect } from './teams-answer.js';
@@ -96,6 +97,11 @@ async function embeddableItem(job: ValidJob, dialect: WebhookDialect): Promise<D
     }
 }
 
+/** The mentions of the jobs a digest carries, each person once (the first job's name for them wins). */
+function digestMentions(jobs: readonly OutboxJob[]): JobMention[] {
+    return mentionedPeople(jobs.flatMap((job) => job.job.mentions ?? [])).map(({ id, name }) => ({ id, name }));
+}
+
 /** A digest ready to post, and the jobs it carries. */
 export interface Digest {
     readonly payload: TeamsPayload;
@@ -106,7 +112,8 @@ export interface Digest {
  * Folds jobs from the head of the outbox, oldest first, into one digest for `dialect`: it stops at
  * the first job that must stand alone (`digest: false`) or could not go alone either (each job is
  * checked as if it went alone first), so order is kept, and at what fits
- * {@link SAFE_PAYLOAD_BYTES}; the digest itself is checked as every card is. `undefined` when fewer
+ * {@link SAFE_PAYLOAD_BYTES} and, for the jobs' `mentions`, at {@link MAX_JOB_MENTIONS} people: the
+digest @mentions everyone its jobs mention, each once. The digest itself is checked as every card is. `undefined` when fewer
  * than two jobs can be folded.
  *
  * @example
@@ -131,6 +138,10 @@ export async function buildDigest(jobs: readonly OutboxJob[], dialect: WebhookDi
         if (estimated > SAFE_PAYLOAD_BYTES && items.length > 0) {
             break;
         }
+        // Every mention of every folded job is kept: a job that would take the digest past the cap waits for the next post.
+        if (items.length > 0 && digestMentions(foldable.slice(0, items.length + 1)).length > MAX_JOB_MENTIONS) {
+            break;
+        }
         items.push(item);
     }
     const attempt = async (count: number): Promise<Digest | undefined> => {
@@ -140,7 +151,11 @@ export async function buildDigest(jobs: readonly OutboxJob[], dialect: WebhookDi
             items: shown,
         });
         try {
-            const payload = await buildTeamsPayload({ to: alias ?? 'digest', adaptiveCard: { ...card, type: 'AdaptiveCard' } }, dialect);
+            const mentions = digestMentions(foldable.slice(0, count));
+            const payload = await buildTeamsPayload(
+                { to: alias ?? 'digest', adaptiveCard: { ...card, type: 'AdaptiveCard' }, ...(mentions.length > 0 ? { mentions } : {}) },
+                dialect,
+            );
             return { payload, jobs: foldable.slice(0, count) };
         } catch (thrown) {
             // Too large, or the whole breaks a rule no section broke alone (a mention in a text, the

@@ -54,6 +54,7 @@ export {
     createdAtMs,
     jobContentKind,
     type JobContentKind,
+    type JobMention,
     jobTargetSchema,
     type JobValidation,
     MAX_ALIAS_LENGTH,
@@ -98,6 +99,13 @@ export {
     windowUsage,
     type WindowUsage,
 } from './limiter.js';
+export {
+    MENTION_LINE_PREFIX,
+    type MentionedPerson,
+    mentionedPeople,
+    mentionText,
+    withMentions,
+} from './mentions.js';
 export {
     type AddJobResult,
     type ConditionalDeadLetterResult,
@@ -203,11 +211,6 @@ export {
     WORKFLOWS_MIGRATION_URL,
 } from './retirement.js';
 export {
-    DEFAULT_DIGEST_AFTER_MS,
-    DEFAULT_LEASE_MS,
-    DEFAULT_MAX_DRAIN_MS,
-    DEFAULT_MAX_INLINE_WAIT_MS,
-    DEFAULT_ORDER_SETTLE_MS,
     type DrainResult,
     drainWebhook,
     MAX_UNEXPECTED_FAILURE_ATTEMPTS,
@@ -216,13 +219,30 @@ export {
     type SenderSettings,
 } from './sender.js';
 export {
-    DEFAULT_RELAY_KEY_RETENTION_SECONDS,
     type MessageKeyKind,
     type RecordedMessage,
     type RelayAction,
     type RelayRequest,
     relayMisconfiguredNotice,
 } from './relay.js';
+export {
+    DEFAULT_ALLOW_URL_TARGETS,
+    DEFAULT_DELIVERY_TIMEOUT_MS,
+    DEFAULT_DIGEST_AFTER_MS,
+    DEFAULT_LEASE_MS,
+    DEFAULT_MAX_DRAIN_MS,
+    DEFAULT_MAX_INLINE_WAIT_MS,
+    DEFAULT_ORDER_SETTLE_MS,
+    DEFAULT_RELAY_KEY_RETENTION_MS,
+    DEFAULT_RETRY_MAX_AGE_MS,
+    deliverySection,
+    type DeliverySettings,
+    type NotifyConfig,
+    RELAY_FLOW_ALIASES_SETTING,
+    targetsSection,
+    type TargetSettings,
+    WEBHOOK_SETTING_PREFIX,
+} from './settings.js';
 export {
     LEASE_CLOCK_SKEW_MS,
     LEASE_POLL_MS,

@@ -1,4 +1,5 @@
 /** Limit profiles per destination: the sliding windows of a connector URL, of a Workflows URL, and of the Teams connection behind Workflows flows. */
+import { MS_PER_SECOND } from '../platform/config.js';
 import { ConfigurationError } from '../platform/index.js';
 import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from './limiter.js';
 import type { WebhookDialect } from './teams-answer.js';
@@ -77,8 +78,6 @@ export const LIMIT_SETTINGS = {
     workflows: 'LIMITS_WORKFLOWS',
     workflowsConnection: 'LIMITS_WORKFLOWS_CONNECTION',
 } as const;
-
-const MS_PER_SECOND = 1_000;
 
 /** Window lengths as people say them, for the windows of the built-in profiles. */
 const WINDOW_NAMES: Readonly<Record<number, string>> = {
@@ -223,7 +222,7 @@ export const CONNECTION_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
  * everything stays inside one connection's budget until the operator says otherwise.
  *
  * @example
- * teamsConnectionOf(new URL(flowUrl), config.connectionsByWebhook); // 'default'
+ * teamsConnectionOf(new URL(flowUrl), config.targets.connections); // 'default'
  */
 export function teamsConnectionOf(url: URL, connectionsByWebhook: ReadonlyMap<string, string>): string | undefined {
     if (webhookDialect(url) !== 'workflows') {

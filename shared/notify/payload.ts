@@ -2,6 +2,7 @@
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard, CARD_CATALOG, CARD_VERSION, describeCardProblems, isVersionAbove, renderCardTemplate, validateCard, validateCardData, WORKFLOWS_MAX_CARD_VERSION } from '../cards/index.js';
 import { MAX_JSON_DEPTH, nestingProblem, PermanentError } from '../platform/index.js';
 import { jobContentKind, type ValidJob } from './jobs.js';
+import { withMentions } from './mentions.js';
 import type { WebhookDialect } from './teams-answer.js';
 
 /**
@@ -128,15 +129,19 @@ export async function jobAdaptiveCard(job: ValidJob): Promise<AdaptiveCard | und
  * Builds the POST body for a job and its destination's dialect: connector URLs get `{text}`, the
  * Adaptive Card envelope or the MessageCard as given; Workflows URLs always get the envelope, with
  * `contentUrl: null`, a card version no higher than 1.4 (lowered when nothing in the card needs
- * more), text as a one-TextBlock card and a MessageCard converted. Every Adaptive Card that leaves
- * is checked with `validateCard` for the dialect first.
+ * more), text as a one-TextBlock card and a MessageCard converted. A job's `mentions` are added to
+ * its Adaptive Card ({@link withMentions}); Teams renders mentions only in Adaptive Cards
+ * (docs/teams-facts.md#mentions-in-incoming-webhooks), so a text job with mentions goes to a
+ * connector as a one-TextBlock card too. Every Adaptive Card that leaves is checked with
+ * `validateCard` for the dialect first.
  *
  * @throws {PermanentError} `too_deep` when the job nests more than {@link MAX_JSON_DEPTH} levels,
- * `payload_too_large` when the payload is over {@link SAFE_PAYLOAD_BYTES} (the reason gives the
- * size), `invalid_card` when the card breaks the dialect's rules (the reason lists every problem),
- * or another code when the card cannot be built.
+ * `mentions_unsupported` for a MessageCard with mentions to a connector, `payload_too_large` when
+ * the payload is over {@link SAFE_PAYLOAD_BYTES} (the reason gives the size), `invalid_card` when
+ * the card breaks the dialect's rules (the reason lists every problem), or another code when the
+ * card cannot be built.
  * @example
- * const { body } = await buildTeamsPayload({ to: 'ops', text: 'hi' }, 'workflows');
+ * const { body } = await buildTeamsPayload({ to: 'ops', text: 'hi', mentions: ['ada@contoso.com'] }, 'workflows');
  */
 export async function buildTeamsPayload(job: ValidJob, dialect: WebhookDialect): Promise<TeamsPayload> {
     // First: rendering, checking and serialising all walk the job, and a job from storage may predate this check.
@@ -145,17 +150,25 @@ export async function buildTeamsPayload(job: ValidJob, dialect: WebhookDialect):
         throw new PermanentError('too_deep', `The job is too deeply nested: ${tooDeep}`);
     }
     const kind = jobContentKind(job);
+    const mentioning = (job.mentions ?? []).length > 0;
+    const asCard = async (card: AdaptiveCard): Promise<object> => adaptiveCardEnvelope(await checkedCard(withMentions(card, job.mentions), dialect));
     let payload: object;
     if (kind === 'text' && job.text !== undefined) {
-        payload = dialect === 'connector' ? { text: job.text } : adaptiveCardEnvelope(await checkedCard(textCard(job.text), dialect));
+        payload = dialect === 'connector' && !mentioning ? { text: job.text } : await asCard(textCard(job.text));
     } else if (kind === 'messageCard' && job.messageCard !== undefined) {
-        payload = dialect === 'connector' ? job.messageCard : adaptiveCardEnvelope(await checkedCard(messageCardToAdaptiveCard(job.messageCard), dialect));
+        if (dialect === 'connector' && mentioning) {
+            throw new PermanentError(
+                'mentions_unsupported',
+                'mentions: a MessageCard cannot @mention anyone on a connector URL (Teams renders mentions only in Adaptive Cards); send it as text, card or adaptiveCard, or to a Workflows URL, which gets it as an Adaptive Card',
+            );
+        }
+        payload = dialect === 'connector' ? job.messageCard : await asCard(messageCardToAdaptiveCard(job.messageCard));
     } else {
         const card = await jobAdaptiveCard(job);
         if (card === undefined) {
             throw new PermanentError('no_content', 'The job has no content');
         }
-        payload = adaptiveCardEnvelope(await checkedCard(card, dialect));
+        payload = await asCard(card);
     }
     const body = JSON.stringify(payload);
     const bytes = Buffer.byteLength(body, 'utf8');

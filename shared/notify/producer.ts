@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
 import { checkCardData } from '../cards/index.js';
-import { type AppConfig, getConfig, type StorageSetting } from '../platform/config.js';
+import type { StorageSetting } from '../platform/config.js';
 import { ClientError } from '../platform/index.js';
 import { URL_TARGETS_OFF } from './accept.js';
 import { createdAtMs, stampCreatedAt, validateJob, type NotificationJob } from './jobs.js';
+import { DEFAULT_ALLOW_URL_TARGETS, type NotifyConfig } from './settings.js';
 import { createQueueClient } from '../platform/azure.js';
 
 /** Time to live that makes a queue message never expire (Azure Queue Storage, Put Message: `-1`). */
@@ -28,12 +29,12 @@ export type EnqueueOptions =
     | {
           /** The queue to send to, used as is. */
           readonly queue: QueueClient;
-          /** Configuration saying whether `{url}` targets are allowed. @default getConfig() */
-          readonly config?: AppConfig;
+          /** Configuration saying whether `{url}` targets are allowed. @default `{url}` targets off, as `ALLOW_URL_TARGETS` is by default */
+          readonly config?: Pick<NotifyConfig, 'targets'>;
       }
     | {
-          /** Configuration naming the storage and the notifications queue. @default getConfig() */
-          readonly config?: AppConfig;
+          /** Configuration naming the storage and the notifications queue (the process's: `getConfig()` of `shared/config.ts`). */
+          readonly config: Pick<NotifyConfig, 'storage' | 'queues' | 'targets'>;
           /** How to open the queue client. @default createQueueClient from `shared/platform/storage.ts` */
           readonly openQueue?: QueueOpener;
       };
@@ -48,18 +49,17 @@ export interface EnqueuedNotification {
     readonly messageId: string;
 }
 
-/** The configuration the options name, else this process's. */
-function configOf(options: EnqueueOptions): AppConfig {
-    return options.config ?? getConfig();
+/** Whether the options allow `{url}` targets. */
+function allowsUrlTargets(options: EnqueueOptions): boolean {
+    return options.config?.targets.allowUrlTargets ?? DEFAULT_ALLOW_URL_TARGETS;
 }
 
 function queueFrom(options: EnqueueOptions): QueueClient {
     if ('queue' in options) {
         return options.queue;
     }
-    const config = configOf(options);
     const open = options.openQueue ?? createQueueClient;
-    return open(config.storage, config.notificationsQueue);
+    return open(options.config.storage, options.config.queues.notifications);
 }
 
 function invalidJob(problems: readonly string[]): ClientError {
@@ -78,20 +78,20 @@ function isQueueNotFound(error: unknown): boolean {
  *
  * @throws {ClientError} `invalid_job` listing every problem, each naming its field (`card.data.<path>`
  * for template data), or refusing a `{url}` target while `ALLOW_URL_TARGETS` is off (the
- * configuration given, else this process's); nothing is sent.
+ * configuration given; without one, `{url}` targets are off); nothing is sent.
  * @throws {ClientError} `job_too_large` (413) when the JSON exceeds {@link MAX_QUEUE_MESSAGE_BYTES}.
  * @example
- * const { id } = await enqueueNotification({ to: 'ops', text: 'Deployed **api** v2.3' });
+ * const { id } = await enqueueNotification({ to: 'ops', text: 'Deployed **api** v2.3' }, { config: getConfig() });
  * await enqueueNotification({ id: 'deploy-4711', to: 'ops', text: 'hi' }, { queue: queueClient });
  */
-export async function enqueueNotification(job: NotificationJob, options: EnqueueOptions = {}): Promise<EnqueuedNotification> {
+export async function enqueueNotification(job: NotificationJob, options: EnqueueOptions): Promise<EnqueuedNotification> {
     const validation = validateJob(job);
     if (!validation.ok) {
         throw invalidJob(validation.problems);
     }
     const valid = validation.job;
     // The app refuses {url} targets unless ALLOW_URL_TARGETS is on; say so now rather than in a dead letter.
-    if (typeof valid.to !== 'string' && !configOf(options).allowUrlTargets) {
+    if (typeof valid.to !== 'string' && !allowsUrlTargets(options)) {
         throw invalidJob([URL_TARGETS_OFF]);
     }
     const cardProblems = valid.card === undefined ? [] : checkCardData(valid.card.template, valid.card.data);

@@ -6,9 +6,6 @@
 import type { ValidJob } from './jobs.js';
 import type { HttpAnswer, TeamsAnswer } from './teams-answer.js';
 
-/** How long a recorded message id is used for its `updateKey` or `threadKey`: 30 days. @default 2592000 */
-export const DEFAULT_RELAY_KEY_RETENTION_SECONDS = 30 * 24 * 60 * 60;
-
 /** Longest message id we keep from a flow's answer; Teams' ids are 13-digit epoch ms strings. */
 export const MAX_RELAY_MESSAGE_ID_LENGTH = 256;
 

@@ -1,5 +1,5 @@
 /** Microsoft's retirement of Office 365 connectors: which configured webhooks are connector URLs, and the notice that says so. */
-import { WEBHOOK_SETTING_PREFIX } from '../platform/config.js';
+import { WEBHOOK_SETTING_PREFIX } from './settings.js';
 import { webhookDialect } from './webhook-target.js';
 
 /**
@@ -16,7 +16,7 @@ export const WORKFLOWS_MIGRATION_URL =
  * The configured aliases whose URL is a connector URL, sorted. Names only: URLs are secrets.
  *
  * @example
- * retiredConnectorAliases(config.webhooks); // ['legacy-ops']
+ * retiredConnectorAliases(config.targets.webhooks); // ['legacy-ops']
  */
 export function retiredConnectorAliases(webhooks: ReadonlyMap<string, URL>): string[] {
     return [...webhooks]

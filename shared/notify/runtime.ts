@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { QueueClient } from '@azure/storage-queue';
-import { type AppConfig, getConfig } from '../platform/config.js';
 import { type DeliveryEvent, wakeupQueueName } from '../platform/index.js';
 import { teamsConnectionOf } from './limit-profiles.js';
 import type { OutboxJob, OutboxStore } from './outbox/index.js';
@@ -10,12 +9,14 @@ import { createTableOutboxStore } from './outbox/table-store.js';
 import { createQueueClient, createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../platform/azure.js';
 import { resolveSendTarget } from './accept.js';
 import { postToWebhook } from './post.js';
-import { senderSettings, type SenderDeps } from './sender.js';
+import type { SenderDeps } from './sender.js';
+import type { NotifyConfig } from './settings.js';
+import { webhookKey } from './webhook-target.js';
 import { visibilityTimeoutSeconds, type WakeupMessage } from './wakeup.js';
 
 /** The engine's parts for this process. */
 export interface DeliveryRuntime {
-    readonly config: AppConfig;
+    readonly config: NotifyConfig;
     readonly store: OutboxStore;
     readonly wakeupQueue: QueueClient;
     /** Sender dependencies; `log` goes to the given sink. */
@@ -32,23 +33,14 @@ export async function sendWakeup(queue: QueueClient, webhook: string, at: number
 }
 
 /** Builds the runtime for a configuration (tests build their own). */
-export async function createDeliveryRuntime(config: AppConfig): Promise<DeliveryRuntime> {
+export async function createDeliveryRuntime(config: NotifyConfig): Promise<DeliveryRuntime> {
     const store = createTableOutboxStore({
         outbox: createTableClient(config.storage, OUTBOX_TABLE_NAME),
         deadLetters: createTableClient(config.storage, DEAD_LETTER_TABLE_NAME),
     });
     await store.ensureTables();
-    const wakeupQueue = createQueueClient(config.storage, wakeupQueueName(config.notificationsQueue));
+    const wakeupQueue = createQueueClient(config.storage, wakeupQueueName(config.queues.notifications));
     await wakeupQueue.createIfNotExists();
-    const settings = senderSettings({
-        guardMs: config.rateLimitGuardMs,
-        timeoutMs: config.deliveryTimeoutMs,
-        retryMaxAgeMs: config.retryMaxAgeMs,
-        leaseMs: config.deliveryLeaseMs,
-        digestAfterMs: config.digestAfterMs,
-        orderSettleMs: config.orderSettleMs,
-        profiles: config.limitProfiles,
-    });
     const resolveTarget = (job: OutboxJob): URL => resolveSendTarget(job, config);
     return {
         config,
@@ -65,20 +57,29 @@ export async function createDeliveryRuntime(config: AppConfig): Promise<Delivery
             // One lease owner per invocation, not per process: a host runs many invocations at once, and
             // a lease shared by all of them would let two senders in one process post the same head job.
             owner: `${PROCESS_OWNER}-${randomUUID().slice(0, 8)}`,
-            settings,
+            settings: config.delivery,
             log,
-            teamsConnection: (url) => teamsConnectionOf(url, config.connectionsByWebhook),
+            teamsConnection: (url) => teamsConnectionOf(url, config.targets.connections),
+            relayFlow: (url) => config.targets.relayFlows.has(webhookKey(url)),
         }),
     };
 }
 
-let runtime: Promise<DeliveryRuntime> | undefined;
+let runtime: { readonly config: NotifyConfig; readonly created: Promise<DeliveryRuntime> } | undefined;
 
-/** The process-wide runtime for the current configuration, created on first use. */
-export function deliveryRuntime(): Promise<DeliveryRuntime> {
-    runtime ??= createDeliveryRuntime(getConfig()).catch((thrown: unknown) => {
-        runtime = undefined;
-        throw thrown;
-    });
-    return runtime;
+/**
+ * The process-wide runtime for `config` (the process's, `getConfig()` of `shared/config.ts`), created
+ * on first use and again only when the configuration is another one.
+ */
+export function deliveryRuntime(config: NotifyConfig): Promise<DeliveryRuntime> {
+    if (runtime?.config !== config) {
+        const created: Promise<DeliveryRuntime> = createDeliveryRuntime(config).catch((thrown: unknown) => {
+            if (runtime?.created === created) {
+                runtime = undefined;
+            }
+            throw thrown;
+        });
+        runtime = { config, created };
+    }
+    return runtime.created;
 }

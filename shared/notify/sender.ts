@@ -17,7 +17,7 @@
 import { retryDelay, throttleBackoff } from './backoff.js';
 import { CLAIM_GRACE_MS, decideConnectionSlot } from './connection-budget.js';
 import { ensureErrorType, PermanentError, type DeliveryEvent } from '../platform/index.js';
-import { DEFAULT_LIMIT_PROFILES, teamsConnectionOf, type LimitProfile, type LimitProfiles } from './limit-profiles.js';
+import { DEFAULT_LIMIT_PROFILES, teamsConnectionOf, type LimitProfile } from './limit-profiles.js';
 import { nextSendTime, pruneHistory } from './limiter.js';
 import type { ConnectionState, OutboxJob, OutboxStore, WebhookState } from './outbox/index.js';
 import { backlogWaitMs, buildDigest, MAX_DIGEST_JOBS, MAX_SIMULATED_BACKLOG } from './digest.js';
@@ -26,32 +26,16 @@ import { classifyTeamsResponse, type TeamsAnswer, type TeamsAnswerClassification
 import { webhookDialect } from './webhook-target.js';
 import type { PostToWebhook } from './post.js';
 import {
-    DEFAULT_RELAY_KEY_RETENTION_SECONDS,
-    decideRelayAction,
-    isMissingMessage,
-    keysToRecord,
-    relayBody,
-    relayMessageId,
-    type MessageKeyKind,
-    type RecordedMessage,
-    type RelayAction,
-} from './relay.js';
+    DEFAULT_DIGEST_AFTER_MS,
+    DEFAULT_LEASE_MS,
+    DEFAULT_MAX_DRAIN_MS,
+    DEFAULT_MAX_INLINE_WAIT_MS,
+    DEFAULT_ORDER_SETTLE_MS,
+    DEFAULT_RELAY_KEY_RETENTION_MS,
+    type DeliverySettings,
+} from './settings.js';
+import { decideRelayAction, isMissingMessage, keysToRecord, relayBody, relayMessageId, type MessageKeyKind, type RecordedMessage, type RelayAction } from './relay.js';
 
-/** How long a sender holds a webhook without renewing (each send renews); longer than a POST's timeout. @default 30000 */
-export const DEFAULT_LEASE_MS = 30_000;
-/** A slot this close is waited for in process rather than through a wake-up message. @default 2000 */
-export const DEFAULT_MAX_INLINE_WAIT_MS = 2_000;
-/** How long one drain may run before it hands over to a wake-up message. @default 30000 */
-export const DEFAULT_MAX_DRAIN_MS = 30_000;
-/** Digests start when the backlog would wait longer than a minute (`DIGEST_AFTER_SECONDS`). @default 60000 */
-export const DEFAULT_DIGEST_AFTER_MS = 60_000;
-/**
- * A job is sent no sooner than this after it was accepted: instances accept queue messages
- * concurrently, and one a few hundred ms behind must still go first. @default 1000
- */
-export const DEFAULT_ORDER_SETTLE_MS = 1_000;
-/** Recorded relay-flow messages are used for their keys this long (`RELAY_KEY_RETENTION_DAYS`). @default 2592000000 */
-export const DEFAULT_RELAY_KEY_RETENTION_MS = DEFAULT_RELAY_KEY_RETENTION_SECONDS * 1_000;
 /** How far into the outbox a relay-flow job looks for a newer job with its `updateKey` to be superseded by. */
 export const MAX_COALESCE_SCAN = 100;
 /** One recorded relay message in this many also prunes the webhook's expired message keys. */
@@ -71,26 +55,8 @@ const CONNECTION_CONTENTION_WAIT_MS = 500;
  */
 export const MAX_UNEXPECTED_FAILURE_ATTEMPTS = 5;
 
-/** Tunables of the sender. */
-export interface SenderSettings {
-    /** The windows per dialect: per URL, and per Teams connection for Workflows. @default DEFAULT_LIMIT_PROFILES */
-    readonly profiles: LimitProfiles;
-    readonly guardMs: number;
-    readonly timeoutMs: number;
-    readonly retryMaxAgeMs: number;
-    /** @default DEFAULT_LEASE_MS */
-    readonly leaseMs: number;
-    /** @default DEFAULT_MAX_INLINE_WAIT_MS */
-    readonly maxInlineWaitMs: number;
-    /** @default DEFAULT_MAX_DRAIN_MS */
-    readonly maxDrainMs: number;
-    /** Fold the backlog into digests when its last job would wait longer than this; 0 turns digests off. @default DEFAULT_DIGEST_AFTER_MS */
-    readonly digestAfterMs: number;
-    /** How long after its acceptance a job waits for earlier jobs still being accepted elsewhere. @default DEFAULT_ORDER_SETTLE_MS */
-    readonly orderSettleMs: number;
-    /** How long a relay flow's message id is used for its `updateKey` or `threadKey`. @default DEFAULT_RELAY_KEY_RETENTION_MS */
-    readonly relayKeyRetentionMs: number;
-}
+/** Tunables of the sender: the configuration's `delivery` section, as it is. */
+export type SenderSettings = DeliverySettings;
 
 /** Everything the sender talks to, injected so tests control time, storage and Teams. */
 export interface SenderDeps {

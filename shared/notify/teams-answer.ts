@@ -1,4 +1,5 @@
 /** Classification of every answer to a POST to a Teams incoming webhook or Workflows URL: delivered, accepted, throttled, transient or permanent. */
+import { MS_PER_SECOND } from '../platform/config.js';
 import { DEFAULT_THROTTLE_MAX_MS } from './backoff.js';
 
 
@@ -83,8 +84,6 @@ const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
 /** Longest `Retry-After` value looked at: an IMF-fixdate is 29 characters, the obsolete forms a few more. */
 const MAX_RETRY_AFTER_CHARS = 64;
-
-const MS_PER_SECOND = 1_000;
 
 /**
  * Milliseconds to wait from a `Retry-After` value at `now` (RFC 9110 §10.2.3): `delay-seconds` (whole

@@ -1,4 +1,4 @@
-// Public surface of shared/platform/: configuration, errors, storage, identity, HTTP, telemetry and redaction. Other parts of the app import shared/platform/ only through this file and azure.ts, which holds what loads the Azure Storage SDKs (kept apart so the mention function starts without them), and config.ts, the configuration, which validates with the notify flow's own rules: in this file, its imports of notify would close a cycle back to this file.
+// Public surface of shared/platform/: configuration, errors, storage, identity, HTTP, telemetry and redaction. Other parts of the app import shared/platform/ only through this file, azure.ts, which holds what loads the Azure Storage SDKs (kept apart so the mention function starts without them), and config.ts, the configuration's machinery and the host's sections, which each area's settings.ts builds on (shared/config.ts composes them).
 export {
     ClientError,
     ConfigurationError,
@@ -10,35 +10,6 @@ export {
     SystemError,
     TeamsRelayError,
 } from './errors.js';
-export {
-    type AuthenticationSettings,
-    CLOUD_ROLE_TAG,
-    type ConnectionSettings,
-    createAppInsightsExporter,
-    createTelemetrySink,
-    DATA_VERSION,
-    DEFAULT_CLOUD_ROLE,
-    DEFAULT_INGESTION_ENDPOINT,
-    type Envelope,
-    type EnvelopeContext,
-    EVENT_ENVELOPE,
-    type EventData,
-    eventEnvelope,
-    EXPORT_LIMITS,
-    type ExporterOptions,
-    flushTelemetry,
-    INGESTION_TOKEN_SCOPE,
-    METRIC_ENVELOPE,
-    type MetricData,
-    metricEnvelope,
-    noopTelemetrySink,
-    parseAuthenticationString,
-    parseConnectionString,
-    type SinkProperties,
-    telemetrySink,
-    type TelemetrySink,
-    TRACK_PATH,
-} from './app-insights.js';
 export {
     INTERNAL_ERROR_BODY,
     MAX_REQUEST_BODY_BYTES,
@@ -55,6 +26,10 @@ export {
     MAX_JSON_DEPTH,
     nestingProblem,
 } from './json-depth.js';
+export {
+    invocationTelemetryHooks,
+    type InvocationTelemetryHooks,
+} from './invocation-telemetry.js';
 export {
     LOCAL_SETTINGS_FILE,
     readLocalSettings,
@@ -77,7 +52,6 @@ export {
 export {
     type DeliveryEvent,
     formatTelemetry,
-    TELEMETRY_METRICS,
     TELEMETRY_PREFIX,
     type TelemetryEventName,
     type TelemetryProperties,

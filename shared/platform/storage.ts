@@ -133,7 +133,7 @@ function serviceUrl(explicit: string | undefined, accountName: string | undefine
  * A client for one queue, from the app's storage setting.
  *
  * @example
- * const queue = createQueueClient(getConfig().storage, wakeupQueueName(getConfig().notificationsQueue));
+ * const queue = createQueueClient(getConfig().storage, wakeupQueueName(getConfig().queues.notifications));
  */
 export function createQueueClient(storage: StorageSetting, queueName: string): QueueClient {
     if (storage.kind === 'connectionString') {

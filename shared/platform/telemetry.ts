@@ -1,14 +1,12 @@
 /**
  * Telemetry: one structured trace per event, through the invocation context, with stable property
  * names (`event`, `webhookKey`, `alias`, `jobId`, `outcome`, `attempt`, `waitMs`, `status`, `reason`,
- * `durationMs`, `command`), so Kusto can query them; the same event as a custom event and a few metrics
- * through the process's telemetry sink. Never a URL or a secret.
+ * `durationMs`, `command`), so Kusto can query them. The Functions host sends every `context.log` line
+ * to Application Insights as a trace; nothing here talks to Application Insights. Never a URL or a secret.
  */
 import type { InvocationContext } from '@azure/functions';
 import { redactUrls } from './redact.js';
-import { telemetrySink } from './app-insights.js';
 
-export { flushTelemetry } from './app-insights.js';
 export { redactUrls } from './redact.js';
 
 /**
@@ -48,7 +46,8 @@ export type TelemetryEventName =
     | 'drained'
     | 'drain-failed'
     | 'bad-wakeup'
-    | 'sweep';
+    | 'sweep'
+    | 'invocation-failed';
 
 /** Property values: scalars only, so every record flattens into one Kusto row. */
 export type TelemetryProperties = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -56,24 +55,7 @@ export type TelemetryProperties = Readonly<Record<string, string | number | bool
 /** Events that mean something needs attention: logged as warnings, which sampling never drops (see host.json). */
 const WARNING_EVENTS: ReadonlySet<TelemetryEventName> = new Set(['throttled', 'dead-lettered', 'invalid-job', 'bad-wakeup']);
 /** Events that mean the app itself failed. */
-const ERROR_EVENTS: ReadonlySet<TelemetryEventName> = new Set(['drain-failed']);
-
-/** Metric names, in `customMetrics`. */
-export const TELEMETRY_METRICS = {
-    /**
-     * 1 per sender decision, with `outcome` = the event (`delivered`: Teams confirmed the post;
-     * `flow-accepted`: a Workflows flow took the job, see its run history; `deferred`, `throttled`,
-     * `retrying`, `dead-lettered`).
-     */
-    jobs: 'teams-relay.jobs',
-    /** `waitMs` of any event that has one, with `event`. */
-    wait: 'teams-relay.wait',
-    /** `durationMs` of a mention (server time), with `command`. */
-    mentionDuration: 'teams-relay.mention.duration',
-} as const;
-
-/** The sender's decisions, counted by `teams-relay.jobs`. */
-const JOB_OUTCOMES: ReadonlySet<TelemetryEventName> = new Set<DeliveryEvent['event']>(['delivered', 'flow-accepted', 'deferred', 'throttled', 'retrying', 'dead-lettered']);
+const ERROR_EVENTS: ReadonlySet<TelemetryEventName> = new Set(['drain-failed', 'invocation-failed']);
 
 /**
  * The message for one event: `teams-relay.<event> {"event":"<event>",...}`, undefined properties
@@ -83,11 +65,7 @@ const JOB_OUTCOMES: ReadonlySet<TelemetryEventName> = new Set<DeliveryEvent['eve
  * formatTelemetry('delivered', { jobId: 'deploy-4711', attempt: 1 }); // 'teams-relay.delivered {"event":"delivered","jobId":"deploy-4711","attempt":1}'
  */
 export function formatTelemetry(event: TelemetryEventName, properties: TelemetryProperties): string {
-    return messageOf(event, redactProperties(properties));
-}
-
-function messageOf(event: TelemetryEventName, redacted: Readonly<Record<string, string | number | boolean>>): string {
-    return `${TELEMETRY_PREFIX}${event} ${JSON.stringify({ event, ...redacted })}`;
+    return `${TELEMETRY_PREFIX}${event} ${JSON.stringify({ event, ...redactProperties(properties) })}`;
 }
 
 /** The properties without undefined values and with every string redacted of URLs. Pure. */
@@ -102,38 +80,18 @@ function redactProperties(properties: TelemetryProperties): Record<string, strin
 }
 
 /**
- * Emits one event through the invocation context, at the level its meaning calls for, and queues it as a
- * custom event with its metrics. Queueing never waits on the network: the sink sends on its own timer,
- * or when a function awaits `flushTelemetry()`.
+ * Writes one event through the invocation context, at the level its meaning calls for, with the
+ * invocation's id. The host ships the line with the invocation's own records, so there is nothing
+ * to flush or wait for.
  */
 export function trackEvent(context: InvocationContext, event: TelemetryEventName, properties: TelemetryProperties = {}): void {
-    const redacted = redactProperties({ invocationId: context.invocationId, ...properties });
-    const message = messageOf(event, redacted);
+    const message = formatTelemetry(event, { invocationId: context.invocationId, ...properties });
     if (ERROR_EVENTS.has(event)) {
         context.error(message);
     } else if (WARNING_EVENTS.has(event)) {
         context.warn(message);
     } else {
         context.log(message);
-    }
-    exportEvent(event, redacted);
-}
-
-/** Queues the custom event and the metrics one event stands for. */
-function exportEvent(event: TelemetryEventName, properties: Readonly<Record<string, string | number | boolean>>): void {
-    const sink = telemetrySink();
-    sink.event(event, properties);
-    const alias = properties.alias;
-    if (JOB_OUTCOMES.has(event)) {
-        sink.metric(TELEMETRY_METRICS.jobs, 1, { outcome: event, alias });
-    }
-    const waitMs = properties.waitMs;
-    if (typeof waitMs === 'number') {
-        sink.metric(TELEMETRY_METRICS.wait, waitMs, { event, alias });
-    }
-    const durationMs = properties.durationMs;
-    if (event === 'mention' && typeof durationMs === 'number') {
-        sink.metric(TELEMETRY_METRICS.mentionDuration, durationMs, { command: properties.command });
     }
 }
 

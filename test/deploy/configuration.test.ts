@@ -6,13 +6,8 @@ import { NOTIFICATIONS_QUEUE_NAME } from '../../functions/deliver.js';
 import { WAKEUP_QUEUE_NAME } from '../../functions/wake.js';
 import { hostFromEnvironment, requestBodyLimitFromEnvironment } from '../../tools/devhost/settings.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../shared/platform/http.js';
-import {
-    CONFIGURATION_KEYS,
-    DEFAULT_NOTIFICATIONS_QUEUE,
-    SECRET_CONFIGURATION_KEYS,
-    configurationDefaults,
-    loadConfig,
-} from '../../shared/platform/config.js';
+import { CONFIGURATION_KEYS, SECRET_CONFIGURATION_KEYS, configurationDefaults, loadConfig } from '../../shared/config.js';
+import { DEFAULT_NOTIFICATIONS_QUEUE } from '../../shared/platform/config.js';
 import { MAX_NOTIFICATIONS_QUEUE_CHARS, MIN_QUEUE_NAME_CHARS } from '../../shared/platform/queue-names.js';
 import { DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME, wakeupQueueName } from '../../shared/platform/storage.js';
 
@@ -466,11 +461,11 @@ describe('local.settings.json.example', () => {
     it('is a valid configuration with a webhook alias, holding only the documented test token', async () => {
         const { localValues } = await files();
         const config = loadConfig(localValues);
-        expect([...config.webhooks.keys()]).toEqual(['demo']);
-        expect(config.outgoingWebhookKeys.map((key) => key.name)).toEqual(['contoso']);
+        expect([...config.targets.webhooks.keys()]).toEqual(['demo']);
+        expect(config.mention.keys.map((key) => key.name)).toEqual(['contoso']);
         // The docs' "contoso" test token, public by construction (docs/teams-facts.md#signature).
         expect(localValues['TEAMS_OUTGOING_WEBHOOK_SECRETS']).toBe('contoso:vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=');
-        expect(config.webhooks.get('demo')?.hostname).toBe('127.0.0.1');
+        expect(config.targets.webhooks.get('demo')?.hostname).toBe('127.0.0.1');
     });
 });
 
@@ -497,7 +492,7 @@ describe('the function app settings', () => {
         const defaults = configurationDefaults();
         // A family of keys (`TEAMS_CONNECTION_<ALIAS>`) is one setting per entry of an object parameter, with no default.
         const plainKeys = CONFIGURATION_KEYS.filter(
-            (key) => !key.startsWith('AzureWebJobsStorage') && !(SECRET_CONFIGURATION_KEYS as readonly string[]).includes(key) && !key.includes('<'),
+            (key) => !key.startsWith('AzureWebJobsStorage') && !SECRET_CONFIGURATION_KEYS.includes(key) && !key.includes('<'),
         );
         expect(plainKeys.length).toBeGreaterThan(0);
         for (const key of plainKeys) {
@@ -563,7 +558,7 @@ describe('storage', () => {
         const queues = arrayElements(moduleParams(main, 'storage').get('queueNames') ?? '[]').map((element) => evaluateString(element, params));
         const config = loadConfig({});
         expect(queues.sort()).toEqual(
-            [NOTIFICATIONS_QUEUE_NAME, config.notificationsQueue, config.poisonQueue, WAKEUP_QUEUE_NAME, wakeupQueueName(config.notificationsQueue)]
+            [NOTIFICATIONS_QUEUE_NAME, config.queues.notifications, config.queues.poison, WAKEUP_QUEUE_NAME, wakeupQueueName(config.queues.notifications)]
                 .filter((name, index, all) => all.indexOf(name) === index)
                 .sort(),
         );

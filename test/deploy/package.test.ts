@@ -244,7 +244,7 @@ describe('npm run package', () => {
     it('ships the built function files and no other part of dist/ than functions/ and shared/', () => {
         const names = entries.map(({ name }) => name);
         expect(names.filter((name) => /^dist\/functions\/[^/]+\.js$/.test(name)).sort()).toEqual(
-            ['deliver', 'health', 'mention', 'notifications', 'sweep', 'wake'].map((name) => `dist/functions/${name}.js`),
+            ['deliver', 'health', 'invocation-hooks', 'mention', 'notifications', 'sweep', 'wake'].map((name) => `dist/functions/${name}.js`),
         );
         const distFolders = new Set(names.filter((name) => name.startsWith('dist/')).map((name) => name.split('/')[1]));
         expect([...distFolders].sort()).toEqual(['functions', 'shared']);

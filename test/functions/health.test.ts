@@ -2,7 +2,7 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { health, validateConfigurationAtStart } from '../../functions/health.js';
-import { resetConfig } from '../../shared/platform/config.js';
+import { resetConfig } from '../../shared/config.js';
 import { CONNECTOR_RETIREMENT_URL, WORKFLOWS_MIGRATION_URL } from '../../shared/notify/retirement.js';
 
 const savedEnv = { ...process.env };

@@ -2,7 +2,7 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMentionHandler } from '../../functions/mention.js';
-import { resetConfig } from '../../shared/platform/config.js';
+import { getConfig, resetConfig } from '../../shared/config.js';
 import { acceptQueueMessage } from '../../shared/notify/accept.js';
 import { deliveryRuntime } from '../../shared/notify/runtime.js';
 import { signTeamsBody } from '../../shared/mention/signature.js';
@@ -32,7 +32,7 @@ beforeAll(async () => {
     process.env.NOTIFICATIONS_QUEUE = 'status-test';
     resetConfig();
     // A dead letter for dev, and a {url} webhook with state: what only some scopes may see.
-    const runtime = await deliveryRuntime();
+    const runtime = await deliveryRuntime(getConfig());
     await acceptQueueMessage({ id: 'url-job', to: { url: URL_TARGET }, text: 'hi' }, { messageId: 'm1', dequeuedAt: Date.now() }, runtime.store, runtime.config);
     await runtime.store.deadLetter({
         source: 'delivery',

@@ -2,7 +2,7 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMentionHandler, mention as realClockMention, MAX_MENTION_BODY_BYTES, NO_TIMESTAMP_MESSAGE, type MentionHandler } from '../../functions/mention.js';
-import { resetConfig } from '../../shared/platform/config.js';
+import { resetConfig } from '../../shared/config.js';
 import { MAX_FUTURE_SKEW_MS } from '../../shared/mention/replay.js';
 import { signTeamsBody } from '../../shared/mention/signature.js';
 import { fixtureBytes, MSDOCS_EXAMPLE } from '../support/fixtures.js';

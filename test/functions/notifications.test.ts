@@ -2,7 +2,7 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications } from '../../functions/notifications.js';
-import { resetConfig } from '../../shared/platform/config.js';
+import { resetConfig } from '../../shared/config.js';
 import { URL_TARGETS_OFF } from '../../shared/notify/accept.js';
 import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { nestedContainersJob } from '../support/deep-cards.js';

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/platform/config.js';
+import { loadConfig } from '../../shared/config.js';
 import { acceptQueueMessage, resolveSendTarget } from '../../shared/notify/accept.js';
 import type { PostToWebhook } from '../../shared/notify/post.js';
 import { drainWebhook, MAX_UNEXPECTED_FAILURE_ATTEMPTS, senderSettings, type SenderDeps } from '../../shared/notify/sender.js';
@@ -31,8 +31,8 @@ const config = loadConfig({
     TEAMS_WEBHOOK_FLOW: `https://prod-27.westeurope.logic.azure.com${workflowsPathAndQuery('flow')}`,
 });
 const KEYS: Readonly<Record<Alias, string>> = {
-    ops: webhookKey(new URL(config.webhooks.get('ops')?.href ?? '')),
-    flow: webhookKey(new URL(config.webhooks.get('flow')?.href ?? '')),
+    ops: webhookKey(new URL(config.targets.webhooks.get('ops')?.href ?? '')),
+    flow: webhookKey(new URL(config.targets.webhooks.get('flow')?.href ?? '')),
 };
 
 /** Jobs whose id starts so make target resolution throw, as a bug of ours would. */

@@ -1,7 +1,7 @@
 /** Properties of the Teams signature check: only the right MAC over the exact bytes, in canonical form, passes. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { OutgoingWebhookKey } from '../../shared/platform/config.js';
+import type { OutgoingWebhookKey } from '../../shared/mention/settings.js';
 import { signTeamsBody, verifyTeamsSignature } from '../../shared/mention/signature.js';
 
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -37,6 +37,16 @@ describe('import rules', () => {
         ['shared/platform/example.ts', "import { validateJob } from '../notify/index.js';"],
         ['shared/platform/config.ts', "import { drainWebhook } from '../notify/sender.js';"],
         ['shared/platform/config.ts', "import { toTeamsReply } from '../mention/index.js';"],
+        ['shared/platform/config.ts', "import { DEFAULT_JITTER_GUARD_MS } from '../notify/limiter.js';"],
+        ['shared/platform/config.ts', "import { targetsSection } from '../notify/settings.js';"],
+        ['shared/platform/config.ts', "import { mentionSection } from '../mention/settings.js';"],
+        ['shared/platform/config.ts', "import { getConfig } from '../config.js';"],
+        ['shared/notify/runtime.ts', "import { getConfig } from '../config.js';"],
+        ['shared/cards/example.ts', "export const load = () => import('../config.js');"],
+        ['shared/config.ts', "import { drainWebhook } from './notify/sender.js';"],
+        ['shared/config.ts', "import { validateJob } from './notify/index.js';"],
+        ['shared/config.ts', "import { runCli } from '../tools/cli/main.js';"],
+        ['functions/example.ts', "import { limitProfiles } from '../shared/notify/limit-profiles.js';"],
         ['shared/cards/example.ts', "import { buildDigest } from '../notify/index.js';"],
         ['shared/cards/templates/example.ts', "import { toTeamsReply } from '../../mention/index.js';"],
         ['functions/example.ts', "import { drainWebhook } from '../shared/notify/sender.js';"],
@@ -52,14 +62,19 @@ describe('import rules', () => {
     });
 
     it.each([
-        ['functions/example.ts', "import { trackEvent } from '../shared/platform/index.js';\nimport { getConfig } from '../shared/platform/config.js';"],
+        ['functions/example.ts', "import { trackEvent } from '../shared/platform/index.js';\nimport { getConfig } from '../shared/config.js';"],
         ['functions/example.ts', "import { createQueueClient } from '../shared/platform/azure.js';"],
         ['shared/mention/example.ts', "import { readBudgets } from '../notify/index.js';\nimport { deliveryRuntime } from '../notify/azure.js';"],
         ['shared/mention/commands/builtin/example.ts', "import { helpCardTemplate } from '../../../cards/index.js';"],
         ['shared/notify/outbox/example.ts', "import { nonNull } from '../../platform/index.js';\nimport { nextSendTime } from '../limiter.js';"],
         ['shared/notify/example.ts', "import { renderCardTemplate } from '../cards/index.js';"],
-        ['shared/platform/config.ts', "import { DEFAULT_JITTER_GUARD_MS } from '../notify/limiter.js';"],
+        ['shared/platform/config.ts', "import { ConfigurationError } from './errors.js';"],
         ['shared/platform/example.ts', "import { SystemError } from './errors.js';"],
+        ['shared/notify/settings.ts', "import { defineSection } from '../platform/config.js';\nimport { limitProfiles } from './limit-profiles.js';"],
+        ['shared/mention/settings.ts', "import { defineSection } from '../platform/config.js';"],
+        ['shared/mention/commands/builtin/example.ts', "import { getConfig } from '../../../config.js';\nimport { WEBHOOK_SETTING_PREFIX } from '../../../notify/settings.js';"],
+        ['shared/config.ts', "import { composeConfig } from './platform/config.js';\nimport { targetsSection } from './notify/settings.js';\nimport { mentionSection } from './mention/settings.js';"],
+        ['tools/cli/example.ts', "import { loadConfig } from '../../shared/config.js';\nimport { parseOutgoingWebhookSecrets } from '../../shared/mention/settings.js';"],
         ['tools/cli/example.ts', "import { startTeamsSimulator } from '../simulator/index.js';\nimport { drainWebhook } from '../../shared/notify/index.js';"],
         ['functions/example.ts', "export const load = () => Promise.all([import('../shared/notify/azure.js'), import('../shared/platform/index.js')]);"],
         ['shared/mention/commands/builtin/example.ts', "export const load = () => import('../../../notify/azure.js');"],
@@ -80,6 +95,25 @@ describe('import rules', () => {
         }
         const functions = (await eslint.calculateConfigForFile(join(ROOT, 'functions', 'example.ts'))) as Linter.Config;
         expect(JSON.stringify(functions.rules?.['no-restricted-imports'])).toContain('tools/');
+    });
+});
+
+describe('the configuration', () => {
+    it('has no exception: shared/platform/config.ts is held to the rules of every file of shared/platform', async () => {
+        expect(boundaries().filter((entry) => entry.files?.flat().some((glob) => glob.startsWith('shared/platform/') && glob !== 'shared/platform/**/*.ts'))).toEqual([]);
+        const eslint = new ESLint({ cwd: ROOT });
+        const config = (await eslint.calculateConfigForFile(join(ROOT, 'shared', 'platform', 'config.ts'))) as Linter.Config;
+        const other = (await eslint.calculateConfigForFile(join(ROOT, 'shared', 'platform', 'example.ts'))) as Linter.Config;
+        expect(config.rules?.['no-restricted-imports']).toEqual(other.rules?.['no-restricted-imports']);
+    });
+
+    it('shared/platform imports no other part of shared/, in any of its files', () => {
+        const platform = join(ROOT, 'shared', 'platform');
+        const imports = readdirSync(platform)
+            .filter((name) => name.endsWith('.ts'))
+            .flatMap((name) => [...readFileSync(join(platform, name), 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((match) => `${name}: ${match[1] ?? ''}`));
+        expect(imports.length).toBeGreaterThan(0);
+        expect(imports.filter((line) => line.includes(": ../"))).toEqual([]);
     });
 });
 

@@ -3,7 +3,7 @@
  * digests (`digestAfterMs` 60 000) and without (0), on an injected clock against the Teams simulator
  * on the same clock and an in-memory outbox that never runs dry.
  */
-import { loadConfig } from '../../shared/platform/config.js';
+import { loadConfig } from '../../shared/config.js';
 import { DEFAULT_DIGEST_AFTER_MS, DEFAULT_JITTER_GUARD_MS, drainWebhook, postToWebhook, resolveSendTarget, type SenderDeps, senderSettings, TEAMS_WEBHOOK_LIMITS, webhookKey } from '../../shared/notify/index.js';
 import { startTeamsSimulator } from '../simulator/index.js';
 import { auditSlidingWindows, describeAudit, totalViolations } from './audit.js';

@@ -1,4 +1,6 @@
 /** How the CLI shows values it does not control: URLs cut to their host (webhook URLs are secrets), one-line previews, webhooks by name. */
+import { type JobMention, type MentionedPerson, mentionedPeople } from '../../shared/notify/index.js';
+
 export { redactUrls } from '../../shared/platform/index.js';
 
 /** Characters of a free text (a reason, an answer body) shown in a table; `--json` carries them whole. */
@@ -83,4 +85,63 @@ export function tableLines(header: readonly string[], rows: readonly TableRow[])
             .join('  ')
             .trimEnd();
     return [format(header), ...rows.flatMap((row) => [format(row.cells), ...(row.details ?? []).map((line) => `    ${line}`)])];
+}
+
+/** A job's correlation keys and mentions, as `outbox list` and `deadletters list` show them; `null` or empty when it has none. */
+export interface ListedJobFields {
+    readonly updateKey: string | null;
+    readonly threadKey: string | null;
+    /** Whom the job @mentions: each person's id and the name the card shows for them. */
+    readonly mentions: readonly MentionedPerson[];
+}
+
+function stringField(record: Readonly<Record<string, unknown>>, key: string): string | null {
+    const value = record[key];
+    return typeof value === 'string' ? value : null;
+}
+
+/** The entries of a `mentions` value that have the shape of a mention; an invalid message may hold anything. */
+function mentionEntries(value: unknown): JobMention[] {
+    if (!Array.isArray(value)) {
+        return [];
+    }
+    return value.flatMap((entry: unknown): JobMention[] => {
+        if (typeof entry === 'string') {
+            return [entry];
+        }
+        if (typeof entry === 'object' && entry !== null && 'id' in entry && typeof entry.id === 'string') {
+            return [{ id: entry.id, ...('name' in entry && typeof entry.name === 'string' ? { name: entry.name } : {}) }];
+        }
+        return [];
+    });
+}
+
+/**
+ * The `updateKey`, `threadKey` and `mentions` of a job, or of a decoded message that looks like one.
+ *
+ * @example
+ * jobFieldsOf({ to: 'ops', text: 'hi', updateKey: 'alert-1', mentions: ['ada@contoso.com'] });
+ * // { updateKey: 'alert-1', threadKey: null, mentions: [{ id: 'ada@contoso.com', name: 'ada' }] }
+ */
+export function jobFieldsOf(value: unknown): ListedJobFields {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return { updateKey: null, threadKey: null, mentions: [] };
+    }
+    const record = value as Readonly<Record<string, unknown>>;
+    return { updateKey: stringField(record, 'updateKey'), threadKey: stringField(record, 'threadKey'), mentions: mentionedPeople(mentionEntries(record.mentions)) };
+}
+
+/**
+ * The lines shown under a listed job for its keys and mentions, one each, only those it has.
+ *
+ * @example
+ * jobFieldLines({ updateKey: 'alert-1', threadKey: null, mentions: [{ id: 'ada@contoso.com', name: 'Ada' }] });
+ * // ['update key: alert-1', 'mentions: Ada (ada@contoso.com)']
+ */
+export function jobFieldLines(fields: ListedJobFields): string[] {
+    return [
+        ...(fields.updateKey === null ? [] : [`update key: ${preview(fields.updateKey)}`]),
+        ...(fields.threadKey === null ? [] : [`thread key: ${preview(fields.threadKey)}`]),
+        ...(fields.mentions.length === 0 ? [] : [`mentions: ${preview(fields.mentions.map((person) => (person.name === person.id ? person.id : `${person.name} (${person.id})`)).join(', '))}`]),
+    ];
 }

@@ -1,7 +1,7 @@
 /** The `teams-relay` CLI: finds the verb in `VERBS`, runs it, and turns what it throws into an exit code. */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { AppConfig } from '../../shared/platform/config.js';
+import type { AppConfig } from '../../shared/config.js';
 import { ConfigurationError, ensureErrorType, isClientError } from '../../shared/platform/index.js';
 import { EXIT, PROGRAM, type CliCommand, type CliContext, type CliIo } from './command.js';
 import { loadCliConfig } from './settings.js';

@@ -1,5 +1,5 @@
 /** CLI settings: `local.settings.json` Values in the working directory under the environment, parsed like the app's. */
-import { type AppConfig, loadConfig } from '../../shared/platform/config.js';
+import { type AppConfig, loadConfig } from '../../shared/config.js';
 import { readLocalSettings } from '../../shared/platform/index.js';
 import type { Environment } from './command.js';
 

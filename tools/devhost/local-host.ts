@@ -7,7 +7,8 @@ import { compileRoutes, startHttpServer, type RunningHttpServer } from './http-s
 import { InFlightInvocations } from './invocation.js';
 import { consoleLog, toHostLogLevel, type HostLog } from './log.js';
 import { POISON_QUEUE_SUFFIX, startQueueListener, type QueueListener } from './queue-listener.js';
-import { assertCoreApiConnected, collectRegistrations, installCoreApi, type HookRegistration } from './registry.js';
+import { isRunHook, runAppHooks, withInvocationHooks, type AppHooks } from './hooks.js';
+import { assertCoreApiConnected, collectRegistrations, installCoreApi } from './registry.js';
 import {
     applyEnvironment,
     DEFAULT_REQUEST_BODY_SIZE_LIMIT,
@@ -117,14 +118,13 @@ function urlHost(host: string): string {
     return host.includes(':') ? `[${host}]` : host;
 }
 
-async function runHooks(hooks: readonly HookRegistration[], name: string, cwd: string, appHookData: Record<string, unknown>, log: HostLog): Promise<void> {
-    for (const hook of hooks.filter((candidate) => candidate.hookName === name)) {
-        try {
-            await hook.callback({ hookData: {}, appHookData, functionAppDirectory: cwd });
-        } catch (error) {
-            log('error', `The ${name} hook failed: ${String(error)}`);
-            if (name === 'appStart') throw error;
-        }
+/** Runs the appStart or appTerminate hooks; a failing appStart stops the start (as it fails the worker's), a failing appTerminate is logged. */
+async function runAppLifecycleHooks(hooks: AppHooks, name: 'appStart' | 'appTerminate', log: HostLog): Promise<void> {
+    try {
+        await runAppHooks(hooks, name);
+    } catch (error) {
+        log('error', `The ${name} hook failed: ${String(error)}`);
+        if (name === 'appStart') throw error;
     }
 }
 
@@ -181,7 +181,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
             }
         }, (level, message) => { log(toHostLogLevel(level), message); });
 
-        const functions = registrations.functions.map((registration) => toLocalFunction(registration, process.env));
+        const hooks: AppHooks = { registered: registrations.hooks, appHookData: {}, appLevelHookData: {}, functionAppDirectory: cwd };
+        const functions = registrations.functions.map((registration) => toLocalFunction(withInvocationHooks(registration, hooks), process.env));
         const names = new Set<string>();
         for (const fn of functions) {
             if (names.has(fn.name.toLowerCase())) throw new Error(`Function name "${fn.name}" is registered twice`);
@@ -192,9 +193,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
             }
         }
         for (const hook of registrations.hooks) {
-            if (hook.hookName !== 'appStart' && hook.hookName !== 'appTerminate') {
-                log('warn', `The ${hook.hookName} hook is not run by the local host`);
-            }
+            if (!isRunHook(hook.hookName)) log('warn', `The ${hook.hookName} hook is not run by the local host`);
         }
         const httpFunctions = functions.filter((fn): fn is HttpFunction => fn.kind === 'http');
         const queueFunctions = functions.filter((fn): fn is QueueFunction => fn.kind === 'queue');
@@ -239,9 +238,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
             await Promise.all(listeners.map((listener) => listener.stop()));
         });
 
-        const appHookData: Record<string, unknown> = {};
-        await runHooks(registrations.hooks, 'appStart', cwd, appHookData, log);
-        cleanups.push(() => runHooks(registrations.hooks, 'appTerminate', cwd, appHookData, log));
+        await runAppLifecycleHooks(hooks, 'appStart', log);
+        cleanups.push(() => runAppLifecycleHooks(hooks, 'appTerminate', log));
 
         let server: RunningHttpServer;
         try {

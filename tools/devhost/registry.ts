@@ -1,8 +1,15 @@
-// Stands in for the worker's "@azure/functions-core" module, so app.http/app.storageQueue register with us.
-import Module from 'node:module';
+// Stands in for the worker's "@azure/functions-core" module, so app.http/app.storageQueue/app.hook register with us.
+import { createRequire } from 'node:module';
 
 /** The module name "@azure/functions" requires lazily to find the worker (src/utils/tryGetCoreApiLazy.ts). */
 export const CORE_MODULE_NAME = '@azure/functions-core';
+
+/**
+ * Where the local host puts its core API for the package `@azure/functions-core` of this repository
+ * (`tools/devhost/functions-core`, a development dependency, so ordinary package resolution finds it
+ * from "@azure/functions"); that package exports what it finds here. Keep in step with its `index.js`.
+ */
+export const CORE_API_KEY = Symbol.for('teams-relay.devhost.functions-core.api');
 
 /** One binding of a registered function, as `toCoreFunctionMetadata` builds it from the `app.*` options. */
 export interface CoreBinding {
@@ -27,17 +34,13 @@ export interface Registration {
     readonly handler: FunctionHandler;
 }
 
-/** A hook registered through `app.hook.*`; the callback receives the core hook context. */
+/**
+ * A hook registered through `app.hook.*`; the callback receives the core hook context (functions-core
+ * `AppStartContext`, `PreInvocationContext`, ...), which "@azure/functions" wraps for the app's handler.
+ */
 export interface HookRegistration {
     readonly hookName: string;
-    readonly callback: (context: CoreHookContext) => unknown;
-}
-
-/** The context the worker passes to app-level hooks (functions-core `AppStartContext`). */
-export interface CoreHookContext {
-    readonly hookData: Record<string, unknown>;
-    readonly appHookData: Record<string, unknown>;
-    readonly functionAppDirectory: string;
+    readonly callback: (context: object) => unknown;
 }
 
 /** Everything the loaded function modules registered. */
@@ -130,26 +133,13 @@ function coreState(): CoreState {
     return state;
 }
 
-type ModuleLoad = (request: string, parent: unknown, isMain: boolean) => unknown;
-interface ModuleInternals {
-    _load: ModuleLoad;
-}
-
 /**
- * Makes `require('@azure/functions-core')` return the local core API in this process. Must run before
- * "@azure/functions" first asks for it: the package caches a failed lookup for good and stays in test mode.
- * Idempotent.
+ * Makes `require('@azure/functions-core')` return the local core API in this process, by publishing it
+ * where this repository's `@azure/functions-core` package reads it. Must run before "@azure/functions"
+ * first asks for it: the package caches a failed lookup for good and stays in test mode. Idempotent.
  */
 export function installCoreApi(): void {
-    const state = coreState();
-    const internals = Module as unknown as ModuleInternals;
-    const original = internals._load;
-    if ((original as { coreApi?: object }).coreApi === state.api) return;
-    const load = function loadWithCoreApi(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
-        if (request === CORE_MODULE_NAME) return state.api;
-        return original.call(this, request, parent, isMain);
-    };
-    internals._load = Object.assign(load, { coreApi: state.api });
+    (globalThis as unknown as Record<symbol, object | undefined>)[CORE_API_KEY] = coreState().api;
 }
 
 /**
@@ -189,6 +179,14 @@ export async function assertCoreApiConnected(): Promise<void> {
         return Promise.resolve();
     }, () => undefined);
     if (probe.hooks.length !== 1) {
+        const library = createRequire(import.meta.url).resolve('@azure/functions');
+        try {
+            createRequire(library).resolve(CORE_MODULE_NAME);
+        } catch {
+            throw new Error(
+                `"${CORE_MODULE_NAME}" cannot be found from "@azure/functions": run "npm ci", which links it to tools/devhost/functions-core`,
+            );
+        }
         throw new Error(
             '"@azure/functions" was used before the local host installed its "@azure/functions-core" and is stuck ' +
                 'in test mode; start the local host before importing function modules',

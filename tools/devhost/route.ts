@@ -1,4 +1,4 @@
-// Matches request paths against Functions route templates: literals, {param}, {param?}, {param:int}, {*rest}.
+// Matches request paths against Functions route templates of literal segments and whole-segment {param}s.
 
 /** A compiled route template. */
 export interface RouteMatcher {
@@ -10,24 +10,19 @@ export interface RouteMatcher {
     match(pathname: string): Record<string, string> | undefined;
 }
 
-/** Inline constraints the local host understands (ASP.NET Core route constraints); others match any segment. */
-const CONSTRAINTS: Readonly<Record<string, string>> = {
-    int: '-?\\d+',
-    long: '-?\\d+',
-    alpha: '[A-Za-z]+',
-    bool: '(?:true|false)',
-    guid: '[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}',
-};
-
-const PARAMETER = /\{(\*)?([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+)(?:\([^)]*\))?)?(\?)?\}/g;
+/** A segment that is one route parameter and nothing else, e.g. `{name}`. */
+const PARAMETER_SEGMENT = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 function escapeLiteral(text: string): string {
     return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
- * Compiles a route template (after the prefix) into a matcher; literals match case-insensitively.
- * @example compileRoute('api', 'echo/{name?}').match('/api/echo/bob') // { name: 'bob' }
+ * Compiles a route template (after the prefix) into a matcher; literals match case-insensitively. The
+ * app registers literal routes only; a whole segment `{name}` is a parameter. Constraints (`{id:int}`),
+ * optional (`{id?}`) and catch-all (`{*path}`) parameters, which the app does not use, are refused.
+ * @throws {Error} naming the template when it uses one of them.
+ * @example compileRoute('api', 'echo/{name}').match('/api/echo/bob') // { name: 'bob' }
  */
 export function compileRoute(routePrefix: string, route: string): RouteMatcher {
     const template = [routePrefix, route]
@@ -38,31 +33,16 @@ export function compileRoute(routePrefix: string, route: string): RouteMatcher {
     let pattern = '^';
     let literalSegments = 0;
     for (const segment of template.split('/').filter((part) => part !== '')) {
-        const whole = /^\{(\*)?([A-Za-z_][A-Za-z0-9_]*)(?::[A-Za-z]+(?:\([^)]*\))?)?(\?)?\}$/.exec(segment);
-        if (whole?.[1] === '*') {
-            names.push(whole[2] ?? '');
-            pattern += '(?:/(.*))?';
-            continue;
+        const parameter = PARAMETER_SEGMENT.exec(segment)?.[1];
+        if (parameter !== undefined) {
+            names.push(parameter);
+            pattern += '/([^/]+)';
+        } else if (/[{}]/.test(segment)) {
+            throw new Error(`Route "${template}": the local host matches literal segments and whole-segment {name} parameters only`);
+        } else {
+            literalSegments += 1;
+            pattern += `/${escapeLiteral(segment)}`;
         }
-        if (whole?.[3] === '?') {
-            names.push(whole[2] ?? '');
-            const constraint = /:([A-Za-z]+)/.exec(segment)?.[1];
-            pattern += `(?:/(${CONSTRAINTS[constraint ?? ''] ?? '[^/]+'}))?`;
-            continue;
-        }
-        let segmentPattern = '';
-        let last = 0;
-        let hasParameter = false;
-        for (const match of segment.matchAll(PARAMETER)) {
-            hasParameter = true;
-            segmentPattern += escapeLiteral(segment.slice(last, match.index));
-            names.push(match[2] ?? '');
-            segmentPattern += `(${CONSTRAINTS[match[3] ?? ''] ?? '[^/]+'})`;
-            last = match.index + match[0].length;
-        }
-        segmentPattern += escapeLiteral(segment.slice(last));
-        if (!hasParameter) literalSegments += 1;
-        pattern += `/${segmentPattern}`;
     }
     const regex = new RegExp(`${pattern}/?$`, 'i');
     return {
@@ -73,13 +53,11 @@ export function compileRoute(routePrefix: string, route: string): RouteMatcher {
             if (!found) return undefined;
             const params: Record<string, string> = {};
             names.forEach((name, index) => {
-                const value = found[index + 1];
-                if (value !== undefined) {
-                    try {
-                        params[name] = decodeURIComponent(value);
-                    } catch {
-                        params[name] = value;
-                    }
+                const value = found[index + 1] ?? '';
+                try {
+                    params[name] = decodeURIComponent(value);
+                } catch {
+                    params[name] = value;
                 }
             });
             return params;

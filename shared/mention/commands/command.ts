@@ -1,6 +1,6 @@
 /** The mention command contract: what a command receives and what it declares. */
 import type { Activity } from '../activity.js';
-import type { MentionScope } from '../../platform/config.js';
+import type { MentionScope } from '../settings.js';
 import type { MentionReply } from '../reply.js';
 
 /** Who sent a mention, as far as the app knows: the token whose signature matched, and what it may see. */

@@ -6,12 +6,13 @@
 import { createHash } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { QueueClient } from '@azure/storage-queue';
-import { type AppConfig, getConfig } from '../../platform/config.js';
 import { createQueueClient } from '../../platform/azure.js';
+import { ALIAS_PATTERN } from '../../platform/config.js';
 import { ClientError, MAX_JSON_DEPTH, MAX_REQUEST_BODY_BYTES, nestingProblem, readBodyWithin, toErrorResponse, trackEvent } from '../../platform/index.js';
 import { checkJob } from '../accept.js';
 import { MAX_CORRELATION_KEY_LENGTH, MAX_JOB_ID_LENGTH, type NotificationJob, stampCreatedAt } from '../jobs.js';
 import { enqueueNotification } from '../producer.js';
+import type { NotifyConfig } from '../settings.js';
 import type { Conversion, ProducedJob } from './conversion.js';
 import { routeByLabels } from './routes.js';
 
@@ -19,8 +20,8 @@ import { routeByLabels } from './routes.js';
 export interface ProducerInput {
     /** A request header by name (case-insensitive), or `undefined`. */
     readonly header: (name: string) => string | undefined;
-    /** The app's configuration (e.g. a login-to-UPN map, a signing secret). */
-    readonly config: AppConfig;
+    /** The notify flow's sections of the configuration (e.g. a login-to-UPN map, a signing secret). */
+    readonly config: NotifyConfig;
 }
 
 /** A producer the app accepts in its own webhook format at `POST /api/hooks/<name>`. */
@@ -42,18 +43,15 @@ export interface ProducerEndpoint {
 }
 
 /** Puts one checked job on the notifications queue. */
-export type EnqueueJob = (job: NotificationJob, config: AppConfig) => Promise<void>;
+export type EnqueueJob = (job: NotificationJob, config: NotifyConfig) => Promise<void>;
 
-/** What {@link answerProducerHook} uses that tests may replace. */
+/** What {@link answerProducerHook} uses: the configuration, and what tests may replace. */
 export interface ProducerHookDeps {
-    /** @default getConfig() */
-    readonly config?: AppConfig;
+    /** The process's configuration: `getConfig()` of `shared/config.ts`. */
+    readonly config: NotifyConfig;
     /** @default enqueueNotification on the configured notifications queue */
     readonly enqueue?: EnqueueJob;
 }
-
-/** A target alias as `TEAMS_WEBHOOK_<ALIAS>` names it, lower-cased. */
-const ALIAS = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** Hex digits of the identity's SHA-256 kept in a job id: 160 bits, far from any collision. */
 const ID_HASH_HEX_CHARS = 40;
@@ -100,9 +98,9 @@ export function resolveProducerAliases(
     to: readonly string[],
     labels: Readonly<Record<string, string>> | undefined,
     routesAlerts: boolean,
-    config: AppConfig,
+    config: Pick<NotifyConfig, 'targets'>,
 ): string[] {
-    const configured = [...config.webhooks.keys()];
+    const configured = [...config.targets.webhooks.keys()];
     const known = configured.length === 0 ? 'none' : configured.join(', ');
     if (to.length > 0) {
         const entries = to.flatMap((value) => value.split(',')).map((entry) => entry.trim());
@@ -110,9 +108,9 @@ export function resolveProducerAliases(
         const aliases: string[] = [];
         entries.forEach((entry, index) => {
             const alias = entry.toLowerCase();
-            if (!ALIAS.test(alias)) {
+            if (!ALIAS_PATTERN.test(alias)) {
                 problems.push(`to: entry ${index + 1} is not an alias (1-64 letters, digits, '_' or '-'); {url} targets are not accepted here`);
-            } else if (!config.webhooks.has(alias)) {
+            } else if (!config.targets.webhooks.has(alias)) {
                 problems.push(`to: unknown alias "${alias}" (configured: ${known}; set TEAMS_WEBHOOK_${alias.toUpperCase()})`);
             } else if (!aliases.includes(alias)) {
                 aliases.push(alias);
@@ -126,11 +124,11 @@ export function resolveProducerAliases(
     if (!routesAlerts) {
         throw new ClientError('bad_target', `to: name the alias(es) to post to, e.g. ?to=ops or ?to=ops,dba (configured: ${known})`);
     }
-    const routed = routeByLabels(config.alertRoutes, labels ?? {});
+    const routed = routeByLabels(config.targets.alertRoutes, labels ?? {});
     if (routed === undefined) {
         throw new ClientError(
             'bad_target',
-            config.alertRoutes.length === 0
+            config.targets.alertRoutes.length === 0
                 ? `to: name the alias(es) to post to (?to=ops), or set ROUTES_ALERTS to route by labels (configured aliases: ${known})`
                 : 'to: no alias given, and no ROUTES_ALERTS route matches the common labels (add a final *:<alias> route, or name ?to=)',
         );
@@ -151,12 +149,12 @@ export function producerJob(producer: string, alias: string, produced: ProducedJ
     };
 }
 
-let cachedQueue: { readonly config: AppConfig; readonly client: QueueClient } | undefined;
+let cachedQueue: { readonly config: NotifyConfig; readonly client: QueueClient } | undefined;
 
 /** The default {@link EnqueueJob}: the configured notifications queue, created on first use. */
 const enqueueOnQueue: EnqueueJob = async function enqueueOnQueue(job, config) {
     if (cachedQueue?.config !== config) {
-        cachedQueue = { config, client: createQueueClient(config.storage, config.notificationsQueue) };
+        cachedQueue = { config, client: createQueueClient(config.storage, config.queues.notifications) };
     }
     await enqueueNotification(job, { queue: cachedQueue.client, config });
 };
@@ -175,10 +173,10 @@ export async function answerProducerHook(
     producer: ProducerEndpoint,
     request: HttpRequest,
     context: InvocationContext,
-    deps: ProducerHookDeps = {},
+    deps: ProducerHookDeps,
 ): Promise<HttpResponseInit> {
     try {
-        const config = deps.config ?? getConfig();
+        const { config } = deps;
         const input: ProducerInput = { header: (name) => request.headers.get(name) ?? undefined, config };
         const raw = await readBodyWithin(request, MAX_REQUEST_BODY_BYTES);
         producer.verify?.(raw, input);

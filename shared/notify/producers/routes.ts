@@ -1,13 +1,11 @@
 /** `ROUTES_ALERTS`: which aliases an alert goes to when the request names none, chosen by the alert group's common labels. */
+import { ALIAS_PATTERN } from '../../platform/config.js';
 
 /** The matcher that matches every group: the fallback route. */
 export const MATCH_EVERYTHING = '*';
 
 /** A Prometheus label name (Prometheus docs, "Data model": `[a-zA-Z_][a-zA-Z0-9_]*`). */
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** An alias as `TEAMS_WEBHOOK_<ALIAS>` names it, lower-cased. */
-const ALIAS = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** Characters of a bad entry quoted in a problem (routes hold label values and aliases, never secrets). */
 const QUOTED_ENTRY_CHARS = 60;
@@ -70,7 +68,7 @@ export function parseAlertRoutes(value: string, configuredAliases: Iterable<stri
             problems.push(`${where}: names no alias after the ':'`);
             return;
         }
-        const unknown = aliases.filter((alias) => !ALIAS.test(alias) || !known.has(alias));
+        const unknown = aliases.filter((alias) => !ALIAS_PATTERN.test(alias) || !known.has(alias));
         if (unknown.length > 0) {
             problems.push(`${where}: unknown alias ${unknown.map((alias) => `"${alias.slice(0, QUOTED_ENTRY_CHARS)}"`).join(', ')} (set TEAMS_WEBHOOK_<ALIAS> for each)`);
             return;

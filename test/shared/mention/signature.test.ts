@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { OutgoingWebhookKey } from '../../../shared/platform/config.js';
+import type { OutgoingWebhookKey } from '../../../shared/mention/settings.js';
 import { signTeamsBody, verifyTeamsSignature } from '../../../shared/mention/signature.js';
 import { fixtureBytes, MSDOCS_EXAMPLE } from '../../support/fixtures.js';
 

@@ -1,7 +1,7 @@
 // ROUTES_ALERTS: parsing, validation against the configured aliases, and first-match routing on labels.
 import { describe, expect, it } from 'vitest';
 import { parseAlertRoutes, routeByLabels } from '../../../shared/notify/producers/routes.js';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 
 const ALIASES = ['dba', 'oncall', 'ops'];
 
@@ -67,11 +67,11 @@ describe('ROUTES_ALERTS in the configuration', () => {
     };
 
     it('is empty when unset', () => {
-        expect(loadConfig(webhooks).alertRoutes).toEqual([]);
+        expect(loadConfig(webhooks).targets.alertRoutes).toEqual([]);
     });
 
     it('is parsed against the configured aliases', () => {
-        expect(loadConfig({ ...webhooks, ROUTES_ALERTS: 'team=db:dba;*:ops' }).alertRoutes.map((route) => route.aliases)).toEqual([['dba'], ['ops']]);
+        expect(loadConfig({ ...webhooks, ROUTES_ALERTS: 'team=db:dba;*:ops' }).targets.alertRoutes.map((route) => route.aliases)).toEqual([['dba'], ['ops']]);
     });
 
     it('stops start-up naming the key when a route names an alias that is not configured', () => {

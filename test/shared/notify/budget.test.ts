@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBudgets } from '../../../shared/notify/budget.js';
 import { statusCard } from '../../../shared/mention/commands/builtin/status.js';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
 import { createTableOutboxStore } from '../../../shared/notify/outbox/table-store.js';
 import { createTableClient } from '../../../shared/platform/storage.js';

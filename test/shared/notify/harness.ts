@@ -1,7 +1,7 @@
 /** A delivery test bench: a real Azurite outbox, the Teams simulator, and one injected clock for both. */
 import { TableClient } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
-import { loadConfig, type AppConfig } from '../../../shared/platform/config.js';
+import { loadConfig, type AppConfig } from '../../../shared/config.js';
 import { acceptQueueMessage, resolveSendTarget } from '../../../shared/notify/accept.js';
 import { postToWebhook } from '../../../shared/notify/post.js';
 import { senderSettings, type SenderDeps, type SenderSettings } from '../../../shared/notify/sender.js';
@@ -100,7 +100,7 @@ export async function startBench(
             random: () => 0.5,
             owner: 'test-owner',
             log: (event) => events.push(event),
-            teamsConnection: (url) => teamsConnectionOf(url, config.connectionsByWebhook),
+            teamsConnection: (url) => teamsConnectionOf(url, config.targets.connections),
             ...overrides,
             settings: senderSettings({
                 guardMs: 50,
@@ -113,7 +113,7 @@ export async function startBench(
                 digestAfterMs: 0,
                 // No settle time unless a test is about it: the burst tests time from the first send.
                 orderSettleMs: 0,
-                profiles: config.limitProfiles,
+                profiles: config.delivery.profiles,
                 ...overrides.settings,
             }),
         }),
@@ -131,7 +131,7 @@ export async function startBench(
         },
         storeDirectly: async (job, order) => {
             const alias = job.to.toLowerCase();
-            const key = webhookKey(new URL(config.webhooks.get(alias)?.href ?? `https://unknown.invalid/${alias}`));
+            const key = webhookKey(new URL(config.targets.webhooks.get(alias)?.href ?? `https://unknown.invalid/${alias}`));
             await store.addJob({ webhookKey: key, jobId: job.id, order, job: notificationJobSchema.parse(job), alias, acceptedAt: clock.now() });
             return key;
         },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createdAtMs, notificationJobSchema, stampCreatedAt, validateJob } from '../../../shared/notify/jobs.js';
 import { acceptQueueMessage, checkJob, decodeQueueMessage, URL_TARGETS_OFF } from '../../../shared/notify/accept.js';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { MAX_JSON_DEPTH } from '../../../shared/platform/json-depth.js';
 import { createMemoryOutboxStore } from '../../support/memory-outbox.js';
 import { nestedContainersJob as nestedJob } from '../../support/deep-cards.js';

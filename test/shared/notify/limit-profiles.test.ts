@@ -1,7 +1,7 @@
 // Limit profiles: the built-in windows with their sources, the LIMITS_* overrides, and which Teams connection a Workflows URL belongs to.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { ConfigurationError } from '../../../shared/platform/errors.js';
 import {
     CONNECTOR_PROFILE,
@@ -127,21 +127,21 @@ describe('limitProfiles', () => {
 describe('TEAMS_CONNECTION_<ALIAS>', () => {
     it('puts every Workflows alias without it, and every Workflows {url} target, on the connection default', () => {
         const config = loadConfig({ TEAMS_WEBHOOK_A: FLOW_A, TEAMS_WEBHOOK_B: FLOW_B });
-        expect(teamsConnectionOf(new URL(FLOW_A), config.connectionsByWebhook)).toBe('default');
-        expect(teamsConnectionOf(new URL(FLOW_B), config.connectionsByWebhook)).toBe('default');
-        expect(teamsConnectionOf(new URL(`${FLOW_A}x`), config.connectionsByWebhook)).toBe('default');
+        expect(teamsConnectionOf(new URL(FLOW_A), config.targets.connections)).toBe('default');
+        expect(teamsConnectionOf(new URL(FLOW_B), config.targets.connections)).toBe('default');
+        expect(teamsConnectionOf(new URL(`${FLOW_A}x`), config.targets.connections)).toBe('default');
     });
 
     it('names a connection, case-insensitively, and gives a connector URL none', () => {
         const config = loadConfig({ TEAMS_WEBHOOK_A: FLOW_A, TEAMS_WEBHOOK_B: FLOW_B, TEAMS_CONNECTION_A: 'Ada', teams_connection_b: 'grace', TEAMS_WEBHOOK_OPS: CONNECTOR });
-        expect(teamsConnectionOf(new URL(FLOW_A), config.connectionsByWebhook)).toBe('ada');
-        expect(teamsConnectionOf(new URL(FLOW_B), config.connectionsByWebhook)).toBe('grace');
-        expect(teamsConnectionOf(new URL(CONNECTOR), config.connectionsByWebhook)).toBeUndefined();
+        expect(teamsConnectionOf(new URL(FLOW_A), config.targets.connections)).toBe('ada');
+        expect(teamsConnectionOf(new URL(FLOW_B), config.targets.connections)).toBe('grace');
+        expect(teamsConnectionOf(new URL(CONNECTOR), config.targets.connections)).toBeUndefined();
     });
 
     it('gives one URL under two aliases one connection, whichever alias a job names', () => {
         const config = loadConfig({ TEAMS_WEBHOOK_A: FLOW_A, TEAMS_WEBHOOK_ALSO_A: FLOW_A, TEAMS_CONNECTION_A: 'ada', TEAMS_CONNECTION_ALSO_A: 'ada' });
-        expect(teamsConnectionOf(new URL(FLOW_A), config.connectionsByWebhook)).toBe('ada');
+        expect(teamsConnectionOf(new URL(FLOW_A), config.targets.connections)).toBe('ada');
     });
 
     it.each([
@@ -162,7 +162,7 @@ describe('TEAMS_CONNECTION_<ALIAS>', () => {
                 if (problems.length > 0) {
                     return problems.every((problem) => problem.startsWith('TEAMS_CONNECTION_A'));
                 }
-                const connection = teamsConnectionOf(new URL(FLOW_A), loadConfig({ TEAMS_WEBHOOK_A: FLOW_A, TEAMS_CONNECTION_A: name }).connectionsByWebhook) ?? '';
+                const connection = teamsConnectionOf(new URL(FLOW_A), loadConfig({ TEAMS_WEBHOOK_A: FLOW_A, TEAMS_CONNECTION_A: name }).targets.connections) ?? '';
                 return /^[a-z0-9][a-z0-9_.-]{0,63}$/.test(connection);
             }),
             { numRuns: 1_000 },

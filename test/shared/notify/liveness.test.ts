@@ -71,7 +71,7 @@ describe('an unexpected error while preparing a job', () => {
     it(`records each failure on the job, backs off, and dead-letters it after ${MAX_UNEXPECTED_FAILURE_ATTEMPTS} attempts with the error; the jobs behind it wait, then go`, async () => {
         const b = await openBench();
         await b.enqueue({ id: 'bad', to: 'ops', text: 'never', createdAt: START }, ...ordinary(3));
-        const key = webhookKey(new URL(b.config.webhooks.get('ops')?.href ?? ''));
+        const key = webhookKey(new URL(b.config.targets.webhooks.get('ops')?.href ?? ''));
         const deps = { ...failingFor(b, () => new RangeError('Maximum call stack size exceeded')), settings: { ...b.deps().settings, maxInlineWaitMs: 0 } };
 
         const first = await drainWebhook(key, deps);
@@ -97,7 +97,7 @@ describe('an unexpected error while preparing a job', () => {
     it('delivers the job once the error goes away before its attempts run out', async () => {
         const b = await openBench();
         await b.enqueue({ id: 'bad', to: 'ops', text: 'flaky', createdAt: START }, ...ordinary(1));
-        const key = webhookKey(new URL(b.config.webhooks.get('ops')?.href ?? ''));
+        const key = webhookKey(new URL(b.config.targets.webhooks.get('ops')?.href ?? ''));
         let failures = 2;
         const deps = b.deps();
         await drainWebhook(key, {

@@ -4,7 +4,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answerProducerHook, producerJobId, type ProducerEndpoint } from '../../../shared/notify/producers/endpoint.js';
 import type { Conversion } from '../../../shared/notify/producers/conversion.js';
-import { type AppConfig, loadConfig } from '../../../shared/platform/config.js';
+import { type AppConfig, loadConfig } from '../../../shared/config.js';
 import { ClientError, MAX_REQUEST_BODY_BYTES } from '../../../shared/platform/index.js';
 import { startAzurite, type TestAzurite } from '../../support/azurite.js';
 

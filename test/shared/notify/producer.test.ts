@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { ClientError } from '../../../shared/platform/errors.js';
 import type { NotificationJob } from '../../../shared/notify/jobs.js';
 import { enqueueNotification, MAX_QUEUE_MESSAGE_BYTES } from '../../../shared/notify/producer.js';

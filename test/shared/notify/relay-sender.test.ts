@@ -7,7 +7,7 @@ import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
 import { postToWebhook } from '../../../shared/notify/post.js';
 import { drainWebhook, senderSettings, type SenderDeps } from '../../../shared/notify/sender.js';
 import { webhookKey } from '../../../shared/notify/webhook-target.js';
-import { loadConfig, type AppConfig } from '../../../shared/platform/config.js';
+import { loadConfig, type AppConfig } from '../../../shared/config.js';
 import type { DeliveryEvent } from '../../../shared/platform/telemetry.js';
 import { startTeamsSimulator, type RelayMessage, type TeamsSimulator } from '../../../tools/simulator/index.js';
 import { createMemoryOutboxStore } from '../../support/memory-outbox.js';
@@ -38,11 +38,15 @@ async function openBench(): Promise<RelayBench> {
     const sim = await startTeamsSimulator({ clock: clock.now });
     running = sim;
     const relayUrl = sim.relayFlowUrl('relay');
-    const config = loadConfig({ ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*', TEAMS_WEBHOOK_RELAY: relayUrl, TEAMS_WEBHOOK_PLAIN: sim.workflowsUrl('plain') });
+    const config = loadConfig({
+        ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*',
+        TEAMS_WEBHOOK_RELAY: relayUrl,
+        TEAMS_WEBHOOK_PLAIN: sim.workflowsUrl('plain'),
+        TEAMS_RELAY_FLOW_ALIASES: 'relay',
+    });
     const store = createMemoryOutboxStore({ now: clock.now });
     const events: DeliveryEvent[] = [];
     let messages = 0;
-    const relayFlows = new Set([relayUrl, sim.workflowsUrl('plain')]);
     const deps = (settings: Partial<SenderDeps['settings']> = {}): SenderDeps => ({
         store,
         post: postToWebhook,
@@ -53,19 +57,19 @@ async function openBench(): Promise<RelayBench> {
         random: () => 0.5,
         owner: 'relay-test',
         log: (event) => events.push(event),
-        teamsConnection: (url) => teamsConnectionOf(url, config.connectionsByWebhook),
-        relayFlow: (url) => relayFlows.has(url.href),
-        settings: senderSettings({
+        teamsConnection: (url) => teamsConnectionOf(url, config.targets.connections),
+        relayFlow: (url) => config.targets.relayFlows.has(webhookKey(url)),
+        settings: {
+            ...config.delivery,
             guardMs: 50,
             timeoutMs: 2_000,
-            retryMaxAgeMs: 3_600_000,
+            // Wait in process for any slot, so a whole drain runs in one call on the manual clock.
             maxInlineWaitMs: Number.MAX_SAFE_INTEGER,
             maxDrainMs: Number.MAX_SAFE_INTEGER,
             digestAfterMs: 0,
             orderSettleMs: 0,
-            profiles: config.limitProfiles,
             ...settings,
-        }),
+        },
     });
     return {
         clock,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { resolveSendTarget, URL_TARGETS_OFF } from '../../../shared/notify/accept.js';
 import { drainWebhook } from '../../../shared/notify/sender.js';
 import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../../../shared/notify/limiter.js';

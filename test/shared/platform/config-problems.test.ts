@@ -1,7 +1,7 @@
 /** An invalid configuration reports every problem at once, each naming its key and none showing a secret. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { ConfigurationError } from '../../../shared/platform/errors.js';
 
 /** The error loadConfig throws for `env`; fails the test when it accepts it. */

@@ -1,13 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-    DEFAULT_MENTION_MAX_AGE_SECONDS,
-    DEFAULT_MENTION_REPLY_BUDGET_MS,
-    loadConfig,
-    mentionScopeSetting,
-    parseMentionScope,
-    parseOutgoingWebhookSecrets,
-} from '../../../shared/platform/config.js';
+import { configurationDefaults, loadConfig } from '../../../shared/config.js';
+import { senderSettings } from '../../../shared/notify/sender.js';
+import { DEFAULT_DIGEST_AFTER_MS, DEFAULT_LEASE_MS, DEFAULT_ORDER_SETTLE_MS } from '../../../shared/notify/settings.js';
+import { DEFAULT_MENTION_MAX_AGE_SECONDS, DEFAULT_MENTION_REPLY_BUDGET_MS, mentionScopeSetting, parseMentionScope, parseOutgoingWebhookSecrets } from '../../../shared/mention/settings.js';
 import { ConfigurationError } from '../../../shared/platform/errors.js';
 
 const TOKEN = 'vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=';
@@ -29,26 +25,51 @@ describe('loadConfig', () => {
     it('defaults to development storage, the notifications queue and a 4 s reply budget', () => {
         const config = loadConfig({});
         expect(config.storage).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
-        expect(config.notificationsQueue).toBe('notifications');
-        expect(config.poisonQueue).toBe('notifications-poison');
-        expect(config.mentionReplyBudgetMs).toBe(DEFAULT_MENTION_REPLY_BUDGET_MS);
-        expect(config.outgoingWebhookKeys).toEqual([]);
+        expect(config.queues.notifications).toBe('notifications');
+        expect(config.queues.poison).toBe('notifications-poison');
+        expect(config.mention.replyBudgetMs).toBe(DEFAULT_MENTION_REPLY_BUDGET_MS);
+        expect(config.mention.keys).toEqual([]);
     });
 
     it('returns a frozen object', () => {
         const config = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: TOKEN });
         expect(Object.isFrozen(config)).toBe(true);
-        expect(Object.isFrozen(config.outgoingWebhookKeys)).toBe(true);
+        expect(Object.isFrozen(config.mention.keys)).toBe(true);
+    });
+
+    it('freezes every section to the bottom: lists, maps and their values', () => {
+        const config = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: TOKEN, TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c' });
+        for (const section of Object.values(config)) {
+            expect(Object.isFrozen(section)).toBe(true);
+        }
+        expect(Object.isFrozen(config.delivery.profiles.workflows.perConnection)).toBe(true);
+        expect(Object.isFrozen(config.targets.allowedHosts[0])).toBe(true);
+        expect(Object.isFrozen(config.targets.webhooks)).toBe(true);
+        expect(Object.isFrozen(config.targets.webhooks.get('ops'))).toBe(true);
+        expect(Object.isFrozen(config.mention.scopes.get('default'))).toBe(true);
+        expect(() => {
+            (config.delivery as { guardMs: number }).guardMs = 0;
+        }).toThrow(TypeError);
+    });
+
+    it('gives the sender its defaults: config.delivery of an empty environment is senderSettings with the same guard, timeout and retry age', () => {
+        const { delivery } = loadConfig({});
+        expect(senderSettings({ guardMs: delivery.guardMs, timeoutMs: delivery.timeoutMs, retryMaxAgeMs: delivery.retryMaxAgeMs })).toEqual(delivery);
+        expect(configurationDefaults()).toMatchObject({
+            DELIVERY_LEASE_SECONDS: String(DEFAULT_LEASE_MS / 1_000),
+            DIGEST_AFTER_SECONDS: String(DEFAULT_DIGEST_AFTER_MS / 1_000),
+            ORDER_SETTLE_MS: String(DEFAULT_ORDER_SETTLE_MS),
+        });
     });
 
     it('reads a bare token as the key named default', () => {
-        const [key] = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: TOKEN }).outgoingWebhookKeys;
+        const [key] = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: TOKEN }).mention.keys;
         expect(key?.name).toBe('default');
         expect(key?.key.equals(Buffer.from(TOKEN, 'base64'))).toBe(true);
     });
 
     it('reads several named tokens for rotation', () => {
-        const keys = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: ` contoso:${TOKEN} , next:${OTHER_TOKEN}` }).outgoingWebhookKeys;
+        const keys = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: ` contoso:${TOKEN} , next:${OTHER_TOKEN}` }).mention.keys;
         expect(keys.map((key) => key.name)).toEqual(['contoso', 'next']);
     });
 
@@ -89,7 +110,7 @@ describe('loadConfig', () => {
 
     it('reads webhook aliases case-insensitively', () => {
         const config = loadConfig({ TEAMS_WEBHOOK_Ops: 'https://contoso.webhook.office.com/webhookb2/abc' });
-        expect(config.webhooks.get('ops')?.hostname).toBe('contoso.webhook.office.com');
+        expect(config.targets.webhooks.get('ops')?.hostname).toBe('contoso.webhook.office.com');
     });
 
     it('refuses an invalid queue name, naming the key', () => {
@@ -114,12 +135,12 @@ describe('parseOutgoingWebhookSecrets', () => {
 
 describe('MENTION_MAX_AGE_SECONDS', () => {
     it('defaults to five minutes', () => {
-        expect(loadConfig({}).mentionMaxAgeMs).toBe(DEFAULT_MENTION_MAX_AGE_SECONDS * 1_000);
+        expect(loadConfig({}).mention.maxAgeMs).toBe(DEFAULT_MENTION_MAX_AGE_SECONDS * 1_000);
         expect(DEFAULT_MENTION_MAX_AGE_SECONDS).toBe(300);
     });
 
     it('is read in seconds', () => {
-        expect(loadConfig({ MENTION_MAX_AGE_SECONDS: '60' }).mentionMaxAgeMs).toBe(60_000);
+        expect(loadConfig({ MENTION_MAX_AGE_SECONDS: '60' }).mention.maxAgeMs).toBe(60_000);
     });
 
     it.each(['0', '9', '3601', '1.5', 'five minutes', '-300'])('refuses %s, naming the key', (value) => {
@@ -129,8 +150,8 @@ describe('MENTION_MAX_AGE_SECONDS', () => {
 
 describe('ALLOW_URL_TARGETS', () => {
     it('is off by default', () => {
-        expect(loadConfig({}).allowUrlTargets).toBe(false);
-        expect(loadConfig({ ALLOW_URL_TARGETS: ' ' }).allowUrlTargets).toBe(false);
+        expect(loadConfig({}).targets.allowUrlTargets).toBe(false);
+        expect(loadConfig({ ALLOW_URL_TARGETS: ' ' }).targets.allowUrlTargets).toBe(false);
     });
 
     it.each([
@@ -139,7 +160,7 @@ describe('ALLOW_URL_TARGETS', () => {
         [' false ', false],
         ['False', false],
     ])('reads %j', (value, expected) => {
-        expect(loadConfig({ ALLOW_URL_TARGETS: value }).allowUrlTargets).toBe(expected);
+        expect(loadConfig({ ALLOW_URL_TARGETS: value }).targets.allowUrlTargets).toBe(expected);
     });
 
     it('refuses anything but true or false, naming the key and never guessing', () => {
@@ -147,7 +168,7 @@ describe('ALLOW_URL_TARGETS', () => {
             fc.property(fc.string({ unit: 'binary', maxLength: 12 }), (value) => {
                 const word = value.trim().toLowerCase();
                 if (word === 'true' || word === 'false' || word === '') {
-                    expect(loadConfig({ ALLOW_URL_TARGETS: value }).allowUrlTargets).toBe(word === 'true');
+                    expect(loadConfig({ ALLOW_URL_TARGETS: value }).targets.allowUrlTargets).toBe(word === 'true');
                 } else {
                     expect(problemsOf({ ALLOW_URL_TARGETS: value })).toEqual(['ALLOW_URL_TARGETS must be true or false']);
                 }
@@ -161,11 +182,11 @@ describe('TEAMS_MENTION_SCOPE_<NAME>', () => {
     const twoTokens = `ops:${TOKEN},dev-team:${OTHER_TOKEN}`;
 
     it('lets the only token see every webhook when it is unset', () => {
-        expect(loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: TOKEN }).mentionScopes.get('default')).toEqual({ kind: 'all' });
+        expect(loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: TOKEN }).mention.scopes.get('default')).toEqual({ kind: 'all' });
     });
 
     it('lets no token see anything when several are configured and their scope is unset, naming the setting to add', () => {
-        const scopes = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens }).mentionScopes;
+        const scopes = loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens }).mention.scopes;
         expect(scopes.get('ops')).toEqual({ kind: 'none', setting: 'TEAMS_MENTION_SCOPE_OPS' });
         expect(scopes.get('dev-team')).toEqual({ kind: 'none', setting: 'TEAMS_MENTION_SCOPE_DEV_TEAM' });
     });
@@ -175,24 +196,24 @@ describe('TEAMS_MENTION_SCOPE_<NAME>', () => {
             TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens,
             TEAMS_MENTION_SCOPE_OPS: ' Ops , alerts,,ops ',
             TEAMS_MENTION_SCOPE_DEV_TEAM: '*',
-        }).mentionScopes;
+        }).mention.scopes;
         expect(scopes.get('ops')).toEqual({ kind: 'aliases', aliases: ['ops', 'alerts'] });
         expect(scopes.get('dev-team')).toEqual({ kind: 'all' });
     });
 
     it('limits even the only token when its scope is set', () => {
-        expect(loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: `ops:${TOKEN}`, TEAMS_MENTION_SCOPE_OPS: 'ops' }).mentionScopes.get('ops')).toEqual({
+        expect(loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: `ops:${TOKEN}`, TEAMS_MENTION_SCOPE_OPS: 'ops' }).mention.scopes.get('ops')).toEqual({
             kind: 'aliases',
             aliases: ['ops'],
         });
     });
 
     it('treats a blank value as unset', () => {
-        expect(loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens, TEAMS_MENTION_SCOPE_OPS: ' , ' }).mentionScopes.get('ops')?.kind).toBe('none');
+        expect(loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens, TEAMS_MENTION_SCOPE_OPS: ' , ' }).mention.scopes.get('ops')?.kind).toBe('none');
     });
 
     it('reads the setting name case-insensitively', () => {
-        expect(loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens, teams_mention_scope_ops: '*' }).mentionScopes.get('ops')).toEqual({ kind: 'all' });
+        expect(loadConfig({ TEAMS_OUTGOING_WEBHOOK_SECRETS: twoTokens, teams_mention_scope_ops: '*' }).mention.scopes.get('ops')).toEqual({ kind: 'all' });
     });
 
     it('refuses a scope for a token that is not configured, naming the key and the settings that would work', () => {
@@ -270,7 +291,7 @@ describe('TEAMS_MENTION_SCOPE_<NAME>', () => {
                     expect((thrown as Error).name).toBe('ConfigurationError');
                     return;
                 }
-                expect([...config.mentionScopes.keys()].sort()).toEqual([...names].sort());
+                expect([...config.mention.scopes.keys()].sort()).toEqual([...names].sort());
                 const settings = names.map(mentionScopeSetting);
                 expect(Object.keys(scopes).filter((setting) => !settings.includes(setting.toUpperCase()))).toEqual([]);
             }),

@@ -1,7 +1,7 @@
 /** Every allowed NOTIFICATIONS_QUEUE gives four valid Azure queue names: the queue, the wake-up queue and both poison queues. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { ConfigurationError } from '../../../shared/platform/errors.js';
 import {
     isValidNotificationsQueue,

@@ -170,7 +170,42 @@ describe('teams-relay deadletters list', () => {
         ]);
         expect(listed[1]).toMatchObject({ target: 'dev', jobId: 'late-alias', text: '{"id":"late-alias","to":"dev","text":"hi"}' });
         expect(listed[2]).toMatchObject({ target: 'ops', dequeueCount: 0, text: '{"to":"ops","text":"boom"}' });
+        expect(listed[0]).toMatchObject({ updateKey: null, threadKey: null, mentions: [] });
         expect(Object.keys(listed[0] ?? {})).toEqual(Object.keys(listed[2] ?? {}));
+    });
+
+    it('shows the update key, thread key and mentions of a dead job and of a job-shaped poison message', async () => {
+        const job = {
+            id: 'alert-7',
+            to: 'ops',
+            text: 'Disk full',
+            updateKey: 'azure-monitor:/subscriptions/1/alerts/2',
+            threadKey: 'db-incidents',
+            mentions: ['ada@contoso.com', { id: '7faf8ab2-1b1c-4bd5-9e8b-2f6bde4c1a10', name: 'Bob' }],
+        };
+        const letter = await store.deadLetter(deliveryDeadLetter({ jobId: 'alert-7', job }));
+        await poison(JSON.stringify({ to: 'ops', text: 'boom', updateKey: 'pr-415', mentions: [42, { id: 'grace@contoso.com' }] }));
+        const human = await deadletters(['list']);
+        const lines = human.stdout.split('\n');
+        const row = lines.findIndex((line) => line.startsWith(letter.id));
+        expect(lines.slice(row + 1, row + 5)).toEqual([
+            '    reason: Teams refused the message: bad payload',
+            '    update key: azure-monitor:/subscriptions/1/alerts/2',
+            '    thread key: db-incidents',
+            '    mentions: ada (ada@contoso.com), Bob (7faf8ab2-1b1c-4bd5-9e8b-2f6bde4c1a10)',
+        ]);
+        expect(human.stdout).toContain('    update key: pr-415');
+        expect(human.stdout).toContain('    mentions: grace (grace@contoso.com)');
+        const listed = JSON.parse((await deadletters(['list', '--json'])).stdout) as ListedJson[];
+        expect(listed[0]).toMatchObject({
+            updateKey: 'azure-monitor:/subscriptions/1/alerts/2',
+            threadKey: 'db-incidents',
+            mentions: [
+                { id: 'ada@contoso.com', name: 'ada' },
+                { id: '7faf8ab2-1b1c-4bd5-9e8b-2f6bde4c1a10', name: 'Bob' },
+            ],
+        });
+        expect(listed[1]).toMatchObject({ source: 'poison', updateKey: 'pr-415', threadKey: null, mentions: [{ id: 'grace@contoso.com', name: 'grace' }] });
     });
 
     it('never prints a webhook URL: a {url} target shows its host only', async () => {

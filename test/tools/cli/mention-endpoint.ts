@@ -1,7 +1,7 @@
 /** A tiny mention endpoint on loopback that checks the Teams signature over the raw body, as the app does. */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { OutgoingWebhookKey } from '../../../shared/platform/config.js';
+import type { OutgoingWebhookKey } from '../../../shared/mention/settings.js';
 import { verifyTeamsSignature, type SignatureCheck } from '../../../shared/mention/signature.js';
 
 /** One request the endpoint received. */

@@ -5,7 +5,8 @@ import { QueueClient } from '@azure/storage-queue';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LIST_LIMIT } from '../../../tools/cli/commands/outbox.js';
-import { loadConfig, type StorageSetting } from '../../../shared/platform/config.js';
+import { loadConfig } from '../../../shared/config.js';
+import { type StorageSetting } from '../../../shared/platform/config.js';
 import { acceptQueueMessage } from '../../../shared/notify/accept.js';
 import { LEASE_POLL_MS, SKIP_REASON } from '../../../shared/notify/skip.js';
 import { wakeupMessageSchema } from '../../../shared/notify/wakeup.js';
@@ -183,6 +184,9 @@ describe('teams-relay outbox list', () => {
                 notBefore: NOW + 8 * SECOND,
                 lastStatus: 502,
                 lastReason: 'transient: HTTP 502 from https://prod-27.westeurope.logic.azure.com/…',
+                updateKey: null,
+                threadKey: null,
+                mentions: [],
             },
             {
                 position: 2,
@@ -195,9 +199,47 @@ describe('teams-relay outbox list', () => {
                 notBefore: null,
                 lastStatus: null,
                 lastReason: null,
+                updateKey: null,
+                threadKey: null,
+                mentions: [],
             },
             expect.objectContaining({ position: 3, jobId: 'c-third' }) as unknown,
         ]);
+    });
+
+    it('shows a job’s update key, thread key and mentions, as accepted, under it and in --json', async () => {
+        const job = {
+            id: 'alert-7',
+            to: 'ops',
+            createdAt: NOW - 5 * SECOND,
+            text: 'Disk full',
+            updateKey: 'alertmanager:{}:{alertname="DiskFull"}',
+            threadKey: 'db-incidents',
+            mentions: ['ada@contoso.com', { id: '7faf8ab2-1b1c-4bd5-9e8b-2f6bde4c1a10', name: 'Bob\u001b[2J <b>' }],
+        };
+        expect(await acceptQueueMessage(job, { messageId: 'm-keys', dequeuedAt: NOW }, store, loadConfig(ENV()))).toMatchObject({ kind: 'accepted' });
+        await addOps('plain', NOW);
+        const human = await outbox(['list', 'ops']);
+        expect(human.stdout.split('\n')).toEqual([
+            'ops: 2 jobs waiting, in send order',
+            '#  JOB ID   ORDER (createdAt)     ACCEPTED              ATTEMPTS  NOT BEFORE',
+            '1  alert-7  2026-11-23 09:59:55Z  2026-11-23 10:00:00Z  0         -',
+            '    update key: alertmanager:{}:{alertname="DiskFull"}',
+            '    thread key: db-incidents',
+            '    mentions: ada (ada@contoso.com), Bob [2J b (7faf8ab2-1b1c-4bd5-9e8b-2f6bde4c1a10)',
+            '2  plain    2026-11-23 10:00:00Z  2026-11-23 09:59:00Z  0         -',
+        ]);
+        const listed = JSON.parse((await outbox(['list', 'ops', '--json'])).stdout) as ListedJson;
+        expect(listed.webhooks[0]?.jobs[0]).toMatchObject({
+            jobId: 'alert-7',
+            updateKey: 'alertmanager:{}:{alertname="DiskFull"}',
+            threadKey: 'db-incidents',
+            mentions: [
+                { id: 'ada@contoso.com', name: 'ada' },
+                { id: '7faf8ab2-1b1c-4bd5-9e8b-2f6bde4c1a10', name: 'Bob [2J b' },
+            ],
+        });
+        expect(listed.webhooks[0]?.jobs[1]).toMatchObject({ jobId: 'plain', updateKey: null, threadKey: null, mentions: [] });
     });
 
     it('lists every webhook with --all, a {url} webhook by its host, and never prints a URL', async () => {

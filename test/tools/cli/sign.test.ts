@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { OutgoingWebhookKey } from '../../../shared/platform/config.js';
+import type { OutgoingWebhookKey } from '../../../shared/mention/settings.js';
 import { FIXTURES_FOLDER, fixtureBytes, MSDOCS_EXAMPLE } from '../../support/fixtures.js';
 import { startMentionEndpoint, type MentionEndpoint } from './mention-endpoint.js';
 import { runMain, scratchFolder, type ScratchFolder } from './run-main.js';

@@ -211,7 +211,7 @@ export default defineCliCommand({
         const config = await context.config();
         const { store } = await openCliStorage(context.io, config);
         const now = (context.io.now ?? Date.now)();
-        const report = await readBudgets(store, config, { now, guardMs: config.rateLimitGuardMs });
+        const report = await readBudgets(store, config, { now, guardMs: config.delivery.guardMs });
         if (values.json === true) {
             context.io.stdout(JSON.stringify(report, nullForUndefined, JSON_INDENT));
             return EXIT.ok;

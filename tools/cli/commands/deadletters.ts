@@ -1,11 +1,11 @@
 /** `teams-relay deadletters`: list, replay and purge the dead letters and the messages in the poison queue. */
 import type { QueueClient } from '@azure/storage-queue';
-import type { AppConfig } from '../../../shared/platform/config.js';
+import type { AppConfig } from '../../../shared/config.js';
 import { ClientError, ensureErrorType } from '../../../shared/platform/index.js';
 import { type DeadLetter, type DeadLetterSource, decodeQueueMessage, type OutboxStore } from '../../../shared/notify/index.js';
 import { enqueueNotification, NEVER_EXPIRES } from '../../../shared/notify/azure.js';
 import { askOnTerminal, defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext, type CliIo } from '../command.js';
-import { preview, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
+import { jobFieldLines, jobFieldsOf, type ListedJobFields, preview, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
 
 /** Most messages one Peek Messages or Get Messages call returns (Azure Queue Storage REST API: `numofmessages` 1-32). */
 const QUEUE_BATCH_LIMIT = 32;
@@ -49,9 +49,9 @@ trigger itself kept failing on sit in the poison queue (NOTIFICATIONS_QUEUE + "-
 listed, replayed and purged with the dead letters, with source "poison".
 
   list                 every dead letter, oldest first: id, time, alias or webhook, job id, source,
-                       reason, last status and body, attempts; then every poison message: message
-                       id, insertion time, dequeue count and text. Webhook URLs are never printed:
-                       a URL shows as its host only.
+                       reason, the job's update key, thread key and mentions, last status and body,
+                       attempts; then every poison message: message id, insertion time, dequeue
+                       count and text. Webhook URLs are never printed: a URL shows as its host only.
     --json             print a JSON array instead (every key always present, null when it does not apply)
   replay <id>...       put each back on the notifications queue, then delete it: a job is re-enqueued
                        as stored (same id and createdAt), an invalid message is re-sent as its raw
@@ -71,8 +71,12 @@ Examples:
 
 type ListedSource = DeadLetterSource | 'poison';
 
-/** One listed item, as `--json` prints it: every key always present, `null` where it does not apply. */
-interface ListedItem {
+/**
+ * One listed item, as `--json` prints it: every key always present, `null` (or no mentions) where it
+ * does not apply. `updateKey`, `threadKey` and `mentions` are the job's, or the message's when it
+ * decodes to something job-shaped.
+ */
+interface ListedItem extends ListedJobFields {
     readonly source: ListedSource;
     /** The dead letter's id, or the poison message's id: what `replay` takes. */
     readonly id: string;
@@ -142,6 +146,7 @@ function listedDeadLetter(letter: DeadLetter): ListedItem {
         attempts: letter.attempts,
         dequeueCount: null,
         text: letter.message === undefined ? null : redactUrls(letter.message),
+        ...jobFieldsOf(letter.job ?? (decoded?.ok === true ? decoded.value : undefined)),
     };
 }
 
@@ -164,6 +169,7 @@ function listedPoisonMessage(message: PoisonMessage): ListedItem {
         attempts: null,
         dequeueCount: message.dequeueCount,
         text: redactUrls(decoded.text),
+        ...jobFieldsOf(value),
     };
 }
 
@@ -245,6 +251,7 @@ function detailLines(item: ListedItem, poisonQueue: string): string[] {
     } else if (item.reason !== null) {
         lines.push(`reason: ${preview(item.reason)}`);
     }
+    lines.push(...jobFieldLines(item));
     if (item.lastStatus !== null || item.lastBody !== null) {
         const status = item.lastStatus === null ? 'no status' : `HTTP ${item.lastStatus}`;
         lines.push(`last answer: ${status}${item.lastBody === null || item.lastBody === '' ? '' : `: ${preview(item.lastBody)}`}`);
@@ -274,19 +281,19 @@ async function listAll(store: OutboxStore, poisonQueue: QueueClient): Promise<{ 
 async function list(values: DeadLetterValues, context: CliContext): Promise<number> {
     const config = await context.config();
     const { store, openQueue } = await openCliStorage(context.io, config);
-    const { letters, poison } = await listAll(store, openQueue(config.storage, config.poisonQueue));
+    const { letters, poison } = await listAll(store, openQueue(config.storage, config.queues.poison));
     const items = [...letters.map(listedDeadLetter), ...poison.map(listedPoisonMessage)];
     if (values.json === true) {
         context.io.stdout(JSON.stringify(items, null, JSON_INDENT));
         return EXIT.ok;
     }
     if (items.length === 0) {
-        context.io.stdout(`No dead letters, and no messages in ${config.poisonQueue}.`);
+        context.io.stdout(`No dead letters, and no messages in ${config.queues.poison}.`);
         return EXIT.ok;
     }
-    context.io.stdout(`${quantity(letters.length, 'dead letter')}, ${quantity(poison.length, 'poison message')} (in ${config.poisonQueue})`);
+    context.io.stdout(`${quantity(letters.length, 'dead letter')}, ${quantity(poison.length, 'poison message')} (in ${config.queues.poison})`);
     context.io.stdout('');
-    for (const line of table(items, config.poisonQueue)) {
+    for (const line of table(items, config.queues.poison)) {
         context.io.stdout(line);
     }
     return EXIT.ok;
@@ -322,8 +329,8 @@ async function replay(values: DeadLetterValues, ids: readonly string[], context:
     const { io } = context;
     const config = await context.config();
     const { store, openQueue } = await openCliStorage(io, config);
-    const queue = openQueue(config.storage, config.notificationsQueue);
-    const poisonQueue = openQueue(config.storage, config.poisonQueue);
+    const queue = openQueue(config.storage, config.queues.notifications);
+    const poisonQueue = openQueue(config.storage, config.queues.poison);
     const wanted = new Set(ids);
     const letters: DeadLetter[] = [];
     if (all) {
@@ -344,7 +351,7 @@ async function replay(values: DeadLetterValues, ids: readonly string[], context:
         try {
             const sent = await replayDeadLetter(letter, queue, store, config);
             replayed += 1;
-            io.stdout(`replayed ${letter.id} (${letter.source}): ${sent} → ${config.notificationsQueue}`);
+            io.stdout(`replayed ${letter.id} (${letter.source}): ${sent} → ${config.queues.notifications}`);
         } catch (thrown) {
             failures += 1;
             reportFailure(io, letter.id, thrown);
@@ -365,7 +372,7 @@ async function replay(values: DeadLetterValues, ids: readonly string[], context:
                     // Removed only once it is on the queue again: a crash in between leaves a duplicate, never a loss.
                     await poisonQueue.deleteMessage(message.messageId, message.popReceipt);
                     replayed += 1;
-                    io.stdout(`replayed ${message.messageId} (poison): moved from ${config.poisonQueue} → ${config.notificationsQueue}`);
+                    io.stdout(`replayed ${message.messageId} (poison): moved from ${config.queues.poison} → ${config.queues.notifications}`);
                 } catch (thrown) {
                     failures += 1;
                     kept.push(message);
@@ -378,10 +385,10 @@ async function replay(values: DeadLetterValues, ids: readonly string[], context:
     }
     for (const id of wanted) {
         failures += 1;
-        io.stderr(`${id}: not replayed: no dead letter and no message in ${config.poisonQueue} has this id`);
+        io.stderr(`${id}: not replayed: no dead letter and no message in ${config.queues.poison} has this id`);
     }
     if (all && replayed === 0 && failures === 0) {
-        io.stdout(`Nothing to replay: no dead letters, and no messages in ${config.poisonQueue}.`);
+        io.stdout(`Nothing to replay: no dead letters, and no messages in ${config.queues.poison}.`);
     }
     return failures === 0 ? EXIT.ok : EXIT.failure;
 }
@@ -399,10 +406,10 @@ async function purge(values: DeadLetterValues, context: CliContext): Promise<num
     const { io } = context;
     const config = await context.config();
     const { store, openQueue } = await openCliStorage(io, config);
-    const poisonQueue = openQueue(config.storage, config.poisonQueue);
+    const poisonQueue = openQueue(config.storage, config.queues.poison);
     const { letters, poison } = await listAll(store, poisonQueue);
     if (letters.length + poison.length === 0) {
-        io.stdout(`Nothing to purge: no dead letters, and no messages in ${config.poisonQueue}.`);
+        io.stdout(`Nothing to purge: no dead letters, and no messages in ${config.queues.poison}.`);
         return EXIT.ok;
     }
     const what = [quantity(letters.length, 'dead letter'), ...(poison.length > 0 ? [quantity(poison.length, 'poison message')] : [])].join(' and ');

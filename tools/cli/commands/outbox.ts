@@ -1,12 +1,12 @@
 /** `teams-relay outbox`: list the jobs waiting in a webhook's outbox, in send order, and skip jobs that will not go. */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BACKLOG_COUNT_LIMIT, DEFAULT_MAX_DRAIN_MS, type OutboxJob, type OutboxStore, skipJobs, type SkipOutcome, webhookKey } from '../../../shared/notify/index.js';
-import type { AppConfig } from '../../../shared/platform/config.js';
+import { BACKLOG_COUNT_LIMIT, type OutboxJob, type OutboxStore, skipJobs, type SkipOutcome, webhookKey } from '../../../shared/notify/index.js';
+import type { AppConfig } from '../../../shared/config.js';
 import { ClientError, wakeupQueueName } from '../../../shared/platform/index.js';
 import { sendWakeup } from '../../../shared/notify/azure.js';
 import { defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext } from '../command.js';
-import { preview, printable, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
+import { jobFieldLines, jobFieldsOf, type ListedJobFields, preview, printable, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
 
 /** Most jobs listed per webhook: the head of the outbox, which is what holds the rest. */
 export const LIST_LIMIT = 1_000;
@@ -35,8 +35,9 @@ order (createdAt, else when the job was accepted), one after the other: a job at
 being retried holds the jobs behind it until it is delivered or its retries run out.
 
   list <alias>         the jobs waiting for the alias (TEAMS_WEBHOOK_<ALIAS>), in send order: job id,
-                       order (createdAt), accepted, attempts, not before (the retry back-off), and
-                       the last error under a job that failed. At most ${LIST_LIMIT} jobs per webhook.
+                       order (createdAt), accepted, attempts, not before (the retry back-off); under
+                       a job, its update key, thread key and mentions when it has them, and its last
+                       error when it failed. At most ${LIST_LIMIT} jobs per webhook.
     --all              every webhook: the configured aliases and the {url} webhooks, by host
     --json             print JSON instead (times in epoch ms, absent values as null)
   skip <job id>...     move each job to the dead letters with the reason "skipped by operator",
@@ -56,8 +57,11 @@ Examples:
   teams-relay outbox list --all --json
   teams-relay outbox skip deploy-4711`;
 
-/** One waiting job, as `--json` prints it: every key always present, `null` where it does not apply. */
-interface ListedJob {
+/**
+ * One waiting job, as `--json` prints it: every key always present, `null` (or no mentions) where it
+ * does not apply. `updateKey`, `threadKey` and `mentions` are the job's own.
+ */
+interface ListedJob extends ListedJobFields {
     /** 1 for the head: the next job to be sent. */
     readonly position: number;
     readonly jobId: string;
@@ -104,12 +108,13 @@ function listedJob(job: OutboxJob, position: number): ListedJob {
         notBefore: job.notBefore === 0 ? null : job.notBefore,
         lastStatus: job.lastStatus ?? null,
         lastReason: job.lastReason === undefined ? null : redactUrls(job.lastReason),
+        ...jobFieldsOf(job.job),
     };
 }
 
 /** The webhooks `list` covers: the alias named, or with `--all` every configured alias, then every other webhook with state. */
 async function webhooksToList(values: OutboxValues, operands: readonly string[], config: AppConfig, store: OutboxStore): Promise<WebhookToList[]> {
-    const configured = [...config.webhooks].map(([alias, url]) => ({ webhookKey: webhookKey(url), alias }));
+    const configured = [...config.targets.webhooks].map(([alias, url]) => ({ webhookKey: webhookKey(url), alias }));
     if (values.all === true) {
         if (operands.length > 0) {
             throw new ClientError('usage', `--all lists every webhook: give it without an alias, got "${operands.map(printable).join(' ')}"`);
@@ -126,9 +131,9 @@ async function webhooksToList(values: OutboxValues, operands: readonly string[],
         throw new ClientError('usage', name === undefined ? 'give the alias to list, or --all' : `list takes one alias, got "${operands.map(printable).join(' ')}"`);
     }
     const alias = name.toLowerCase();
-    const url = config.webhooks.get(alias);
+    const url = config.targets.webhooks.get(alias);
     if (url === undefined) {
-        const known = [...config.webhooks.keys()];
+        const known = [...config.targets.webhooks.keys()];
         throw new ClientError('unknown_alias', `unknown alias "${printable(name)}" (configured: ${known.length === 0 ? 'none' : known.join(', ')}); --all also lists {url} webhooks`);
     }
     return [{ webhookKey: webhookKey(url), alias }];
@@ -171,7 +176,7 @@ function table(jobs: readonly ListedJob[]): string[] {
                 String(job.attempts),
                 job.notBefore === null ? '-' : clock(job.notBefore),
             ],
-            details: lastErrorLines(job),
+            details: [...jobFieldLines(job), ...lastErrorLines(job)],
         })),
     );
 }
@@ -237,15 +242,15 @@ async function skip(ids: readonly string[], context: CliContext): Promise<number
     const { io } = context;
     const config = await context.config();
     const { store, openQueue } = await openCliStorage(io, config);
-    const wakeupQueue = openQueue(config.storage, wakeupQueueName(config.notificationsQueue));
+    const wakeupQueue = openQueue(config.storage, wakeupQueueName(config.queues.notifications));
     const outcomes = await skipJobs(ids, {
         store,
         now: io.now ?? Date.now,
         sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
         owner: `operator-${hostname()}-${randomUUID().slice(0, 8)}`,
-        leaseMs: config.deliveryLeaseMs,
+        leaseMs: config.delivery.leaseMs,
         // A sender lets go at the end of its drain; one that crashed, when its lease runs out.
-        maxWaitMs: DEFAULT_MAX_DRAIN_MS + config.deliveryLeaseMs,
+        maxWaitMs: config.delivery.maxDrainMs + config.delivery.leaseMs,
         wake: async (key, now) => {
             await wakeupQueue.createIfNotExists();
             await sendWakeup(wakeupQueue, key, now, now);

@@ -123,14 +123,14 @@ export default defineCliCommand({
         }
         const job = validation.job;
         const config = await context.config();
-        if (typeof job.to === 'string' && !config.webhooks.has(job.to.toLowerCase())) {
+        if (typeof job.to === 'string' && !config.targets.webhooks.has(job.to.toLowerCase())) {
             context.io.stderr(
                 `warning: alias "${job.to}" is not configured here (TEAMS_WEBHOOK_${job.to.toUpperCase()}); the app needs it to deliver`,
             );
         }
         const openQueue = context.io.openQueue;
         const sent = await enqueueNotification(job, openQueue === undefined ? { config } : { config, openQueue });
-        context.io.stdout(values.json === true ? JSON.stringify({ ...sent, queue: config.notificationsQueue }) : sent.id);
+        context.io.stdout(values.json === true ? JSON.stringify({ ...sent, queue: config.queues.notifications }) : sent.id);
         return EXIT.ok;
     },
 });

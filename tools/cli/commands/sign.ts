@@ -1,6 +1,6 @@
 /** `teams-relay sign`: a signed outgoing-webhook request, printed as `curl` or sent to the mention endpoint. */
 import { resolve } from 'node:path';
-import { DEFAULT_MENTION_MAX_AGE_SECONDS, parseOutgoingWebhookSecrets } from '../../../shared/platform/config.js';
+import { DEFAULT_MENTION_MAX_AGE_SECONDS, parseOutgoingWebhookSecrets } from '../../../shared/mention/index.js';
 import { ClientError, SystemError } from '../../../shared/platform/index.js';
 import { checkFreshness, signTeamsBody } from '../../../shared/mention/index.js';
 import { defineCliCommand, EXIT, exactlyOne, parseVerbArgs, readFlagFile, type CliContext, type CliIo } from '../command.js';
@@ -82,7 +82,7 @@ async function signingKey(values: SignValues, context: CliContext): Promise<Sign
         }
         return { key: only.key, selectedName: undefined };
     }
-    const keys = (await context.config()).outgoingWebhookKeys;
+    const keys = (await context.config()).mention.keys;
     if (values.id === undefined) {
         const [first] = keys;
         if (first === undefined) {

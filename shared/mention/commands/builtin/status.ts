@@ -1,6 +1,7 @@
 /** `status`: each webhook's backlog and budget, and the dead letters, as an Adaptive Card with a bar per rate window. */
-import { type BudgetReport, type ConnectionBudget, relayMisconfiguredNotice, type RetryingHead, type WebhookBudget, windowName, type WindowUsage } from '../../../notify/index.js';
-import { EVERY_WEBHOOK, WEBHOOK_SETTING_PREFIX, type MentionScope } from '../../../platform/config.js';
+import { type BudgetReport, type ConnectionBudget, relayMisconfiguredNotice, type RetryingHead, WEBHOOK_SETTING_PREFIX, type WebhookBudget, windowName, type WindowUsage } from '../../../notify/index.js';
+import { getConfig } from '../../../config.js';
+import { EVERY_WEBHOOK, type MentionScope } from '../../settings.js';
 import { type AdaptiveCard, CARD_VERSION } from '../../../cards/index.js';
 import { defineCommand, type MentionCaller } from '../command.js';
 
@@ -286,12 +287,12 @@ export default defineCommand({
         }
         // Storage clients load only when someone asks: the mention path stays light.
         const [{ deliveryRuntime }, { readBudgets }] = await Promise.all([import('../../../notify/azure.js'), import('../../../notify/index.js')]);
-        const runtime = await deliveryRuntime();
+        const runtime = await deliveryRuntime(getConfig());
         const report = await readBudgets(runtime.store, runtime.config, {
             now: now(),
-            guardMs: runtime.config.rateLimitGuardMs,
+            guardMs: runtime.config.delivery.guardMs,
             ...(scope.kind === 'aliases' ? { aliases: scope.aliases } : {}),
         });
-        return { card: statusCard(report, scope, new Set(runtime.config.webhooks.keys())) };
+        return { card: statusCard(report, scope, new Set(runtime.config.targets.webhooks.keys())) };
     },
 });
