@@ -71,6 +71,32 @@ describe('the simulator under hostile requests', () => {
         expect((await post(sim.workflowsUrl('after'), envelope(card()))).status).toBe(202);
     });
 
+    it('answers every body sent to a relay flow with 200, or a JSON error naming the problem, posting only what it answered 200', async () => {
+        const clock = new ManualClock();
+        const sim = await start({ clock: clock.read });
+        const url = sim.relayFlowUrl('relay');
+        const relayBody = fc.oneof(
+            body,
+            fc.record({ action: fc.oneof(fc.constantFrom('post', 'reply', 'update'), fc.string()), messageId: fc.anything(), parentMessageId: fc.string(), jobId: fc.anything() }, { requiredKeys: [] }).map(
+                (relay) => JSON.stringify({ ...envelope(card()), relay }),
+            ),
+        );
+        await fc.assert(
+            fc.asyncProperty(relayBody, async (text) => {
+                clock.advance(20_000);
+                const answer = await post(url, text);
+                expect([200, 400, 404]).toContain(answer.status);
+                const json = JSON.parse(answer.text) as { messageId?: unknown; error?: { code?: unknown; message?: unknown } };
+                if (answer.status === 200) expect(typeof json.messageId).toBe('string');
+                else expect([typeof json.error?.code, (json.error?.message as string).length > 0]).toEqual(['string', true]);
+            }),
+            { numRuns: 150 },
+        );
+        const answered = sim.received('relay').filter((record) => record.status === 200 && record.relay?.action !== 'update').length;
+        expect(sim.relayMessages('relay').reduce((count, message) => count + 1 + message.replies.length, 0)).toBe(answered);
+        expect((await fetch(sim.relayMessagesUrl('relay'))).status).toBe(200);
+    });
+
     it('counts a flow\'s posts against the connection its URL names, whatever the name', async () => {
         const clock = new ManualClock();
         const sim = await start({ clock: clock.read, limits: [] });
