@@ -113,6 +113,14 @@ param sweepSchedule string = '0 */1 * * * *'
 @maxValue(604800)
 param digestAfterSeconds int = 60
 
+@description('TEAMS_RELAY_FLOW_ALIASES: aliases (comma-separated) whose URL is a relay flow of our own that updates and threads cards; the deployed relay flow\'s alias is added when deployRelayFlow is true.')
+param relayFlowAliasList string = ''
+
+@description('RELAY_KEY_RETENTION_DAYS: how long a relay flow\'s message id is used for its updateKey or threadKey.')
+@minValue(1)
+@maxValue(365)
+param relayKeyRetentionDays int = 30
+
 @description('ROUTES_ALERTS: where Alertmanager and Grafana notifications go when the request names no ?to=, e.g. "team=db:dba;severity=critical:oncall;*:ops" (first match on the common labels wins). Empty: every request must name ?to=.')
 param routesAlerts string = ''
 
@@ -301,6 +309,8 @@ module api './app/api.bicep' = {
     digestAfterSeconds: digestAfterSeconds
     orderSettleMs: orderSettleMs
     routesAlerts: routesAlerts
+    relayFlowAliases: join(union(filter(map(split(relayFlowAliasList, ','), alias => toLower(trim(alias))), alias => !empty(alias)), relayFlowAliases), ',')
+    relayKeyRetentionDays: relayKeyRetentionDays
   }
 }
 
