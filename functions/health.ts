@@ -1,7 +1,8 @@
 /** GET /api/health: 200 when the app is configured and running (with warnings, such as retired connector URLs); 503 naming the bad keys if the configuration no longer parses (a bad one normally stops the start). */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { installCustomTemplates } from '../shared/cards/index.js';
 import { type AppConfig, getConfig } from '../shared/config.js';
-import { ConfigurationError } from '../shared/platform/index.js';
+import { ConfigurationError, findAppRoot } from '../shared/platform/index.js';
 import { connectorRetirementNotice, retiredConnectorAliases } from '../shared/notify/index.js';
 
 /** What the app still does but should not have to: one sentence each, naming keys, never values. */
@@ -41,8 +42,17 @@ export function validateConfigurationAtStart(warn: (message: string) => void = c
     }
 }
 
-app.hook.appStart(() => {
+/**
+ * Loads the custom card templates of `CARD_TEMPLATES_DIR` once, at start, so every function of the
+ * worker finds them in the catalog; a bad template file stops the start like a bad setting, naming the file.
+ */
+export async function loadCardTemplatesAtStart(root: string = findAppRoot(import.meta.dirname)): Promise<void> {
+    await installCustomTemplates({ setting: getConfig().cards.templatesDir, appRoot: root });
+}
+
+app.hook.appStart(async () => {
     validateConfigurationAtStart();
+    await loadCardTemplatesAtStart();
 });
 
 app.http('health', {

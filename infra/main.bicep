@@ -108,6 +108,9 @@ param deliveryLeaseSeconds int = 30
 @description('SWEEP_SCHEDULE: NCRONTAB (6 fields) of the sweep that wakes stranded webhooks.')
 param sweepSchedule string = '0 */1 * * * *'
 
+@description('CARD_TEMPLATES_DIR: folder of designer card templates in the deployed package; empty: templates/ in the package, which may be absent.')
+param cardTemplatesDir string = ''
+
 @description('DIGEST_AFTER_SECONDS: fold a backlog that would wait longer than this into digest posts; 0 turns digests off.')
 @minValue(0)
 @maxValue(604800)
@@ -306,6 +309,7 @@ module api './app/api.bicep' = {
     rateLimitGuardMs: rateLimitGuardMs
     deliveryLeaseSeconds: deliveryLeaseSeconds
     sweepSchedule: sweepSchedule
+    cardTemplatesDir: cardTemplatesDir
     digestAfterSeconds: digestAfterSeconds
     orderSettleMs: orderSettleMs
     routesAlerts: routesAlerts

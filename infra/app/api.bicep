@@ -40,6 +40,7 @@ param retryMaxAgeSeconds int
 param rateLimitGuardMs int
 param deliveryLeaseSeconds int
 param sweepSchedule string
+param cardTemplatesDir string
 param digestAfterSeconds int
 param orderSettleMs int
 param routesAlerts string
@@ -151,6 +152,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     RATE_LIMIT_GUARD_MS: string(rateLimitGuardMs)
     DELIVERY_LEASE_SECONDS: string(deliveryLeaseSeconds)
     SWEEP_SCHEDULE: sweepSchedule
+    CARD_TEMPLATES_DIR: cardTemplatesDir
     DIGEST_AFTER_SECONDS: string(digestAfterSeconds)
     ORDER_SETTLE_MS: string(orderSettleMs)
     ROUTES_ALERTS: routesAlerts

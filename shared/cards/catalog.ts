@@ -1,4 +1,4 @@
-/** The named card templates a notification job may use as `card: { template, data }`, with the schema of each one's data. */
+/** The named card templates a notification job may use as `card: { template, data }`, with the schema of each one's data: the built-in ones and those of `CARD_TEMPLATES_DIR`. */
 import type { z } from 'zod';
 import type { CardTemplate } from './render.js';
 import { alertCardDataSchema, alertCardExample, alertCardTemplate } from './templates/alert.js';
@@ -13,6 +13,17 @@ import { pullRequestCardDataSchema, pullRequestCardExample, pullRequestCardTempl
 /** A schema for a template's data: parses the data a job carries into what the template renders. */
 export type CardDataSchema = z.ZodType<Readonly<Record<string, unknown>>, Readonly<Record<string, unknown>>>;
 
+/** Where a template comes from: built into the app, or a designer file of `CARD_TEMPLATES_DIR`. */
+export type TemplateOrigin =
+    | { readonly kind: 'built-in' }
+    | {
+          readonly kind: 'custom';
+          /** The template file, as `CARD_TEMPLATES_DIR` names it (`templates/release.json`). */
+          readonly file: string;
+          /** The JSON Schema of its data (`<name>.schema.json`), when it has one. */
+          readonly jsonSchema?: Readonly<Record<string, unknown>>;
+      };
+
 /** A named template, the schema its data must pass, and example data that passes it. */
 export interface CatalogEntry {
     /** The name a job gives as `card.template`. */
@@ -25,11 +36,14 @@ export interface CatalogEntry {
     readonly schema: CardDataSchema;
     /** Data that passes {@link schema}, as a producer would write it. */
     readonly example: Readonly<Record<string, unknown>>;
+    readonly origin: TemplateOrigin;
 }
+
+const BUILT_IN: TemplateOrigin = { kind: 'built-in' };
 
 /** Declares an entry, checking at compile time that its example fits its schema. */
 function entry<S extends CardDataSchema>(declared: { name: string; summary: string; template: CardTemplate; schema: S; example: z.input<S> }): CatalogEntry {
-    return declared;
+    return { ...declared, origin: BUILT_IN };
 }
 
 const entries: readonly CatalogEntry[] = [
@@ -91,8 +105,41 @@ const entries: readonly CatalogEntry[] = [
     }),
 ];
 
-/** Every template a job may name, by name, in the order `teams-relay templates` lists them. */
-export const CARD_CATALOG: ReadonlyMap<string, CatalogEntry> = new Map(entries.map((declared) => [declared.name, declared]));
+/** The templates built into the app, by name; a custom template may not take one of these names. */
+export const BUILT_IN_TEMPLATES: ReadonlyMap<string, CatalogEntry> = new Map(entries.map((declared) => [declared.name, declared]));
+
+const catalog = new Map(BUILT_IN_TEMPLATES);
+
+/**
+ * Every template a job may name, by name, in the order `teams-relay templates` lists them: the
+ * built-in ones, then the custom ones {@link useCustomTemplates} installed when the app started.
+ */
+export const CARD_CATALOG: ReadonlyMap<string, CatalogEntry> = catalog;
+
+/**
+ * Makes `custom` (loaded from `CARD_TEMPLATES_DIR` at start) the custom templates of
+ * {@link CARD_CATALOG}, replacing any installed before, so jobs may name them like built-in ones.
+ *
+ * @throws {TypeError} when one is not marked custom or takes a built-in template's name: the
+ * loader refuses both, naming the file.
+ * @example
+ * useCustomTemplates(await loadCustomTemplates({ setting: config.cards.templatesDir, appRoot }));
+ */
+export function useCustomTemplates(custom: readonly CatalogEntry[]): void {
+    for (const candidate of custom) {
+        if (candidate.origin.kind !== 'custom' || BUILT_IN_TEMPLATES.has(candidate.name)) {
+            throw new TypeError(`"${candidate.name}" is not a custom template, or shadows a built-in one`);
+        }
+    }
+    for (const name of catalog.keys()) {
+        if (!BUILT_IN_TEMPLATES.has(name)) {
+            catalog.delete(name);
+        }
+    }
+    for (const candidate of custom) {
+        catalog.set(candidate.name, candidate);
+    }
+}
 
 /** The outcome of {@link validateCardData}: the data parsed (defaults applied), or every problem. */
 export type CardDataValidation =

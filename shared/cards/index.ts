@@ -6,13 +6,26 @@ export {
     cardActionTypes,
 } from './card.js';
 export {
+    BUILT_IN_TEMPLATES,
     CARD_CATALOG,
     type CardDataSchema,
     type CardDataValidation,
     type CatalogEntry,
     checkCardData,
+    type TemplateOrigin,
+    useCustomTemplates,
     validateCardData,
 } from './catalog.js';
+export {
+    CARD_TEMPLATES_SETTING,
+    type CustomTemplatesSource,
+    DEFAULT_CARD_TEMPLATES_DIR,
+    installCustomTemplates,
+    loadCustomTemplates,
+    MAX_TEMPLATE_FILE_BYTES,
+    MAX_TEMPLATE_NAME_CHARS,
+    TEMPLATE_NAME_PATTERN,
+} from './custom-templates.js';
 export {
     type CardTemplate,
     renderCardTemplate,

@@ -1,5 +1,6 @@
 /** Checking an Adaptive Card against the rules of the place it is sent to, before it leaves. */
 import { createRequire } from 'node:module';
+import type * as AdaptiveCards from 'adaptivecards';
 import { findExcessiveNesting, formatJsonPath, MAX_JSON_DEPTH } from '../platform/index.js';
 import { ALLOWED_REPLY_ACTION, cardActionTypes, WORKFLOWS_MAX_CARD_VERSION } from './card.js';
 
@@ -319,28 +320,17 @@ export function checkCardRules(card: unknown, rules: CardRules): CardProblem[] {
 }
 
 // --- the official object model --------------------------------------------------------------------
+//
+// Only the public API of `adaptivecards` (its `lib/*.d.ts`): `AdaptiveCard.parse` with a
+// `SerializationContext` subclass that overrides the public `parseElement`, `parseAction` and
+// `logEvent`, the events' `ValidationEvent` codes, the registries, and the property definitions of
+// `getSchema()`. Its English messages are never parsed: they are only quoted, for an event no rule
+// here explains. package.json pins the release line this was checked with (3.0.x), and
+// test/shared/cards/validate.test.ts checks each event kind used here.
 
-/** The parts of the `adaptivecards` UMD bundle used here. */
-interface ObjectModelVersion {
-    toString(): string;
-}
-
-interface ObjectModelContext {
-    internalParseCardObject(parent: unknown, source: unknown, ...rest: unknown[]): unknown;
-    logParseEvent(source: unknown, event: number, message: string): void;
-}
-
-interface ObjectModelRegistry {
-    findByName(typeName: string): { readonly schemaVersion: ObjectModelVersion } | undefined;
-}
-
-interface ObjectModel {
-    readonly AdaptiveCard: new () => { parse(source: unknown, context: ObjectModelContext): void };
-    readonly SerializationContext: new (targetVersion?: ObjectModelVersion) => ObjectModelContext;
-    readonly Version: { parse(value: string, context: ObjectModelContext): ObjectModelVersion | undefined };
-    readonly ValidationEvent: Readonly<Record<string, number | string>>;
-    readonly GlobalRegistry: { readonly elements: ObjectModelRegistry; readonly actions: ObjectModelRegistry };
-}
+type ObjectModel = typeof AdaptiveCards;
+type ModelObject = AdaptiveCards.SerializableObject;
+type ModelVersion = AdaptiveCards.Version;
 
 let objectModel: Promise<ObjectModel> | undefined;
 
@@ -356,33 +346,72 @@ function loadObjectModel(): Promise<ObjectModel> {
 }
 
 /** An event of the object model's parse, with the JSON object being parsed when it was raised. */
-interface ParseEvent {
-    readonly source: unknown;
-    readonly event: number;
+interface LocatedEvent {
+    readonly json: object | undefined;
+    readonly source: ModelObject | undefined;
+    readonly event: AdaptiveCards.ValidationEvent;
     readonly message: string;
 }
 
 /**
  * Parses the card as the object model does, recording which JSON object each event belongs to: the
- * model reports unknown types without a source, so the object being parsed is tracked on a stack.
+ * model reports unknown types without a source, so the JSON object being parsed is kept on a stack.
+ * Fallbacks are followed here, with the model's own rule (an unknown type, or an element whose
+ * content asks for it, falls back; `"drop"` drops it), so a fallback's events belong to the fallback.
  */
-function parseEvents(model: ObjectModel, card: unknown, targetVersion: ObjectModelVersion): ParseEvent[] {
-    const events: ParseEvent[] = [];
-    class LocatingContext extends model.SerializationContext {
-        readonly #parsing: unknown[] = [];
+function parseEvents(model: ObjectModel, card: object, targetVersion: ModelVersion): LocatedEvent[] {
+    const events: LocatedEvent[] = [];
+    const parsing: object[] = [];
+    const refusedTypes = new Set<number>([model.ValidationEvent.ElementTypeNotAllowed, model.ValidationEvent.ActionTypeNotAllowed]);
 
-        override internalParseCardObject(parent: unknown, source: unknown, ...rest: unknown[]): unknown {
-            this.#parsing.push(source);
-            try {
-                return super.internalParseCardObject(parent, source, ...rest);
-            } finally {
-                this.#parsing.pop();
-            }
+    class LocatingContext extends model.SerializationContext {
+        override parseElement(parent: AdaptiveCards.CardElement | undefined, source: unknown, forbiddenTypes: string[], allowFallback: boolean): AdaptiveCards.CardElement | undefined {
+            return this.#parseWithFallback(parent, source, allowFallback, (json, fallbackAllowed) =>
+                fallbackAllowed === undefined ? super.parseElement(parent, json, forbiddenTypes, false) : this.parseElement(parent, json, forbiddenTypes, fallbackAllowed),
+            );
         }
 
-        override logParseEvent(source: unknown, event: number, message: string): void {
-            events.push({ source: this.#parsing.at(-1), event, message });
-            super.logParseEvent(source, event, message);
+        override parseAction(parent: AdaptiveCards.CardElement, source: unknown, forbiddenActionTypes: string[], allowFallback: boolean): AdaptiveCards.Action | undefined {
+            return this.#parseWithFallback(parent, source, allowFallback, (json, fallbackAllowed) =>
+                fallbackAllowed === undefined ? super.parseAction(parent, json, forbiddenActionTypes, false) : this.parseAction(parent, json, forbiddenActionTypes, fallbackAllowed),
+            );
+        }
+
+        override logEvent(source: ModelObject | undefined, phase: AdaptiveCards.ValidationPhase, event: AdaptiveCards.ValidationEvent, message: string): void {
+            events.push({ json: parsing.at(-1), source, event, message });
+            super.logEvent(source, phase, event, message);
+        }
+
+        /** `parse(json)` parses without fallback; `parse(json, true)` parses a fallback, which may fall back in turn. */
+        #parseWithFallback<T extends AdaptiveCards.CardObject>(
+            parent: AdaptiveCards.CardElement | undefined,
+            source: unknown,
+            allowFallback: boolean,
+            parse: (json: unknown, fallbackAllowed?: boolean) => T | undefined,
+        ): T | undefined {
+            if (!isRecord(source)) {
+                return parse(source);
+            }
+            const before = events.length;
+            parsing.push(source);
+            let result: T | undefined;
+            try {
+                result = parse(source);
+            } finally {
+                parsing.pop();
+            }
+            const refused = events.slice(before).some((logged) => logged.json === source && refusedTypes.has(logged.event));
+            if (refused || !model.GlobalSettings.enableFallback || !allowFallback || (result !== undefined && !result.shouldFallback())) {
+                return result;
+            }
+            const fallback = source.fallback;
+            if (fallback === undefined || fallback === null || fallback === '') {
+                parent?.setShouldFallback(true);
+            }
+            if (typeof fallback === 'string' && fallback.toLowerCase() === 'drop') {
+                return undefined;
+            }
+            return isRecord(fallback) ? parse(fallback, true) : result;
         }
     }
     new model.AdaptiveCard().parse(card, new LocatingContext(targetVersion));
@@ -390,57 +419,116 @@ function parseEvents(model: ObjectModel, card: unknown, targetVersion: ObjectMod
 }
 
 /** Events that do not stop a card from rendering as meant. */
-const HARMLESS_EVENTS: readonly string[] = ['Hint', 'Deprecated', 'RequiredInputsShouldHaveLabel', 'RequiredInputsShouldHaveErrorMessage'];
+function harmlessEvents(model: ObjectModel): ReadonlySet<AdaptiveCards.ValidationEvent> {
+    const { Hint, Deprecated, RequiredInputsShouldHaveLabel, RequiredInputsShouldHaveErrorMessage } = model.ValidationEvent;
+    return new Set([Hint, Deprecated, RequiredInputsShouldHaveLabel, RequiredInputsShouldHaveErrorMessage]);
+}
 
 function hasFallback(node: Readonly<Record<string, unknown>>): boolean {
     return isRecord(node.fallback) || node.fallback === 'drop';
 }
 
+/** Whether parsing `property` of `sender` from `json` at `version` raises `event` for `sender` itself. */
+function propertyRaises(model: ObjectModel, sender: ModelObject, property: AdaptiveCards.PropertyDefinition, json: object, version: ModelVersion, event: AdaptiveCards.ValidationEvent): boolean {
+    const probe = new model.SerializationContext(version);
+    property.parse(sender, json, probe);
+    for (let index = 0; index < probe.eventCount; index++) {
+        const raised = probe.getEventAt(index);
+        if (raised.source === sender && raised.event === event) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/** What a property event is about: the JSON object, the property, and the lowest version that would take its value (undefined: none would). */
+interface PropertyFinding {
+    readonly node: CardNode;
+    readonly property: string;
+    readonly needsVersion: string | undefined;
+}
+
+/**
+ * Finds, among `candidates` (the JSON object being parsed, then the objects inside it), the object
+ * and property of `source` that raise `event`: a property newer than the target version
+ * (`UnsupportedProperty`), or a value the property refuses at the target version
+ * (`InvalidPropertyValue`), found by parsing that one property again on its own.
+ */
+function findProperty(model: ObjectModel, source: ModelObject, event: AdaptiveCards.ValidationEvent, candidates: readonly CardNode[], target: ModelVersion, taken: ReadonlySet<string>): PropertyFinding | undefined {
+    const schema = source.getSchema();
+    const later = model.Versions.getAllDeclaredVersions().filter((version) => version.compareTo(target) > 0);
+    for (const node of candidates) {
+        for (let index = 0; index < schema.getCount(); index++) {
+            const property = schema.getItemAt(index);
+            if (!Object.hasOwn(node.value, property.name) || taken.has(childPath(node.path, property.name))) {
+                continue;
+            }
+            if (event === model.ValidationEvent.UnsupportedProperty && property.targetVersion.compareTo(target) > 0) {
+                return { node, property: property.name, needsVersion: property.targetVersion.toString() };
+            }
+            if (event === model.ValidationEvent.InvalidPropertyValue && property.targetVersion.compareTo(target) <= 0 && propertyRaises(model, source, property, node.value, target, event)) {
+                const takes = later.find((version) => !propertyRaises(model, source, property, node.value, version, event));
+                return { node, property: property.name, needsVersion: takes?.toString() };
+            }
+        }
+    }
+    return undefined;
+}
+
 function objectModelProblems(model: ObjectModel, card: Readonly<Record<string, unknown>>, destination: CardDestination): CardProblem[] {
     const max = MAX_CARD_VERSION[destination];
-    const target = model.Version.parse(max, new model.SerializationContext());
+    const target = model.Versions.getAllDeclaredVersions().find((version) => version.toString() === max);
     if (target === undefined) {
-        throw new TypeError(`The object model cannot parse card version ${max}`);
+        throw new TypeError(`The object model knows no card version ${max}`);
     }
-    const paths = new Map<unknown, CardNode>(cardNodes(card).map((node) => [node.value, node]));
+    // The card's own version is checked by checkCardRules; the model parses at the destination's.
+    const parsed = { ...card, version: max };
+    const nodes = cardNodes(parsed);
+    const root: CardNode = { path: '', value: parsed, key: undefined };
+    const byJson = new Map<unknown, CardNode>(nodes.map((node) => [node.value, node]));
     const beyond = `${DESTINATION_LABEL[destination]} cards render at most ${max}`;
+    const harmless = harmlessEvents(model);
+    const { UnknownElementType, UnknownActionType } = model.ValidationEvent;
+    const taken = new Set<string>();
     const problems: CardProblem[] = [];
-    for (const { source, event, message } of parseEvents(model, card, target)) {
-        const eventName = String(model.ValidationEvent[event] ?? 'Other');
-        if (HARMLESS_EVENTS.includes(eventName)) {
+    for (const { json, source, event, message } of parseEvents(model, parsed, target)) {
+        if (harmless.has(event)) {
             continue;
         }
-        const node = paths.get(source) ?? { path: '', value: card, key: undefined };
+        const node = byJson.get(json) ?? root;
         const type = typeOf(node.value);
-        const property = /property "([^"]+)"/i.exec(message)?.[1];
-        const at = property !== undefined && Object.hasOwn(node.value, property) ? childPath(node.path, property) : node.path;
-        if (eventName === 'UnknownElementType' || eventName === 'UnknownActionType') {
+        if (event === UnknownElementType || event === UnknownActionType) {
             if (hasFallback(node.value)) {
-                continue; // the model parses the fallback and reports on it
+                continue; // the fallback is parsed and reported on
             }
-            const registry = eventName === 'UnknownElementType' ? model.GlobalRegistry.elements : model.GlobalRegistry.actions;
+            const registry = event === UnknownElementType ? model.GlobalRegistry.elements : model.GlobalRegistry.actions;
             const known = registry.findByName(type);
             problems.push({
                 path: node.path,
                 message:
                     known === undefined
-                        ? `Unknown ${eventName === 'UnknownElementType' ? 'element' : 'action'} type "${type}"`
+                        ? `Unknown ${event === UnknownElementType ? 'element' : 'action'} type "${type}"`
                         : `${type} needs card version ${known.schemaVersion.toString()}; ${beyond}`,
             });
             continue;
         }
-        const invalid = /^Invalid value (".*") for property "[^"]+"\.?$/s.exec(message)?.[1];
-        const newer = /supported in version ([\d.]+)/.exec(message)?.[1];
-        if (invalid !== undefined) {
-            problems.push({ path: at, message: `Invalid value ${invalid} for ${type}.${property ?? '(property)'}` });
-        } else if (newer !== undefined) {
-            const value = /^Value (".*?") for property/s.exec(message)?.[1];
-            const what = value === undefined ? `${type}.${property ?? '(property)'}` : `${value} for ${type}.${property ?? '(property)'}`;
-            problems.push({ path: at, message: `${what} needs card version ${newer}; ${beyond}` });
-        } else if (node.path === '' && /version/i.test(message)) {
-            problems.push({ path: 'version', message: message.replace(/\.$/, '') });
+        // The object itself first, then the objects inside it the model parses without a stack entry (facts, table rows, ...).
+        const candidates = nodes.filter((candidate) => candidate === node || candidate.path.startsWith(node.path === '' ? '' : `${node.path}.`) || candidate.path.startsWith(`${node.path}[`));
+        const found = source === undefined ? undefined : findProperty(model, source, event, [node, ...candidates.filter((candidate) => candidate !== node)], target, taken);
+        if (found === undefined) {
+            problems.push({ path: node.path, message: `${message.replace(/\.$/, '')} (${node.path === '' ? 'card' : type})` });
+            continue;
+        }
+        const at = childPath(found.node.path, found.property);
+        taken.add(at);
+        // An object without a type (a table column, a fact) is named by the property that holds it.
+        const owner = `${typeof found.node.value.type === 'string' ? found.node.value.type : (found.node.key ?? 'card')}.${found.property}`;
+        if (event === model.ValidationEvent.UnsupportedProperty) {
+            problems.push({ path: at, message: `${owner} needs card version ${found.needsVersion ?? '(unknown)'}; ${beyond}` });
+        } else if (found.needsVersion === undefined) {
+            problems.push({ path: at, message: `Invalid value ${describeValue(found.node.value[found.property])} for ${owner}` });
         } else {
-            problems.push({ path: at, message: `${message.replace(/\.$/, '')} (${node.path === '' ? 'card' : type})` });
+            problems.push({ path: at, message: `${describeValue(found.node.value[found.property])} for ${owner} needs card version ${found.needsVersion}; ${beyond}` });
         }
     }
     return problems;

@@ -1,5 +1,9 @@
 // Public surface of shared/platform/: configuration, errors, storage, identity, HTTP, telemetry and redaction. Other parts of the app import shared/platform/ only through this file, azure.ts, which holds what loads the Azure Storage SDKs (kept apart so the mention function starts without them), and config.ts, the configuration's machinery and the host's sections, which each area's settings.ts builds on (shared/config.ts composes them).
 export {
+    APP_FOLDER_MARKER,
+    findAppRoot,
+} from './app-folder.js';
+export {
     ClientError,
     ConfigurationError,
     ensureErrorType,

@@ -1,5 +1,5 @@
 // `teams-relay preview`: a template or a card file in, a PNG out, renderer errors reported with exit 1.
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CARD_CATALOG } from '../../shared/cards/catalog.js';
@@ -31,6 +31,13 @@ describe('teams-relay preview', () => {
         expect(picture.width).toBe(500);
         expect(result.stdout.startsWith(`${join(folder.path, 'card.png')}: 500×${picture.height} px, `)).toBe(true);
         expect(result.stdout).toMatch(/ px, \d+\.\d KB$/);
+    });
+
+    it('renders a custom template of templates/ with its example data, as the renderer shows it without a problem', async () => {
+        await cp(join(import.meta.dirname, '..', 'fixtures', 'templates'), join(folder.path, 'templates'), { recursive: true });
+        const result = await preview(['release', '--out', 'release.png']);
+        expect(result).toMatchObject({ code: 0, stderr: '' });
+        expect(decodePng(await readFile(join(folder.path, 'release.png'))).height).toBeGreaterThan(100);
     });
 
     it('renders a template with --data from a file, and --width', async () => {

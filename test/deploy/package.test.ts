@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -235,10 +235,18 @@ function triggerOf(name: string): Binding {
 }
 
 describe('npm run package', () => {
-    it('holds only host.json, the package files, dist/ and node_modules/ at the top', () => {
+    it('holds only host.json, the package files, dist/, templates/ and node_modules/ at the top', () => {
         const tops = new Set(entries.map(({ name }) => name.split('/')[0]));
-        expect([...tops].sort()).toEqual(['dist', 'host.json', 'node_modules', 'package-lock.json', 'package.json']);
+        expect([...tops].sort()).toEqual(['dist', 'host.json', 'node_modules', 'package-lock.json', 'package.json', 'templates']);
         expect(entries.map(({ name }) => name)).toContain('host.json');
+    });
+
+    it('ships every file of templates/, the custom card templates the app reads at start', () => {
+        const files = readdirSync(join(APP_ROOT, 'templates'), { recursive: true, withFileTypes: true })
+            .filter((entry) => entry.isFile())
+            .map((entry) => relative(APP_ROOT, join(entry.parentPath, entry.name)).split(sep).join('/'));
+        expect(files.length).toBeGreaterThan(0);
+        expect(entries.map(({ name }) => name).filter((name) => name.startsWith('templates/')).sort()).toEqual(files.sort());
     });
 
     it('ships the built function files and no other part of dist/ than functions/ and shared/', () => {
@@ -329,13 +337,13 @@ describe('.funcignore', () => {
         expect(walk('dist').filter((name) => !packaged.has(name) && funcignore.accepts(name))).toEqual([]);
     });
 
-    it('drops every source file of the repository outside host.json and the package files', () => {
+    it('drops every source file of the repository outside host.json, the package files and templates/', () => {
         const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: APP_ROOT, encoding: 'utf8' });
         expect(listed.status).toBe(0);
         const published = listed.stdout
             .split('\n')
             .filter((name) => name !== '' && funcignore.accepts(name));
-        expect(published.sort()).toEqual(['host.json', 'package-lock.json', 'package.json']);
+        expect(published.filter((name) => !name.startsWith('templates/')).sort()).toEqual(['host.json', 'package-lock.json', 'package.json']);
     });
 
     it('drops local state, development packages and Core Tools as the package does', () => {

@@ -1,7 +1,11 @@
 // GET /api/health and the start-up check: a retired connector URL is a warning (still 200), a bad setting a 503 naming its key.
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
-import { health, validateConfigurationAtStart } from '../../functions/health.js';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { health, loadCardTemplatesAtStart, validateConfigurationAtStart } from '../../functions/health.js';
+import { CARD_CATALOG, useCustomTemplates } from '../../shared/cards/catalog.js';
 import { resetConfig } from '../../shared/config.js';
 import { CONNECTOR_RETIREMENT_URL, WORKFLOWS_MIGRATION_URL } from '../../shared/notify/retirement.js';
 
@@ -67,5 +71,39 @@ describe('the start-up check', () => {
         expect(() => {
             validateConfigurationAtStart();
         }).toThrow(/TEAMS_CONNECTION_NOPE/);
+    });
+});
+
+describe('the custom card templates at start', () => {
+    afterEach(() => {
+        useCustomTemplates([]);
+    });
+
+    it('are read from CARD_TEMPLATES_DIR into the catalog, and a bad file stops the start naming the file', async () => {
+        const root = await mkdtemp(join(tmpdir(), 'teams-relay-start-'));
+        try {
+            await mkdir(join(root, 'cards'));
+            await writeFile(join(root, 'cards', 'handover.json'), JSON.stringify({ type: 'AdaptiveCard', version: '1.4', body: [{ type: 'TextBlock', text: '${name}' }] }));
+            configure({ CARD_TEMPLATES_DIR: 'cards' });
+            await loadCardTemplatesAtStart(root);
+            expect(CARD_CATALOG.get('handover')?.origin).toEqual({ kind: 'custom', file: join('cards', 'handover.json') });
+            await writeFile(join(root, 'cards', 'broken.json'), '{');
+            await expect(loadCardTemplatesAtStart(root)).rejects.toThrow(/Invalid configuration:\n {2}- cards\/broken\.json: not valid JSON/);
+        } finally {
+            await rm(root, { recursive: true, force: true });
+        }
+    });
+
+    it('stop the start when CARD_TEMPLATES_DIR names a folder that does not exist, and are none when the default folder is absent', async () => {
+        const root = await mkdtemp(join(tmpdir(), 'teams-relay-start-'));
+        try {
+            configure({});
+            await loadCardTemplatesAtStart(root);
+            expect([...CARD_CATALOG.values()].filter((entry) => entry.origin.kind === 'custom')).toEqual([]);
+            configure({ CARD_TEMPLATES_DIR: 'missing' });
+            await expect(loadCardTemplatesAtStart(root)).rejects.toThrow(/CARD_TEMPLATES_DIR: the folder missing .* does not exist/);
+        } finally {
+            await rm(root, { recursive: true, force: true });
+        }
     });
 });

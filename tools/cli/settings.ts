@@ -1,7 +1,8 @@
 /** CLI settings: `local.settings.json` Values in the working directory under the environment, parsed like the app's. */
+import { installCustomTemplates } from '../../shared/cards/index.js';
 import { type AppConfig, loadConfig } from '../../shared/config.js';
 import { readLocalSettings } from '../../shared/platform/index.js';
-import type { Environment } from './command.js';
+import type { CliContext, Environment } from './command.js';
 
 /**
  * The app configuration as the CLI sees it: `local.settings.json` Values in `cwd`, overridden by
@@ -20,4 +21,16 @@ export async function loadCliConfig(env: Environment, cwd: string): Promise<AppC
         }
     }
     return loadConfig(merged);
+}
+
+/**
+ * Puts the custom card templates of `CARD_TEMPLATES_DIR` (else `templates/` in the working
+ * directory, the app's folder) into the catalog, as the app does at start, so the verbs that name
+ * templates know them.
+ *
+ * @throws {ConfigurationError} naming every bad template file, as the app's start would.
+ */
+export async function useCliCardTemplates(context: CliContext): Promise<void> {
+    const config = await context.config();
+    await installCustomTemplates({ setting: config.cards.templatesDir, appRoot: context.io.cwd });
 }

@@ -6,6 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync, type Zippable } from 'fflate';
 import { compileFuncignore, type FuncignoreRules } from './funcignore.js';
+import { DEFAULT_CARD_TEMPLATES_DIR } from '../../shared/cards/index.js';
+import { findAppRoot } from '../../shared/platform/index.js';
 
 /** Top-level files of the package. package-lock.json is never loaded, but lets `func ... publish --build remote` install the same tree. */
 export const PACKAGE_ROOT_FILES = ['host.json', 'package.json', 'package-lock.json'] as const;
@@ -79,6 +81,12 @@ function collectFiles(folder: string, entryPrefix: string, rules: FuncignoreRule
     return files;
 }
 
+/** The custom card templates (`templates/`, the default `CARD_TEMPLATES_DIR`), when the app has any: the app reads them at start. */
+function templateFiles(appRoot: string, rules: FuncignoreRules): PackageFile[] {
+    const folder = join(appRoot, DEFAULT_CARD_TEMPLATES_DIR);
+    return existsSync(folder) ? collectFiles(folder, DEFAULT_CARD_TEMPLATES_DIR, rules) : [];
+}
+
 /** Matches entry names against a `main` glob such as `dist/functions/*.js` (`*` within one folder). */
 function globExpression(glob: string): RegExp {
     const source = glob
@@ -120,8 +128,9 @@ function installProductionDependencies(appRoot: string, stagingFolder: string): 
 /**
  * Builds the deployable zip of the app in `appRoot` (which must already be built): the files
  * `.funcignore` lets Core Tools publish, taken from `host.json`, `package.json`, `package-lock.json`,
- * `dist/` and a fresh production-only `node_modules/` (installed from the lockfile in a temporary
- * folder, then removed). Entries are sorted, use forward slashes and carry Unix mode 0644.
+ * `dist/`, `templates/` (custom card templates, when present) and a fresh production-only
+ * `node_modules/` (installed from the lockfile in a temporary folder, then removed). Entries are
+ * sorted, use forward slashes and carry Unix mode 0644.
  * @throws {Error} when the build is missing or stale, the install fails, or the package would be invalid.
  */
 export function createPackage(appRoot: string): PackageSummary {
@@ -143,6 +152,7 @@ export function createPackage(appRoot: string): PackageSummary {
         const files: PackageFile[] = [
             ...PACKAGE_ROOT_FILES.map((entry) => ({ entry, source: join(appRoot, entry) })).filter(({ entry }) => rules.accepts(entry)),
             ...distFiles,
+            ...templateFiles(appRoot, rules),
             ...collectFiles(dependencies, DEPENDENCIES_FOLDER, rules),
         ].sort((a, b) => (a.entry < b.entry ? -1 : a.entry > b.entry ? 1 : 0));
         if (files.length > MAX_ZIP_ENTRIES) throw new Error(`${files.length} files exceed the ${MAX_ZIP_ENTRIES} a zip without Zip64 holds`);
@@ -161,17 +171,6 @@ export function createPackage(appRoot: string): PackageSummary {
     } finally {
         rmSync(stagingFolder, { recursive: true, force: true });
     }
-}
-
-/** The app folder: the nearest ancestor of this module holding host.json (dist/tools/scripts/ when built, tools/scripts/ from source). */
-function findAppRoot(start: string): string {
-    let folder = start;
-    while (!existsSync(join(folder, 'host.json'))) {
-        const parent = dirname(folder);
-        if (parent === folder) throw new Error(`no host.json above ${start}`);
-        folder = parent;
-    }
-    return folder;
 }
 
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];

@@ -156,6 +156,49 @@ describe('validateCard', () => {
         expect(await validateCard({ type: 'MessageCard', version: '1.4' }, { destination: 'connector' })).toEqual([{ path: 'type', message: 'Expected "AdaptiveCard", found "MessageCard"' }]);
     });
 
+    it('reports a value that only a newer version takes, with the version that takes it', async () => {
+        const password = card([{ type: 'Input.Text', id: 'secret', style: 'password' }]);
+        expect(await validateCard(password, { destination: 'workflows' })).toEqual([
+            { path: 'body[0].style', message: '"password" for Input.Text.style needs card version 1.5; Workflows cards render at most 1.4' },
+        ]);
+        expect(await validateCard(password, { destination: 'connector' })).toEqual([]);
+    });
+
+    it('reports invalid values inside a RichTextBlock, a fallback and on the card itself at their own paths', async () => {
+        expect(await validateCard(card([{ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: 'x', size: 'Huge' }] }]), { destination: 'connector' })).toEqual([
+            { path: 'body[0].inlines[0].size', message: 'Invalid value "Huge" for TextRun.size' },
+        ]);
+        expect(await validateCard(card([{ type: 'Fancy', fallback: { type: 'TextBlock', text: 'x', size: 'Hugee' } }]), { destination: 'workflows' })).toEqual([
+            { path: 'body[0].fallback.size', message: 'Invalid value "Hugee" for TextBlock.size' },
+        ]);
+        expect(await validateCard(card([], { verticalContentAlignment: 'Sideways' }), { destination: 'connector' })).toEqual([
+            { path: 'verticalContentAlignment', message: 'Invalid value "Sideways" for AdaptiveCard.verticalContentAlignment' },
+        ]);
+    });
+
+    it('reports every invalid property of one element, and those of objects without a type by the property holding them', async () => {
+        expect(await validateCard(card([{ type: 'Image', url: 'https://img.test/a.png', size: 'Tiny', width: 'wide' }]), { destination: 'connector' })).toEqual([
+            { path: 'body[0].size', message: 'Invalid value "Tiny" for Image.size' },
+            { path: 'body[0].width', message: 'Invalid value "wide" for Image.width' },
+        ]);
+        const table = card([{ type: 'Table', columns: [{ width: 1, horizontalCellContentAlignment: 'middle' }], rows: [{ type: 'TableRow', style: 'loud', cells: [] }] }], { version: '1.5' });
+        expect(await validateCard(table, { destination: 'connector' })).toEqual([
+            { path: 'body[0].columns[0].horizontalCellContentAlignment', message: 'Invalid value "middle" for columns.horizontalCellContentAlignment' },
+            { path: 'body[0].rows[0].style', message: 'Invalid value "loud" for TableRow.style' },
+        ]);
+    });
+
+    it('follows fallbacks as the object model does: "drop" drops, a fallback of a fallback is checked, a container falls back for an unknown child', async () => {
+        expect(await validateCard(card([{ type: 'Fancy', fallback: 'drop' }]), { destination: 'connector' })).toEqual([]);
+        expect(await validateCard(card([{ type: 'ActionSet', actions: [{ type: 'Action.Teleport', fallback: { type: 'Action.Zap' } }] }]), { destination: 'connector' })).toEqual([
+            { path: 'body[0].actions[0].fallback', message: 'Unknown action type "Action.Zap"' },
+        ]);
+        expect(await validateCard(card([{ type: 'Container', items: [{ type: 'Fancy' }], fallback: { type: 'TextBlock', text: 'x', weight: 'Heavy' } }]), { destination: 'connector' })).toEqual([
+            { path: 'body[0].items[0]', message: 'Unknown element type "Fancy"' },
+            { path: 'body[0].fallback.weight', message: 'Invalid value "Heavy" for TextBlock.weight' },
+        ]);
+    });
+
     it('passes every catalog template, rendered from its example, for connectors and Workflows', async () => {
         for (const entry of CARD_CATALOG.values()) {
             const validation = validateCardData(entry.name, entry.example);

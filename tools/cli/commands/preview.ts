@@ -6,6 +6,7 @@ import { CARD_CATALOG, renderCardTemplate, validateCardData } from '../../../sha
 import { statusCard } from '../../../shared/mention/index.js';
 import { ClientError } from '../../../shared/platform/index.js';
 import { defineCliCommand, EXIT, parseFlagJson, parseVerbOperands, PROGRAM, readFlagFile, type CliIo } from '../command.js';
+import { useCliCardTemplates } from '../settings.js';
 
 const OPTIONS = {
     data: { type: 'string' },
@@ -34,8 +35,9 @@ renderer with Teams' host config, in headless Chromium (Debian's chromium packag
 executable CHROMIUM_PATH names). Prints the picture's size, and every problem the renderer
 reported (then exits 1).
 
-  <template>          a card template (${PROGRAM} templates lists them), filled with --data or,
-                      without it, with the template's example data
+  <template>          a card template (${PROGRAM} templates lists them, your own from
+                      CARD_TEMPLATES_DIR too), filled with --data or, without it, with the
+                      template's example data (<name>.data.json for your own)
   status              the status mention command's card, for a sample report
   <card.json>         an Adaptive Card, or a message whose first attachment is one
   --data <file.json>  the template's data: a JSON file (@file.json works too) or inline JSON
@@ -139,6 +141,9 @@ export default defineCliCommand({
         const isCardFile = extname(source).toLowerCase() === CARD_FILE_EXTENSION;
         if (isCardFile && values.data !== undefined) {
             throw new ClientError('usage', '--data goes with a template name only; a card file is rendered as it is');
+        }
+        if (!isCardFile) {
+            await useCliCardTemplates(context);
         }
         const card = isCardFile ? cardInFile(source, await jsonFile(io, 'card file', source)) : await templateCard(io, source, values.data);
         // Loaded only here: the browser driver is not needed for --help or the other verbs.

@@ -3,6 +3,7 @@ import { ClientError } from '../../../shared/platform/index.js';
 import { validateJob } from '../../../shared/notify/index.js';
 import { enqueueNotification } from '../../../shared/notify/azure.js';
 import { defineCliCommand, EXIT, exactlyOne, parseFlagJson, parseVerbArgs, readFlagFile, type CliIo } from '../command.js';
+import { useCliCardTemplates } from '../settings.js';
 
 /** `--to` values that are webhook URLs rather than aliases (the job schema's `{ "url": "https://..." }` targets, README "The notification job"). */
 const URL_TARGET = /^http/i;
@@ -123,6 +124,9 @@ export default defineCliCommand({
         }
         const job = validation.job;
         const config = await context.config();
+        if (job.card !== undefined) {
+            await useCliCardTemplates(context);
+        }
         if (typeof job.to === 'string' && !config.targets.webhooks.has(job.to.toLowerCase())) {
             context.io.stderr(
                 `warning: alias "${job.to}" is not configured here (TEAMS_WEBHOOK_${job.to.toUpperCase()}); the app needs it to deliver`,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CARD_CATALOG, type CatalogEntry } from '../../../shared/cards/index.js';
 import { ClientError } from '../../../shared/platform/index.js';
 import { defineCliCommand, EXIT, parseVerbOperands, PROGRAM } from '../command.js';
+import { useCliCardTemplates } from '../settings.js';
 
 const OPTIONS = {
     json: { type: 'boolean' },
@@ -14,7 +15,8 @@ const JSON_INDENT = 2;
 const USAGE = `Usage: ${PROGRAM} templates [<name>] [--json]
 
 Lists the card templates a notification job may name as card.template, each with its data fields
-(name, required or optional, type, description).
+(name, required or optional, type, description). Your own templates (CARD_TEMPLATES_DIR, default
+templates/ in the current directory) come after the built-in ones, marked "custom" with their file.
 
   <name>      one template: its fields on standard error and its example data as JSON on standard
               output, ready for: ${PROGRAM} templates alert > alert.json
@@ -43,9 +45,23 @@ function subschema(value: z.core.JSONSchema._JSONSchema | readonly z.core.JSONSc
     return typeof value === 'object' && !Array.isArray(value) ? (value as SchemaNode) : undefined;
 }
 
-/** The JSON Schema of a template's data as producers write it (defaults make fields optional). */
+/** A schema for a custom template without `<name>.schema.json`: any JSON object. */
+const ANY_OBJECT: SchemaNode = { type: 'object' };
+
+/**
+ * The JSON Schema of a template's data as producers write it (defaults make fields optional): a
+ * built-in template's from its zod schema, a custom one's own `<name>.schema.json`.
+ */
 function dataJsonSchema(entry: CatalogEntry): SchemaNode {
+    if (entry.origin.kind === 'custom') {
+        return (entry.origin.jsonSchema as SchemaNode | undefined) ?? ANY_OBJECT;
+    }
     return z.toJSONSchema(entry.schema, { io: 'input' });
+}
+
+/** How a listing marks a custom template: ` (custom: templates/release.json)`; nothing for a built-in one. */
+function originNote(entry: CatalogEntry): string {
+    return entry.origin.kind === 'custom' ? ` (custom: ${entry.origin.file})` : '';
 }
 
 function typeName(node: SchemaNode | undefined): string {
@@ -112,7 +128,8 @@ export function templateFields(entry: CatalogEntry): TemplateField[] {
 
 /** A template as `templates --json` prints it. */
 function templateJson(entry: CatalogEntry): object {
-    return { name: entry.name, summary: entry.summary, fields: templateFields(entry), schema: dataJsonSchema(entry), example: entry.example };
+    const origin = entry.origin.kind === 'custom' ? { origin: 'custom', file: entry.origin.file } : { origin: 'built-in' };
+    return { name: entry.name, summary: entry.summary, ...origin, fields: templateFields(entry), schema: dataJsonSchema(entry), example: entry.example };
 }
 
 /** The fields as aligned rows: path, required/optional, type, description (and default). */
@@ -128,7 +145,8 @@ function fieldLines(fields: readonly TemplateField[]): string[] {
 }
 
 function describeTemplate(entry: CatalogEntry): string[] {
-    return [`${entry.name}: ${entry.summary}`, ...fieldLines(templateFields(entry))];
+    const fields = templateFields(entry);
+    return [`${entry.name}${originNote(entry)}: ${entry.summary}`, ...(fields.length > 0 ? fieldLines(fields) : [])];
 }
 
 function findTemplate(name: string): CatalogEntry {
@@ -144,12 +162,13 @@ export default defineCliCommand({
     name: 'templates',
     summary: 'list the card templates, their data fields and example data',
     usage: USAGE,
-    run(args, context) {
+    async run(args, context) {
         const { values, positionals } = parseVerbOperands(args, OPTIONS);
         const [name, ...extra] = positionals;
         if (extra.length > 0) {
             throw new ClientError('usage', `templates takes at most one template name, got ${positionals.join(', ')}`);
         }
+        await useCliCardTemplates(context);
         const { io } = context;
         if (name !== undefined) {
             const entry = findTemplate(name);
@@ -159,7 +178,7 @@ export default defineCliCommand({
                 io.stderr([...describeTemplate(entry), '', `Example data (for ${PROGRAM} send --card ${entry.name} --data @<file>):`].join('\n'));
                 io.stdout(JSON.stringify(entry.example, null, JSON_INDENT));
             }
-            return Promise.resolve(EXIT.ok);
+            return EXIT.ok;
         }
         const entries = [...CARD_CATALOG.values()];
         if (values.json === true) {
@@ -174,6 +193,6 @@ export default defineCliCommand({
                 ].join('\n'),
             );
         }
-        return Promise.resolve(EXIT.ok);
+        return EXIT.ok;
     },
 });
