@@ -42,6 +42,13 @@ param instanceMemoryMB int = 2048
 param outgoingWebhookSecrets string = ''
 
 @secure()
+@description('GITHUB_WEBHOOK_SECRET, written to Key Vault when given; the secret of the GitHub webhook. Empty leaves a stored one alone; with none stored, the GitHub endpoint refuses every delivery.')
+param githubWebhookSecret string = ''
+
+@description('TEAMS_MENTION_MAP_GITHUB: GitHub login to Teams user, login:upn,... (e.g. octocat:ada@contoso.com), so reviewers are @mentioned; empty: none.')
+param githubMentionMap string = ''
+
+@secure()
 @description('Incoming webhook or Workflows URL by alias, e.g. {"ops": "https://..."}: one Key Vault secret and one TEAMS_WEBHOOK_<ALIAS> app setting each.')
 param webhooks object = {}
 
@@ -155,6 +162,7 @@ var deployedRelayFlowAliases = deployRelayFlow ? [toLower(relayFlowAlias)] : []
 var webhookAliasList = union(map(items(webhooks), webhook => toLower(webhook.key)), filter(map(split(webhookAliases, ','), alias => toLower(trim(alias))), alias => !empty(alias)), deployedRelayFlowAliases)
 var webhookSecretNames = toObject(webhookAliasList, alias => alias, alias => 'teams-webhook-${replace(alias, '_', '-')}')
 var outgoingWebhookSecretsSecretName = 'teams-outgoing-webhook-secrets'
+var githubWebhookSecretSecretName = 'github-webhook-secret'
 // The relay flow posts through its own Teams API connection, so its alias gets a budget of its own
 // unless teamsConnections says otherwise.
 var relayFlowConnections = toObject(deployedRelayFlowAliases, alias => alias, alias => 'relay-flow-${alias}')
@@ -250,6 +258,8 @@ module secrets './app/secrets.bicep' = {
     keyVaultName: keyVault.outputs.name
     outgoingWebhookSecrets: outgoingWebhookSecrets
     outgoingWebhookSecretsSecretName: outgoingWebhookSecretsSecretName
+    githubWebhookSecret: githubWebhookSecret
+    githubWebhookSecretSecretName: githubWebhookSecretSecretName
     webhooks: webhooks
     webhookSecretNames: webhookSecretNames
   }
@@ -293,6 +303,8 @@ module api './app/api.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     outgoingWebhookSecretsSecretName: outgoingWebhookSecretsSecretName
+    githubWebhookSecretSecretName: githubWebhookSecretSecretName
+    githubMentionMap: githubMentionMap
     webhookSecretNames: webhookSecretNames
     teamsConnections: union(relayFlowConnections, teamsConnections)
     limitsConnector: limitsConnector

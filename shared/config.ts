@@ -2,13 +2,13 @@
  * The app's configuration: one zod schema, composed of each area's section, parsed once into one
  * nested, frozen object. Each area owns its section and takes it as it is: `config.storage`,
  * `config.queues` and `config.sweep` (`shared/platform/config.ts`), `config.mention`
- * (`shared/mention/settings.ts`), `config.targets` and `config.delivery` (`shared/notify/settings.ts`),
+ * (`shared/mention/settings.ts`), `config.targets`, `config.delivery` and `config.github` (`shared/notify/settings.ts`),
  * `config.cards` (`shared/cards/settings.ts`).
  * How to add a setting: `shared/platform/config.ts`, at the top.
  */
 import { cardsSection } from './cards/settings.js';
 import { mentionSection } from './mention/settings.js';
-import { deliverySection, targetsSection } from './notify/settings.js';
+import { deliverySection, githubSection, targetsSection } from './notify/settings.js';
 import { composeConfig, type ConfigOf, type Environment, queuesSection, storageSection, sweepSection } from './platform/config.js';
 
 /** The sections, in the order their problems are reported. */
@@ -18,6 +18,7 @@ const SECTIONS = {
     mention: mentionSection,
     targets: targetsSection,
     delivery: deliverySection,
+    github: githubSection,
     sweep: sweepSection,
     cards: cardsSection,
 };

@@ -18,6 +18,7 @@ param maximumInstanceCount int
 param instanceMemoryMB int
 
 param outgoingWebhookSecretsSecretName string
+param githubWebhookSecretSecretName string
 @description('Key Vault secret name by lower-case alias; one TEAMS_WEBHOOK_<ALIAS> setting each.')
 param webhookSecretNames object
 
@@ -33,6 +34,8 @@ param mentionScopes object
 param mentionMaxAgeSeconds int
 param allowUrlTargets string
 param allowedWebhookHosts string
+@description('GitHub login to Teams user (UPN or Entra object id): login:upn,...')
+param githubMentionMap string
 param notificationsQueue string
 param mentionReplyBudgetMs int
 param deliveryTimeoutMs int
@@ -142,6 +145,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '1048576'
     // Secrets are references only; the values live in Key Vault.
     TEAMS_OUTGOING_WEBHOOK_SECRETS: '@Microsoft.KeyVault(SecretUri=${secretUriPrefix}${outgoingWebhookSecretsSecretName})'
+    // Until the secret is stored the reference stays unresolved, and the app refuses every GitHub delivery.
+    GITHUB_WEBHOOK_SECRET: '@Microsoft.KeyVault(SecretUri=${secretUriPrefix}${githubWebhookSecretSecretName})'
+    TEAMS_MENTION_MAP_GITHUB: githubMentionMap
     ALLOWED_WEBHOOK_HOSTS: allowedWebhookHosts
     NOTIFICATIONS_QUEUE: notificationsQueue
     MENTION_MAX_AGE_SECONDS: string(mentionMaxAgeSeconds)

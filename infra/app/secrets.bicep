@@ -8,6 +8,11 @@ param outgoingWebhookSecrets string = ''
 param outgoingWebhookSecretsSecretName string
 
 @secure()
+@description('GITHUB_WEBHOOK_SECRET: the secret GitHub signs webhook deliveries with; empty leaves the stored secret alone.')
+param githubWebhookSecret string = ''
+param githubWebhookSecretSecretName string
+
+@secure()
 @description('Incoming webhook or Workflows URL by alias; an alias with an empty URL leaves its stored secret alone.')
 param webhooks object = {}
 
@@ -23,6 +28,14 @@ resource outgoingWebhookSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = 
   name: outgoingWebhookSecretsSecretName
   properties: {
     value: outgoingWebhookSecrets
+  }
+}
+
+resource githubSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(githubWebhookSecret)) {
+  parent: vault
+  name: githubWebhookSecretSecretName
+  properties: {
+    value: githubWebhookSecret
   }
 }
 

@@ -194,9 +194,51 @@ export {
     type PostToWebhook,
 } from './post.js';
 export {
+    AZURE_MONITOR_CARD_LIMITS,
+    AZURE_MONITOR_COMMON_SCHEMA_ID,
+    AZURE_MONITOR_SEVERITIES,
+    AZURE_MONITOR_SEVERITY_LEVELS,
+    AZURE_PORTAL_ALERT_URL,
+    AZURE_PORTAL_RESOURCE_URL,
+    azureMonitorProducer,
+    convertAzureMonitorAlert,
+} from './producers/azure-monitor.js';
+export {
+    CARD_TEXT_LIMITS,
+    clipText,
+    CUT_TEXT_MARKER,
+    isCardUrl,
+    keepFirst,
+    plainText,
+} from './producers/card-text.js';
+export {
     type Conversion,
     type ProducedJob,
 } from './producers/conversion.js';
+export {
+    convertGitHubDelivery,
+    GITHUB_CARD_LIMITS,
+    GITHUB_DELIVERY_HEADER,
+    GITHUB_EVENT_HEADER,
+    GITHUB_EVENTS,
+    GITHUB_PING_EVENT,
+    type GitHubDelivery,
+    githubProducer,
+    MAX_GITHUB_DELIVERY_ID_LENGTH,
+} from './producers/github.js';
+export {
+    GITHUB_LOGIN,
+    GITHUB_MENTION_MAP_SETTING,
+    parseGitHubMentionMap,
+} from './producers/github-mentions.js';
+export {
+    GITHUB_SIGNATURE_HEADER,
+    GITHUB_SIGNATURE_PREFIX,
+    type GitHubSignatureCheck,
+    type GitHubSignatureFailure,
+    signGitHubBody,
+    verifyGitHubSignature,
+} from './producers/github-signature.js';
 export {
     type AlertRoute,
     type LabelMatcher,

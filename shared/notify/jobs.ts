@@ -1,6 +1,7 @@
 /** The notification job, schema v1: what producers put on the queue, validated with zod. */
 import { z } from 'zod';
 import { formatJsonPath, MAX_JSON_DEPTH, nestingProblem } from '../platform/index.js';
+import { isMentionId } from './mention-id.js';
 
 /** Longest job id (README, "The notification job (schema v1)"). */
 export const MAX_JOB_ID_LENGTH = 128;
@@ -29,16 +30,10 @@ export const MAX_JOB_MENTIONS = 20;
 /** Longest display name kept for a mention. */
 export const MAX_MENTION_NAME_LENGTH = 256;
 
-/** A user principal name (`ada@contoso.com`): what Teams accepts as a mention's `id` besides an Entra object id. */
-const UPN = /^[^\s@<>"]{1,64}@[A-Za-z0-9.-]{1,253}$/;
-
-/** An Entra object id: a GUID. */
-const ENTRA_OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const mentionIdSchema = z
     .string()
     .trim()
-    .refine((id) => UPN.test(id) || ENTRA_OBJECT_ID.test(id), 'must be a UPN (ada@contoso.com) or an Entra object id (a GUID)');
+    .refine(isMentionId, 'must be a UPN (ada@contoso.com) or an Entra object id (a GUID)');
 
 /** A person to @mention: a UPN or Entra object id, optionally with the name shown in `<at>...</at>`. */
 export const jobMentionSchema = z.union(

@@ -15,6 +15,7 @@ import {
     type LimitProfiles,
 } from './limit-profiles.js';
 import { DEFAULT_JITTER_GUARD_MS, MAX_JITTER_GUARD_MS } from './limiter.js';
+import { parseGitHubMentionMap } from './producers/github-mentions.js';
 import { type AlertRoute, parseAlertRoutes } from './producers/routes.js';
 import { isAllowedWebhookUrl, parseAllowedHosts, webhookDialect, webhookKey, type WebhookHostPattern } from './webhook-target.js';
 
@@ -256,10 +257,44 @@ export const deliverySection = defineSection({
     }),
 });
 
+/** How an app setting's value starts while its Key Vault reference has not resolved (learn.microsoft.com/azure/app-service/app-service-key-vault-references). */
+export const UNRESOLVED_KEY_VAULT_REFERENCE = '@Microsoft.KeyVault(';
+
+/** The GitHub endpoint's settings: `config.github`. */
+export interface GitHubSettings {
+    /**
+     * `GITHUB_WEBHOOK_SECRET`: what GitHub signs deliveries with. Unset, blank or an unresolved Key
+     * Vault reference: absent, and the endpoint refuses every delivery rather than take the
+     * reference's text as the secret. A secret: never log it.
+     */
+    readonly webhookSecret: string | undefined;
+    /** `TEAMS_MENTION_MAP_GITHUB`: Teams users (UPN or Entra object id) by lower-case GitHub login, for @mentioning reviewers. */
+    readonly mentionMap: ReadonlyMap<string, string>;
+}
+
+/** `config.github`: `GITHUB_WEBHOOK_SECRET` and `TEAMS_MENTION_MAP_GITHUB`. */
+export const githubSection = defineSection({
+    keys: {
+        GITHUB_WEBHOOK_SECRET: z.string().optional(),
+        TEAMS_MENTION_MAP_GITHUB: z.string().optional(),
+    },
+    secrets: ['GITHUB_WEBHOOK_SECRET'],
+    build: (settings, _env, problems): GitHubSettings => {
+        const secret = settings.GITHUB_WEBHOOK_SECRET;
+        const mentions = parseGitHubMentionMap(settings.TEAMS_MENTION_MAP_GITHUB ?? '');
+        problems.push(...mentions.problems);
+        return {
+            webhookSecret: secret === undefined || secret.trim() === '' || secret.startsWith(UNRESOLVED_KEY_VAULT_REFERENCE) ? undefined : secret,
+            mentionMap: mentions.map,
+        };
+    },
+});
+
 /** The configuration the notify flow reads: what `shared/config.ts` makes, as notify's functions take it. */
 export interface NotifyConfig {
     readonly storage: StorageSetting;
     readonly queues: QueueSettings;
     readonly targets: TargetSettings;
     readonly delivery: DeliverySettings;
+    readonly github: GitHubSettings;
 }

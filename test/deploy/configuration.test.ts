@@ -540,18 +540,20 @@ describe('the function app settings', () => {
 describe('secret parameters', () => {
     it('are @secure(), default to empty and are written to Key Vault only when given', async () => {
         const { main, secrets } = await files();
-        for (const name of ['outgoingWebhookSecrets', 'webhooks']) {
+        for (const name of ['outgoingWebhookSecrets', 'githubWebhookSecret', 'webhooks']) {
             expect(main, name).toMatch(new RegExp(`@secure\\(\\)\\n(?:@[^\\n]*\\n)*param ${name} \\w+ = (?:''|\\{\\})\\n`));
             expect(secrets, name).toMatch(new RegExp(`@secure\\(\\)\\n(?:@[^\\n]*\\n)*param ${name} `));
         }
-        expect(resourceBodies(secrets, 'Microsoft.KeyVault/vaults/secrets')).toHaveLength(2);
+        expect(resourceBodies(secrets, 'Microsoft.KeyVault/vaults/secrets')).toHaveLength(3);
         expect(secrets).toMatch(/'Microsoft\.KeyVault\/vaults\/secrets@[^']+' = if \(!empty\(outgoingWebhookSecrets\)\)/);
+        expect(secrets).toMatch(/'Microsoft\.KeyVault\/vaults\/secrets@[^']+' = if \(!empty\(githubWebhookSecret\)\)/);
         expect(secrets).toMatch(/'Microsoft\.KeyVault\/vaults\/secrets@[^']+' = \[for webhook in items\(webhooks\): if \(!empty\(webhook\.value\)\)/);
     });
 
     it('are not in main.parameters.json, so azd never writes them to its .env file', async () => {
         const { parameters } = await files();
         expect(Object.keys(parameters.parameters)).not.toContain('outgoingWebhookSecrets');
+        expect(Object.keys(parameters.parameters)).not.toContain('githubWebhookSecret');
         expect(Object.keys(parameters.parameters)).not.toContain('webhooks');
     });
 });

@@ -252,7 +252,7 @@ describe('npm run package', () => {
     it('ships the built function files and no other part of dist/ than functions/ and shared/', () => {
         const names = entries.map(({ name }) => name);
         expect(names.filter((name) => /^dist\/functions\/[^/]+\.js$/.test(name)).sort()).toEqual(
-            ['deliver', 'health', 'invocation-hooks', 'mention', 'notifications', 'sweep', 'wake'].map((name) => `dist/functions/${name}.js`),
+            ['deliver', 'health', 'hooks-azure-monitor', 'hooks-github', 'invocation-hooks', 'mention', 'notifications', 'sweep', 'wake'].map((name) => `dist/functions/${name}.js`),
         );
         const distFolders = new Set(names.filter((name) => name.startsWith('dist/')).map((name) => name.split('/')[1]));
         expect([...distFolders].sort()).toEqual(['functions', 'shared']);
@@ -299,7 +299,7 @@ describe('the unpacked package, alone in a fresh Node process', () => {
     });
 
     it('registers exactly the six functions with their triggers', () => {
-        expect(report.registrations.map(({ name }) => name).sort()).toEqual(['deliver', 'health', 'mention', 'notifications', 'sweep', 'wake']);
+        expect(report.registrations.map(({ name }) => name).sort()).toEqual(['deliver', 'health', 'hooks-azure-monitor', 'hooks-github', 'mention', 'notifications', 'sweep', 'wake']);
         expect(triggerOf('mention')).toMatchObject({ type: 'httpTrigger', methods: ['POST'], route: 'mention', authLevel: 'anonymous' });
         expect(triggerOf('health')).toMatchObject({ type: 'httpTrigger', methods: ['GET'], route: 'health', authLevel: 'anonymous' });
         expect(triggerOf('notifications')).toMatchObject({ type: 'httpTrigger', methods: ['POST'], route: 'notifications', authLevel: 'function' });

@@ -20,3 +20,17 @@ export const MSDOCS_EXAMPLE = {
     token: 'vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=',
     authorization: 'HMAC 759zW+5zrhBieEiOwfNzhpRzWxUCaxQw01gjKgb4u3o=',
 } as const;
+
+/** The Azure Monitor samples in `producers/azure-monitor/`, one per kind of alert (see `test/fixtures/README.md`). */
+export const AZURE_MONITOR_SAMPLES = [
+    'metric-static',
+    'metric-dynamic',
+    'availability-test',
+    'log-search-v1',
+    'log-search-v2',
+    'activity-log',
+    'resource-health',
+    'service-health',
+    'budget',
+    'smart-detector',
+] as const;

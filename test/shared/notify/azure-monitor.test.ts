@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import { checkJob } from '../../../shared/notify/accept.js';
+import { producerJob } from '../../../shared/notify/producers/endpoint.js';
+import { type AlertCardData } from '../../../shared/cards/index.js';
+import { AZURE_PORTAL_ALERT_URL, convertAzureMonitorAlert } from '../../../shared/notify/producers/azure-monitor.js';
+import type { Conversion, ProducedJob } from '../../../shared/notify/producers/conversion.js';
+import { loadConfig } from '../../../shared/config.js';
+import { AZURE_MONITOR_SAMPLES, fixtureBytes } from '../../support/fixtures.js';
+
+const CONFIG = loadConfig({
+    TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
+    TEAMS_WEBHOOK_FLOW: 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
+});
+
+function fixture(name: string): Record<string, unknown> {
+    return JSON.parse(fixtureBytes(`producers/azure-monitor/${name}.json`).toString('utf8')) as Record<string, unknown>;
+}
+
+function onlyJob(conversion: Conversion): ProducedJob {
+    expect(conversion.kind).toBe('jobs');
+    const jobs = conversion.kind === 'jobs' ? conversion.jobs : [];
+    expect(jobs).toHaveLength(1);
+    return jobs[0] as ProducedJob;
+}
+
+function cardOf(name: string): AlertCardData {
+    const job = onlyJob(convertAzureMonitorAlert(fixture(name)));
+    expect(job.card.template).toBe('alert');
+    return job.card.data as AlertCardData;
+}
+
+function fact(card: AlertCardData, name: string): string | number | boolean | undefined {
+    return card.facts?.find((row) => row.name === name)?.value;
+}
+
+/** Sends the job to both kinds of destination through the same checks the endpoint and the sender make. */
+async function expectDeliverable(job: ProducedJob): Promise<void> {
+    for (const to of ['ops', 'flow']) {
+        const checked = await checkJob(producerJob('azure-monitor', to, job), CONFIG);
+        expect(checked.ok ? [] : checked.problems).toEqual([]);
+    }
+}
+
+
+describe('convertAzureMonitorAlert', () => {
+    it.each(AZURE_MONITOR_SAMPLES)('turns the %s sample into one alert job that both destinations accept', async (name) => {
+        const job = onlyJob(convertAzureMonitorAlert(fixture(name)));
+        await expectDeliverable(job);
+    });
+
+    it('shows a static metric condition: the value, the operator and threshold, the aggregation and window', () => {
+        const card = cardOf('metric-static');
+        expect(card).toMatchObject({ title: 'api-vm-cpu-high', severity: 'medium', status: 'firing', source: 'Azure Monitor · Platform · Sev2' });
+        expect(fact(card, 'Percentage CPU')).toBe('93.4172 (alert when > 85; Average over 5 min)');
+        expect(fact(card, 'Resource')).toBe('vm-api-07');
+        expect(fact(card, 'Resource group')).toBe('rg-api-prod');
+        expect(fact(card, 'Dimensions')).toBe('ResourceId = 0b7d6c2e-91f4-4a35-b8e0-3c2d1f0e9a87');
+        expect(fact(card, 'Fired')).toBe('2026-03-09 08:14:27 UTC');
+        expect(fact(card, 'team')).toBe('platform');
+    });
+
+    it('links to the alert in the Azure portal and to the target resource', () => {
+        const body = fixture('metric-static');
+        const card = cardOf('metric-static');
+        const alertId = ((body.data as Record<string, Record<string, string>>).essentials as Record<string, string>).alertId ?? '';
+        expect(card.url).toBe(`${AZURE_PORTAL_ALERT_URL}${encodeURIComponent(alertId)}`);
+        expect(card.url).toMatch(/^https:\/\/portal\.azure\.com\/#view\/Microsoft_Azure_Monitoring_Alerts\/AlertDetails\.ReactView\/alertId~\/%2Fsubscriptions%2F/);
+        expect(card.links).toContainEqual({
+            title: 'Open resource',
+            url: 'https://portal.azure.com/#resource/subscriptions/5f2c8e1a-3b4d-4c6e-9f70-81a2b3c4d5e6/resourcegroups/rg-api-prod/providers/microsoft.compute/virtualmachines/vm-api-07',
+        });
+    });
+
+    it('shows a resolved dynamic-threshold alert in green with its sensitivity and when it resolved', () => {
+        const card = cardOf('metric-dynamic');
+        expect(card).toMatchObject({ status: 'resolved', severity: 'low' });
+        expect(fact(card, 'Egress')).toBe('2410077 (alert when > or < 1893342; dynamic threshold, Medium sensitivity; Total over 15 min)');
+        expect(fact(card, 'Resolved')).toBe('2026-03-08 23:06:40 UTC');
+    });
+
+    it('names the availability test and every target resource', () => {
+        const card = cardOf('availability-test');
+        expect(card.severity).toBe('high');
+        expect(fact(card, 'Failed Location')).toBe('4 (alert when > 2; Sum over 5 min; test shop-home-appi-shop-prod)');
+        expect(fact(card, 'Resources')).toBe('appi-shop-prod, shop-home-appi-shop-prod');
+    });
+
+    it('shows a v1 log search alert: the query, the result count against the threshold, the window and a link to the results', () => {
+        const card = cardOf('log-search-v1');
+        expect(fact(card, 'Query')).toContain('Heartbeat | where Computer startswith "vm-batch"');
+        expect(fact(card, 'Results (metric measurement)')).toBe('1 (alert when < 1)');
+        expect(fact(card, 'Window')).toBe('15 min');
+        expect(card.links?.find((link) => link.title === 'Search results')?.url).toMatch(/^https:\/\/portal\.azure\.com#@contoso/);
+    });
+
+    it('shows a v2 log search alert: the query, the measured value against the threshold, its dimensions and custom properties', () => {
+        const card = cardOf('log-search-v2');
+        expect(card.severity).toBe('critical');
+        expect(fact(card, 'Result (Count)')).toBe('137 (alert when > 50; over 10 min)');
+        expect(fact(card, 'Dimensions')).toBe('cloud_RoleName = shop-api');
+        expect(fact(card, 'oncall')).toBe('shop-api');
+        expect(card.links?.map((link) => link.title)).toContain('Search results');
+    });
+
+    it('shows an activity log alert: the operation, its status and who called it', () => {
+        const card = cardOf('activity-log');
+        expect(card.severity).toBe('info');
+        expect(fact(card, 'Operation')).toBe('Microsoft.Compute/virtualMachines/delete');
+        expect(fact(card, 'Status')).toBe('Succeeded');
+        expect(fact(card, 'Caller')).toBe('grace.hopper@contoso.com');
+        expect(fact(card, 'Event time')).toBe('2026-03-06 16:01:18 UTC');
+    });
+
+    it('shows a resource health alert: what happened and the health before and now', () => {
+        const card = cardOf('resource-health');
+        expect(card.description).toContain('unexpected failure on the host server');
+        expect(fact(card, 'Health')).toBe('Available → Unavailable');
+        expect(fact(card, 'Cause')).toBe('PlatformInitiated');
+    });
+
+    it('shows a service health incident by its title, with its communication as plain text', () => {
+        const card = cardOf('service-health');
+        expect(card.title).toBe('Mitigated: Azure SQL Database – connection failures in West Europe');
+        expect(card.description).toContain('Summary of impact: Between 01:10 and 03:40 UTC');
+        expect(card.description).not.toMatch(/<\/?(p|strong|a)\b|&nbsp;/);
+        expect(fact(card, 'Tracking ID')).toBe('7K2Q-9TZ');
+        expect(fact(card, 'Region')).toBe('West Europe');
+        expect(fact(card, 'Stage')).toBe('Resolved');
+    });
+
+    it('shows a budget alert, which has no rule, severity or condition, by its budget and spend', () => {
+        const job = onlyJob(convertAzureMonitorAlert(fixture('budget')));
+        const card = job.card.data as AlertCardData;
+        expect(card).toMatchObject({ title: 'Budget platform-monthly', severity: 'info', status: 'firing' });
+        expect(fact(card, 'Spent')).toBe('$8,412.77');
+        expect(fact(card, 'Alert at')).toBe('$8,000.00');
+        expect(card.url).toBeUndefined();
+        expect(job.identity).toContain('2026-03-04T06:15:41.207Z');
+    });
+
+    it('shows a smart detection alert: what was detected against what is normal', () => {
+        const card = cardOf('smart-detector');
+        expect(card.description).toContain('An abnormal rise in failed requests');
+        expect(fact(card, 'Detected')).toBe('18.2%');
+        expect(fact(card, 'Normal')).toBe('0.4% (over the last 7 days)');
+    });
+
+    it('derives the identity from the alert id and its condition, and the update key from the alert', () => {
+        const fired = fixture('metric-static');
+        const resolved = structuredClone(fired);
+        ((resolved.data as Record<string, Record<string, unknown>>).essentials as Record<string, unknown>).monitorCondition = 'Resolved';
+        const [a, again, b] = [fired, structuredClone(fired), resolved].map((body) => onlyJob(convertAzureMonitorAlert(body)));
+        expect(again?.identity).toBe(a?.identity);
+        expect(b?.identity).not.toBe(a?.identity);
+        expect(b?.updateKey).toBe(a?.updateKey);
+        expect(a?.updateKey).toBe('/subscriptions/5f2c8e1a-3b4d-4c6e-9f70-81a2b3c4d5e6/providers/Microsoft.AlertsManagement/alerts/8c1f0a52-6d3e-4b7a-9e21-0f4c5d6a7b80');
+    });
+
+    it('maps Sev0 to Sev4 onto the card levels, most severe first', () => {
+        const levels = ['Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4'].map((severity) => {
+            const body = fixture('metric-static');
+            ((body.data as Record<string, Record<string, unknown>>).essentials as Record<string, unknown>).severity = severity;
+            return (onlyJob(convertAzureMonitorAlert(body)).card.data as AlertCardData).severity;
+        });
+        expect(levels).toEqual(['critical', 'high', 'medium', 'low', 'info']);
+    });
+
+    it('still shows the essentials of an alert context it does not know', async () => {
+        const body = fixture('metric-static');
+        const data = body.data as Record<string, unknown>;
+        data.alertContext = { somethingNew: { nested: [1, 2, 3] } };
+        ((data.essentials as Record<string, unknown>).monitoringService) = 'Some Future Service';
+        const job = onlyJob(convertAzureMonitorAlert(body));
+        const card = job.card.data as AlertCardData;
+        expect(card).toMatchObject({ title: 'api-vm-cpu-high', severity: 'medium', source: 'Azure Monitor · Some Future Service · Sev2' });
+        expect(fact(card, 'Resource')).toBe('vm-api-07');
+        await expectDeliverable(job);
+    });
+
+    it('refuses the older, non-common schemas, saying to turn the common schema on', () => {
+        const conversion = convertAzureMonitorAlert({ schemaId: 'AzureMonitorMetricAlert', data: { essentials: { alertId: 'x' } } });
+        expect(conversion).toEqual({ kind: 'invalid', problems: [expect.stringMatching(/^schemaId: "AzureMonitorMetricAlert" is not the common alert schema.*Enable the common alert schema/)] });
+    });
+
+    it.each([
+        ['a non-object body', [], 'body: must be a JSON object'],
+        ['no schemaId', { data: {} }, 'schemaId: missing'],
+        ['no data', { schemaId: 'azureMonitorCommonAlertSchema' }, 'data: must be an object'],
+        ['no alert id', { schemaId: 'azureMonitorCommonAlertSchema', data: { essentials: { monitorCondition: 'Fired' } } }, 'data.essentials.alertId: must be a string'],
+        ['an unknown severity', { schemaId: 'azureMonitorCommonAlertSchema', data: { essentials: { alertId: 'a', severity: 'Sev9' } } }, 'data.essentials.severity: must be one of Sev0'],
+        ['an unknown condition', { schemaId: 'azureMonitorCommonAlertSchema', data: { essentials: { alertId: 'a', monitorCondition: 'Maybe' } } }, 'data.essentials.monitorCondition: must be "Fired" or "Resolved"'],
+    ])('names the problem with %s', (_what, body, problem) => {
+        const conversion = convertAzureMonitorAlert(body);
+        expect(conversion.kind).toBe('invalid');
+        expect(conversion.kind === 'invalid' ? conversion.problems.join('\n') : '').toContain(problem);
+    });
+
+    it('fits a huge alert into a deliverable card and says what it left out', async () => {
+        const body = fixture('log-search-v2');
+        const data = body.data as Record<string, Record<string, unknown>>;
+        const essentials = data.essentials as Record<string, unknown>;
+        essentials.description = '<b>x</b>'.repeat(100_000);
+        essentials.alertTargetIDs = Array.from({ length: 5_000 }, (_, index) => `/subscriptions/s/resourcegroups/rg/providers/p/vm-${index}`);
+        essentials.configurationItems = [];
+        const condition = (data.alertContext as Record<string, Record<string, unknown[]>>).condition as Record<string, unknown[]>;
+        condition.allOf = Array.from({ length: 50 }, () => ({ ...(condition.allOf?.[0] as object), searchQuery: '字'.repeat(50_000) }));
+        data.customProperties = Object.fromEntries(Array.from({ length: 500 }, (_, index) => [`key${index}`, 'v'.repeat(1_000)]));
+        const job = onlyJob(convertAzureMonitorAlert(body));
+        const card = job.card.data as AlertCardData;
+        expect(card.description).toMatch(/_Not shown: .+\._$/);
+        expect(card.description).toContain('4995 more resources');
+        expect(card.description).toContain('47 more conditions');
+        expect(card.description).toMatch(/\d+ more facts/);
+        expect(fact(card, 'Query')).toMatch(/… \(cut\)$/);
+        await expectDeliverable(job);
+    });
+
+    it('leaves out links that are not http(s)', () => {
+        const body = fixture('log-search-v1');
+        (body.data as Record<string, Record<string, unknown>>).alertContext = {
+            ...((body.data as Record<string, Record<string, unknown>>).alertContext),
+            LinkToFilteredSearchResultsUI: 'javascript:alert(1)',
+        };
+        const card = onlyJob(convertAzureMonitorAlert(body)).card.data as AlertCardData;
+        expect(card.links?.some((link) => link.title === 'Search results')).toBe(false);
+    });
+});
