@@ -39,7 +39,9 @@ export {
     alertCardDataSchema,
     alertCardExample,
     alertCardTemplate,
+    alertItemSchema,
     type AlertSeverity,
+    cardImageUrlSchema,
 } from './templates/alert.js';
 export {
     BUILD_STATUS_LOOK,

@@ -194,6 +194,45 @@ export {
     type PostToWebhook,
 } from './post.js';
 export {
+    type AlertGroup,
+    alertGroupSchema,
+    type AlertGroupShape,
+    type AlertLine,
+    alertLine,
+    convertAlertGroup,
+    countOf,
+    describeIssues,
+    distinctLabels,
+    fitAlertLines,
+    type GroupAlert,
+    groupAlertSchema,
+    groupIdentity,
+    groupRunbook,
+    groupSeverity,
+    groupSummary,
+    labelFacts,
+    linkTitle,
+    linkUrl,
+    MAX_DESCRIPTION_CHARS,
+    MAX_ITEM_TEXT_CHARS,
+    MAX_LABEL_FACTS,
+    MAX_LABEL_VALUE_CHARS,
+    MAX_LISTED_ALERTS,
+    MAX_REPORTED_PROBLEMS,
+    MAX_TITLE_CHARS,
+    ownSummary,
+    plainAlertText,
+    RUNBOOK_ANNOTATION,
+    severityOf,
+    shownTime,
+    UNKNOWN_SEVERITY,
+} from './producers/alert-group.js';
+export {
+    alertmanagerProducer,
+    fromAlertmanager,
+    silenceUrl,
+} from './producers/alertmanager.js';
+export {
     AZURE_MONITOR_CARD_LIMITS,
     AZURE_MONITOR_COMMON_SCHEMA_ID,
     AZURE_MONITOR_SEVERITIES,
@@ -239,6 +278,10 @@ export {
     signGitHubBody,
     verifyGitHubSignature,
 } from './producers/github-signature.js';
+export {
+    fromGrafana,
+    grafanaProducer,
+} from './producers/grafana.js';
 export {
     type AlertRoute,
     type LabelMatcher,

@@ -252,7 +252,7 @@ describe('npm run package', () => {
     it('ships the built function files and no other part of dist/ than functions/ and shared/', () => {
         const names = entries.map(({ name }) => name);
         expect(names.filter((name) => /^dist\/functions\/[^/]+\.js$/.test(name)).sort()).toEqual(
-            ['deliver', 'health', 'hooks-azure-monitor', 'hooks-github', 'invocation-hooks', 'mention', 'notifications', 'sweep', 'wake'].map((name) => `dist/functions/${name}.js`),
+            ['deliver', 'health', 'hooks-alertmanager', 'hooks-azure-monitor', 'hooks-github', 'hooks-grafana', 'invocation-hooks', 'mention', 'notifications', 'sweep', 'wake'].map((name) => `dist/functions/${name}.js`),
         );
         const distFolders = new Set(names.filter((name) => name.startsWith('dist/')).map((name) => name.split('/')[1]));
         expect([...distFolders].sort()).toEqual(['functions', 'shared']);
@@ -298,11 +298,13 @@ describe('the unpacked package, alone in a fresh Node process', () => {
         expect(report.loaded.length).toBe(entries.filter(({ name }) => name.startsWith('dist/') && name.endsWith('.js')).length);
     });
 
-    it('registers exactly the six functions with their triggers', () => {
-        expect(report.registrations.map(({ name }) => name).sort()).toEqual(['deliver', 'health', 'hooks-azure-monitor', 'hooks-github', 'mention', 'notifications', 'sweep', 'wake']);
+    it('registers exactly the functions of the app with their triggers', () => {
+        expect(report.registrations.map(({ name }) => name).sort()).toEqual(['deliver', 'health', 'hooks-alertmanager', 'hooks-azure-monitor', 'hooks-github', 'hooks-grafana', 'mention', 'notifications', 'sweep', 'wake']);
         expect(triggerOf('mention')).toMatchObject({ type: 'httpTrigger', methods: ['POST'], route: 'mention', authLevel: 'anonymous' });
         expect(triggerOf('health')).toMatchObject({ type: 'httpTrigger', methods: ['GET'], route: 'health', authLevel: 'anonymous' });
         expect(triggerOf('notifications')).toMatchObject({ type: 'httpTrigger', methods: ['POST'], route: 'notifications', authLevel: 'function' });
+        expect(triggerOf('hooks-alertmanager')).toMatchObject({ type: 'httpTrigger', methods: ['POST'], route: 'hooks/alertmanager', authLevel: 'function' });
+        expect(triggerOf('hooks-grafana')).toMatchObject({ type: 'httpTrigger', methods: ['POST'], route: 'hooks/grafana', authLevel: 'function' });
         expect(triggerOf('deliver')).toMatchObject({ type: 'queueTrigger', queueName: 'notifications', connection: 'AzureWebJobsStorage' });
         expect(triggerOf('wake')).toMatchObject({ type: 'queueTrigger', queueName: 'notifications-wakeup', connection: 'AzureWebJobsStorage' });
         expect(triggerOf('sweep')).toMatchObject({ type: 'timerTrigger', schedule: '0 */1 * * * *' });

@@ -163,15 +163,13 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
         return deadLetterOf(rowKey, row);
     }
 
+    /** Deletes the delivered markers older than `olderThan`, matched on their stored properties as the Table store's query matches them. */
     function pruneMarkers(webhookKey: string, olderThan: number): number {
         const rows = partition(webhookKey);
         let pruned = 0;
         for (const [rowKey, row] of [...rows]) {
-            if (!rowKey.startsWith(INDEX_ROW_PREFIX)) {
-                continue;
-            }
-            const marker = fromIndexEntity(OUTBOX_TABLE, entity(webhookKey, rowKey, row));
-            if (marker.status === 'delivered' && marker.deliveredAt < Math.trunc(olderThan)) {
+            const { status, deliveredAt } = row.properties;
+            if (rowKey.startsWith(INDEX_ROW_PREFIX) && status === 'delivered' && typeof deliveredAt === 'number' && deliveredAt < Math.trunc(olderThan)) {
                 rows.delete(rowKey);
                 pruned += 1;
             }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CardTemplate } from '../render.js';
 import {
     ADAPTIVE_CARD_SCHEMA_URL,
+    invalidValue,
     cardFactsSchema,
     cardLinksSchema,
     cardUrlSchema,
@@ -37,6 +38,17 @@ export const ALERT_SEVERITY_LOOK = {
 /** How a resolved alert looks, whatever its severity. */
 export const ALERT_RESOLVED_LOOK = { colour: 'good', icon: '✅' } as const satisfies StateLook;
 
+/** An image a card may show: https only (Teams fetches card images itself and refuses plain http). */
+export const cardImageUrlSchema = z.url({ protocol: /^https$/, error: invalidValue('must be an https URL') });
+
+/** One alert of a group, as a line under the card's description. */
+export const alertItemSchema = z.object({
+    title: z.string().trim().min(1).describe('What identifies this alert in its group, e.g. "instance=db-2"'),
+    status: z.enum(ALERT_STATUSES).default('firing').describe('"resolved" marks the line with a tick'),
+    text: z.string().optional().describe('More about it, in Markdown (its values, since when)'),
+    url: cardUrlSchema.optional().describe('Where its title links to'),
+});
+
 /** The `alert` template's data. */
 export const alertCardDataSchema = z.object({
     title: z.string().trim().min(1).describe('What fired, e.g. "CPU above 90% on api-7"'),
@@ -47,6 +59,9 @@ export const alertCardDataSchema = z.object({
     facts: cardFactsSchema.optional(),
     url: cardUrlSchema.optional().describe('The alert in its monitoring tool (the "Open alert" button)'),
     links: cardLinksSchema.optional(),
+    alerts: z.array(alertItemSchema).optional().describe('The alerts of a group, one line each'),
+    note: z.string().optional().describe('What the card leaves out, e.g. "950 more alerts not shown"'),
+    imageUrl: cardImageUrlSchema.optional().describe('A picture of the alert (a graph), https only'),
 });
 
 /** Data for the `alert` template, as producers write it. */
@@ -66,6 +81,9 @@ const isResolved = "status == 'resolved'";
 const colour = `if(${isResolved}, '${ALERT_RESOLVED_LOOK.colour}', ${severityColour})`;
 const label = `if(${isResolved}, concat('${ALERT_RESOLVED_LOOK.icon} RESOLVED · ', toUpper(severity)), concat(${severityIcon}, ' ', toUpper(severity)))`;
 
+/** An alert line's heading: its status icon, then its title, linked when it has a URL. */
+const alertItemHeading = `concat(if(status == 'resolved', '${ALERT_RESOLVED_LOOK.icon} ', '🔥 '), if(empty(url), title, concat('[', title, '](', url, ')')))`;
+
 /** The `alert` card template. */
 export const alertCardTemplate: CardTemplate = {
     type: 'AdaptiveCard',
@@ -79,6 +97,19 @@ export const alertCardTemplate: CardTemplate = {
         ]),
         markdownElement('description'),
         factSetElement([]),
+        {
+            type: 'Container',
+            // `$when` on `$root`: a missing array makes the engine keep the item unexpanded in the root's scope.
+            $data: '${alerts}',
+            $when: whenPresent('$root.alerts'),
+            spacing: 'Small',
+            items: [
+                { type: 'TextBlock', text: `\${${alertItemHeading}}`, weight: 'Bolder', wrap: true },
+                markdownElement('text', { isSubtle: true, spacing: 'None' }),
+            ],
+        },
+        markdownElement('note', { isSubtle: true, size: 'Small' }),
+        { type: 'Image', $when: whenPresent('imageUrl'), url: '${imageUrl}', altText: '${title}', size: 'Stretch' },
     ],
     actions: linkActions('Open alert'),
     msteams: { width: 'Full' },

@@ -47,8 +47,11 @@ export type EnqueueJob = (job: NotificationJob, config: NotifyConfig) => Promise
 
 /** What {@link answerProducerHook} uses: the configuration, and what tests may replace. */
 export interface ProducerHookDeps {
-    /** The process's configuration: `getConfig()` of `shared/config.ts`. */
-    readonly config: NotifyConfig;
+    /**
+     * The process's configuration, or how to read it (`getConfig` of `shared/config.ts`), which is
+     * then called inside the answer's error handling: a configuration problem answers a generic 500.
+     */
+    readonly config: NotifyConfig | (() => NotifyConfig);
     /** @default enqueueNotification on the configured notifications queue */
     readonly enqueue?: EnqueueJob;
 }
@@ -176,7 +179,7 @@ export async function answerProducerHook(
     deps: ProducerHookDeps,
 ): Promise<HttpResponseInit> {
     try {
-        const { config } = deps;
+        const config = typeof deps.config === 'function' ? deps.config() : deps.config;
         const input: ProducerInput = { header: (name) => request.headers.get(name) ?? undefined, config };
         const raw = await readBodyWithin(request, MAX_REQUEST_BODY_BYTES);
         producer.verify?.(raw, input);

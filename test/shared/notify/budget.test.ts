@@ -1,14 +1,11 @@
-// Budgets read from a real Azurite outbox: a head job being retried, read with one head read per webhook, as `budget` and the `status` card show it.
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Budgets read from the outbox: a head job being retried, read with one head read per webhook, as `budget` and the `status` card show it.
+import { describe, expect, it } from 'vitest';
 import { readBudgets } from '../../../shared/notify/budget.js';
 import { statusCard } from '../../../shared/mention/commands/builtin/status.js';
 import { loadConfig } from '../../../shared/config.js';
 import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
-import { createTableOutboxStore } from '../../../shared/notify/outbox/table-store.js';
-import { createTableClient } from '../../../shared/platform/storage.js';
 import { webhookKey } from '../../../shared/notify/webhook-target.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { createMemoryOutboxStore } from '../../support/memory-outbox.js';
 
 const NOW = Date.parse('2026-11-23T12:00:00.000Z');
 const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';
@@ -18,21 +15,9 @@ const OPS_KEY = webhookKey(new URL(OPS_WEBHOOK));
 const URL_KEY = webhookKey(new URL(URL_TARGET));
 const CONFIG = loadConfig({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', TEAMS_WEBHOOK_OPS: OPS_WEBHOOK, TEAMS_WEBHOOK_DEV: DEV_WEBHOOK });
 
-let azurite: TestAzurite;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-afterAll(async () => {
-    await azurite.stop();
-});
-
-async function freshStore(): Promise<OutboxStore> {
-    const suffix = randomUUID().replace(/-/g, '').slice(0, 12);
-    const storage = { kind: 'connectionString', connectionString: azurite.connectionString } as const;
-    const store = createTableOutboxStore({ outbox: createTableClient(storage, `outbox${suffix}`), deadLetters: createTableClient(storage, `dead${suffix}`) }, { now: () => NOW });
-    await store.ensureTables();
-    return store;
+/** An empty outbox on the fixed clock (in memory: `outbox-contract.test.ts` holds it to the Table store's contract). */
+function freshStore(): Promise<OutboxStore> {
+    return Promise.resolve(createMemoryOutboxStore({ now: () => NOW }));
 }
 
 /** Counts the storage reads readBudgets makes, by method. */

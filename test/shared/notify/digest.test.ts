@@ -1,3 +1,4 @@
+// Digests under overload on an injected clock: a backlog folded into digests within the rate limits, in order, nothing lost.
 import { describe, expect, it } from 'vitest';
 import { backlogWaitMs } from '../../../shared/notify/digest.js';
 import { drainWebhook } from '../../../shared/notify/sender.js';

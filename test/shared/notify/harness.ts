@@ -1,6 +1,8 @@
-/** A delivery test bench: a real Azurite outbox, the Teams simulator, and one injected clock for both. */
-import { TableClient } from '@azure/data-tables';
-import { randomUUID } from 'node:crypto';
+/**
+ * A delivery test bench: an in-memory outbox, the Teams simulator, and one injected clock for both.
+ * The in-memory outbox is held to the Table store's contract by `outbox-contract.test.ts`; the Table
+ * store itself runs with the sender in the end-to-end and fault tests (`test/e2e`, `test/faults`).
+ */
 import { loadConfig, type AppConfig } from '../../../shared/config.js';
 import { acceptQueueMessage, resolveSendTarget } from '../../../shared/notify/accept.js';
 import { postToWebhook } from '../../../shared/notify/post.js';
@@ -9,11 +11,10 @@ import type { DeliveryEvent } from '../../../shared/platform/telemetry.js';
 import { notificationJobSchema, type NotificationJob } from '../../../shared/notify/jobs.js';
 import { teamsConnectionOf } from '../../../shared/notify/limit-profiles.js';
 import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
-import { createTableOutboxStore } from '../../../shared/notify/outbox/table-store.js';
 import { webhookKey } from '../../../shared/notify/webhook-target.js';
 import { startTeamsSimulator, type TeamsSimulator, type TeamsSimulatorOptions } from '../../../tools/simulator/index.js';
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { afterEach } from 'vitest';
+import { createMemoryOutboxStore } from '../../support/memory-outbox.js';
 
 /** A clock tests move by hand; `sleep` moves it instead of waiting. */
 export class ManualClock {
@@ -53,7 +54,6 @@ export const START = Date.UTC(2026, 10, 23);
  * `settings` adds app settings; `sim` sets options of the simulator (its flows' connections).
  */
 export async function startBench(
-    azurite: TestAzurite,
     options: {
         aliases?: Record<string, 'connector' | 'workflows'>;
         settings?: Readonly<Record<string, string>>;
@@ -68,15 +68,7 @@ export async function startBench(
         env[`TEAMS_WEBHOOK_${alias.toUpperCase()}`] = dialect === 'connector' ? sim.connectorUrl(alias) : sim.workflowsUrl(alias);
     }
     const config = loadConfig(env);
-    const suffix = randomUUID().replace(/-/g, '').slice(0, 12);
-    const store = createTableOutboxStore(
-        {
-            outbox: TableClient.fromConnectionString(azurite.connectionString, `outbox${suffix}`, { allowInsecureConnection: true }),
-            deadLetters: TableClient.fromConnectionString(azurite.connectionString, `dead${suffix}`, { allowInsecureConnection: true }),
-        },
-        { now: clock.now },
-    );
-    await store.ensureTables();
+    const store = createMemoryOutboxStore({ now: clock.now });
     const wakeups: Bench['wakeups'] = [];
     const events: DeliveryEvent[] = [];
     let messages = 0;
@@ -140,31 +132,21 @@ export async function startBench(
 }
 
 /**
- * Registers the hooks a sender test file needs (one Azurite for the file, each test's bench stopped
- * after it, even when the test fails) and returns the function that opens a test's bench.
+ * Registers the hook a sender test file needs (each test's bench stopped after it, even when the
+ * test fails) and returns the function that opens a test's bench.
  *
  * @example
  * const openBench = useBenches();
  * it('delivers', async () => { const b = await openBench(); ... });
  */
-export function useBenches(): (options?: Parameters<typeof startBench>[1]) => Promise<Bench> {
-    let azurite: TestAzurite | undefined;
+export function useBenches(): (options?: Parameters<typeof startBench>[0]) => Promise<Bench> {
     let bench: Bench | undefined;
-    beforeAll(async () => {
-        azurite = await startAzurite();
-    });
-    afterAll(async () => {
-        await azurite?.stop();
-    });
     afterEach(async () => {
         await bench?.stop();
         bench = undefined;
     });
     return async function openBench(options = {}) {
-        if (azurite === undefined) {
-            throw new Error('Azurite did not start');
-        }
-        bench = await startBench(azurite, options);
+        bench = await startBench(options);
         return bench;
     };
 }

@@ -131,5 +131,5 @@ describe('digests with a bad job in the backlog', () => {
         const [letter] = await b.store.listDeadLetters();
         expect(letter).toMatchObject({ jobId: 'bad-card' });
         expect(letter?.reason).toMatch(/body\[0\]\.size: Invalid value "Hugee"/);
-    }, 90_000);
+    });
 });

@@ -195,6 +195,14 @@ describe('answerProducerHook', () => {
         expect(job?.updateKey).toMatch(/^standin:[0-9a-f]{64}$/);
     });
 
+    it('reads the configuration inside its error handling: a bad configuration answers a generic 500, never the problem', async () => {
+        const broken = () => loadConfig({ TEAMS_WEBHOOK_OPS: 'not a url SECRET' });
+        const response = await answerProducerHook(standIn, post('{"title":"x"}', '?to=ops'), context(), { config: broken });
+        expect(response.status).toBe(500);
+        expect(JSON.stringify(response.jsonBody)).not.toContain('SECRET');
+        expect(JSON.stringify(response.jsonBody)).not.toContain('TEAMS_WEBHOOK_OPS');
+    });
+
     it('answers a generic 500 when the queue fails, without a stack trace, so the producer retries', async () => {
         const logged: unknown[] = [];
         const logging = new InvocationContext({ functionName: 'hooks-standin', invocationId: 't', logHandler: (_level, ...args) => logged.push(...args) });

@@ -1,3 +1,4 @@
+// The sender on an injected clock against the Teams simulator: order, rate limits, Teams' answers, several instances and storage trouble.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config.js';
 import { resolveSendTarget, URL_TARGETS_OFF } from '../../../shared/notify/accept.js';

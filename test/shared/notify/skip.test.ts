@@ -1,4 +1,4 @@
-// Skipping waiting jobs against a real Azurite outbox and the real sender: the dead letter, the lease, and every race with a sender.
+// Skipping waiting jobs in the outbox, with the real sender: the dead letter, the lease, and every race with a sender.
 import { describe, expect, it } from 'vitest';
 import { drainWebhook } from '../../../shared/notify/sender.js';
 import { LEASE_CLOCK_SKEW_MS, LEASE_POLL_MS, SKIP_REASON, skipJobs, type SkipDeps, type SkipOutcome } from '../../../shared/notify/skip.js';
