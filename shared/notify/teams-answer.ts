@@ -35,6 +35,8 @@ export type DeliveryOutcome = 'delivered' | 'accepted' | 'throttled' | 'transien
 export type TeamsAnswerReason =
     | 'connector-delivered'
     | 'workflows-accepted'
+    | 'relay-delivered'
+    | 'relay-without-id'
     | 'http-throttled'
     | 'wrapped-throttled'
     | 'wrapped-client-error'
@@ -66,6 +68,8 @@ export interface TeamsAnswerClassification {
      * {@link MAX_RETRY_AFTER_MS}; absent when it sent none we could read.
      */
     readonly retryAfterMs?: number;
+    /** The id of the message a relay flow posted, replied or updated (`relay-delivered`). */
+    readonly messageId?: string;
 }
 
 /**
