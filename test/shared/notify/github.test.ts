@@ -38,6 +38,16 @@ async function expectDeliverable(job: ProducedJob): Promise<void> {
 }
 
 describe('convertGitHubDelivery', () => {
+    it('shows an <at> tag in a title or body, written or entity-encoded, as text rather than an unmatched mention', async () => {
+        const body = fixture('pull-request-opened');
+        const pr = body.pull_request as Record<string, unknown>;
+        pr.title = 'Fix <at>Bob</at> parsing';
+        pr.body = 'Cc &lt;at&gt;Ada&lt;/at&gt; and <at>Eve</at>';
+        const job = onlyJob(convert('pull_request', body));
+        expect(JSON.stringify(job.card.data)).not.toMatch(/<at>/i);
+        await expectDeliverable(job);
+    });
+
     it.each([
         ['pull_request', 'pull-request-opened', 'pull-request'],
         ['pull_request', 'pull-request-review-requested', 'pull-request'],
