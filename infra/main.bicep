@@ -123,6 +123,14 @@ param cardTemplatesDir string = ''
 @maxValue(604800)
 param digestAfterSeconds int = 60
 
+@description('TEAMS_RELAY_FLOW_ALIASES: aliases (comma-separated) whose URL is a relay flow of our own that updates and threads cards; the deployed relay flow\'s alias is added when deployRelayFlow is true.')
+param relayFlowAliases string = ''
+
+@description('RELAY_KEY_RETENTION_DAYS: how long a relay flow\'s message id is used for its updateKey or threadKey.')
+@minValue(1)
+@maxValue(365)
+param relayKeyRetentionDays int = 30
+
 @description('ROUTES_ALERTS: where Alertmanager and Grafana notifications go when the request names no ?to=, e.g. "team=db:dba;severity=critical:oncall;*:ops" (first match on the common labels wins). Empty: every request must name ?to=.')
 param routesAlerts string = ''
 
@@ -150,14 +158,14 @@ var functionAppName = '${abbrs.webSitesFunctions}relay-${resourceToken}'
 var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
 
 // Aliases are case-insensitive in the app; Key Vault secret names allow letters, digits and "-" only.
-var relayFlowAliases = deployRelayFlow ? [toLower(relayFlowAlias)] : []
-var webhookAliasList = union(map(items(webhooks), webhook => toLower(webhook.key)), filter(map(split(webhookAliases, ','), alias => toLower(trim(alias))), alias => !empty(alias)), relayFlowAliases)
+var deployedRelayFlowAliases = deployRelayFlow ? [toLower(relayFlowAlias)] : []
+var webhookAliasList = union(map(items(webhooks), webhook => toLower(webhook.key)), filter(map(split(webhookAliases, ','), alias => toLower(trim(alias))), alias => !empty(alias)), deployedRelayFlowAliases)
 var webhookSecretNames = toObject(webhookAliasList, alias => alias, alias => 'teams-webhook-${replace(alias, '_', '-')}')
 var outgoingWebhookSecretsSecretName = 'teams-outgoing-webhook-secrets'
 var githubWebhookSecretSecretName = 'github-webhook-secret'
 // The relay flow posts through its own Teams API connection, so its alias gets a budget of its own
 // unless teamsConnections says otherwise.
-var relayFlowConnections = toObject(relayFlowAliases, alias => alias, alias => 'relay-flow-${alias}')
+var relayFlowConnections = toObject(deployedRelayFlowAliases, alias => alias, alias => 'relay-flow-${alias}')
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -317,6 +325,8 @@ module api './app/api.bicep' = {
     digestAfterSeconds: digestAfterSeconds
     orderSettleMs: orderSettleMs
     routesAlerts: routesAlerts
+    relayFlowAliases: join(union(filter(map(split(relayFlowAliases, ','), alias => toLower(trim(alias))), alias => !empty(alias)), deployedRelayFlowAliases), ',')
+    relayKeyRetentionDays: relayKeyRetentionDays
   }
 }
 

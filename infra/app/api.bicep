@@ -47,6 +47,8 @@ param cardTemplatesDir string
 param digestAfterSeconds int
 param orderSettleMs int
 param routesAlerts string
+param relayFlowAliases string
+param relayKeyRetentionDays int
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -160,6 +162,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     DIGEST_AFTER_SECONDS: string(digestAfterSeconds)
     ORDER_SETTLE_MS: string(orderSettleMs)
     ROUTES_ALERTS: routesAlerts
+    TEAMS_RELAY_FLOW_ALIASES: relayFlowAliases
+    RELAY_KEY_RETENTION_DAYS: string(relayKeyRetentionDays)
     LIMITS_CONNECTOR: limitsConnector
     LIMITS_WORKFLOWS: limitsWorkflows
     LIMITS_WORKFLOWS_CONNECTION: limitsWorkflowsConnection

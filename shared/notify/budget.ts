@@ -51,6 +51,10 @@ export interface WebhookBudget {
     readonly delivered: number;
     /** Jobs a Workflows flow accepted (2xx): whether the flow posted them is in its run history. */
     readonly accepted: number;
+    /** Jobs a newer job with the same `updateKey` replaced while both waited for a relay flow. */
+    readonly superseded: number;
+    /** Answers of a relay flow without a message id (a 202: its Response action is missing). */
+    readonly relayWithoutId: number;
     readonly throttled: number;
     readonly deadLettered: number;
     /** The Teams connection whose budget a Workflows webhook shares; `undefined` for connector URLs. */
@@ -146,6 +150,8 @@ export function toWebhookBudget(
         wakeAt: state.wakeAt,
         delivered: state.delivered,
         accepted: state.accepted,
+        superseded: state.superseded,
+        relayWithoutId: state.relayWithoutId,
         throttled: state.throttled,
         deadLettered: state.deadLettered,
         connection: connection?.connection,

@@ -44,6 +44,7 @@ export {
     type ConnectionState,
     type DeadLetter,
     type DeadLetterSource,
+    type DeliveryConfirmation,
     emptyConnectionState,
     emptyWebhookState,
     type JobAttempt,
@@ -78,7 +79,28 @@ export {
     senderSettings,
 } from './sender.js';
 export {
+    type MessageKeyKind,
+    type RecordedMessage,
+    type RelayAction,
+    type RelayRequest,
+    relayMisconfiguredNotice,
+} from './relay.js';
+export {
+    DEFAULT_ALLOW_URL_TARGETS,
+    DEFAULT_DELIVERY_TIMEOUT_MS,
     DEFAULT_DIGEST_AFTER_MS,
+    DEFAULT_LEASE_MS,
+    DEFAULT_MAX_DRAIN_MS,
+    DEFAULT_MAX_INLINE_WAIT_MS,
+    DEFAULT_ORDER_SETTLE_MS,
+    DEFAULT_RELAY_KEY_RETENTION_MS,
+    DEFAULT_RETRY_MAX_AGE_MS,
+    deliverySection,
+    type DeliverySettings,
+    type NotifyConfig,
+    RELAY_FLOW_ALIASES_SETTING,
+    targetsSection,
+    type TargetSettings,
     WEBHOOK_SETTING_PREFIX,
 } from './settings.js';
 export {

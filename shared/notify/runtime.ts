@@ -11,6 +11,7 @@ import { resolveSendTarget } from './accept.js';
 import { postToWebhook } from './post.js';
 import type { SenderDeps } from './sender.js';
 import type { NotifyConfig } from './settings.js';
+import { webhookKey } from './webhook-target.js';
 import { visibilityTimeoutSeconds, type WakeupMessage } from './wakeup.js';
 
 /** The engine's parts for this process. */
@@ -59,6 +60,7 @@ export async function createDeliveryRuntime(config: NotifyConfig): Promise<Deliv
             settings: config.delivery,
             log,
             teamsConnection: (url) => teamsConnectionOf(url, config.targets.connections),
+            relayFlow: (url) => config.targets.relayFlows.has(webhookKey(url)),
         }),
     };
 }

@@ -22,7 +22,7 @@ import { nextSendTime, pruneHistory } from './limiter.js';
 import type { ConnectionState, OutboxJob, OutboxStore, WebhookState } from './outbox/index.js';
 import { backlogWaitMs, buildDigest, MAX_DIGEST_JOBS, MAX_SIMULATED_BACKLOG } from './digest.js';
 import { buildTeamsPayload, type TeamsPayload } from './payload.js';
-import { classifyTeamsResponse, type TeamsAnswerClassification, type WebhookDialect } from './teams-answer.js';
+import { classifyTeamsResponse, type TeamsAnswer, type TeamsAnswerClassification, type WebhookDialect } from './teams-answer.js';
 import { webhookDialect } from './webhook-target.js';
 import type { PostToWebhook } from './post.js';
 import {
@@ -31,9 +31,15 @@ import {
     DEFAULT_MAX_DRAIN_MS,
     DEFAULT_MAX_INLINE_WAIT_MS,
     DEFAULT_ORDER_SETTLE_MS,
+    DEFAULT_RELAY_KEY_RETENTION_MS,
     type DeliverySettings,
 } from './settings.js';
+import { decideRelayAction, isMissingMessage, keysToRecord, relayBody, relayMessageId, type MessageKeyKind, type RecordedMessage, type RelayAction } from './relay.js';
 
+/** How far into the outbox a relay-flow job looks for a newer job with its `updateKey` to be superseded by. */
+export const MAX_COALESCE_SCAN = 100;
+/** One recorded relay message in this many also prunes the webhook's expired message keys. */
+const KEY_PRUNE_SAMPLE_RATE = 1 / 32;
 /** Attempts to take a lease when the state row changes under us for other reasons. */
 const LEASE_ATTEMPTS = 3;
 /** Attempts to write a connection's row while other webhooks of the connection write it too. */
@@ -72,6 +78,8 @@ export interface SenderDeps {
      * `undefined` for a connector URL. @default every Workflows URL on the connection `default`
      */
     readonly teamsConnection?: (url: URL) => string | undefined;
+    /** Whether a URL is a relay flow of our own (`TEAMS_RELAY_FLOW_ALIASES`). @default none is */
+    readonly relayFlow?: (url: URL) => boolean;
 }
 
 /** How a drain ended. */
@@ -90,6 +98,7 @@ export function senderSettings(overrides: Partial<SenderSettings> & Pick<SenderS
         maxDrainMs: DEFAULT_MAX_DRAIN_MS,
         digestAfterMs: DEFAULT_DIGEST_AFTER_MS,
         orderSettleMs: DEFAULT_ORDER_SETTLE_MS,
+        relayKeyRetentionMs: DEFAULT_RELAY_KEY_RETENTION_MS,
         ...overrides,
     };
 }
@@ -133,9 +142,12 @@ type Destination = {
     readonly profile: LimitProfile;
     /** The Teams connection whose budget the webhook shares; `undefined` when its profile has none. */
     readonly connection: string | undefined;
+    /** Whether the URL is a relay flow of our own, which answers with the message id. */
+    readonly relay: boolean;
 };
 
-type Prepared = Destination & { readonly payload: TeamsPayload };
+/** A job ready to post; on a relay flow, with what the flow is asked to do. */
+type Prepared = Destination & { readonly payload: TeamsPayload; readonly relayAction: RelayAction | undefined };
 
 function locate(job: OutboxJob, deps: SenderDeps): Destination {
     const url = deps.resolveTarget(job);
@@ -143,11 +155,85 @@ function locate(job: OutboxJob, deps: SenderDeps): Destination {
     const profile = deps.settings.profiles[dialect];
     const connectionOf = deps.teamsConnection ?? ((target: URL) => teamsConnectionOf(target, NO_NAMED_CONNECTIONS));
     const connection = profile.perConnection.length === 0 ? undefined : connectionOf(url);
-    return { url, dialect, profile, connection };
+    return { url, dialect, profile, connection, relay: deps.relayFlow?.(url) ?? false };
 }
 
-async function prepare(job: OutboxJob, destination: Destination): Promise<Prepared> {
-    return { ...destination, payload: await buildTeamsPayload(job.job, destination.dialect) };
+/** The message recorded for a job's key, if one is and it is not older than the retention. */
+async function recordedMessage(job: OutboxJob, kind: MessageKeyKind, key: string | undefined, deps: SenderDeps): Promise<RecordedMessage | undefined> {
+    if (key === undefined) {
+        return undefined;
+    }
+    const recorded = await deps.store.readMessageKey(job.webhookKey, kind, key);
+    return recorded !== undefined && recorded.recordedAt >= deps.now() - deps.settings.relayKeyRetentionMs ? recorded : undefined;
+}
+
+/** Wraps a payload for a relay flow: the envelope plus `relay`, measured again. */
+function forRelay(payload: TeamsPayload, action: RelayAction, jobId: string): TeamsPayload {
+    const body = relayBody(payload.body, { ...action, jobId });
+    return { body, bytes: Buffer.byteLength(body, 'utf8') };
+}
+
+async function prepare(job: OutboxJob, destination: Destination, deps: SenderDeps): Promise<Prepared> {
+    const payload = await buildTeamsPayload(job.job, destination.dialect);
+    if (!destination.relay) {
+        return { ...destination, payload, relayAction: undefined };
+    }
+    const relayAction = decideRelayAction(job.job, {
+        update: await recordedMessage(job, 'update', job.job.updateKey, deps),
+        thread: await recordedMessage(job, 'thread', job.job.threadKey, deps),
+    });
+    return { ...destination, payload: forRelay(payload, relayAction, job.jobId), relayAction };
+}
+
+/**
+ * On a relay flow, a waiting job with a newer job behind it carrying the same `updateKey` is
+ * superseded: only the newest state is posted (a firing alert resolved before its turn is posted
+ * once, resolved). The older job is recorded as superseded, never lost. True when it was.
+ */
+async function supersedeIfNewer(head: OutboxJob, destination: Destination, loop: Loop, deps: SenderDeps): Promise<boolean> {
+    const key = head.job.updateKey;
+    if (!destination.relay || key === undefined) {
+        return false;
+    }
+    const waiting = await deps.store.headJobs(head.webhookKey, MAX_COALESCE_SCAN);
+    const newer = waiting.filter((job) => job.jobId !== head.jobId && job.job.updateKey === key).at(-1);
+    if (newer === undefined) {
+        return false;
+    }
+    await recordDurably(() => deps.store.completeJob(head, deps.now(), undefined, 'superseded'), deps);
+    deps.log({ event: 'superseded', webhookKey: head.webhookKey, jobId: head.jobId, alias: head.alias, supersededBy: newer.jobId });
+    loop.state = { ...loop.state, superseded: loop.state.superseded + 1 };
+    return true;
+}
+
+/**
+ * Records the message id a relay flow answered for the keys of the job it posted, so later jobs
+ * with those keys update it or reply to it.
+ */
+async function recordRelayMessage(job: OutboxJob, action: RelayAction, messageId: string, deps: SenderDeps): Promise<void> {
+    const recordedAt = deps.now();
+    for (const { kind, key } of keysToRecord(job.job, action)) {
+        await recordDurably(() => deps.store.writeMessageKey(job.webhookKey, kind, key, { messageId, recordedAt }), deps);
+    }
+    if (deps.random() < KEY_PRUNE_SAMPLE_RATE) {
+        try {
+            await deps.store.pruneMessageKeys(job.webhookKey, recordedAt - deps.settings.relayKeyRetentionMs);
+        } catch {
+            // Housekeeping only: expired keys are ignored on read, and a later record prunes again.
+        }
+    }
+}
+
+/**
+ * A relay flow no longer finds the message a job was to update or reply to (deleted, or unknown to
+ * the flow): forget it, so the job is posted afresh at once (its id then replaces the old one).
+ */
+async function forgetMissingMessage(job: OutboxJob, action: RelayAction, deps: SenderDeps): Promise<void> {
+    const forget: [MessageKeyKind, string | undefined] = action.action === 'update' ? ['update', job.job.updateKey] : ['thread', job.job.threadKey];
+    if (forget[1] !== undefined) {
+        await recordDurably(() => deps.store.deleteMessageKey(job.webhookKey, forget[0], forget[1] as string), deps);
+    }
+    deps.log({ event: 'retrying', webhookKey: job.webhookKey, jobId: job.jobId, alias: job.alias, status: 404, relayAction: action.action, reason: `the relay flow found no message to ${action.action}: posting it instead`, waitMs: 0 });
 }
 
 interface Loop {
@@ -258,6 +344,19 @@ async function blockConnection(prepared: Prepared, verdict: TeamsAnswerClassific
     }
 }
 
+/**
+ * A relay flow's answer: a success carrying the message id is `delivered` (the card is posted);
+ * a success without one (a `202`: the flow has no Response action) stays `accepted`, marked so the
+ * misconfiguration shows in `budget` and `status`. Other verdicts are the dialect's.
+ */
+function relayVerdict(verdict: TeamsAnswerClassification, answer: TeamsAnswer, prepared: Prepared): TeamsAnswerClassification {
+    if (prepared.relayAction === undefined || verdict.outcome !== 'accepted') {
+        return verdict;
+    }
+    const messageId = relayMessageId(answer);
+    return messageId === undefined ? { ...verdict, reason: 'relay-without-id' } : { ...verdict, outcome: 'delivered', reason: 'relay-delivered', messageId };
+}
+
 /** Records Teams' verdict on one POST. */
 async function record(batch: Batch, prepared: Prepared, verdict: TeamsAnswerClassification, sentAt: number, loop: Loop, deps: SenderDeps): Promise<boolean> {
     const job = batch.jobs[0];
@@ -279,6 +378,7 @@ async function record(batch: Batch, prepared: Prepared, verdict: TeamsAnswerClas
                     reason: verdict.reason,
                     ...(batch.digestId === undefined ? {} : { digestId: batch.digestId }),
                     ...(prepared.connection === undefined ? {} : { connection: prepared.connection }),
+                    ...(prepared.relayAction === undefined || batch.digestId !== undefined ? {} : { relayAction: prepared.relayAction.action }),
                 });
             }
             const counted = batch.jobs.length;
@@ -287,6 +387,7 @@ async function record(batch: Batch, prepared: Prepared, verdict: TeamsAnswerClas
                 consecutiveThrottles: 0,
                 delivered: loop.state.delivered + (confirmation === 'delivered' ? counted : 0),
                 accepted: loop.state.accepted + (confirmation === 'accepted' ? counted : 0),
+                relayWithoutId: loop.state.relayWithoutId + (verdict.reason === 'relay-without-id' ? 1 : 0),
             };
             loop.sent += counted;
             return true;
@@ -430,7 +531,14 @@ async function chooseBatch(head: OutboxJob, prepared: Prepared, connection: Conn
     if (backlog < 2 || backlogWait(backlog, prepared, connection, now, loop, deps) <= settings.digestAfterMs) {
         return alone;
     }
-    const heads = await deps.store.headJobs(head.webhookKey, MAX_DIGEST_JOBS);
+    // On a relay flow a job with an `updateKey` or `threadKey` is updated, threaded and recorded alone.
+    const keyed = (job: OutboxJob): boolean => prepared.relay && (job.job.updateKey !== undefined || job.job.threadKey !== undefined);
+    if (keyed(head)) {
+        return alone;
+    }
+    const listed = await deps.store.headJobs(head.webhookKey, MAX_DIGEST_JOBS);
+    const firstKeyed = listed.findIndex(keyed);
+    const heads = firstKeyed === -1 ? listed : listed.slice(0, firstKeyed);
     let digest: Awaited<ReturnType<typeof buildDigest>>;
     try {
         digest = await buildDigest(heads, prepared.dialect, head.alias);
@@ -443,7 +551,8 @@ async function chooseBatch(head: OutboxJob, prepared: Prepared, connection: Conn
     if (digest === undefined || first?.jobId !== head.jobId) {
         return alone;
     }
-    return { jobs: [first, ...rest], payload: digest.payload, digestId: `digest-${now.toString(36)}-${head.jobId}` };
+    const digestId = `digest-${now.toString(36)}-${head.jobId}`;
+    return { jobs: [first, ...rest], payload: prepared.relay ? forRelay(digest.payload, { action: 'post' }, digestId) : digest.payload, digestId };
 }
 
 /**
@@ -522,7 +631,10 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
         }
         let prepared: Prepared;
         try {
-            prepared = await prepare(head, destination);
+            if (await supersedeIfNewer(head, destination, loop, deps)) {
+                continue;
+            }
+            prepared = await prepare(head, destination, deps);
         } catch (thrown) {
             await prepareFailed(head, thrown, loop, deps);
             continue;
@@ -557,7 +669,14 @@ async function sendWhileAllowed(webhookKey: string, loop: Loop, deps: SenderDeps
         // persists it; a crash before then leaves the reservation time, counted all the same).
         const answeredAt = Math.max(now, deps.now());
         loop.state = { ...loop.state, sends: [...loop.state.sends.slice(0, -1), answeredAt] };
-        const verdict = classifyTeamsResponse(answer, prepared.dialect, { now: answeredAt });
+        if (prepared.relayAction !== undefined && batch.digestId === undefined && isMissingMessage(answer, prepared.relayAction)) {
+            await forgetMissingMessage(head, prepared.relayAction, deps);
+            continue;
+        }
+        const verdict = relayVerdict(classifyTeamsResponse(answer, prepared.dialect, { now: answeredAt }), answer, prepared);
+        if (verdict.outcome === 'delivered' && prepared.relayAction !== undefined && verdict.messageId !== undefined) {
+            await recordRelayMessage(head, prepared.relayAction, verdict.messageId, deps);
+        }
         if (!(await record(batch, prepared, verdict, now, loop, deps))) {
             return { kind: 'lost-lease', sent: loop.sent };
         }

@@ -49,6 +49,15 @@ export const DEFAULT_DIGEST_AFTER_MS = 60_000;
  */
 export const DEFAULT_ORDER_SETTLE_MS = 1_000;
 
+/** How long a relay flow's message id is used for its `updateKey` or `threadKey`: 30 days (`RELAY_KEY_RETENTION_DAYS`). @default 2592000000 */
+export const DEFAULT_RELAY_KEY_RETENTION_MS = 30 * 86_400_000;
+
+/** Milliseconds in a day, for settings given in days. */
+const MS_PER_DAY = 86_400_000;
+
+/** The setting naming the aliases whose URL is a relay flow of our own. */
+export const RELAY_FLOW_ALIASES_SETTING = 'TEAMS_RELAY_FLOW_ALIASES';
+
 /** Where jobs may go: `config.targets`. */
 export interface TargetSettings {
     /** Incoming webhook / Workflows URLs by lower-case alias. Secrets: never log them. */
@@ -64,6 +73,8 @@ export interface TargetSettings {
     readonly connections: ReadonlyMap<string, string>;
     /** `ROUTES_ALERTS`: where Alertmanager and Grafana notifications go when the request names no alias; first match wins. */
     readonly alertRoutes: readonly AlertRoute[];
+    /** The webhook keys of the aliases whose URL is a relay flow of our own (`TEAMS_RELAY_FLOW_ALIASES`). */
+    readonly relayFlows: ReadonlySet<string>;
 }
 
 /** The sender's settings: `config.delivery`, taken by the sender as it is. */
@@ -86,6 +97,8 @@ export interface DeliverySettings {
     readonly digestAfterMs: number;
     /** How long after its acceptance a job waits for earlier jobs still being accepted elsewhere (`ORDER_SETTLE_MS`). @default DEFAULT_ORDER_SETTLE_MS */
     readonly orderSettleMs: number;
+    /** How long a relay flow's message id is used for its `updateKey` or `threadKey` (`RELAY_KEY_RETENTION_DAYS`). @default DEFAULT_RELAY_KEY_RETENTION_MS */
+    readonly relayKeyRetentionMs: number;
 }
 
 function toWebhooks(env: Readonly<Record<string, string | undefined>>, allowed: readonly WebhookHostPattern[], problems: string[]): Map<string, URL> {
@@ -166,12 +179,33 @@ function toConnections(env: Readonly<Record<string, string | undefined>>, webhoo
     return byWebhook;
 }
 
+/**
+ * The webhook keys of the relay-flow aliases (`TEAMS_RELAY_FLOW_ALIASES`, comma-separated). An alias
+ * that is not configured, or whose URL is a legacy connector's (a relay flow is a Logic App or flow
+ * with a Request trigger), is a problem naming the key.
+ */
+function toRelayFlows(value: string, webhooks: ReadonlyMap<string, URL>, problems: string[]): Set<string> {
+    const keys = new Set<string>();
+    for (const alias of value.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part !== '')) {
+        const url = webhooks.get(alias);
+        if (url === undefined) {
+            problems.push(`${RELAY_FLOW_ALIASES_SETTING}: no ${WEBHOOK_SETTING_PREFIX}${alias.toUpperCase().slice(0, 64)} is configured for alias "${alias.slice(0, 64)}"`);
+        } else if (webhookDialect(url) !== 'workflows') {
+            problems.push(`${RELAY_FLOW_ALIASES_SETTING}: ${WEBHOOK_SETTING_PREFIX}${alias.toUpperCase()} is a connector URL; a relay flow is a flow's Request trigger URL`);
+        } else {
+            keys.add(webhookKey(url));
+        }
+    }
+    return keys;
+}
+
 /** `config.targets`: the webhooks by alias (`TEAMS_WEBHOOK_<ALIAS>`), their Teams connections, the allowed hosts, `ALLOW_URL_TARGETS` and the alert routes (`ROUTES_ALERTS`). */
 export const targetsSection = defineSection({
     keys: {
         ALLOWED_WEBHOOK_HOSTS: z.string().optional(),
         ALLOW_URL_TARGETS: booleanSetting('ALLOW_URL_TARGETS', DEFAULT_ALLOW_URL_TARGETS),
         ROUTES_ALERTS: z.string().optional(),
+        [RELAY_FLOW_ALIASES_SETTING]: z.string().optional(),
     },
     families: [`${WEBHOOK_SETTING_PREFIX}<ALIAS>`, `${CONNECTION_SETTING_PREFIX}<ALIAS>`],
     secrets: [`${WEBHOOK_SETTING_PREFIX}<ALIAS>`],
@@ -190,11 +224,12 @@ export const targetsSection = defineSection({
         const connections = toConnections(env, webhooks, problems);
         const alertRoutes = parseAlertRoutes(settings.ROUTES_ALERTS ?? '', webhooks.keys());
         problems.push(...alertRoutes.problems);
-        return { webhooks, allowedHosts, allowUrlTargets: settings.ALLOW_URL_TARGETS, connections, alertRoutes: alertRoutes.routes };
+        const relayFlows = toRelayFlows(settings[RELAY_FLOW_ALIASES_SETTING] ?? '', webhooks, problems);
+        return { webhooks, allowedHosts, allowUrlTargets: settings.ALLOW_URL_TARGETS, connections, alertRoutes: alertRoutes.routes, relayFlows };
     },
 });
 
-/** `config.delivery`: the sender's settings, `DELIVERY_*`, `RETRY_MAX_AGE_SECONDS`, `RATE_LIMIT_GUARD_MS`, `ORDER_SETTLE_MS`, `DIGEST_AFTER_SECONDS` and `LIMITS_*`. */
+/** `config.delivery`: the sender's settings, `DELIVERY_*`, `RETRY_MAX_AGE_SECONDS`, `RATE_LIMIT_GUARD_MS`, `ORDER_SETTLE_MS`, `DIGEST_AFTER_SECONDS`, `RELAY_KEY_RETENTION_DAYS` and `LIMITS_*`. */
 export const deliverySection = defineSection({
     keys: {
         DELIVERY_TIMEOUT_MS: integerSetting('DELIVERY_TIMEOUT_MS', DEFAULT_DELIVERY_TIMEOUT_MS, 100, 120_000),
@@ -203,6 +238,7 @@ export const deliverySection = defineSection({
         ORDER_SETTLE_MS: integerSetting('ORDER_SETTLE_MS', DEFAULT_ORDER_SETTLE_MS, 0, 60_000),
         DIGEST_AFTER_SECONDS: integerSetting('DIGEST_AFTER_SECONDS', DEFAULT_DIGEST_AFTER_MS / MS_PER_SECOND, 0, 7 * 86_400),
         DELIVERY_LEASE_SECONDS: integerSetting('DELIVERY_LEASE_SECONDS', DEFAULT_LEASE_MS / MS_PER_SECOND, 1, 600),
+        RELAY_KEY_RETENTION_DAYS: integerSetting('RELAY_KEY_RETENTION_DAYS', DEFAULT_RELAY_KEY_RETENTION_MS / MS_PER_DAY, 1, 365),
         [LIMIT_SETTINGS.connector]: z.string().optional(),
         [LIMIT_SETTINGS.workflows]: z.string().optional(),
         [LIMIT_SETTINGS.workflowsConnection]: z.string().optional(),
@@ -217,6 +253,7 @@ export const deliverySection = defineSection({
         maxDrainMs: DEFAULT_MAX_DRAIN_MS,
         digestAfterMs: settings.DIGEST_AFTER_SECONDS * MS_PER_SECOND,
         orderSettleMs: settings.ORDER_SETTLE_MS,
+        relayKeyRetentionMs: settings.RELAY_KEY_RETENTION_DAYS * MS_PER_DAY,
     }),
 });
 

@@ -7,7 +7,7 @@ import { DEFAULT_THROTTLE_MAX_MS } from './backoff.js';
 export type WebhookDialect = 'connector' | 'workflows';
 
 /** An HTTP answer as received: its status, its body as text, and its `Retry-After` header as sent, if any. */
-interface HttpAnswer {
+export interface HttpAnswer {
     readonly status: number;
     readonly body: string;
     readonly retryAfter?: string;
@@ -35,6 +35,8 @@ export type DeliveryOutcome = 'delivered' | 'accepted' | 'throttled' | 'transien
 type TeamsAnswerReason =
     | 'connector-delivered'
     | 'workflows-accepted'
+    | 'relay-delivered'
+    | 'relay-without-id'
     | 'http-throttled'
     | 'wrapped-throttled'
     | 'wrapped-client-error'
@@ -66,6 +68,8 @@ export interface TeamsAnswerClassification {
      * {@link MAX_RETRY_AFTER_MS}; absent when it sent none we could read.
      */
     readonly retryAfterMs?: number;
+    /** The id of the message a relay flow posted, replied or updated (`relay-delivered`). */
+    readonly messageId?: string;
 }
 
 /**

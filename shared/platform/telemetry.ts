@@ -15,7 +15,7 @@ export { redactUrls } from './redact.js';
  * flow then posted it is visible only in the flow's run history.
  */
 export interface DeliveryEvent {
-    readonly event: 'delivered' | 'flow-accepted' | 'throttled' | 'retrying' | 'dead-lettered' | 'deferred';
+    readonly event: 'delivered' | 'flow-accepted' | 'throttled' | 'retrying' | 'dead-lettered' | 'deferred' | 'superseded';
     readonly webhookKey: string;
     readonly jobId?: string;
     readonly alias?: string | undefined;
@@ -27,6 +27,10 @@ export interface DeliveryEvent {
     readonly digestId?: string;
     /** The Teams connection of a Workflows webhook; on `deferred`, set when the connection's budget is what it waits for. */
     readonly connection?: string;
+    /** On a relay flow: what the flow was asked to do (`post`, `reply`, `update`). */
+    readonly relayAction?: string;
+    /** On `superseded`: the newer job with the same `updateKey` that replaced this one. */
+    readonly supersededBy?: string;
 }
 
 /** Every message starts with this, then the event name, a space and the JSON properties. */

@@ -230,7 +230,7 @@ describe('the Bicep that deploys the relay flow', () => {
             expect(output).not.toMatch(/listCallbackUrl|callbackUrlSecret|relayFlow\.outputs/);
         }
         // The alias joins the webhook aliases, so the app gets TEAMS_WEBHOOK_<ALIAS> pointing at that secret.
-        expect(main).toMatch(/var webhookAliasList = union\([^\n]*, relayFlowAliases\)/);
+        expect(main).toMatch(/var webhookAliasList = union\([^\n]*, deployedRelayFlowAliases\)/);
         expect(main).toMatch(/webhookSecretName: webhookSecretNames\[\?toLower\(relayFlowAlias\)\]/);
         expect(main).toMatch(/module api '\.\/app\/api\.bicep' = \{[\s\S]*?dependsOn: \[[^\]]*relayFlow\s*\]/);
     });

@@ -14,6 +14,7 @@ const hooks = useHookQueue('hooks-github-test', {
     TEAMS_WEBHOOK_DEV: 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
     GITHUB_WEBHOOK_SECRET: SECRET,
     TEAMS_MENTION_MAP_GITHUB: 'ada-l:ada@contoso.com',
+    TEAMS_RELAY_FLOW_ALIASES: 'dev',
 });
 const queue = (): QueueClient => hooks.queue();
 
@@ -45,6 +46,16 @@ const fixture = (name: string): Buffer => fixtureBytes(`producers/github/${name}
 
 
 describe('POST /api/hooks/github', () => {
+    it('posts a started workflow run only to relay-flow aliases, where its card turns into the result later', async () => {
+        const response = await hooksGitHub(delivery({ event: 'workflow_run', body: fixture('workflow-run-in-progress'), deliveryId: 'b1c2d3e4-cc78-11e3-81ab-4c9367dc0958', query: '?to=ops,dev' }), context());
+        expect(response.status).toBe(202);
+        const { ids } = response.jsonBody as { ids: string[] };
+        expect(ids).toHaveLength(1);
+        expect(ids[0]).toMatch(/^github\.dev\./);
+        const jobs = await hooks.queuedJobs();
+        expect(jobs.map((job) => [job.to, (job.card as { data: { status: string } } | undefined)?.data.status])).toEqual([['dev', 'running']]);
+    });
+
     it('enqueues a review request that mentions the mapped reviewer, keyed to the pull request, and answers 202 with its id', async () => {
         const response = await hooksGitHub(delivery({ event: 'pull_request', body: fixture('pull-request-review-requested') }), context());
         expect(response.status).toBe(202);
@@ -57,7 +68,6 @@ describe('POST /api/hooks/github', () => {
             to: 'ops',
             card: { template: 'pull-request', data: { repo: 'contoso/shop-api', number: 415 } },
             mentions: [{ id: 'ada@contoso.com', name: 'ada-l' }],
-            updateKey: 'github:contoso/shop-api/pull/415',
             threadKey: 'github:contoso/shop-api/pull/415',
         });
     });

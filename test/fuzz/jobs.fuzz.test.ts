@@ -24,6 +24,11 @@ const JOB_FIELDS = new Set([
     'messageCard.summary',
     'messageCard.text',
     'digest',
+    'mentions',
+    'mentions.id',
+    'mentions.name',
+    'updateKey',
+    'threadKey',
 ]);
 
 /** Any value a caller could hand over, exotic objects included. */
@@ -51,6 +56,9 @@ const jobShaped = fc.record(
         adaptiveCard: fc.oneof(fc.record({ type: fc.oneof(fc.constant('AdaptiveCard'), fc.jsonValue()) }, { requiredKeys: [] }), fc.jsonValue()),
         messageCard: fc.oneof(fc.record({ '@type': fc.oneof(fc.constant('MessageCard'), fc.jsonValue()), summary: fc.jsonValue(), text: fc.jsonValue() }, { requiredKeys: [] }), fc.jsonValue()),
         digest: fc.jsonValue(),
+        mentions: fc.oneof(fc.array(fc.oneof(fc.string({ unit: 'binary' }), fc.record({ id: fc.jsonValue(), name: fc.jsonValue() }, { requiredKeys: [] }), fc.jsonValue())), fc.jsonValue()),
+        updateKey: fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.jsonValue()),
+        threadKey: fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.jsonValue()),
         extra: fc.jsonValue(),
     },
     { requiredKeys: [] },
@@ -102,9 +110,20 @@ const content = fc.oneof(
         .chain((fields) => fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }).map((rest) => ({ messageCard: { ...rest, ...fields, '@type': 'MessageCard' as const } }))),
 );
 
+/** A valid `updateKey` or `threadKey`: 1-128 characters, no control characters. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what a key may not hold
+const correlationKey = fc.string({ minLength: 1, maxLength: 128 }).filter((key) => !/[\u0000-\u001f\u007f-\u009f]/.test(key));
+
+/** A valid mention: a UPN or an Entra object id, alone or with a display name. */
+const mention = fc.oneof(
+    fc.constantFrom('ada@contoso.com', 'bob.smith@fabrikam.onmicrosoft.com'),
+    fc.uuid().map((id) => ({ id })),
+    fc.record({ id: fc.constant('eve@contoso.com'), name: fc.string({ minLength: 1, maxLength: 40 }).filter((name) => name.trim() === name && name !== '') }),
+);
+
 /** A valid notification job: an alias or URL target, one content field, and the optional fields. */
 const validJob: fc.Arbitrary<NotificationJob> = fc
-    .tuple(fc.record({ id: jobId, createdAt, digest: fc.boolean() }, { requiredKeys: [] }), target, content)
+    .tuple(fc.record({ id: jobId, createdAt, digest: fc.boolean(), updateKey: correlationKey, threadKey: correlationKey, mentions: fc.array(mention, { maxLength: 5 }) }, { requiredKeys: [] }), target, content)
     .map(([optional, to, body]): NotificationJob => ({ ...optional, to, ...body }))
     // A `__proto__` key is refused (it would vanish when the job is copied): see the test below.
     .filter((job) => !JSON.stringify(job).includes('"__proto__"'));
@@ -131,7 +150,8 @@ describe('validateJob', () => {
                     for (const problem of result.problems) {
                         const named = NAMES_A_FIELD.exec(problem);
                         expect(named, problem).not.toBeNull();
-                        const field = named?.[1];
+                        // A list's entries are named by index (`mentions.3.name`): the field is the same whatever the index.
+                        const field = named?.[1]?.replace(/\.\d+(?=\.|$)/g, '');
                         if (field !== undefined) {
                             expect(JOB_FIELDS, problem).toContain(field);
                         }

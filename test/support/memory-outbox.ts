@@ -36,6 +36,10 @@ import {
     fromDeadLetterEntity,
     fromIndexEntity,
     fromJobEntity,
+    fromMessageKeyEntity,
+    MESSAGE_KEY_ROW_PREFIX,
+    messageKeyProperties,
+    messageKeyRowKey,
     fromStateEntity,
     indexRowKey,
     jobRowKey,
@@ -46,6 +50,7 @@ import {
     toJobProperties,
     toStateProperties,
 } from '../../shared/notify/outbox/table-rows.js';
+import type { MessageKeyKind, RecordedMessage } from '../../shared/notify/relay.js';
 
 /** The table names shown in errors about corrupt rows. */
 const OUTBOX_TABLE = 'memoryoutbox';
@@ -365,6 +370,40 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
             later(() => {
                 assertPartitionKey(webhookKey);
                 return pruneMarkers(webhookKey, olderThan);
+            }),
+
+        readMessageKey: (webhookKey: string, kind: MessageKeyKind, key: string) =>
+            later(() => {
+                assertPartitionKey(webhookKey);
+                const rowKey = messageKeyRowKey(kind, key);
+                const row = partition(webhookKey).get(rowKey);
+                return row === undefined ? undefined : fromMessageKeyEntity(OUTBOX_TABLE, entity(webhookKey, rowKey, row));
+            }),
+
+        writeMessageKey: (webhookKey: string, kind: MessageKeyKind, key: string, message: RecordedMessage) =>
+            later(() => {
+                assertPartitionKey(webhookKey);
+                write(webhookKey, messageKeyRowKey(kind, key), messageKeyProperties(message));
+            }),
+
+        deleteMessageKey: (webhookKey: string, kind: MessageKeyKind, key: string) =>
+            later(() => {
+                assertPartitionKey(webhookKey);
+                partition(webhookKey).delete(messageKeyRowKey(kind, key));
+            }),
+
+        pruneMessageKeys: (webhookKey: string, olderThan: number) =>
+            later(() => {
+                assertPartitionKey(webhookKey);
+                const rows = partition(webhookKey);
+                let pruned = 0;
+                for (const [rowKey, row] of [...rows]) {
+                    if (rowKey.startsWith(MESSAGE_KEY_ROW_PREFIX) && fromMessageKeyEntity(OUTBOX_TABLE, entity(webhookKey, rowKey, row)).recordedAt < Math.trunc(olderThan)) {
+                        rows.delete(rowKey);
+                        pruned += 1;
+                    }
+                }
+                return pruned;
             }),
     };
 }

@@ -2,12 +2,14 @@
  * An in-memory stand-in for the outbox of one saturated webhook: it always holds a backlog (refilled
  * with fresh jobs as jobs complete) until it is closed, after which the outbox reads as empty so a drain ends.
  */
-import { type AddJobResult, type ConditionalDeadLetterResult, type ConnectionState, type DeadLetter, emptyConnectionState, emptyWebhookState, type JobAttempt, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore, validateJob, type ValidJob, type WebhookState } from '../../shared/notify/index.js';
+import { type AddJobResult, type ConditionalDeadLetterResult, type ConnectionState, type DeadLetter, type DeliveryConfirmation, emptyConnectionState, emptyWebhookState, type JobAttempt, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore, type RecordedMessage, validateJob, type ValidJob, type WebhookState } from '../../shared/notify/index.js';
 
 /** What the benchmark reads back from the stand-in. */
 interface SaturatedOutbox extends OutboxStore {
-    /** Jobs completed so far. */
+    /** Jobs completed so far (delivered or accepted). */
     completed(): number;
+    /** Jobs a newer job with their `updateKey` superseded so far. */
+    superseded(): number;
     /** Dead letters written so far. */
     deadLettered(): number;
     /** From now on the outbox reads as empty. */
@@ -24,6 +26,8 @@ interface SaturatedOutboxOptions {
     readonly now: () => number;
     /** The text of the `n`-th job. */
     readonly text: (n: number) => string;
+    /** The `updateKey` and `threadKey` of the `n`-th job, for relay-flow traffic. @default none */
+    readonly keys?: (n: number) => { readonly updateKey?: string; readonly threadKey?: string };
 }
 
 /** An outbox holding `backlog` waiting jobs for one webhook until it is closed. */
@@ -35,12 +39,15 @@ export function saturatedOutbox(options: SaturatedOutboxOptions): SaturatedOutbo
     const connections = new Map<string, ConnectionState>();
     let made = 0;
     let done = 0;
+    let superseded = 0;
     let closed = false;
+    /** Relay-flow message ids by `<kind>|<key>`. */
+    const messageKeys = new Map<string, RecordedMessage>();
 
     const makeJob = (): OutboxJob => {
         made += 1;
         const now = options.now();
-        const validation = validateJob({ id: `job-${made}`, to: options.alias, text: options.text(made), createdAt: now });
+        const validation = validateJob({ id: `job-${made}`, to: options.alias, text: options.text(made), createdAt: now, ...options.keys?.(made) });
         if (!validation.ok) throw new Error(`bench job is invalid: ${validation.problems.join('; ')}`);
         const job: ValidJob = validation.job;
         return {
@@ -70,6 +77,7 @@ export function saturatedOutbox(options: SaturatedOutboxOptions): SaturatedOutbo
 
     return {
         completed: () => done,
+        superseded: () => superseded,
         deadLettered: () => letters.length,
         close: () => {
             closed = true;
@@ -84,9 +92,10 @@ export function saturatedOutbox(options: SaturatedOutboxOptions): SaturatedOutbo
             if (index >= 0) waiting[index] = { ...job, ...attempt };
             return Promise.resolve();
         },
-        completeJob: (job: OutboxJob) => {
+        completeJob: (job: OutboxJob, _at: number, _digestId?: string, confirmation?: DeliveryConfirmation) => {
             remove(job.jobId);
-            done += 1;
+            if (confirmation === 'superseded') superseded += 1;
+            else done += 1;
             refill();
             return Promise.resolve();
         },
@@ -129,5 +138,15 @@ export function saturatedOutbox(options: SaturatedOutboxOptions): SaturatedOutbo
         getDeadLetter: (id: string) => Promise.resolve(letters.find((letter) => letter.id === id)),
         deleteDeadLetter: () => Promise.resolve(),
         pruneDelivered: () => Promise.resolve(0),
+        readMessageKey: (_webhookKey, kind, key) => Promise.resolve(messageKeys.get(`${kind}|${key}`)),
+        writeMessageKey: (_webhookKey, kind, key, message) => {
+            messageKeys.set(`${kind}|${key}`, message);
+            return Promise.resolve();
+        },
+        deleteMessageKey: (_webhookKey, kind, key) => {
+            messageKeys.delete(`${kind}|${key}`);
+            return Promise.resolve();
+        },
+        pruneMessageKeys: () => Promise.resolve(0),
     };
 }

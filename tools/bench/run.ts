@@ -21,7 +21,7 @@ const BENCHMARKS: readonly Benchmark[] = [
     { name: 'cold-start', timeoutMs: 90_000, run: runColdStartBench },
     { name: 'mention', timeoutMs: 120_000, run: runMentionBench },
     { name: 'delivery', timeoutMs: 150_000, run: runDeliveryBench },
-    { name: 'digest', timeoutMs: 90_000, run: runDigestBench },
+    { name: 'digest', timeoutMs: 120_000, run: runDigestBench },
 ];
 
 function log(line: string): void {

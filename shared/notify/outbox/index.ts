@@ -4,6 +4,7 @@
  * Azure Table Storage.
  */
 import type { ValidJob } from '../jobs.js';
+import type { MessageKeyKind, RecordedMessage } from '../relay.js';
 
 /** A job accepted for delivery, waiting in its webhook's outbox. */
 export interface OutboxJob {
@@ -36,8 +37,12 @@ export interface OutboxJob {
 /** What {@link OutboxStore.addJob} did. */
 export type AddJobResult = 'added' | 'already-queued' | 'already-delivered';
 
-/** How Teams confirmed a job: `delivered` (a connector's `1`) or `accepted` (a Workflows 2xx: the flow took it). */
-export type DeliveryConfirmation = 'delivered' | 'accepted';
+/**
+ * How a job left the outbox: `delivered` (a connector's `1`, a relay flow's message id), `accepted`
+ * (a Workflows 2xx: the flow took it), or `superseded` (a newer job with its `updateKey` replaced it
+ * while both waited for a relay flow).
+ */
+export type DeliveryConfirmation = 'delivered' | 'accepted' | 'superseded';
 
 /** A webhook's shared sending state. One row per webhook, updated only with its ETag. */
 export interface WebhookState {
@@ -61,6 +66,13 @@ export interface WebhookState {
     readonly delivered: number;
     /** Jobs a Workflows flow accepted (2xx): what the flow did with them is in its run history. */
     readonly accepted: number;
+    /** Jobs a newer job with the same `updateKey` replaced while both waited for a relay flow. */
+    readonly superseded: number;
+    /**
+     * Answers of a relay flow that carried no message id (a `202`: the flow has no Response action):
+     * accepted, but the alias is misconfigured and its cards cannot be updated or threaded.
+     */
+    readonly relayWithoutId: number;
     readonly throttled: number;
     readonly deadLettered: number;
     /** `undefined` until the row exists. */
@@ -212,6 +224,14 @@ export interface OutboxStore {
      * bound. Ids are remembered 7 days, the default time-to-live of a queue message.
      */
     pruneDelivered(webhookKey: string, olderThan: number): Promise<number>;
+    /** The message a relay flow posted for a job's `updateKey` (`update`) or `threadKey` (`thread`) on a webhook. */
+    readMessageKey(webhookKey: string, kind: MessageKeyKind, key: string): Promise<RecordedMessage | undefined>;
+    /** Records (or replaces) the message for a key. */
+    writeMessageKey(webhookKey: string, kind: MessageKeyKind, key: string, message: RecordedMessage): Promise<void>;
+    /** Forgets the message for a key (the flow no longer finds it). */
+    deleteMessageKey(webhookKey: string, kind: MessageKeyKind, key: string): Promise<void>;
+    /** Forgets a webhook's messages recorded before `olderThan` (epoch ms); returns how many. */
+    pruneMessageKeys(webhookKey: string, olderThan: number): Promise<number>;
 }
 
 /** A webhook's state before anything was stored. */
@@ -228,6 +248,8 @@ export function emptyWebhookState(webhookKey: string): WebhookState {
         wakeAt: 0,
         delivered: 0,
         accepted: 0,
+        superseded: 0,
+        relayWithoutId: 0,
         throttled: 0,
         deadLettered: 0,
         etag: undefined,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { SystemError } from '../../platform/index.js';
 import { MAX_JITTER_GUARD_MS, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../limiter.js';
 import { notificationJobSchema, type ValidJob } from '../jobs.js';
+import type { MessageKeyKind, RecordedMessage } from '../relay.js';
 import type { ConnectionClaim, ConnectionState, DeadLetter, DeadLetterSource, DeliveryConfirmation, NewDeadLetter, OutboxJob, WebhookState } from './index.js';
 
 /** Prefix of job rows: `job|<order, 15 digits>|<encoded job id>`, so RowKey order is delivery order. */
@@ -15,6 +16,10 @@ export const JOB_ROW_RANGE_END = 'job}';
 export const INDEX_ROW_PREFIX = 'id|';
 /** Exclusive end of the index-row range. */
 export const INDEX_ROW_RANGE_END = 'id}';
+/** Prefix of message-key rows: `key|u|<encoded updateKey>` and `key|t|<encoded threadKey>`, the relay flow's message ids. */
+export const MESSAGE_KEY_ROW_PREFIX = 'key|';
+/** Exclusive end of the message-key range. */
+export const MESSAGE_KEY_ROW_RANGE_END = 'key}';
 /** RowKey of a webhook's state row. */
 export const STATE_ROW_KEY = 'state';
 /** Prefix of a Teams connection's partition: `connection|<name>` (names are `[a-z0-9_.-]`, never 32 hex alone). */
@@ -428,7 +433,7 @@ export type IndexRow =
 
 const indexRowSchema = z.discriminatedUnion('status', [
     z.looseObject({ ...keys, status: z.literal('queued'), jobId: z.string().min(1), jobRowKey: z.string().startsWith(JOB_ROW_PREFIX) }),
-    z.looseObject({ ...keys, status: z.literal('delivered'), jobId: z.string().min(1), deliveredAt: epochMs, confirmation: z.enum(['delivered', 'accepted']).optional() }),
+    z.looseObject({ ...keys, status: z.literal('delivered'), jobId: z.string().min(1), deliveredAt: epochMs, confirmation: z.enum(['delivered', 'accepted', 'superseded']).optional() }),
 ]);
 
 /** The properties of a queued job's index row. */
@@ -464,6 +469,27 @@ export function fromIndexEntity(table: string, entity: Readonly<Record<string, u
     return row.status === 'queued'
         ? { status: 'queued', jobId: row.jobId, jobRowKey: row.jobRowKey, etag: row.etag }
         : { status: 'delivered', jobId: row.jobId, deliveredAt: row.deliveredAt, confirmation: row.confirmation ?? 'delivered', etag: row.etag };
+}
+
+/** RowKey of the row holding the message recorded for an `updateKey` or a `threadKey`. */
+export function messageKeyRowKey(kind: MessageKeyKind, key: string): string {
+    return `${MESSAGE_KEY_ROW_PREFIX}${kind === 'update' ? 'u' : 't'}|${encodedJobId(key)}`;
+}
+
+/**
+ * The properties of a message-key row. `recordedAt` is typed `Edm.Double` so the pruning filter
+ * compares like with like, as for delivered markers.
+ */
+export function messageKeyProperties(message: RecordedMessage): Record<string, string | { value: number; type: 'Double' }> {
+    return { messageId: message.messageId, recordedAt: { value: message.recordedAt, type: 'Double' } };
+}
+
+const messageKeyRowSchema = z.looseObject({ ...keys, messageId: z.string().min(1), recordedAt: epochMs });
+
+/** Reads a message-key row. @throws {CorruptEntityError} */
+export function fromMessageKeyEntity(table: string, entity: Readonly<Record<string, unknown>>): RecordedMessage {
+    const row = parseEntity(messageKeyRowSchema, table, entity);
+    return { messageId: row.messageId, recordedAt: row.recordedAt };
 }
 
 /** The PartitionKey of a connection's row. */
@@ -553,6 +579,8 @@ const stateRowSchema = z.looseObject({
     delivered: count,
     // Absent on rows written before flows' acceptances were counted apart.
     accepted: count.optional(),
+    superseded: count.optional(),
+    relayWithoutId: count.optional(),
     throttled: count,
     deadLettered: count,
 });
@@ -573,6 +601,8 @@ export function toStateProperties(state: WebhookState): Record<string, string | 
         wakeAt: state.wakeAt,
         delivered: state.delivered,
         accepted: state.accepted,
+        superseded: state.superseded,
+        relayWithoutId: state.relayWithoutId,
         throttled: state.throttled,
         deadLettered: state.deadLettered,
         ...sends,
@@ -599,6 +629,8 @@ export function fromStateEntity(table: string, entity: Readonly<Record<string, u
         wakeAt: row.wakeAt,
         delivered: row.delivered,
         accepted: row.accepted ?? 0,
+        superseded: row.superseded ?? 0,
+        relayWithoutId: row.relayWithoutId ?? 0,
         throttled: row.throttled,
         deadLettered: row.deadLettered,
         etag: row.etag,

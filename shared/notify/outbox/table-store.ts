@@ -39,6 +39,7 @@ import { randomBytes } from 'node:crypto';
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 
 import { nonNull } from '../../platform/index.js';
+import type { MessageKeyKind, RecordedMessage } from '../relay.js';
 import {
     emptyConnectionState,
     emptyWebhookState,
@@ -73,6 +74,11 @@ import {
     fromDeadLetterEntity,
     fromIndexEntity,
     fromJobEntity,
+    fromMessageKeyEntity,
+    MESSAGE_KEY_ROW_PREFIX,
+    MESSAGE_KEY_ROW_RANGE_END,
+    messageKeyProperties,
+    messageKeyRowKey,
     fromStateEntity,
     indexRowKey,
     jobRowKey,
@@ -237,11 +243,10 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
         }
     }
 
-    async function pruneDeliveredMarkers(webhookKey: string, olderThan: number, maxPages: number): Promise<number> {
+    /** Deletes the rows of a webhook's partition that `filter` (within the partition) matches, a page at a time. */
+    async function pruneRows(webhookKey: string, rowFilter: string, maxPages: number): Promise<number> {
         assertPartitionKey(webhookKey);
-        const filter =
-            odata`PartitionKey eq ${webhookKey} and RowKey ge ${INDEX_ROW_PREFIX} and RowKey lt ${INDEX_ROW_RANGE_END} and status eq ${'delivered'}` +
-            ` and deliveredAt lt ${Math.trunc(olderThan)}.0`;
+        const filter = odata`PartitionKey eq ${webhookKey} and ` + rowFilter;
         const pages = outbox
             .listEntities({ queryOptions: { filter, select: ['RowKey'] } })
             .byPage({ maxPageSize: MAX_TRANSACTION_OPERATIONS });
@@ -269,6 +274,11 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
             }
         }
         return deleted;
+    }
+
+    function pruneDeliveredMarkers(webhookKey: string, olderThan: number, maxPages: number): Promise<number> {
+        const filter = odata`RowKey ge ${INDEX_ROW_PREFIX} and RowKey lt ${INDEX_ROW_RANGE_END} and status eq ${'delivered'}` + ` and deliveredAt lt ${Math.trunc(olderThan)}.0`;
+        return pruneRows(webhookKey, filter, maxPages);
     }
 
     return {
@@ -538,6 +548,27 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
 
         pruneDelivered(webhookKey: string, olderThan: number): Promise<number> {
             return pruneDeliveredMarkers(webhookKey, olderThan, Number.POSITIVE_INFINITY);
+        },
+
+        async readMessageKey(webhookKey: string, kind: MessageKeyKind, key: string): Promise<RecordedMessage | undefined> {
+            assertPartitionKey(webhookKey);
+            const entity = await getOrUndefined(outbox, webhookKey, messageKeyRowKey(kind, key));
+            return entity === undefined ? undefined : fromMessageKeyEntity(outbox.tableName, entity);
+        },
+
+        async writeMessageKey(webhookKey: string, kind: MessageKeyKind, key: string, message: RecordedMessage): Promise<void> {
+            assertPartitionKey(webhookKey);
+            await outbox.upsertEntity({ partitionKey: webhookKey, rowKey: messageKeyRowKey(kind, key), ...messageKeyProperties(message) }, 'Replace');
+        },
+
+        async deleteMessageKey(webhookKey: string, kind: MessageKeyKind, key: string): Promise<void> {
+            assertPartitionKey(webhookKey);
+            await deleteIgnoringMissing(outbox, webhookKey, messageKeyRowKey(kind, key));
+        },
+
+        pruneMessageKeys(webhookKey: string, olderThan: number): Promise<number> {
+            const filter = odata`RowKey ge ${MESSAGE_KEY_ROW_PREFIX} and RowKey lt ${MESSAGE_KEY_ROW_RANGE_END}` + ` and recordedAt lt ${Math.trunc(olderThan)}.0`;
+            return pruneRows(webhookKey, filter, Number.POSITIVE_INFINITY);
         },
     };
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ALERT_STATUSES, type AlertCardData, type AlertSeverity } from '../../cards/index.js';
 import { PermanentError } from '../../platform/index.js';
 import { buildTeamsPayload } from '../payload.js';
-import { isCardUrl } from './card-text.js';
+import { isCardUrl, withoutTagOpeners } from './card-text.js';
 import type { Conversion } from './conversion.js';
 
 /** Longest title the card shows (a group's alert name, an alert's labels). */
@@ -178,7 +178,7 @@ export function plainAlertText(text: string, maxChars: number): string {
     }
     // A '<' left before a tag-like run (from "<<at>at>") must not become a tag either.
     // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
-    const clean = out.replace(/<(?=[A-Za-z/!?])/g, '‹').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '').trim();
+    const clean = withoutTagOpeners(out).replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '').trim();
     return clean.length > maxChars ? `${clean.slice(0, maxChars - 1).trimEnd()}…` : clean;
 }
 

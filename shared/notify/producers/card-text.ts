@@ -31,6 +31,14 @@ const HTML_TAG = /<\/?[a-z][^<>]*>/gi;
 /** Tags that end a line of text. */
 const LINE_BREAK_TAG = /<(br|\/p|\/div|\/li|\/tr|\/h[1-6])\b[^<>]*>/gi;
 
+/**
+ * `text` with every `<` that could open a tag shown as `‹`: Teams reads `<at>…</at>` in a card as a
+ * mention, and a producer's text (or an entity it decoded to `<`) must never become one.
+ */
+export function withoutTagOpeners(text: string): string {
+    return text.replace(/<(?=[A-Za-z/!?])/g, '‹');
+}
+
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /**
@@ -42,7 +50,7 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = { nbsp: ' ', amp: '&', 
  * plainText('<p><strong>Impact</strong>:&nbsp;none</p>'); // 'Impact: none'
  */
 export function plainText(html: string): string {
-    return withoutComments(html)
+    const text = withoutComments(html)
         .replace(LINE_BREAK_TAG, '\n')
         .replace(HTML_TAG, '')
         .replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});/gi, (whole, name: string) => {
@@ -55,6 +63,8 @@ export function plainText(html: string): string {
         .replace(/[ \t]+\n/g, '\n')
         .replace(/\n{3,}/g, '\n\n')
         .trim();
+    // `&lt;at&gt;` decodes to a tag: it is shown, never read as one.
+    return withoutTagOpeners(text);
 }
 
 /** UTF-8 bytes one code point takes inside a JSON string (escapes included). */
@@ -75,7 +85,7 @@ function withoutComments(html: string): string {
 }
 
 /**
- * `text` cut so that it takes at most `maxBytes` UTF-8 bytes inside a JSON string (escapes
+ * `text`, any `<` that could open a tag shown as `‹`, cut so that it takes at most `maxBytes` UTF-8 bytes inside a JSON string (escapes
  * counted, code points never split), ending in {@link CUT_TEXT_MARKER} when cut. Sizes are counted
  * as the payload to Teams counts them, so a cut text keeps the card under its size limit whatever
  * characters it holds.
@@ -83,7 +93,9 @@ function withoutComments(html: string): string {
  * @example
  * clipText('a'.repeat(50), 20); // 'aaaaaaaaaaaaa… (cut)'
  */
-export function clipText(text: string, maxBytes: number): string {
+export function clipText(raw: string, maxBytes: number): string {
+    // Producers' text is shown, never read as markup: an `<at>` in a title must not become a mention.
+    const text = withoutTagOpeners(raw);
     if (Buffer.byteLength(JSON.stringify(text), 'utf8') - 2 <= maxBytes) {
         return text;
     }

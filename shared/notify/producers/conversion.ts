@@ -15,6 +15,11 @@ export interface ProducedJob {
     readonly threadKey?: string;
     /** People to @mention. */
     readonly mentions?: readonly JobMention[];
+    /**
+     * Worth posting only where the card can later be updated in place (a relay-flow alias): a
+     * progress notice such as a workflow run that has started. Other aliases skip it. @default false
+     */
+    readonly relayOnly?: boolean;
     /** A built-in card template and its data. */
     readonly card: { readonly template: string; readonly data: Readonly<Record<string, unknown>> };
 }

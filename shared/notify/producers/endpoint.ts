@@ -15,6 +15,7 @@ import { enqueueNotification } from '../producer.js';
 import type { NotifyConfig } from '../settings.js';
 import type { Conversion, ProducedJob } from './conversion.js';
 import { routeByLabels } from './routes.js';
+import { webhookKey } from '../webhook-target.js';
 
 /** What a producer's converter and signature check may read of the request besides the body. */
 export interface ProducerInput {
@@ -204,7 +205,14 @@ export async function answerProducerHook(
             return { status: 200, jsonBody: { ok: true, event: conversion.event } };
         }
         const aliases = resolveProducerAliases(request.query.getAll('to'), conversion.labels, producer.routesAlerts, config);
-        const jobs = aliases.flatMap((alias) => conversion.jobs.map((produced) => ({ alias, job: producerJob(producer.name, alias, produced) })));
+        // A progress notice goes only to aliases that can update its card later (relay flows).
+        const relayAlias = (alias: string): boolean => {
+            const url = config.targets.webhooks.get(alias);
+            return url !== undefined && config.targets.relayFlows.has(webhookKey(url));
+        };
+        const jobs = aliases.flatMap((alias) =>
+            conversion.jobs.filter((produced) => produced.relayOnly !== true || relayAlias(alias)).map((produced) => ({ alias, job: producerJob(producer.name, alias, produced) })),
+        );
         const problems: string[] = [];
         for (const { alias, job } of jobs) {
             const checked = await checkJob(job, config);

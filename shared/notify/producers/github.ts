@@ -210,9 +210,9 @@ function pullRequest(identity: string, body: unknown, mentionMap: ReadonlyMap<st
         ...(description !== '' ? { description } : {}),
         ...(pr.html_url && isCardUrl(pr.html_url) ? { url: pr.html_url } : {}),
     };
+    // Each event of a pull request is its own message in the pull request's thread (on a relay flow).
     const job: ProducedJob = {
         identity,
-        updateKey: key,
         threadKey: key,
         ...(mentions.length > 0 ? { mentions: mentions.slice(0, MAX_JOB_MENTIONS) } : {}),
         card: { template: 'pull-request', data: card },
@@ -270,7 +270,10 @@ function workflowRun(identity: string, body: unknown): Conversion {
         return parsed.conversion;
     }
     const { data } = parsed;
-    if (data.action !== 'completed') {
+    // A run that starts is worth a card only where the card can turn into the result later (a relay
+    // flow updates it in place); other aliases get the completed run alone.
+    const started = data.action === 'requested' || data.action === 'in_progress';
+    if (data.action !== 'completed' && !started) {
         return ignored('workflow_run', data.action);
     }
     const run = data.workflow_run;
@@ -283,7 +286,7 @@ function workflowRun(identity: string, body: unknown): Conversion {
     const by = run.triggering_actor?.login ?? run.actor?.login;
     const card: BuildCardData = {
         pipeline: clipText(`${data.repository.full_name} · ${run.name?.trim() || data.workflow?.name?.trim() || 'workflow'}`, limits.titleBytes),
-        status: buildStatus(run.conclusion),
+        status: started ? 'running' : buildStatus(run.conclusion),
         ...(run.run_number !== null && run.run_number !== undefined ? { runNumber: run.run_number } : {}),
         ...(run.head_branch?.trim() ? { branch: clipText(run.head_branch, limits.nameBytes) } : {}),
         ...(run.head_sha?.trim() ? { commit: clipText(run.head_sha, limits.nameBytes) } : {}),
@@ -295,7 +298,7 @@ function workflowRun(identity: string, body: unknown): Conversion {
     };
     return {
         kind: 'jobs',
-        jobs: [{ identity, updateKey: `github:${data.repository.full_name}/actions/runs/${run.id}`, card: { template: 'build', data: card } }],
+        jobs: [{ identity, updateKey: `github:${data.repository.full_name}/actions/runs/${run.id}`, ...(started ? { relayOnly: true } : {}), card: { template: 'build', data: card } }],
     };
 }
 

@@ -38,6 +38,16 @@ async function expectDeliverable(job: ProducedJob): Promise<void> {
 }
 
 describe('convertGitHubDelivery', () => {
+    it('shows an <at> tag in a title or body, written or entity-encoded, as text rather than an unmatched mention', async () => {
+        const body = fixture('pull-request-opened');
+        const pr = body.pull_request as Record<string, unknown>;
+        pr.title = 'Fix <at>Bob</at> parsing';
+        pr.body = 'Cc &lt;at&gt;Ada&lt;/at&gt; and <at>Eve</at>';
+        const job = onlyJob(convert('pull_request', body));
+        expect(JSON.stringify(job.card.data)).not.toMatch(/<at>/i);
+        await expectDeliverable(job);
+    });
+
     it.each([
         ['pull_request', 'pull-request-opened', 'pull-request'],
         ['pull_request', 'pull-request-review-requested', 'pull-request'],
@@ -62,11 +72,12 @@ describe('convertGitHubDelivery', () => {
         expect(other.identity).not.toBe(first.identity);
     });
 
-    it('mentions a requested reviewer whose login is mapped, and keys the job to the pull request', () => {
+    it('mentions a requested reviewer whose login is mapped, and puts the job in the pull request\'s thread', () => {
         const job = onlyJob(convert('pull_request', fixture('pull-request-review-requested')));
         expect(job.mentions).toEqual([{ id: 'ada@contoso.com', name: 'ada-l' }]);
-        expect(job.updateKey).toBe('github:contoso/shop-api/pull/415');
-        expect(job.threadKey).toBe(job.updateKey);
+        expect(job.threadKey).toBe('github:contoso/shop-api/pull/415');
+        // Each event replies in the thread rather than replacing the card before it.
+        expect(job.updateKey).toBeUndefined();
         expect((job.card.data as PullRequestCardData).description).toContain('Review requested from @ada-l');
     });
 
@@ -153,8 +164,19 @@ describe('convertGitHubDelivery', () => {
         expect(card.facts?.map((row) => row.name)).toEqual(['Event']);
     });
 
-    it('ignores a workflow run that has not completed', () => {
-        expect(convert('workflow_run', fixture('workflow-run-in-progress'))).toEqual({ kind: 'ignored', event: 'workflow_run.in_progress' });
+    it('makes a running build card of a started workflow run, for relay flows only, keyed like its completion', () => {
+        const started = onlyJob(convert('workflow_run', fixture('workflow-run-in-progress')));
+        expect(started.relayOnly).toBe(true);
+        expect((started.card.data as BuildCardData).status).toBe('running');
+        const completed = onlyJob(convert('workflow_run', fixture('workflow-run-completed-failure')));
+        expect(completed.relayOnly).toBeUndefined();
+        expect(started.updateKey).toBe(completed.updateKey);
+    });
+
+    it('ignores a workflow run action it does not show', () => {
+        const body = fixture('workflow-run-in-progress');
+        body.action = 'deleted';
+        expect(convert('workflow_run', body)).toEqual({ kind: 'ignored', event: 'workflow_run.deleted' });
     });
 
     it('lists the steps that failed in a failed workflow job', () => {

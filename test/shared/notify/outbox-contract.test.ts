@@ -210,4 +210,36 @@ describe.each(stores)('the %s outbox store', (_name, open) => {
         expect(await store.addJob(newJob('old', NOW))).toBe('added');
         expect(await store.addJob(newJob('new', NOW))).toBe('already-delivered');
     });
+
+    it('keeps a relay message per key and kind, per webhook; replaces, forgets and prunes it', async () => {
+        const store = await open();
+        const key = 'alertmanager:{}/{}:{alertname="Disk\u00e9 / # ?"}';
+        expect(await store.readMessageKey(WEBHOOK, 'update', key)).toBeUndefined();
+        await store.writeMessageKey(WEBHOOK, 'update', key, { messageId: '1700000000001', recordedAt: NOW - 10_000 });
+        await store.writeMessageKey(WEBHOOK, 'thread', key, { messageId: 'root-1', recordedAt: NOW });
+        await store.writeMessageKey(OTHER_WEBHOOK, 'update', key, { messageId: 'other', recordedAt: NOW });
+        expect(await store.readMessageKey(WEBHOOK, 'update', key)).toEqual({ messageId: '1700000000001', recordedAt: NOW - 10_000 });
+        expect(await store.readMessageKey(WEBHOOK, 'thread', key)).toEqual({ messageId: 'root-1', recordedAt: NOW });
+        await store.writeMessageKey(WEBHOOK, 'update', key, { messageId: '1700000000002', recordedAt: NOW - 9_000 });
+        expect((await store.readMessageKey(WEBHOOK, 'update', key))?.messageId).toBe('1700000000002');
+        // Key rows are not jobs, markers or state: the outbox and the webhook list ignore them.
+        expect(await store.headJob(WEBHOOK)).toBeUndefined();
+        expect(await store.countJobs(WEBHOOK)).toBe(0);
+        expect(await store.pruneDelivered(WEBHOOK, NOW + 1)).toBe(0);
+        expect(await store.pruneMessageKeys(WEBHOOK, NOW - 5_000)).toBe(1);
+        expect(await store.readMessageKey(WEBHOOK, 'update', key)).toBeUndefined();
+        expect((await store.readMessageKey(WEBHOOK, 'thread', key))?.messageId).toBe('root-1');
+        await store.deleteMessageKey(WEBHOOK, 'thread', key);
+        await store.deleteMessageKey(WEBHOOK, 'thread', key);
+        expect(await store.readMessageKey(WEBHOOK, 'thread', key)).toBeUndefined();
+        expect((await store.readMessageKey(OTHER_WEBHOOK, 'update', key))?.messageId).toBe('other');
+    });
+
+    it('records a superseded job as done, so its id is never posted again', async () => {
+        const store = await open();
+        await store.addJob(newJob('firing', NOW, { updateKey: 'group-1' }));
+        await store.completeJob(await head(store), NOW, undefined, 'superseded');
+        expect(await store.headJob(WEBHOOK)).toBeUndefined();
+        expect(await store.addJob(newJob('firing', NOW, { updateKey: 'group-1' }))).toBe('already-delivered');
+    });
 });

@@ -1,5 +1,5 @@
 /** `teams-relay budget`: each webhook's backlog, sends per window against its limit, back-off, next free slot and counters. */
-import { BACKLOG_COUNT_LIMIT, type BudgetReport, type ConnectionBudget, readBudgets, type RetryingHead, type WebhookBudget, windowName } from '../../../shared/notify/index.js';
+import { BACKLOG_COUNT_LIMIT, type BudgetReport, type ConnectionBudget, readBudgets, relayMisconfiguredNotice, type RetryingHead, type WebhookBudget, windowName } from '../../../shared/notify/index.js';
 import { defineCliCommand, EXIT, openCliStorage, parseVerbArgs } from '../command.js';
 import { preview, webhookByKey } from '../display.js';
 
@@ -124,10 +124,11 @@ function lastErrorText(head: RetryingHead): string {
  * 202: whether it posted is in the flow's run history), said apart.
  */
 function lifetimeText(budget: WebhookBudget): string {
-    const outcomes = budget.dialect === 'workflows' || (budget.accepted > 0 && budget.delivered === 0)
+    const outcomes = budget.delivered === 0 && (budget.dialect === 'workflows' || budget.accepted > 0)
         ? `${budget.accepted} accepted by the flow (see its run history)`
         : `${budget.delivered} delivered${budget.accepted > 0 ? `, ${budget.accepted} accepted by a flow` : ''}`;
-    return `${outcomes}, ${budget.throttled} throttled, ${budget.deadLettered} dead-lettered`;
+    const superseded = budget.superseded > 0 ? `, ${budget.superseded} superseded by a newer update` : '';
+    return `${outcomes}${superseded}, ${budget.throttled} throttled, ${budget.deadLettered} dead-lettered`;
 }
 
 /** One Teams connection: who shares it, its windows, its next slot. */
@@ -142,6 +143,12 @@ function connectionLines(connection: ConnectionBudget, now: number): string[] {
     return [`Teams connection ${connection.connection}  Flow bot budget`, ...facts.map(([label, value]) => `  ${label.padEnd(LABEL_WIDTH)}  ${value}`)];
 }
 
+/** A relay flow that answers without a message id, said plainly. */
+function relayWarning(budget: WebhookBudget): [string, string][] {
+    const notice = relayMisconfiguredNotice(budget.relayWithoutId);
+    return notice === undefined ? [] : [['warning', notice]];
+}
+
 function webhookLines(budget: WebhookBudget, now: number): string[] {
     const windows = budget.windows
         .map((window) => `${windowName(window.windowMs)} ${window.used}/${window.max}`)
@@ -154,6 +161,7 @@ function webhookLines(budget: WebhookBudget, now: number): string[] {
         ['wake-up', wakeUpText(budget.wakeAt, now)],
         ...(budget.connection === undefined ? [] : ([['connection', `${budget.connection} (its Flow bot budget is shared, below)`]] as [string, string][])),
         ['lifetime', lifetimeText(budget)],
+        ...relayWarning(budget),
         ...(budget.retryingHead === undefined
             ? []
             : ([

@@ -1,5 +1,5 @@
 /** `status`: each webhook's backlog and budget, and the dead letters, as an Adaptive Card with a bar per rate window. */
-import { type BudgetReport, type ConnectionBudget, type RetryingHead, WEBHOOK_SETTING_PREFIX, type WebhookBudget, windowName, type WindowUsage } from '../../../notify/index.js';
+import { type BudgetReport, type ConnectionBudget, relayMisconfiguredNotice, type RetryingHead, WEBHOOK_SETTING_PREFIX, type WebhookBudget, windowName, type WindowUsage } from '../../../notify/index.js';
 import { getConfig } from '../../../config.js';
 import { EVERY_WEBHOOK, type MentionScope } from '../../settings.js';
 import { type AdaptiveCard, CARD_VERSION } from '../../../cards/index.js';
@@ -151,11 +151,13 @@ function headline(name: string, budget: WebhookBudget, now: number): { text: str
  */
 function outcomeFacts(budget: WebhookBudget): { title: string; value: string }[] {
     const deadLettered = `${budget.deadLettered} dead-lettered`;
-    if (budget.dialect === 'workflows' || (budget.accepted > 0 && budget.delivered === 0)) {
-        return [{ title: 'Accepted', value: `${budget.accepted} by the flow (see its run history), ${deadLettered}` }];
+    const notice = relayMisconfiguredNotice(budget.relayWithoutId);
+    const warning = notice === undefined ? [] : [{ title: 'Warning', value: notice }];
+    if (budget.delivered === 0 && (budget.dialect === 'workflows' || budget.accepted > 0)) {
+        return [{ title: 'Accepted', value: `${budget.accepted} by the flow (see its run history), ${deadLettered}` }, ...warning];
     }
     const accepted = budget.accepted > 0 ? `, ${budget.accepted} accepted by a flow` : '';
-    return [{ title: 'Delivered', value: `${budget.delivered}${accepted}, ${deadLettered}` }];
+    return [{ title: 'Delivered', value: `${budget.delivered}${accepted}, ${deadLettered}` }, ...warning];
 }
 
 /** A part of the card under a separator: its heading in bold (coloured when something needs attention), then `items`. */
