@@ -13,7 +13,7 @@ export const NOTIFICATIONS_QUEUE_NAME = process.env.NOTIFICATIONS_QUEUE?.trim() 
  * back. A failure while draining is logged but does not fail the message: the job is safe, and a
  * wake-up or the sweep sends it.
  */
-export async function deliver(message: unknown, context: InvocationContext): Promise<void> {
+async function deliver(message: unknown, context: InvocationContext): Promise<void> {
     const [{ deliveryRuntime, sendWakeup }, { acceptQueueMessage, drainWebhook }, { trackDeliveryEvent, trackEvent }] = await Promise.all([
         import('../shared/notify/azure.js'),
         import('../shared/notify/index.js'),

@@ -6,7 +6,7 @@ import { ConfigurationError, findAppRoot } from '../shared/platform/index.js';
 import { connectorRetirementNotice, retiredConnectorAliases } from '../shared/notify/index.js';
 
 /** What the app still does but should not have to: one sentence each, naming keys, never values. */
-export function configurationWarnings(config: AppConfig): string[] {
+function configurationWarnings(config: AppConfig): string[] {
     const notice = connectorRetirementNotice(retiredConnectorAliases(config.targets.webhooks));
     return notice === undefined ? [] : [notice];
 }

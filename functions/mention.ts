@@ -8,7 +8,7 @@ import { ClientError, MAX_REQUEST_BODY_BYTES, readBodyWithin, toErrorResponse, t
 export const MAX_MENTION_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
 
 /** Every signature failure answers this, so a caller learns nothing about why. */
-export const UNAUTHORIZED_BODY = { error: 'unauthorized', message: 'Unauthorized' } as const;
+const UNAUTHORIZED_BODY = { error: 'unauthorized', message: 'Unauthorized' } as const;
 
 /**
  * The answer to a signed activity without a readable `timestamp`. Teams always sends one, so only a
@@ -26,7 +26,7 @@ function parseJson(raw: Buffer): unknown {
 }
 
 /** What {@link createMentionHandler} may be given; tests inject the clock and the reply cache. */
-export interface MentionHandlerOptions {
+interface MentionHandlerOptions {
     /** The clock. @default Date.now */
     readonly now?: () => number;
     /** The replies already given, per token and activity id. @default a cache of this handler's own, bounded by count and bytes */

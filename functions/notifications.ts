@@ -5,7 +5,7 @@ import { getConfig } from '../shared/config.js';
 import { ClientError, readBodyWithin, toErrorResponse } from '../shared/platform/index.js';
 
 /** Largest body accepted: a queue message holds 64 KiB, and a job's payload must stay under 24 KB anyway. */
-export const MAX_NOTIFICATION_BODY_BYTES = 64 * 1024;
+const MAX_NOTIFICATION_BODY_BYTES = 64 * 1024;
 
 let queue: QueueClient | undefined;
 

@@ -4,16 +4,16 @@ import { getConfig } from '../shared/config.js';
 import { DEFAULT_SWEEP_SCHEDULE } from '../shared/platform/config.js';
 
 /** `SWEEP_SCHEDULE`, read when the module loads as the host reads app settings then; every minute by default. */
-export const SWEEP_SCHEDULE = process.env.SWEEP_SCHEDULE?.trim() || DEFAULT_SWEEP_SCHEDULE;
+const SWEEP_SCHEDULE = process.env.SWEEP_SCHEDULE?.trim() || DEFAULT_SWEEP_SCHEDULE;
 
 /** A pending wake-up this late has been lost (its message failed or expired). */
-export const LOST_WAKEUP_GRACE_MS = 120_000;
+const LOST_WAKEUP_GRACE_MS = 120_000;
 
 /**
  * The safety net behind wake-up messages: a crash between accepting a job and scheduling its
  * wake-up, or a lost message, delays a job by at most a minute plus the lease, never forever.
  */
-export async function sweep(_timer: Timer, context: InvocationContext): Promise<void> {
+async function sweep(_timer: Timer, context: InvocationContext): Promise<void> {
     const [{ deliveryRuntime, sendWakeup }, { trackEvent }] = await Promise.all([
         import('../shared/notify/azure.js'),
         import('../shared/platform/index.js'),

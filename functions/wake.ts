@@ -8,7 +8,7 @@ import { NOTIFICATIONS_QUEUE_NAME } from './deliver.js';
 export const WAKEUP_QUEUE_NAME = wakeupQueueName(NOTIFICATIONS_QUEUE_NAME);
 
 /** Drains the webhook a wake-up names. A malformed wake-up is logged and dropped: it carries no job. */
-export async function wake(message: unknown, context: InvocationContext): Promise<void> {
+async function wake(message: unknown, context: InvocationContext): Promise<void> {
     const [{ deliveryRuntime }, { drainWebhook, wakeupMessageSchema }, { trackDeliveryEvent, trackEvent }] = await Promise.all([
         import('../shared/notify/azure.js'),
         import('../shared/notify/index.js'),

@@ -12,19 +12,19 @@ import { formatCardProblem, validateCard } from './validate.js';
 export const DEFAULT_CARD_TEMPLATES_DIR = 'templates';
 
 /** The setting that names the folder (README, "Configuration"). */
-export const CARD_TEMPLATES_SETTING = 'CARD_TEMPLATES_DIR';
+const CARD_TEMPLATES_SETTING = 'CARD_TEMPLATES_DIR';
 
 /** What a template file's name (before `.json`) may be: what a job writes as `card.template`, like the built-in `pull-request`. */
-export const TEMPLATE_NAME_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const TEMPLATE_NAME_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Longest template name, in characters. */
-export const MAX_TEMPLATE_NAME_CHARS = 64;
+const MAX_TEMPLATE_NAME_CHARS = 64;
 
 /**
  * Largest file read from the folder. A card must fit in the 24 KB Teams payload, so a template or
  * its example is far smaller; the limit only stops a stray large file from being read at start.
  */
-export const MAX_TEMPLATE_FILE_BYTES = 1024 * 1024;
+const MAX_TEMPLATE_FILE_BYTES = 1024 * 1024;
 
 /** The three kinds of file a template may have, by how their names end. */
 const TEMPLATE_SUFFIX = '.json';
@@ -39,7 +39,7 @@ const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
 const LOAD_DESTINATION = 'connector';
 
 /** Where to look: the setting (absolute, or relative to the app's folder) or the default. */
-export interface CustomTemplatesSource {
+interface CustomTemplatesSource {
     /** `CARD_TEMPLATES_DIR` as configured; `undefined` when unset. */
     readonly setting: string | undefined;
     /** The app's folder (the Functions app directory; the working directory for the CLI). */

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defineSection } from '../platform/config.js';
 
 /** `config.cards`. */
-export interface CardSettings {
+interface CardSettings {
     /**
      * `CARD_TEMPLATES_DIR` as set (absolute, or relative to the app's folder); `undefined` when unset
      * or empty: the default `templates/`, which may be absent.

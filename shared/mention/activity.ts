@@ -58,7 +58,7 @@ export interface MentionCommandLine {
 }
 
 /** Where the activity comes from, as admins need it to configure things. */
-export interface ActivityOrigin {
+interface ActivityOrigin {
     readonly senderName: string | undefined;
     readonly senderAadObjectId: string | undefined;
     readonly teamId: string | undefined;

@@ -6,7 +6,7 @@ import { ensureErrorType } from '../platform/index.js';
 import { InvalidReplyError, toTeamsReply, type MentionReply, type TeamsReply } from './reply.js';
 
 /** What {@link answerMention} needs besides the command line. */
-export interface AnswerOptions {
+interface AnswerOptions {
     readonly activity: Activity;
     readonly commands: readonly MentionCommand[];
     /** The verified sender: its token and scope. */
@@ -21,23 +21,23 @@ export interface AnswerOptions {
 }
 
 /** The reply to a mention without a command. */
-export function emptyCommandReply(): MentionReply {
+function emptyCommandReply(): MentionReply {
     return { text: 'Hi! Mention me with a command, for example `ping`. `help` lists them all.' };
 }
 
 /** The reply to a command nobody registered. */
-export function unknownCommandReply(command: string): MentionReply {
+function unknownCommandReply(command: string): MentionReply {
     const shown = command.length > 40 ? `${command.slice(0, 40)}…` : command;
     return { text: `I don't know the command \`${shown.replace(/`/g, "'")}\`. Mention me with \`help\` to see what I can do.` };
 }
 
 /** The reply when a command outlives the budget, so Teams never shows its generic error. */
-export function stillWorkingReply(command: string): MentionReply {
+function stillWorkingReply(command: string): MentionReply {
     return { text: `Still working on \`${command}\`: it is taking longer than Teams waits. Try again in a moment.` };
 }
 
 /** The reply when a command failed or produced an invalid reply. */
-export function failedCommandReply(command: string): MentionReply {
+function failedCommandReply(command: string): MentionReply {
     return { text: `Sorry, \`${command}\` failed. The error has been logged for the operators.` };
 }
 

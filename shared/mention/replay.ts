@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 export const MAX_FUTURE_SKEW_MS = 60_000;
 
 /** Replies remembered per instance at most: far more than the mentions of a few minutes. */
-export const MAX_REMEMBERED_REPLIES = 10_000;
+const MAX_REMEMBERED_REPLIES = 10_000;
 
 /** Bytes of remembered replies per instance at most (a reply is at most 24 KB, most are a line of text). */
-export const MAX_REMEMBERED_REPLY_BYTES = 8 * 1024 * 1024;
+const MAX_REMEMBERED_REPLY_BYTES = 8 * 1024 * 1024;
 
 /** What an entry costs besides its reply: the key, the timestamps, the map's own share. */
 const ENTRY_OVERHEAD_BYTES = 256;
@@ -63,7 +63,7 @@ export function parseActivityTimestamp(text: string | null | undefined): number 
 }
 
 /** Whether a mention's timestamp lets it run now, and if not, why. */
-export type Freshness =
+type Freshness =
     | { readonly ok: true; readonly at: number }
     | { readonly ok: false; readonly reason: 'no_timestamp' | 'stale' | 'future' };
 
@@ -98,7 +98,7 @@ export function replyKey(tokenName: string, activityId: string): string {
 }
 
 /** Bounds of a {@link ReplyCache}. */
-export interface ReplyCacheOptions {
+interface ReplyCacheOptions {
     /** @default MAX_REMEMBERED_REPLIES */
     readonly maxEntries?: number;
     /** @default MAX_REMEMBERED_REPLY_BYTES */
@@ -106,14 +106,14 @@ export interface ReplyCacheOptions {
 }
 
 /** What {@link ReplyCache.answerOnce} gave. */
-export interface RememberedReply<T> {
+interface RememberedReply<T> {
     readonly value: T;
     /** True when the value is the first delivery's, and nothing ran this time. */
     readonly repeated: boolean;
 }
 
 /** When an entry is made and until when it counts. */
-export interface ReplyWindow {
+interface ReplyWindow {
     /** Now (epoch ms), from the caller's clock. */
     readonly now: number;
     /** Until when a repeat gets this reply (epoch ms). */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ALIAS_PATTERN, defineSection, integerSetting, MS_PER_SECOND, QUOTED_VALUE_CHARS } from '../platform/config.js';
 
 /** Bytes in an outgoing-webhook security token (Teams shows base64 of 32 random bytes). */
-export const OUTGOING_TOKEN_BYTES = 32;
+const OUTGOING_TOKEN_BYTES = 32;
 
 /** Default budget for a mention reply: Teams waits 5 s (docs/teams-facts.md#reply), so we answer with 1 s to spare. @default 4000 */
 export const DEFAULT_MENTION_REPLY_BUDGET_MS = 4_000;
@@ -20,7 +20,7 @@ export const DEFAULT_MENTION_REPLY_BUDGET_MS = 4_000;
 export const DEFAULT_MENTION_MAX_AGE_SECONDS = 300;
 
 /** Prefix of the per-token mention scope settings, e.g. `TEAMS_MENTION_SCOPE_OPS` for the token named `ops`. */
-export const MENTION_SCOPE_SETTING_PREFIX = 'TEAMS_MENTION_SCOPE_';
+const MENTION_SCOPE_SETTING_PREFIX = 'TEAMS_MENTION_SCOPE_';
 
 /** A mention scope that lets a token see every webhook. */
 export const EVERY_WEBHOOK = '*';
@@ -47,7 +47,7 @@ export type MentionScope =
     | { readonly kind: 'none'; readonly setting: string };
 
 /** `config.mention`. */
-export interface MentionSettings {
+interface MentionSettings {
     /** Outgoing-webhook keys; empty means every mention is refused (fail closed). */
     readonly keys: readonly OutgoingWebhookKey[];
     /** What mentions signed with each token (by name) may see; one entry per key. */

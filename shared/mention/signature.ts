@@ -3,15 +3,15 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { OutgoingWebhookKey } from './settings.js';
 
 /** Bytes in an HMAC-SHA256 digest. */
-export const HMAC_SHA256_BYTES = 32;
+const HMAC_SHA256_BYTES = 32;
 
 /** The scheme Teams puts before the MAC in the `Authorization` header (`HMAC <base64>`, docs/teams-facts.md#signature). */
-export const SIGNATURE_SCHEME = 'HMAC';
+const SIGNATURE_SCHEME = 'HMAC';
 
 const HEADER = /^\s*HMAC\s+([A-Za-z0-9+/]{43}=)\s*$/i;
 
 /** Why a signature was refused. Never shown to the caller (every refusal answers the same 401). */
-export type SignatureFailure = 'no_keys' | 'unknown_key' | 'missing_header' | 'malformed_header' | 'mismatch';
+type SignatureFailure = 'no_keys' | 'unknown_key' | 'missing_header' | 'malformed_header' | 'mismatch';
 
 /** The outcome of {@link verifyTeamsSignature}. */
 export type SignatureCheck =

@@ -8,10 +8,10 @@ import type { NotifyConfig } from './settings.js';
 import { isAllowedWebhookUrl, webhookDialect, webhookKey } from './webhook-target.js';
 
 /** Most characters of an invalid message kept in its dead letter. */
-export const MAX_KEPT_MESSAGE_CHARS = 32 * 1024;
+const MAX_KEPT_MESSAGE_CHARS = 32 * 1024;
 
 /** A queue message decoded to a value, or why it could not be. */
-export type DecodedMessage =
+type DecodedMessage =
     | { readonly ok: true; readonly value: unknown; readonly text: string }
     /** `jobId`: the id of a message that arrived parsed but could not be kept as text, so its dead letter still names it. */
     | { readonly ok: false; readonly problem: string; readonly text: string; readonly jobId?: string };
@@ -51,7 +51,7 @@ export function decodeQueueMessage(raw: unknown): DecodedMessage {
 }
 
 /** The queue message's identity, for a stable job id and an order when the producer gave none. */
-export interface MessageMeta {
+interface MessageMeta {
     /** The queue message id: stable across redeliveries. */
     readonly messageId: string;
     /** When it was dequeued (epoch ms). */
@@ -59,7 +59,7 @@ export interface MessageMeta {
 }
 
 /** A job's destination, resolved. */
-export interface ResolvedTarget {
+interface ResolvedTarget {
     readonly url: URL;
     readonly alias: string | undefined;
 }
@@ -72,7 +72,7 @@ export const URL_TARGETS_OFF =
  * Resolves `to` against the configuration: an alias must be configured; a `{url}` needs
  * `ALLOW_URL_TARGETS` and a host `ALLOWED_WEBHOOK_HOSTS` allows. Problems name the field and never print a URL.
  */
-export function resolveJobTarget(job: ValidJob, config: Pick<NotifyConfig, 'targets'>): ResolvedTarget | { readonly problem: string } {
+function resolveJobTarget(job: ValidJob, config: Pick<NotifyConfig, 'targets'>): ResolvedTarget | { readonly problem: string } {
     if (typeof job.to === 'string') {
         const alias = job.to.toLowerCase();
         const url = config.targets.webhooks.get(alias);
@@ -157,7 +157,7 @@ export async function checkJob(value: unknown, config: Pick<NotifyConfig, 'targe
 }
 
 /** What happened to a message. */
-export type AcceptResult =
+type AcceptResult =
     | { readonly kind: 'accepted'; readonly webhookKey: string; readonly jobId: string; readonly added: AddJobResult }
     | { readonly kind: 'dead-lettered'; readonly reason: string };
 

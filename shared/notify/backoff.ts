@@ -38,7 +38,7 @@ export const DEFAULT_THROTTLE_MAX_MS = 3_600_000 as const;
 const GROWTH_FACTOR = 2 as const;
 
 /** Options of {@link retryDelay}. */
-export interface RetryDelayOptions {
+interface RetryDelayOptions {
     /**
      * Ceiling of the first retry's delay.
      * @default DEFAULT_RETRY_BASE_MS (2000)
@@ -54,7 +54,7 @@ export interface RetryDelayOptions {
 }
 
 /** Options of {@link throttleBackoff}. */
-export interface ThrottleBackoffOptions {
+interface ThrottleBackoffOptions {
     /**
      * Back-off after the first throttled answer.
      * @default DEFAULT_THROTTLE_INITIAL_MS (30000)

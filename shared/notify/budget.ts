@@ -91,7 +91,7 @@ export interface BudgetReport {
 }
 
 /** Options of {@link readBudgets}. */
-export interface BudgetOptions {
+interface BudgetOptions {
     readonly now: number;
     /** The per-URL windows, whatever the dialect. @default the dialect's profile, else TEAMS_WEBHOOK_LIMITS */
     readonly limits?: readonly SlidingWindowLimit[];
@@ -106,7 +106,7 @@ export interface BudgetOptions {
 }
 
 /** The head job as {@link RetryingHead} when it has failed before (an attempt, or a reason recorded); otherwise `undefined`. Pure. */
-export function toRetryingHead(head: OutboxJob | undefined): RetryingHead | undefined {
+function toRetryingHead(head: OutboxJob | undefined): RetryingHead | undefined {
     if (head === undefined || (head.attempts === 0 && head.lastReason === undefined)) {
         return undefined;
     }
@@ -160,7 +160,7 @@ export function toWebhookBudget(
 }
 
 /** A connection's budget from its stored state. Pure. */
-export function toConnectionBudget(state: ConnectionState, aliases: readonly string[], options: BudgetOptions): ConnectionBudget {
+function toConnectionBudget(state: ConnectionState, aliases: readonly string[], options: BudgetOptions): ConnectionBudget {
     const limits = (options.profiles ?? DEFAULT_LIMIT_PROFILES).workflows.perConnection;
     return {
         connection: state.connection,

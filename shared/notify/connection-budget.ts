@@ -31,14 +31,14 @@ import { MAX_CONNECTION_CLAIMS } from './outbox/table-rows.js';
 export const CLAIM_GRACE_MS = 30_000;
 
 /** What a webhook may do about its connection now. */
-export type ConnectionDecision =
+type ConnectionDecision =
     /** Post now: `state` has the send logged and the webhook's round advanced; write it with its ETag first. */
     | { readonly kind: 'send'; readonly state: ConnectionState }
     /** Wait until `until`: `state` holds the webhook's claim; write it so the others see it. */
     | { readonly kind: 'wait'; readonly until: number; readonly state: ConnectionState };
 
 /** Options of {@link decideConnectionSlot}. */
-export interface ConnectionSlotOptions {
+interface ConnectionSlotOptions {
     /** Added to every window (see `LimiterOptions.guardMs`). */
     readonly guardMs: number;
     /** @default CLAIM_GRACE_MS */

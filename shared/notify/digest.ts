@@ -68,7 +68,7 @@ function timeOf(job: ValidJob): string | undefined {
  *
  * @throws {PermanentError} when the job's card cannot be built (see `jobAdaptiveCard`).
  */
-export async function digestItem(job: ValidJob): Promise<DigestCardData['items'][number]> {
+async function digestItem(job: ValidJob): Promise<DigestCardData['items'][number]> {
     const time = timeOf(job);
     const base = time === undefined ? {} : { time };
     if (job.text !== undefined) {
@@ -103,7 +103,7 @@ function digestMentions(jobs: readonly OutboxJob[]): JobMention[] {
 }
 
 /** A digest ready to post, and the jobs it carries. */
-export interface Digest {
+interface Digest {
     readonly payload: TeamsPayload;
     readonly jobs: readonly OutboxJob[];
 }

@@ -28,7 +28,7 @@ export const MAX_CORRELATION_KEY_LENGTH = 128;
 export const MAX_JOB_MENTIONS = 20;
 
 /** Longest display name kept for a mention. */
-export const MAX_MENTION_NAME_LENGTH = 256;
+const MAX_MENTION_NAME_LENGTH = 256;
 
 const mentionIdSchema = z
     .string()
@@ -36,7 +36,7 @@ const mentionIdSchema = z
     .refine(isMentionId, 'must be a UPN (ada@contoso.com) or an Entra object id (a GUID)');
 
 /** A person to @mention: a UPN or Entra object id, optionally with the name shown in `<at>...</at>`. */
-export const jobMentionSchema = z.union(
+const jobMentionSchema = z.union(
     [
         mentionIdSchema,
         z.strictObject({
@@ -59,7 +59,7 @@ const correlationKeySchema = z
     .refine((key) => !/[\u0000-\u001f\u007f-\u009f]/.test(key), 'may not contain control characters');
 
 /** Where a job goes: a configured alias, or a URL that `ALLOWED_WEBHOOK_HOSTS` allows. */
-export const jobTargetSchema = z.union(
+const jobTargetSchema = z.union(
     [
         z
             .string()
@@ -138,7 +138,7 @@ export type NotificationJob = z.input<typeof notificationJobSchema>;
 /** A validated notification job. */
 export type ValidJob = z.output<typeof notificationJobSchema>;
 /** Which content a job carries. */
-export type JobContentKind = (typeof contentFields)[number];
+type JobContentKind = (typeof contentFields)[number];
 
 /** The content field a valid job carries. */
 export function jobContentKind(job: ValidJob): JobContentKind {
@@ -150,7 +150,7 @@ export function jobContentKind(job: ValidJob): JobContentKind {
 }
 
 /** The outcome of {@link validateJob}: the job, or every problem, each naming its field. */
-export type JobValidation = { readonly ok: true; readonly job: ValidJob } | { readonly ok: false; readonly problems: readonly string[] };
+type JobValidation = { readonly ok: true; readonly job: ValidJob } | { readonly ok: false; readonly problems: readonly string[] };
 
 /**
  * Validates a value as a notification job. Every problem is reported, each naming its field. A

@@ -57,10 +57,10 @@ export const DEFAULT_LIMIT_PROFILES: LimitProfiles = Object.freeze({ connector: 
  * Longest window a profile may have: 24 h. The send logs keep 24 h of sends (`SEND_LOG_WINDOW_MS`
  * of the outbox rows), so a longer window could not be held.
  */
-export const MAX_LIMIT_WINDOW_SECONDS = 86_400;
+const MAX_LIMIT_WINDOW_SECONDS = 86_400;
 
 /** Most sends a single window may allow: ten times Teams' daily 1800, far above any published limit. */
-export const MAX_LIMIT_COUNT = 18_000;
+const MAX_LIMIT_COUNT = 18_000;
 
 /**
  * Most sends a profile may allow inside its longest window: what a send log must hold. 3000 sends
@@ -70,7 +70,7 @@ export const MAX_LIMIT_COUNT = 18_000;
 export const MAX_SENDS_PER_LONGEST_WINDOW = 3_000;
 
 /** Most windows in one setting. */
-export const MAX_LIMIT_WINDOWS = 10;
+const MAX_LIMIT_WINDOWS = 10;
 
 /** The setting that overrides each list of windows. */
 export const LIMIT_SETTINGS = {
@@ -171,7 +171,7 @@ export function parseLimits(value: string, key: string, problems: string[]): Sli
 }
 
 /** The three optional `LIMITS_*` settings as read. */
-export interface LimitSettings {
+interface LimitSettings {
     readonly LIMITS_CONNECTOR?: string | undefined;
     readonly LIMITS_WORKFLOWS?: string | undefined;
     readonly LIMITS_WORKFLOWS_CONNECTION?: string | undefined;

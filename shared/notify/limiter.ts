@@ -51,7 +51,7 @@ export const DEFAULT_JITTER_GUARD_MS = 50 as const;
 export const MAX_JITTER_GUARD_MS = 1_000 as const;
 
 /** Options of {@link nextSendTime}. */
-export interface LimiterOptions {
+interface LimiterOptions {
     /**
      * Milliseconds added to every window's length to absorb network jitter.
      * @default DEFAULT_JITTER_GUARD_MS (50)

@@ -12,7 +12,7 @@ export interface MentionedPerson {
 }
 
 /** What starts the line of mentions appended to a card. */
-export const MENTION_LINE_PREFIX = 'cc ';
+const MENTION_LINE_PREFIX = 'cc ';
 
 /** `<` and `>`: a name holding them could open or close an `<at>` tag of its own. */
 const TAG_CHARACTERS = /[<>]/g;
@@ -61,7 +61,7 @@ export function mentionedPeople(mentions: readonly JobMention[] | undefined): Me
  * The mention as written in a card, `<at>Name</at>`: Teams pairs it with the `msteams.entities`
  * entry whose `text` is the same.
  */
-export function mentionText(name: string): string {
+function mentionText(name: string): string {
     return `${MENTION_OPEN}${name}${MENTION_CLOSE}`;
 }
 

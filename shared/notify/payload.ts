@@ -22,7 +22,7 @@ export interface TeamsPayload {
 }
 
 /** The envelope both dialects accept for an Adaptive Card; `contentUrl: null` is required by Workflows. */
-export function adaptiveCardEnvelope(card: AdaptiveCard): object {
+function adaptiveCardEnvelope(card: AdaptiveCard): object {
     return { type: 'message', attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, contentUrl: null, content: card }] };
 }
 

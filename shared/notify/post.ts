@@ -3,7 +3,7 @@ import { readStreamWithin } from '../platform/index.js';
 import type { TeamsAnswer } from './teams-answer.js';
 
 /** Most bytes of an answer body we read; Teams' answers are short, a hostile server's may not be. */
-export const MAX_ANSWER_BYTES = 64 * 1024;
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** Posts a JSON body to a webhook and reports the answer or the transport failure. Never throws. */
 export type PostToWebhook = (url: URL, body: string, timeoutMs: number) => Promise<TeamsAnswer>;

@@ -14,7 +14,7 @@ export interface HttpAnswer {
 }
 
 /** The POST got no HTTP answer at all. */
-export interface TransportFailure {
+interface TransportFailure {
     readonly failure: 'timeout' | 'reset' | 'network';
     /** The underlying error's message, for the record. */
     readonly detail?: string;
@@ -32,7 +32,7 @@ export type TeamsAnswer = HttpAnswer | TransportFailure;
 export type DeliveryOutcome = 'delivered' | 'accepted' | 'throttled' | 'transient' | 'permanent';
 
 /** Why an answer got its outcome; stable, for logs, metrics and dead letters. */
-export type TeamsAnswerReason =
+type TeamsAnswerReason =
     | 'connector-delivered'
     | 'workflows-accepted'
     | 'relay-delivered'
@@ -163,7 +163,7 @@ const TRANSPORT_REASONS = {
 const UTF8_MAX_BYTES_PER_UTF16_UNIT = 3;
 
 /** Options of {@link classifyTeamsResponse}. */
-export interface ClassifyOptions {
+interface ClassifyOptions {
     /** When the answer came (epoch ms), to read a `Retry-After` date; without it only `delay-seconds` is read. */
     readonly now?: number;
 }

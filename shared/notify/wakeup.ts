@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 /** Longest a queue message may stay invisible: 7 days (Azure Queue Storage, Put Message). */
-export const MAX_VISIBILITY_TIMEOUT_SECONDS = 7 * 24 * 3600 - 1;
+const MAX_VISIBILITY_TIMEOUT_SECONDS = 7 * 24 * 3600 - 1;
 
 /** The body of a wake-up message. Holds the webhook's key, never its URL. */
 export const wakeupMessageSchema = z.strictObject({

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The file at the root of every Functions app folder (and of this repository). */
-export const APP_FOLDER_MARKER = 'host.json';
+const APP_FOLDER_MARKER = 'host.json';
 
 /**
  * The nearest folder at or above `start` that holds `host.json`: the app's folder, whether the code

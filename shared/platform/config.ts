@@ -38,7 +38,7 @@ export const QUOTED_VALUE_CHARS = 40;
  * A setting that takes `fallback` when unset or blank, else what `read` makes of the trimmed value;
  * `undefined` from `read` is a problem, worded `problem` (which names the key, never the value).
  */
-export const settingWithDefault = <T>(fallback: T, read: (value: string) => T | undefined, problem: string) =>
+const settingWithDefault = <T>(fallback: T, read: (value: string) => T | undefined, problem: string) =>
     z
         .string()
         .trim()
@@ -77,7 +77,7 @@ export const booleanSetting = (key: string, fallback: boolean) =>
     settingWithDefault(fallback, (value) => BOOLEAN_WORDS.get(value.toLowerCase()), `${key} must be true or false`);
 
 /** A text setting: trimmed, `fallback` when unset or blank, refused with `problem` unless `valid`. */
-export const textSetting = (fallback: string, valid: (value: string) => boolean, problem: string) =>
+const textSetting = (fallback: string, valid: (value: string) => boolean, problem: string) =>
     z
         .string()
         .trim()
@@ -92,9 +92,9 @@ export const textSetting = (fallback: string, valid: (value: string) => boolean,
  * each starting with its key and never quoting a secret, or throws a {@link ConfigurationError}.
  */
 /** The keys of a section: each setting's name and its zod parser. */
-export type SettingShape = Record<string, z.ZodType>;
+type SettingShape = Record<string, z.ZodType>;
 
-export interface ConfigSection<Keys extends SettingShape, Value> {
+interface ConfigSection<Keys extends SettingShape, Value> {
     readonly keys: Keys;
     /** Keys read by prefix, spelled `PREFIX<NAME>` as the README's table does. */
     readonly families?: readonly string[];
@@ -122,7 +122,7 @@ export type ConfigOf<Sections extends Record<string, AnySection>> = {
 };
 
 /** What {@link composeConfig} makes of the sections. */
-export interface ComposedConfig<Config> {
+interface ComposedConfig<Config> {
     /** The one schema: every key of every section. */
     readonly schema: z.ZodObject;
     /** Every key the app reads, families spelled `PREFIX<NAME>`. */
@@ -140,7 +140,7 @@ export interface ComposedConfig<Config> {
  * own entries stay settable at run time; its type, `ReadonlyMap`, forbids that at compile time).
  * Buffers and typed arrays cannot be frozen and are left as they are.
  */
-export function deepFreeze<T>(value: T): T {
+function deepFreeze<T>(value: T): T {
     if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) {
         return value;
     }
@@ -219,7 +219,7 @@ function parseEachSetting(keys: SettingShape, env: Environment, problems: string
 }
 
 /** Default storage: the local emulator, as `func start` assumes. */
-export const DEVELOPMENT_STORAGE = 'UseDevelopmentStorage=true';
+const DEVELOPMENT_STORAGE = 'UseDevelopmentStorage=true';
 
 /** How the app reaches Azure Storage. */
 export type StorageSetting =
@@ -297,7 +297,7 @@ export const DEFAULT_SWEEP_SCHEDULE = '0 */1 * * * *';
 const NCRONTAB_FIELDS = 6;
 
 /** When the timers run. */
-export interface SweepSettings {
+interface SweepSettings {
     /** NCRONTAB schedule of the sweep that wakes stranded webhooks (`SWEEP_SCHEDULE`). */
     readonly schedule: string;
 }

@@ -11,7 +11,7 @@ import { ClientError, ensureErrorType, isClientError, isTeamsRelayError } from '
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 /** The generic body of every 500: a system error is never described to the caller. */
-export const INTERNAL_ERROR_BODY = { error: 'internal_error', message: 'Something went wrong on our side. It has been logged.' } as const;
+const INTERNAL_ERROR_BODY = { error: 'internal_error', message: 'Something went wrong on our side. It has been logged.' } as const;
 
 /**
  * Reads a request body as bytes, refusing one over `maxBytes` as soon as the declared length or the

@@ -8,7 +8,7 @@ import { trackEvent } from './telemetry.js';
 const STARTED_AT = 'teams-relay.startedAt';
 
 /** The pair of hooks `functions/invocation-hooks.ts` registers with `app.hook.preInvocation` and `app.hook.postInvocation`. */
-export interface InvocationTelemetryHooks {
+interface InvocationTelemetryHooks {
     /** Notes when the invocation started. */
     readonly preInvocation: (context: PreInvocationContext) => void;
     /**

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 
 /** The file `func start` reads app settings from (Azure Functions Core Tools). */
-export const LOCAL_SETTINGS_FILE = 'local.settings.json';
+const LOCAL_SETTINGS_FILE = 'local.settings.json';
 
 const localSettingsSchema = z.looseObject({
     IsEncrypted: z.boolean().optional(),

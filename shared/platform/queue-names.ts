@@ -4,7 +4,7 @@
  * Longest Azure queue name (docs/teams-facts.md#queue-names): 3 to 63 lower-case letters, digits and
  * single hyphens, starting and ending with a letter or digit.
  */
-export const MAX_QUEUE_NAME_CHARS = 63;
+const MAX_QUEUE_NAME_CHARS = 63;
 
 /** Shortest Azure queue name. */
 export const MIN_QUEUE_NAME_CHARS = 3;

@@ -37,7 +37,7 @@ export interface DeliveryEvent {
 export const TELEMETRY_PREFIX = 'teams-relay.';
 
 /** The events the app emits. */
-export type TelemetryEventName =
+type TelemetryEventName =
     | 'mention'
     | 'enqueued'
     | 'accepted'
@@ -50,7 +50,7 @@ export type TelemetryEventName =
     | 'invocation-failed';
 
 /** Property values: scalars only, so every record flattens into one Kusto row. */
-export type TelemetryProperties = Readonly<Record<string, string | number | boolean | undefined>>;
+type TelemetryProperties = Readonly<Record<string, string | number | boolean | undefined>>;
 
 /** Events that mean something needs attention: logged as warnings, which sampling never drops (see host.json). */
 const WARNING_EVENTS: ReadonlySet<TelemetryEventName> = new Set(['throttled', 'dead-lettered', 'invalid-job', 'bad-wakeup']);

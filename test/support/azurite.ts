@@ -1,4 +1,5 @@
 // Starts a private in-memory Azurite on free ports for storage tests.
+import { afterAll, beforeAll } from 'vitest';
 import { spawnAzurite } from '../../tools/devhost/azurite-process.js';
 
 /** A running Azurite for one test file. */
@@ -28,5 +29,35 @@ export async function startAzurite(): Promise<TestAzurite> {
         queuePort: azurite.queuePort,
         tablePort: azurite.tablePort,
         stop: () => azurite.stop(),
+    };
+}
+
+/**
+ * One Azurite for the calling test file: started in `beforeAll`, stopped in `afterAll`. Its fields
+ * can be read in tests and hooks, once it has started.
+ * @example
+ * const azurite = useAzurite();
+ * it('writes', async () => { await TableClient.fromConnectionString(azurite.connectionString, 'jobs').createTable(); });
+ */
+export function useAzurite(): TestAzurite {
+    let started: TestAzurite | undefined;
+    const running = (): TestAzurite => {
+        if (started === undefined) {
+            throw new Error('Azurite has not started: read it inside a test or hook');
+        }
+        return started;
+    };
+    beforeAll(async () => {
+        started = await startAzurite();
+    });
+    afterAll(async () => {
+        await started?.stop();
+    });
+    return {
+        get connectionString() { return running().connectionString; },
+        get blobPort() { return running().blobPort; },
+        get queuePort() { return running().queuePort; },
+        get tablePort() { return running().tablePort; },
+        stop: () => running().stop(),
     };
 }

@@ -1,7 +1,7 @@
 /** An independent sliding-window audit of send times: written apart from the limiter and the simulator, so neither checks itself. */
 
 /** One window to audit: at most `max` sends in any interval of `windowMs`. */
-export interface AuditWindow {
+interface AuditWindow {
     readonly windowMs: number;
     readonly max: number;
 }

@@ -3,7 +3,7 @@ import { Agent, createServer, request as forward, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net';
 
 /** A running counting proxy. */
-export interface CountingProxy {
+interface CountingProxy {
     readonly port: number;
     /** Requests forwarded since start (or the last reset). */
     count(): number;

@@ -5,7 +5,7 @@
 import { type AddJobResult, type ConditionalDeadLetterResult, type ConnectionState, type DeadLetter, type DeliveryConfirmation, emptyConnectionState, emptyWebhookState, type JobAttempt, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore, type RecordedMessage, validateJob, type ValidJob, type WebhookState } from '../../shared/notify/index.js';
 
 /** What the benchmark reads back from the stand-in. */
-export interface SaturatedOutbox extends OutboxStore {
+interface SaturatedOutbox extends OutboxStore {
     /** Jobs completed so far (delivered or accepted). */
     completed(): number;
     /** Jobs a newer job with their `updateKey` superseded so far. */
@@ -17,7 +17,7 @@ export interface SaturatedOutbox extends OutboxStore {
 }
 
 /** Options of {@link saturatedOutbox}. */
-export interface SaturatedOutboxOptions {
+interface SaturatedOutboxOptions {
     readonly webhookKey: string;
     readonly alias: string;
     /** Jobs kept waiting at all times. */

@@ -1,8 +1,9 @@
 /** Mention path: throughput and latency of a signed `ping` through the local host, against a bare HMAC-checking `node:http` server. */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { signTeamsBody } from '../../shared/mention/index.js';
+import { buildMentionActivity } from '../cli/mention-activity.js';
 import { appEnvironment, appSnapshot, Cleanup, firstLine, spawnNode, startBenchAzurite, startBenchHost } from './processes.js';
 import { result, round, type BenchResult } from './results.js';
 
@@ -24,42 +25,13 @@ const MIN_THROUGHPUT_RATIO = 0.5;
 const MAX_P99_MS = 20;
 
 /**
- * A Teams activity for `@Relay ping`, in the shape of Microsoft's documented example, sent now: a new
- * id and the current time, as Teams sends each message (the app answers a repeated id from its reply
- * cache and refuses an old timestamp, so reused bodies would measure neither the command nor the check).
+ * A Teams activity for `@Relay ping`, as the CLI's `mention` builds it, sent now with an id of its own,
+ * as Teams sends each message (the app answers a repeated id from its reply cache and refuses an old
+ * timestamp, so reused bodies would measure neither the command nor the check).
  */
 function activity(index: number): string {
-    return JSON.stringify({
-        type: 'message',
-        id: `${Date.now()}-${index}`,
-        timestamp: new Date().toISOString(),
-        serviceUrl: 'https://smba.trafficmanager.net/emea/',
-        channelId: 'msteams',
-        from: { id: `29:bench-${index}`, name: 'Bench User', aadObjectId: randomUUID() },
-        conversation: { isGroup: true, id: '19:bench@thread.skype;messageid=1', name: null, conversationType: 'channel', tenantId: randomUUID() },
-        recipient: null,
-        textFormat: 'plain',
-        attachmentLayout: null,
-        membersAdded: [],
-        membersRemoved: [],
-        topicName: null,
-        historyDisclosed: null,
-        locale: 'en-US',
-        text: '<at>Relay</at>&nbsp;ping\n',
-        speak: null,
-        inputHint: null,
-        summary: null,
-        suggestedActions: null,
-        attachments: [{ contentType: 'text/html', content: '<div><span itemscope="" itemtype="http://schema.skype.com/Mention" itemid="0">Relay</span>&nbsp;ping</div>' }],
-        entities: [{ type: 'clientInfo', locale: 'en-US', country: 'US', platform: 'Web' }],
-        channelData: { teamsChannelId: '19:bench@thread.skype', teamsTeamId: '19:bench@thread.skype', channel: { id: '19:bench@thread.skype' }, team: { id: '19:bench@thread.skype' }, tenant: { id: randomUUID() } },
-        action: null,
-        replyToId: null,
-        value: null,
-        name: null,
-        relatesTo: null,
-        code: null,
-    });
+    const now = Date.now();
+    return JSON.stringify({ ...buildMentionActivity({ webhookName: 'Relay', text: 'ping', now }), id: `${now}-${index}` });
 }
 
 /** What one autocannon run measured. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawnAzurite, type AzuriteProcess } from '../devhost/azurite-process.js';
 
 /** The repository root (this file runs from `dist/tools/bench/`). */
-export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** The built entry point of `npm start`, relative to an app folder. */
 const DEVHOST_MAIN = join('dist', 'tools', 'devhost', 'main.js');
@@ -65,7 +65,7 @@ export async function stopEverything(): Promise<void> {
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
@@ -117,7 +117,7 @@ export async function startBenchAzurite(cleanup: Cleanup): Promise<AzuriteProces
 }
 
 /** A Node child process in its own process group. */
-export interface NodeChild {
+interface NodeChild {
     readonly pid: number;
     /** The last output of the child, stdout and stderr interleaved. */
     output(): string;
@@ -211,7 +211,7 @@ export function firstLine(child: ReturnType<typeof spawnNode>): Promise<string> 
 }
 
 /** A running `node dist/tools/devhost/main.js`. */
-export interface BenchHost extends NodeChild {
+interface BenchHost extends NodeChild {
     /** `http://127.0.0.1:<port>`. */
     readonly url: string;
 }

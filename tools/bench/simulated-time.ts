@@ -28,7 +28,7 @@ class SimulatedTimeout {
 }
 
 /** The simulated clock handed to the simulation. */
-export interface SimulatedClock {
+interface SimulatedClock {
     now(): number;
     /** Moves the clock forward to `time` (never back), firing every timer due on the way, in order. */
     advanceTo(time: number): void;

@@ -18,13 +18,13 @@ export const PROGRAM = 'teams-relay';
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /** Opens a client for a table in the configured storage account. */
-export type TableOpener = (storage: StorageSetting, tableName: string) => TableClient;
+type TableOpener = (storage: StorageSetting, tableName: string) => TableClient;
 
 /**
  * Asks the person at the terminal a question and resolves to the line they typed, or to
  * `undefined` when there is nobody to ask (no terminal).
  */
-export type TerminalPrompt = (question: string) => Promise<string | undefined>;
+type TerminalPrompt = (question: string) => Promise<string | undefined>;
 
 /** Environment variables as `process.env` holds them. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -196,7 +196,7 @@ export async function askOnTerminal(question: string): Promise<string | undefine
 }
 
 /** How a verb reaches storage: its queues and the outbox store, opened from the configuration. */
-export interface CliStorage {
+interface CliStorage {
     readonly openQueue: QueueOpener;
     /** The outbox store, its tables created if missing. */
     readonly store: OutboxStore;

@@ -12,7 +12,7 @@ export function quoteForShell(value: string): string {
 }
 
 /** A request to print as `curl`. */
-export interface CurlRequest {
+interface CurlRequest {
     readonly url: string;
     readonly headers: Readonly<Record<string, string>>;
     /** The exact body bytes. */

@@ -4,10 +4,10 @@ import { type JobMention, type MentionedPerson, mentionedPeople } from '../../sh
 export { redactUrls } from '../../shared/platform/index.js';
 
 /** Characters of a free text (a reason, an answer body) shown in a table; `--json` carries them whole. */
-export const PREVIEW_CHARS = 200;
+const PREVIEW_CHARS = 200;
 
 /** Hex characters of a webhook key shown where there is no alias: enough to tell webhooks apart. */
-export const WEBHOOK_KEY_PREFIX_CHARS = 8;
+const WEBHOOK_KEY_PREFIX_CHARS = 8;
 
 /** C0 and C1 control characters: a text from outside must not move the cursor or recolour the terminal. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -64,7 +64,7 @@ export function printable(text: string): string {
 }
 
 /** One row of a {@link tableLines} table: its cells, and lines shown indented under it. */
-export interface TableRow {
+interface TableRow {
     readonly cells: readonly string[];
     readonly details?: readonly string[];
 }

@@ -24,7 +24,7 @@ const SAMPLE = {
 const TIMESTAMP_FRACTION_DIGITS = 7;
 
 /** What to build the activity from. */
-export interface MentionInput {
+interface MentionInput {
     /** The outgoing webhook's name, as mentioned: `<at>NAME</at>`. */
     readonly webhookName: string;
     /** What the user typed after the mention, as plain text. */

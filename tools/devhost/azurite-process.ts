@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 /** Azurite's well-known development account; the same in every emulator (Microsoft Learn, "Use Azurite"). */
-export const DEVELOPMENT_ACCOUNT_NAME = 'devstoreaccount1';
+const DEVELOPMENT_ACCOUNT_NAME = 'devstoreaccount1';
 /** The published key of the development account (Microsoft Learn, "Use Azurite", HTTP connection strings). */
-export const DEVELOPMENT_ACCOUNT_KEY =
+const DEVELOPMENT_ACCOUNT_KEY =
     'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /** How long Azurite may take to listen on all three ports; it usually needs about one second. */

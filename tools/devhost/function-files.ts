@@ -6,7 +6,7 @@ import { isAbsolute, join, resolve } from 'node:path';
  * Converts one glob path segment (`*`, `?`, literals) into a regular expression.
  * @example segmentPattern('*.js').test('mention.js') // true
  */
-export function segmentPattern(segment: string): RegExp {
+function segmentPattern(segment: string): RegExp {
     const body = segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
     return new RegExp(`^${body}$`);
 }

@@ -3,10 +3,10 @@ import { ensureErrorType } from '../../shared/platform/index.js';
 import type { FunctionHandler, HookRegistration, Registration } from './registry.js';
 
 /** The hooks the local host runs; any other (`log`) is reported at start as not run. */
-export const RUN_HOOKS = ['appStart', 'appTerminate', 'preInvocation', 'postInvocation'] as const;
+const RUN_HOOKS = ['appStart', 'appTerminate', 'preInvocation', 'postInvocation'] as const;
 
 /** A name of a hook the local host runs. */
-export type HookName = (typeof RUN_HOOKS)[number];
+type HookName = (typeof RUN_HOOKS)[number];
 
 /** Whether the local host runs hooks registered under `name`. */
 export function isRunHook(name: string): name is HookName {
@@ -72,7 +72,7 @@ interface PostInvocationState {
  * `error` other than `null` or `undefined` fails the invocation; otherwise `result` is what it returned.
  * `hookData` is shared by the invocation's own hooks. A hook that throws fails the invocation.
  */
-export async function invokeWithHooks(hooks: AppHooks, handler: FunctionHandler, inputs: readonly unknown[], invocationContext: unknown): Promise<unknown> {
+async function invokeWithHooks(hooks: AppHooks, handler: FunctionHandler, inputs: readonly unknown[], invocationContext: unknown): Promise<unknown> {
     const hookData: Record<string, unknown> = {};
     const shared = { hookData, appHookData: hooks.appHookData, invocationContext };
     const pre = withReadOnly<PreInvocationState>(shared, { inputs: [...inputs], functionCallback: handler });

@@ -23,7 +23,7 @@ export const QUEUE_DEFAULTS = {
 } as const;
 
 /** The route prefix of HTTP functions when host.json names none (Microsoft Learn, host.json reference). */
-export const DEFAULT_ROUTE_PREFIX = 'api';
+const DEFAULT_ROUTE_PREFIX = 'api';
 
 /** How queue messages are encoded on the wire. */
 export type MessageEncoding = 'base64' | 'none';

@@ -10,13 +10,13 @@ import { DEFAULT_HOST, DEFAULT_REQUEST_BODY_SIZE_LIMIT } from './settings.js';
 import type { HttpFunction } from './triggers.js';
 
 /** An HTTP function with its compiled route. */
-export interface HttpRoute {
+interface HttpRoute {
     readonly fn: HttpFunction;
     readonly matcher: RouteMatcher;
 }
 
 /** Outcome of routing one request. */
-export type RouteSelection =
+type RouteSelection =
     | { readonly kind: 'found'; readonly route: HttpRoute; readonly params: Record<string, string> }
     | { readonly kind: 'method-not-allowed'; readonly allowed: readonly string[] }
     | { readonly kind: 'not-found' };
@@ -75,7 +75,7 @@ function requestHeaders(req: IncomingMessage): Record<string, string> {
 }
 
 /** Options of the HTTP front end. */
-export interface HttpServerOptions {
+interface HttpServerOptions {
     readonly routes: readonly HttpRoute[];
     readonly inFlight: InFlightInvocations;
     readonly log: HostLog;

@@ -32,10 +32,10 @@ import {
 } from './triggers.js';
 
 /** How long a stop waits for running invocations before closing anyway. */
-export const SHUTDOWN_GRACE_MS = 10_000;
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Options of {@link startLocalHost}. */
-export interface LocalHostOptions {
+interface LocalHostOptions {
     /** Port for HTTP functions; 0 picks a free one. @default `PORT` from the settings, else 7071 */
     readonly port?: number;
     /** Address to listen on. @default `HOST` from the settings, else 127.0.0.1 (loopback only) */
@@ -53,7 +53,7 @@ export interface LocalHostOptions {
 }
 
 /** A function as the local host serves it. */
-export type LocalFunctionInfo =
+type LocalFunctionInfo =
     | { readonly kind: 'http'; readonly name: string; readonly methods: readonly string[] | undefined; readonly url: string; readonly authLevel: string }
     | { readonly kind: 'queue'; readonly name: string; readonly queueName: string; readonly connection: string }
     | {

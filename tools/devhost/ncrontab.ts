@@ -57,7 +57,7 @@ export class InvalidScheduleError extends Error {
 }
 
 /** A six-field NCRONTAB schedule. */
-export interface CronSchedule {
+interface CronSchedule {
     readonly kind: 'cron';
     readonly expression: string;
     /** The first occurrence strictly after `after`, or `undefined` when there is none. */
@@ -65,7 +65,7 @@ export interface CronSchedule {
 }
 
 /** A constant interval (the host's `ConstantSchedule`): every occurrence is the previous time plus `intervalMs`. */
-export interface IntervalSchedule {
+interface IntervalSchedule {
     readonly kind: 'interval';
     readonly expression: string;
     readonly intervalMs: number;

@@ -12,7 +12,7 @@ export const MIN_POLLING_INTERVAL_MS = 100;
  * How long a dequeued message stays invisible while its handler runs; renewed at half-time. Ten minutes,
  * the host's own lease for queue messages (WebJobs SDK `QueueProcessor`, visibility timeout 10 min).
  */
-export const DEFAULT_MESSAGE_LEASE_MS = 10 * 60_000;
+const DEFAULT_MESSAGE_LEASE_MS = 10 * 60_000;
 export { POISON_QUEUE_SUFFIX } from '../../shared/platform/index.js';
 
 /**
@@ -31,7 +31,7 @@ export function failureOutcome(dequeueCount: number, maxDequeueCount: number): '
 }
 
 /** Options of one queue listener. */
-export interface QueueListenerOptions {
+interface QueueListenerOptions {
     readonly fn: QueueFunction;
     readonly queue: QueueClient;
     readonly poisonQueue: QueueClient;

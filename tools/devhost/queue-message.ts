@@ -7,7 +7,7 @@ import type { MessageEncoding } from './host-json.js';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** The decoded text of a message, or why it cannot be decoded. */
-export type DecodedMessage = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
+type DecodedMessage = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
 
 /**
  * Decodes the stored message text per host.json `messageEncoding`.

@@ -2,24 +2,24 @@
 import { createRequire } from 'node:module';
 
 /** The module name "@azure/functions" requires lazily to find the worker (src/utils/tryGetCoreApiLazy.ts). */
-export const CORE_MODULE_NAME = '@azure/functions-core';
+const CORE_MODULE_NAME = '@azure/functions-core';
 
 /**
  * Where the local host puts its core API for the package `@azure/functions-core` of this repository
  * (`tools/devhost/functions-core`, a development dependency, so ordinary package resolution finds it
  * from "@azure/functions"); that package exports what it finds here. Keep in step with its `index.js`.
  */
-export const CORE_API_KEY = Symbol.for('teams-relay.devhost.functions-core.api');
+const CORE_API_KEY = Symbol.for('teams-relay.devhost.functions-core.api');
 
 /** One binding of a registered function, as `toCoreFunctionMetadata` builds it from the `app.*` options. */
-export interface CoreBinding {
+interface CoreBinding {
     readonly type: string;
     readonly direction: 'in' | 'out';
     readonly [property: string]: unknown;
 }
 
 /** Function metadata as the worker receives it (functions-core `FunctionMetadata`). */
-export interface CoreFunctionMetadata {
+interface CoreFunctionMetadata {
     readonly name: string;
     readonly bindings: Readonly<Record<string, CoreBinding>>;
     readonly retryOptions?: unknown;
@@ -44,13 +44,13 @@ export interface HookRegistration {
 }
 
 /** Everything the loaded function modules registered. */
-export interface Registrations {
+interface Registrations {
     readonly functions: readonly Registration[];
     readonly hooks: readonly HookRegistration[];
 }
 
 /** Log levels of the worker's system log (functions-core `RpcLogLevel` names as the library passes them). */
-export type SystemLogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical' | 'none';
+type SystemLogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical' | 'none';
 
 interface Collector {
     readonly functions: Registration[];

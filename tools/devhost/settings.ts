@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 export { readLocalSettings } from '../../shared/platform/index.js';
 
 /** The port `func start` listens on by default (Azure Functions Core Tools). */
-export const DEFAULT_PORT = 7071;
+const DEFAULT_PORT = 7071;
 
 /**
  * The address the local host listens on unless `HOST` says otherwise: loopback only, because function

@@ -6,7 +6,7 @@ import type { HostLog } from './log.js';
 import type { Environment } from './settings.js';
 
 /** The storage emulator's fixed ports (Microsoft Learn, "Use Azurite": blob 10000, queue 10001, table 10002). */
-export const EMULATOR_PORTS: AzuritePorts = { blobPort: 10000, queuePort: 10001, tablePort: 10002 };
+const EMULATOR_PORTS: AzuritePorts = { blobPort: 10000, queuePort: 10001, tablePort: 10002 };
 /** The connection string that means "the local emulator" (Microsoft Learn, storage connection strings). */
 export const DEVELOPMENT_STORAGE = 'UseDevelopmentStorage=true';
 /** How long to wait for a port probe to connect; loopback answers at once. */

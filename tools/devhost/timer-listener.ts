@@ -5,7 +5,7 @@ import { nextOccurrence, type TimerSchedule } from './ncrontab.js';
 import type { TimerFunction } from './triggers.js';
 
 /** Longest delay `setTimeout` honours (Node.js docs: larger values become 1 ms); longer waits are chained. */
-export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
 /**
  * `Last` and `LastUpdated` of a status nothing has been recorded in yet: .NET's default `DateTime`
@@ -17,7 +17,7 @@ export const NO_RECORDED_TIME = new Date('0001-01-01T00:00:00.000Z');
 const MONITOR_WINDOW_MS = 60_000;
 
 /** Last and next occurrence as the host keeps them (`ScheduleStatus`). */
-export interface ScheduleStatus {
+interface ScheduleStatus {
     readonly last: Date;
     readonly next: Date;
     readonly lastUpdated: Date;
@@ -61,7 +61,7 @@ export function isMonitoredSchedule(schedule: TimerSchedule, useMonitor: boolean
 }
 
 /** Options of one timer listener. */
-export interface TimerListenerOptions {
+interface TimerListenerOptions {
     readonly fn: TimerFunction;
     /** Invocations of the whole host, awaited on stop. */
     readonly inFlight: InFlightInvocations;

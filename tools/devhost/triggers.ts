@@ -49,7 +49,7 @@ export interface TimerFunction {
 }
 
 /** A function whose trigger the local host does not run. */
-export interface UnsupportedFunction {
+interface UnsupportedFunction {
     readonly kind: 'unsupported';
     readonly name: string;
     readonly triggerType: string;

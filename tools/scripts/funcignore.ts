@@ -1,10 +1,10 @@
 /** `.funcignore` read exactly as Azure Functions Core Tools reads it when `func azure functionapp publish` zips a folder. */
 
 /** Folders Core Tools never uploads, at any depth (`FileSystemHelpers.GetLocalFiles`), compared case-insensitively. */
-export const ALWAYS_EXCLUDED_FOLDERS = ['.git', '.vscode'] as const;
+const ALWAYS_EXCLUDED_FOLDERS = ['.git', '.vscode'] as const;
 
 /** Files Core Tools never uploads, at any depth (`FileSystemHelpers.GetLocalFiles`), compared case-insensitively. */
-export const ALWAYS_EXCLUDED_FILES = ['.funcignore', '.gitignore', 'local.settings.json', 'project.lock.json'] as const;
+const ALWAYS_EXCLUDED_FILES = ['.funcignore', '.gitignore', 'local.settings.json', 'project.lock.json'] as const;
 
 /** Characters Core Tools escapes before turning `**` and `*` into regular expressions (`GitIgnoreParser.PrepareRegexPattern`). */
 const ESCAPED_CHARACTERS = /[-[\]/{}()+?.\\^$|]/g;

@@ -7,7 +7,7 @@ import { galleryCards } from '../preview/gallery.js';
 import { closePreviewBrowser, renderCardPng } from '../preview/index.js';
 
 /** Where the pictures go, from the app folder. */
-export const GALLERY_FOLDER = join('docs', 'cards');
+const GALLERY_FOLDER = join('docs', 'cards');
 
 /** A picture larger than this weighs on the repository; the script says so. */
 const MAX_PICTURE_BYTES = 100 * 1024;
@@ -15,7 +15,7 @@ const MAX_PICTURE_BYTES = 100 * 1024;
 const BYTES_PER_KB = 1024;
 
 /** One picture written. */
-export interface GalleryPicture {
+interface GalleryPicture {
     readonly name: string;
     readonly path: string;
     readonly width: number;
@@ -30,7 +30,7 @@ export interface GalleryPicture {
  * @example
  * const pictures = await writeGallery(process.cwd());
  */
-export async function writeGallery(root: string): Promise<GalleryPicture[]> {
+async function writeGallery(root: string): Promise<GalleryPicture[]> {
     const folder = join(root, GALLERY_FOLDER);
     await mkdir(folder, { recursive: true });
     const pictures: GalleryPicture[] = [];

@@ -10,16 +10,16 @@ import { DEFAULT_CARD_TEMPLATES_DIR } from '../../shared/cards/index.js';
 import { findAppRoot } from '../../shared/platform/index.js';
 
 /** Top-level files of the package. package-lock.json is never loaded, but lets `func ... publish --build remote` install the same tree. */
-export const PACKAGE_ROOT_FILES = ['host.json', 'package.json', 'package-lock.json'] as const;
+const PACKAGE_ROOT_FILES = ['host.json', 'package.json', 'package-lock.json'] as const;
 
 /** The build output folder (`tsc -p tsconfig.build.json`); `.funcignore` drops its development-only parts. */
-export const BUILD_FOLDER = 'dist';
+const BUILD_FOLDER = 'dist';
 
 /** The installed dependencies folder, taken from a production-only install rather than the working tree. */
-export const DEPENDENCIES_FOLDER = 'node_modules';
+const DEPENDENCIES_FOLDER = 'node_modules';
 
 /** Installs exactly the lockfile's production tree: no devDependencies, no Core Tools (optional), no install scripts. */
-export const PRODUCTION_INSTALL_ARGS = ['ci', '--omit=dev', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund'] as const;
+const PRODUCTION_INSTALL_ARGS = ['ci', '--omit=dev', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund'] as const;
 
 /** Zip "version made by" host system for Unix (APPNOTE.TXT 4.4.2.2), so extractors on Linux apply the modes below. */
 const ZIP_HOST_UNIX = 3;
@@ -42,7 +42,7 @@ interface PackageFile {
 }
 
 /** What `createPackage` wrote. */
-export interface PackageSummary {
+interface PackageSummary {
     readonly zipPath: string;
     readonly fileCount: number;
     readonly zipBytes: number;
@@ -133,7 +133,7 @@ function installProductionDependencies(appRoot: string, stagingFolder: string): 
  * sorted, use forward slashes and carry Unix mode 0644.
  * @throws {Error} when the build is missing or stale, the install fails, or the package would be invalid.
  */
-export function createPackage(appRoot: string): PackageSummary {
+function createPackage(appRoot: string): PackageSummary {
     const manifest = readManifest(appRoot);
     const rules = compileFuncignore(readFileSync(join(appRoot, '.funcignore'), 'utf8'));
     const distFolder = join(appRoot, BUILD_FOLDER);

@@ -25,7 +25,7 @@ export const HTTP_STATUS = {
 } as const;
 
 /** The Teams-side errors the connector wraps in a 200 (429, 413, 400, 500: docs/teams-facts.md#connector-answers). */
-export type WrappedTeamsError = 429 | 413 | 400 | 500;
+type WrappedTeamsError = 429 | 413 | 400 | 500;
 
 /** Which wording a connector throttling answer uses: sometimes also the word `ApplicationThrottled` (docs/teams-facts.md#connector-answers). */
 export type ThrottleWording = 'plain' | 'applicationThrottled';
@@ -34,7 +34,7 @@ const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const APPLICATION_JSON = 'application/json; charset=utf-8';
 
 /** Delivered: the body is the number `1` (docs/teams-facts.md#connector-answers). */
-export const CONNECTOR_DELIVERED_BODY = '1';
+const CONNECTOR_DELIVERED_BODY = '1';
 /** A MessageCard without summary or text (docs/teams-facts.md#connector-answers). */
 export const CONNECTOR_SUMMARY_REQUIRED_BODY = 'Summary or Text is required.';
 /** A body that is not JSON (docs/teams-facts.md#connector-answers). */

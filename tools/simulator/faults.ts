@@ -2,7 +2,7 @@
 import type { RetryAfterFormat } from './answers.js';
 
 /** The faults a simulated webhook can show. */
-export const FAULT_KINDS = [
+const FAULT_KINDS = [
     'reset',
     'hang',
     'status503',
@@ -26,7 +26,7 @@ export const FAULT_KINDS = [
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The `Retry-After` a Workflows fault answer carries: at least `seconds`, written as seconds or as an HTTP date. */
-export interface RetryAfterSpec {
+interface RetryAfterSpec {
     readonly seconds: number;
     /** @default 'seconds' */
     readonly format?: RetryAfterFormat;
@@ -60,7 +60,7 @@ export interface FaultSpec {
 }
 
 /** Targets every webhook. */
-export const ALL_WEBHOOKS = '*';
+const ALL_WEBHOOKS = '*';
 
 interface FaultRule {
     readonly target: string;

@@ -13,13 +13,13 @@ const MS_PER_SECOND = 1_000;
 /** Connector rate-limit table: 4 requests per 1 s (docs/teams-facts.md#connector-rate-limits). */
 export const PER_SECOND_LIMIT = { windowMs: 1 * MS_PER_SECOND, max: 4 } as const satisfies WindowLimit;
 /** Connector rate-limit table: 60 requests per 30 s (docs/teams-facts.md#connector-rate-limits). */
-export const PER_30_SECONDS_LIMIT = { windowMs: 30 * MS_PER_SECOND, max: 60 } as const satisfies WindowLimit;
+const PER_30_SECONDS_LIMIT = { windowMs: 30 * MS_PER_SECOND, max: 60 } as const satisfies WindowLimit;
 /** Connector rate-limit table: 100 requests per 3600 s (docs/teams-facts.md#connector-rate-limits). */
-export const PER_HOUR_LIMIT = { windowMs: 3_600 * MS_PER_SECOND, max: 100 } as const satisfies WindowLimit;
+const PER_HOUR_LIMIT = { windowMs: 3_600 * MS_PER_SECOND, max: 100 } as const satisfies WindowLimit;
 /** Connector rate-limit table: 150 requests per 7200 s (docs/teams-facts.md#connector-rate-limits). */
-export const PER_2_HOURS_LIMIT = { windowMs: 7_200 * MS_PER_SECOND, max: 150 } as const satisfies WindowLimit;
+const PER_2_HOURS_LIMIT = { windowMs: 7_200 * MS_PER_SECOND, max: 150 } as const satisfies WindowLimit;
 /** Connector rate-limit table: 1800 requests per 86400 s (docs/teams-facts.md#connector-rate-limits). */
-export const PER_DAY_LIMIT = { windowMs: 86_400 * MS_PER_SECOND, max: 1_800 } as const satisfies WindowLimit;
+const PER_DAY_LIMIT = { windowMs: 86_400 * MS_PER_SECOND, max: 1_800 } as const satisfies WindowLimit;
 
 /**
  * The five per-webhook windows (docs/teams-facts.md#connector-rate-limits). Workflows publish no table; the app

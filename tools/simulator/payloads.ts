@@ -2,7 +2,7 @@
 import { RELAY_FIELD, RELAY_STRING_FIELDS } from './relay-contract.js';
 
 /** `contentType` of an Adaptive Card attachment (the Adaptive Card envelope, docs/teams-facts.md#connector-payloads). */
-export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
 /** In Adaptive Cards everything except `Action.Submit` is supported (docs/teams-facts.md#connector-payloads). */
 const UNSUPPORTED_ACTION_TYPE = 'Action.Submit';
@@ -14,18 +14,18 @@ const WORKFLOWS_MAX_CARD_VERSION = { major: 1, minor: 4 } as const;
 export const WORKFLOWS_CARD_NOT_DISPLAYED = "We're sorry, this card couldn't be displayed";
 
 /** The legacy connector formats (docs/teams-facts.md#connector-payloads). */
-export type ConnectorFormat = 'text' | 'messageCard' | 'adaptiveCard';
+type ConnectorFormat = 'text' | 'messageCard' | 'adaptiveCard';
 
 /** Why the connector itself (before Teams) refuses a body. */
-export type ConnectorRejection = 'bad-payload' | 'summary-required';
+type ConnectorRejection = 'bad-payload' | 'summary-required';
 
 /** Result of reading a legacy connector body. */
-export type ConnectorPayload =
+type ConnectorPayload =
     | { readonly ok: true; readonly json: unknown; readonly format: ConnectorFormat }
     | { readonly ok: false; readonly rejection: ConnectorRejection; readonly json?: unknown };
 
 /** Result of reading a Workflows body against the trigger's schema. */
-export type WorkflowsPayload =
+type WorkflowsPayload =
     | { readonly ok: true; readonly json: Readonly<Record<string, unknown>> }
     | { readonly ok: false; readonly problem: string; readonly json?: unknown };
 
@@ -119,7 +119,7 @@ export function parseWorkflowsPayload(text: string): WorkflowsPayload {
 }
 
 /** Result of reading a relay flow body against its trigger's schema (`infra/app/relay-flow.json`). */
-export type RelayPayload =
+type RelayPayload =
     | {
           readonly ok: true;
           readonly json: Readonly<Record<string, unknown>>;

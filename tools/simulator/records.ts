@@ -14,9 +14,6 @@ export type Dialect = 'connector' | 'workflows' | 'relay';
  */
 export type Outcome = 'delivered' | 'throttled' | 'rejected' | 'fault';
 
-/** Every outcome, in a stable order. */
-export const OUTCOMES = ['delivered', 'throttled', 'rejected', 'fault'] as const satisfies readonly Outcome[];
-
 /**
  * What the flow behind an accepted Workflows request did with its post:
  * - `posted`: the post fitted its Teams connection's budget (Teams may still not show it, see `rendered`);
@@ -124,7 +121,7 @@ export function countConnection(records: readonly ReceivedRequest[]): Connection
 }
 
 /** One webhook in a {@link SimulatorReport}: its counts, its dialect and, for Workflows, its connection (as of its latest request). */
-export type WebhookReport = OutcomeStats & { readonly dialect: Dialect; readonly connection?: string };
+type WebhookReport = OutcomeStats & { readonly dialect: Dialect; readonly connection?: string };
 
 /** Version of the {@link SimulatorReport} shape; it changes only when a field changes meaning or goes away. */
 export const REPORT_VERSION = 1;

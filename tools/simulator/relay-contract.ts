@@ -19,10 +19,10 @@ export const RELAY_ACTIONS = ['post', 'reply', 'update'] as const;
 export type RelayAction = (typeof RELAY_ACTIONS)[number];
 
 /** The `relay` field naming the message an action works on. */
-export type RelayIdField = 'messageId' | 'parentMessageId';
+type RelayIdField = 'messageId' | 'parentMessageId';
 
 /** How the flow carries out one action. */
-export interface RelayActionSpec {
+interface RelayActionSpec {
     /** The `relay` field the action needs (missing or empty → `400 MissingMessageId`). */
     readonly idField?: RelayIdField;
     /** The Microsoft Teams connector operation it calls as Flow bot. */

@@ -17,7 +17,7 @@ import type { SlidingWindowLog } from './windows.js';
 const APPLICATION_JSON = 'application/json; charset=utf-8';
 
 /** One version of a card: as posted, or as an update left it. */
-export interface RelayCardVersion {
+interface RelayCardVersion {
     /** When the flow posted or updated it (simulator clock, ms). */
     readonly at: number;
     /** `relay.jobId` of the request, when it had one. */

@@ -98,7 +98,7 @@ export function connectorPath(name: string): string {
  * @example
  * workflowsPath('ops', 'power-platform-cu'); // → '/powerautomate/automations/direct/cu/17/workflows/5b2d…/triggers/manual/paths/invoke'
  */
-export function workflowsPath(name: string, shape: WorkflowsUrlShape = DEFAULT_WORKFLOWS_URL_SHAPE): string {
+function workflowsPath(name: string, shape: WorkflowsUrlShape = DEFAULT_WORKFLOWS_URL_SHAPE): string {
     const id = digest(name, 'workflow').toString('hex').slice(0, CONNECTOR_HEX_LENGTH);
     const trigger = `/workflows/${id}/triggers/manual/paths/invoke`;
     switch (shape) {

@@ -54,7 +54,7 @@ const MAX_READ_BYTES = 1_024 * 1_024;
 const AUDITED_OUTCOMES: readonly Outcome[] = ['delivered', 'throttled'];
 
 /** Wording of connector throttling answers: one of the two, or alternating starting with `plain`. */
-export type ThrottleWordingOption = ThrottleWording | 'alternate';
+type ThrottleWordingOption = ThrottleWording | 'alternate';
 
 /** Options of {@link startTeamsSimulator}; every one has a default. */
 export interface TeamsSimulatorOptions {
@@ -99,7 +99,7 @@ export interface TeamsSimulatorOptions {
 }
 
 /** Options of one Workflows URL built by {@link TeamsSimulator.workflowsUrl}. */
-export interface WorkflowsUrlOptions {
+interface WorkflowsUrlOptions {
     /** @default the simulator's `workflowsUrlShape` */
     readonly shape?: WorkflowsUrlShape;
     /** The Teams connection its flow posts with, carried in the URL's `connection` query parameter. */
@@ -107,7 +107,7 @@ export interface WorkflowsUrlOptions {
 }
 
 /** Options of one relay flow URL built by {@link TeamsSimulator.relayFlowUrl}. */
-export interface RelayFlowUrlOptions {
+interface RelayFlowUrlOptions {
     /** The Teams connection its connector calls go through, carried in the URL's `connection` query parameter. */
     readonly connection?: string;
 }

@@ -2,7 +2,7 @@
 import type { WindowLimit } from './limits.js';
 
 /** A window the next request would exceed, with the count already spent in it. */
-export interface ExceededWindow {
+interface ExceededWindow {
     readonly limit: WindowLimit;
     readonly count: number;
 }

@@ -1,20 +1,18 @@
 /** The `alert` card: a monitoring alert, its severity shown by colour and icon, with facts and a link to it. */
 import { z } from 'zod';
-import type { CardTemplate } from '../render.js';
 import {
-    ADAPTIVE_CARD_SCHEMA_URL,
     invalidValue,
     cardFactsSchema,
     cardLinksSchema,
+    cardTemplate,
     cardUrlSchema,
-    chooseByValue,
     factSetElement,
     headerElement,
     linkActions,
     markdownElement,
-    CARD_VERSION,
-    whenPresent,
     type StateLook,
+    stateLookExpressions,
+    whenPresent,
 } from './parts.js';
 
 /** Alert severities, most severe first. */
@@ -39,10 +37,10 @@ export const ALERT_SEVERITY_LOOK = {
 export const ALERT_RESOLVED_LOOK = { colour: 'good', icon: '✅' } as const satisfies StateLook;
 
 /** An image a card may show: https only (Teams fetches card images itself and refuses plain http). */
-export const cardImageUrlSchema = z.url({ protocol: /^https$/, error: invalidValue('must be an https URL') });
+const cardImageUrlSchema = z.url({ protocol: /^https$/, error: invalidValue('must be an https URL') });
 
 /** One alert of a group, as a line under the card's description. */
-export const alertItemSchema = z.object({
+const alertItemSchema = z.object({
     title: z.string().trim().min(1).describe('What identifies this alert in its group, e.g. "instance=db-2"'),
     status: z.enum(ALERT_STATUSES).default('firing').describe('"resolved" marks the line with a tick'),
     text: z.string().optional().describe('More about it, in Markdown (its values, since when)'),
@@ -67,16 +65,7 @@ export const alertCardDataSchema = z.object({
 /** Data for the `alert` template, as producers write it. */
 export type AlertCardData = z.input<typeof alertCardDataSchema>;
 
-const severityColour = chooseByValue(
-    'severity',
-    Object.fromEntries(ALERT_SEVERITIES.map((severity) => [severity, ALERT_SEVERITY_LOOK[severity].colour])),
-    ALERT_SEVERITY_LOOK.info.colour,
-);
-const severityIcon = chooseByValue(
-    'severity',
-    Object.fromEntries(ALERT_SEVERITIES.map((severity) => [severity, ALERT_SEVERITY_LOOK[severity].icon])),
-    ALERT_SEVERITY_LOOK.info.icon,
-);
+const { colour: severityColour, icon: severityIcon } = stateLookExpressions('severity', ALERT_SEVERITY_LOOK, ALERT_SEVERITY_LOOK.info);
 const isResolved = "status == 'resolved'";
 const colour = `if(${isResolved}, '${ALERT_RESOLVED_LOOK.colour}', ${severityColour})`;
 const label = `if(${isResolved}, concat('${ALERT_RESOLVED_LOOK.icon} RESOLVED · ', toUpper(severity)), concat(${severityIcon}, ' ', toUpper(severity)))`;
@@ -85,10 +74,7 @@ const label = `if(${isResolved}, concat('${ALERT_RESOLVED_LOOK.icon} RESOLVED ·
 const alertItemHeading = `concat(if(status == 'resolved', '${ALERT_RESOLVED_LOOK.icon} ', '🔥 '), if(empty(url), title, concat('[', title, '](', url, ')')))`;
 
 /** The `alert` card template. */
-export const alertCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: CARD_VERSION,
+export const alertCardTemplate = cardTemplate({
     body: [
         headerElement(colour, [
             { type: 'TextBlock', text: `\${${label}}`, color: `\${${colour}}`, weight: 'Bolder', size: 'Small', wrap: true },
@@ -113,7 +99,7 @@ export const alertCardTemplate: CardTemplate = {
     ],
     actions: linkActions('Open alert'),
     msteams: { width: 'Full' },
-};
+});
 
 /** Example data for the `alert` template. */
 export const alertCardExample: AlertCardData = {

@@ -1,22 +1,20 @@
 /** The `build` card: a CI pipeline run's result, its status by colour, with the steps that failed. */
 import { z } from 'zod';
-import type { CardTemplate } from '../render.js';
 import {
-    ADAPTIVE_CARD_SCHEMA_URL,
     bulletListElement,
     cardDurationSchema,
     cardFactsSchema,
     cardLinksSchema,
+    cardTemplate,
     cardUrlSchema,
-    chooseByValue,
     durationExpression,
     factSetElement,
     headerElement,
     invalidValue,
     linkActions,
     markdownElement,
-    CARD_VERSION,
     type StateLook,
+    stateLookExpressions,
 } from './parts.js';
 
 /** A pipeline run's outcomes, as CI systems report them. */
@@ -34,7 +32,7 @@ export const BUILD_STATUS_LOOK = {
 } as const satisfies Record<BuildStatus, StateLook>;
 
 /** Characters of a commit hash shown, as `git log --oneline` does. */
-export const SHORT_COMMIT_LENGTH = 7;
+const SHORT_COMMIT_LENGTH = 7;
 
 /** The `build` template's data. */
 export const buildCardDataSchema = z.object({
@@ -61,19 +59,13 @@ export type BuildCardData = z.input<typeof buildCardDataSchema>;
 /** The status an unknown value falls back to in the card; the schema never lets one through. */
 const FALLBACK_STATUS: BuildStatus = 'running';
 
-const looks = (pick: (look: StateLook) => string): Record<string, string> =>
-    Object.fromEntries(BUILD_STATUSES.map((status) => [status, pick(BUILD_STATUS_LOOK[status])]));
-const colour = chooseByValue('status', looks((look) => look.colour), BUILD_STATUS_LOOK[FALLBACK_STATUS].colour);
-const icon = chooseByValue('status', looks((look) => look.icon), BUILD_STATUS_LOOK[FALLBACK_STATUS].icon);
+const { colour, icon } = stateLookExpressions('status', BUILD_STATUS_LOOK, BUILD_STATUS_LOOK[FALLBACK_STATUS]);
 const runPart = "if(empty(runNumber), '', concat(' #', string(runNumber)))";
 const headline = `concat(${icon}, ' ', pipeline, ${runPart}, ' ', status)`;
 const shortCommit = `if(length(commit) > ${SHORT_COMMIT_LENGTH}, substring(commit, 0, ${SHORT_COMMIT_LENGTH}), commit)`;
 
 /** The `build` card template. */
-export const buildCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: CARD_VERSION,
+export const buildCardTemplate = cardTemplate({
     body: [
         headerElement(colour, [{ type: 'TextBlock', text: `\${${headline}}`, weight: 'Bolder', size: 'Large', wrap: true }]),
         markdownElement('commitMessage', { isSubtle: true }),
@@ -87,7 +79,7 @@ export const buildCardTemplate: CardTemplate = {
     ],
     actions: linkActions('View run'),
     msteams: { width: 'Full' },
-};
+});
 
 /** Example data for the `build` template. */
 export const buildCardExample: BuildCardData = {

@@ -1,20 +1,19 @@
 /** The `deployment` card: a service version going to an environment, started, succeeded or failed, with its changes. */
 import { z } from 'zod';
-import type { CardTemplate } from '../render.js';
 import {
-    ADAPTIVE_CARD_SCHEMA_URL,
     bulletListElement,
     cardDurationSchema,
     cardFactsSchema,
     cardLinksSchema,
+    cardTemplate,
     cardUrlSchema,
     chooseByValue,
     durationExpression,
     factSetElement,
     headerElement,
     linkActions,
-    CARD_VERSION,
     type StateLook,
+    stateLookExpressions,
 } from './parts.js';
 
 /** Where a deployment stands. */
@@ -50,10 +49,7 @@ export const deploymentCardDataSchema = z.object({
 /** Data for the `deployment` template, as producers write it. */
 export type DeploymentCardData = z.input<typeof deploymentCardDataSchema>;
 
-const looks = (pick: (look: StateLook) => string): Record<string, string> =>
-    Object.fromEntries(DEPLOYMENT_STATUSES.map((status) => [status, pick(DEPLOYMENT_STATUS_LOOK[status])]));
-const colour = chooseByValue('status', looks((look) => look.colour), DEPLOYMENT_STATUS_LOOK[DEFAULT_STATUS].colour);
-const icon = chooseByValue('status', looks((look) => look.icon), DEPLOYMENT_STATUS_LOOK[DEFAULT_STATUS].icon);
+const { colour, icon } = stateLookExpressions('status', DEPLOYMENT_STATUS_LOOK, DEPLOYMENT_STATUS_LOOK[DEFAULT_STATUS]);
 const verb = chooseByValue('status', { started: 'deploying', failed: 'failed to deploy' }, 'deployed');
 const versionPart = "if(empty(version), '', concat(' ', version))";
 const environmentPart = "if(empty(environment), '', concat(' to ', environment))";
@@ -61,10 +57,7 @@ const environmentPart = "if(empty(environment), '', concat(' to ', environment))
 const headline = `concat(${icon}, ' ', service, ${versionPart}, ' ', ${verb}, ${environmentPart})`;
 
 /** The `deployment` card template. */
-export const deploymentCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: CARD_VERSION,
+export const deploymentCardTemplate = cardTemplate({
     body: [
         headerElement(colour, [
             { type: 'TextBlock', text: `\${${headline}}`, weight: 'Bolder', size: 'Large', wrap: true },
@@ -81,7 +74,7 @@ export const deploymentCardTemplate: CardTemplate = {
     ],
     actions: linkActions('View deployment'),
     msteams: { width: 'Full' },
-};
+});
 
 /** Example data for the `deployment` template. */
 export const deploymentCardExample: DeploymentCardData = {

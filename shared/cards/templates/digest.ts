@@ -1,8 +1,7 @@
 /** The `digest` card: many notifications in one message, each a section, rendered cards embedded with their content and links. */
 import { z } from 'zod';
-import { ALLOWED_REPLY_ACTION, cardActionTypes } from '../card.js';
-import type { CardTemplate } from '../render.js';
-import { ADAPTIVE_CARD_SCHEMA_URL, cardUrlSchema, markdownElement, CARD_VERSION, whenPresent } from './parts.js';
+import { ALLOWED_REPLY_ACTION, CARD_VERSION, cardActionTypes } from '../card.js';
+import { cardTemplate, cardUrlSchema, markdownElement, whenPresent } from './parts.js';
 
 /** A card element or action as JSON: its `type` and whatever else it holds. */
 const typedJsonSchema = z.looseObject({ type: z.string() });
@@ -12,7 +11,7 @@ const typedJsonSchema = z.looseObject({ type: z.string() });
  * digest, its actions become an ActionSet and its mention entities join the digest's, so its
  * content, links and mentions all survive. Only `Action.OpenUrl` actions are allowed anywhere in it.
  */
-export const embeddedCardSchema = z
+const embeddedCardSchema = z
     .looseObject({
         type: z.literal('AdaptiveCard', 'must be "AdaptiveCard"'),
         body: z.array(typedJsonSchema).optional(),
@@ -28,7 +27,7 @@ export const embeddedCardSchema = z
     .describe('A rendered Adaptive Card whose content is embedded in the section');
 
 /** One notification in a digest. */
-export const digestItemSchema = z.object({
+const digestItemSchema = z.object({
     title: z.string().trim().min(1).describe('The section heading'),
     text: z.string().optional().describe('The notification, in Markdown'),
     time: z.string().trim().min(1).optional().describe('When it happened, as shown, e.g. "10:02 UTC"'),
@@ -54,10 +53,7 @@ const itemHeading = "if(empty(link), title, concat('[', title, '](', link, ')'))
 const embeddedMentions = 'flatten(foreach(where(items, item, not(empty(item.card.msteams.entities))), item, item.card.msteams.entities))';
 
 /** The `digest` card template. */
-export const digestCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: CARD_VERSION,
+export const digestCardTemplate = cardTemplate({
     body: [
         { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Large', wrap: true },
         { type: 'TextBlock', text: `\${${countLine}}`, isSubtle: true, wrap: true, spacing: 'None' },
@@ -77,7 +73,7 @@ export const digestCardTemplate: CardTemplate = {
         },
     ],
     msteams: { width: 'Full', entities: `\${${embeddedMentions}}` },
-};
+});
 
 /** Example data for the `digest` template. */
 export const digestCardExample: DigestCardData = {

@@ -1,7 +1,6 @@
 /** The `facts` card: a title and a list of name/value facts, with optional Markdown text and links. */
 import { z } from 'zod';
-import type { CardTemplate } from '../render.js';
-import { ADAPTIVE_CARD_SCHEMA_URL, cardFactSchema, cardLinksSchema, factSetElement, linkActions, markdownElement, CARD_VERSION } from './parts.js';
+import { cardFactSchema, cardLinksSchema, cardTemplate, factSetElement, linkActions, markdownElement } from './parts.js';
 
 /** The `facts` template's data. */
 export const factsCardDataSchema = z.object({
@@ -12,13 +11,10 @@ export const factsCardDataSchema = z.object({
 });
 
 /** Data for the `facts` template, as producers write it. */
-export type FactsCardData = z.input<typeof factsCardDataSchema>;
+type FactsCardData = z.input<typeof factsCardDataSchema>;
 
 /** The `facts` card template. */
-export const factsCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: CARD_VERSION,
+export const factsCardTemplate = cardTemplate({
     body: [
         { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Medium', wrap: true },
         factSetElement([]),
@@ -26,7 +22,7 @@ export const factsCardTemplate: CardTemplate = {
     ],
     actions: linkActions(),
     msteams: { width: 'Full' },
-};
+});
 
 /** Example data for the `facts` template. */
 export const factsCardExample: FactsCardData = {

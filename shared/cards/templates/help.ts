@@ -1,12 +1,8 @@
 /** The `help` card: the mention commands, one fact each. */
-import { CARD_VERSION } from '../card.js';
-import type { CardTemplate } from '../render.js';
+import { cardTemplate } from './parts.js';
 
 /** Data: `{ name: string, commands: { name, usage, summary }[] }`. */
-export const helpCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: CARD_VERSION,
+export const helpCardTemplate = cardTemplate({
     body: [
         { type: 'TextBlock', text: '${name} commands', weight: 'Bolder', size: 'Medium', wrap: true },
         { type: 'TextBlock', text: 'Mention me with one of these:', isSubtle: true, wrap: true, spacing: 'Small' },
@@ -18,4 +14,4 @@ export const helpCardTemplate: CardTemplate = {
     actions: [
         { type: 'Action.OpenUrl', title: 'Outgoing webhooks in Teams', url: 'https://learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/add-outgoing-webhook' },
     ],
-};
+});

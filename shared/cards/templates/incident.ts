@@ -1,26 +1,24 @@
 /** The `incident` card: an update on an incident, its status by colour, with impact, commander and next update. */
 import { z } from 'zod';
-import type { CardTemplate } from '../render.js';
 import {
-    ADAPTIVE_CARD_SCHEMA_URL,
     cardFactsSchema,
     cardLinksSchema,
+    cardTemplate,
     cardUrlSchema,
-    chooseByValue,
     factSetElement,
     headerElement,
     linkActions,
     markdownElement,
-    CARD_VERSION,
-    whenPresent,
     type StateLook,
+    stateLookExpressions,
+    whenPresent,
 } from './parts.js';
 
 /** An incident's stages, as status pages name them (Atlassian Statuspage, incident.io). */
 export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
 
 /** An incident's status. */
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 /** How each status looks. */
 export const INCIDENT_STATUS_LOOK = {
@@ -46,22 +44,16 @@ export const incidentCardDataSchema = z.object({
 });
 
 /** Data for the `incident` template, as producers write it. */
-export type IncidentCardData = z.input<typeof incidentCardDataSchema>;
+type IncidentCardData = z.input<typeof incidentCardDataSchema>;
 
 /** The status an unknown value falls back to in the card; the schema never lets one through. */
 const FALLBACK_STATUS: IncidentStatus = 'investigating';
 
-const looks = (pick: (look: StateLook) => string): Record<string, string> =>
-    Object.fromEntries(INCIDENT_STATUSES.map((status) => [status, pick(INCIDENT_STATUS_LOOK[status])]));
-const colour = chooseByValue('status', looks((look) => look.colour), INCIDENT_STATUS_LOOK[FALLBACK_STATUS].colour);
-const icon = chooseByValue('status', looks((look) => look.icon), INCIDENT_STATUS_LOOK[FALLBACK_STATUS].icon);
+const { colour, icon } = stateLookExpressions('status', INCIDENT_STATUS_LOOK, INCIDENT_STATUS_LOOK[FALLBACK_STATUS]);
 const label = `concat(${icon}, ' ', toUpper(status), if(empty(severity), '', concat(' · ', severity)), if(empty(id), '', concat(' · ', id)))`;
 
 /** The `incident` card template. */
-export const incidentCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: CARD_VERSION,
+export const incidentCardTemplate = cardTemplate({
     body: [
         headerElement(colour, [
             { type: 'TextBlock', text: `\${${label}}`, color: `\${${colour}}`, weight: 'Bolder', size: 'Small', wrap: true },
@@ -83,7 +75,7 @@ export const incidentCardTemplate: CardTemplate = {
     ],
     actions: linkActions('Open incident'),
     msteams: { width: 'Full' },
-};
+});
 
 /** Example data for the `incident` template. */
 export const incidentCardExample: IncidentCardData = {

@@ -1,7 +1,6 @@
 /** The `message` card: a title, Markdown text, optional facts and links. */
 import { z } from 'zod';
-import type { CardTemplate } from '../render.js';
-import { ADAPTIVE_CARD_SCHEMA_URL, cardFactsSchema, cardLinksSchema, factSetElement, linkActions, markdownElement, CARD_VERSION } from './parts.js';
+import { cardFactsSchema, cardLinksSchema, cardTemplate, factSetElement, linkActions, markdownElement } from './parts.js';
 
 /** The `message` template's data. */
 export const messageCardDataSchema = z.object({
@@ -15,17 +14,14 @@ export const messageCardDataSchema = z.object({
 export type MessageCardData = z.input<typeof messageCardDataSchema>;
 
 /** The `message` card template. */
-export const messageCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: CARD_VERSION,
+export const messageCardTemplate = cardTemplate({
     body: [
         { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Medium', wrap: true },
         markdownElement('text'),
         factSetElement([]),
     ],
     actions: linkActions(),
-};
+});
 
 /** Example data for the `message` template. */
 export const messageCardExample: MessageCardData = {

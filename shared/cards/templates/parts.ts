@@ -1,11 +1,13 @@
 /** Pieces the card templates share: link and fact schemas, the card elements that show them, and expression builders. */
 import { z } from 'zod';
+import { CARD_VERSION } from '../card.js';
+import type { CardTemplate } from '../render.js';
 
 /**
  * The colours a card can show a state with: both a Container `style` and a TextBlock `color` take
  * these names (Adaptive Cards 1.2+, so within the 1.4 that Workflows renders).
  */
-export type CardColour = 'attention' | 'warning' | 'accent' | 'good';
+type CardColour = 'attention' | 'warning' | 'accent' | 'good';
 
 /** How a state looks on a card: its colour and the emoji before its label. */
 export interface StateLook {
@@ -13,10 +15,18 @@ export interface StateLook {
     readonly icon: string;
 }
 
-export { CARD_VERSION } from '../card.js';
-
 /** The `$schema` the Adaptive Cards designer writes; Teams ignores it, editors use it. */
-export const ADAPTIVE_CARD_SCHEMA_URL = 'http://adaptivecards.io/schemas/adaptive-card.json';
+const ADAPTIVE_CARD_SCHEMA_URL = 'http://adaptivecards.io/schemas/adaptive-card.json';
+
+/**
+ * A card template: an Adaptive Card with the `$schema` and version every template declares, and
+ * `content` (its body, actions and any other top-level properties).
+ * @example
+ * export const messageCardTemplate = cardTemplate({ body: [markdownElement('text')], actions: linkActions() });
+ */
+export function cardTemplate(content: Readonly<Record<string, unknown>>): CardTemplate {
+    return { type: 'AdaptiveCard', $schema: ADAPTIVE_CARD_SCHEMA_URL, version: CARD_VERSION, ...content };
+}
 
 /**
  * A schema-level error message that leaves a missing value to the caller's error map, so a missing
@@ -30,7 +40,7 @@ export function invalidValue(message: string): (issue: { readonly input?: unknow
 export const cardUrlSchema = z.url({ protocol: /^https?$/, error: invalidValue('must be an http(s) URL') });
 
 /** A button that opens a URL. */
-export const cardLinkSchema = z.object({
+const cardLinkSchema = z.object({
     title: z.string().trim().min(1).describe('The button text'),
     url: cardUrlSchema.describe('The http(s) URL it opens'),
 });
@@ -65,7 +75,7 @@ export function whenPresent(path: string): string {
 }
 
 /** A `$when` binding that holds when any of `paths` is present and not empty. */
-export function whenAnyPresent(paths: readonly string[]): string {
+function whenAnyPresent(paths: readonly string[]): string {
     return `\${${paths.map((path) => `not(empty(${path}))`).join(' || ')}}`;
 }
 
@@ -81,6 +91,18 @@ export function chooseByValue(field: string, choices: Readonly<Record<string, st
     return Object.entries(choices).reduceRight((otherwise, [value, chosen]) => `if(${field} == '${value}', '${chosen}', ${otherwise})`, `'${fallback}'`);
 }
 
+/**
+ * The expressions that pick a state's colour and icon by the value of `field`, as `looks` maps them
+ * (in their order), and `fallback`'s when the value is none of them.
+ * @example
+ * const { colour, icon } = stateLookExpressions('status', BUILD_STATUS_LOOK, BUILD_STATUS_LOOK.failed);
+ */
+export function stateLookExpressions(field: string, looks: Readonly<Record<string, StateLook>>, fallback: StateLook): { readonly colour: string; readonly icon: string } {
+    const pick = (part: keyof StateLook): string =>
+        chooseByValue(field, Object.fromEntries(Object.entries(looks).map(([value, look]) => [value, look[part]])), fallback[part]);
+    return { colour: pick('colour'), icon: pick('icon') };
+}
+
 /** An expression (without `${}`) showing a {@link cardDurationSchema} value: text as given, seconds as `42s` or `4m 12s`. */
 export function durationExpression(field: string): string {
     const minutes = `concat(string(div(${field}, ${SECONDS_PER_MINUTE})), 'm ', string(mod(${field}, ${SECONDS_PER_MINUTE})), 's')`;
@@ -88,7 +110,7 @@ export function durationExpression(field: string): string {
 }
 
 /** A fact row of a template's own, shown when its field is present. */
-export interface FixedFact {
+interface FixedFact {
     /** The row's name. */
     readonly title: string;
     /** The data field it shows. */

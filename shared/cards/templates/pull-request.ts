@@ -1,10 +1,9 @@
 /** The `pull-request` card: a review request, mentioning the reviewers so Teams notifies them. */
 import { z } from 'zod';
-import type { CardTemplate } from '../render.js';
-import { ADAPTIVE_CARD_SCHEMA_URL, cardLinksSchema, cardUrlSchema, invalidValue, linkActions, markdownElement, CARD_VERSION, whenPresent } from './parts.js';
+import { cardLinksSchema, cardTemplate, cardUrlSchema, invalidValue, linkActions, markdownElement, whenPresent } from './parts.js';
 
 /** A person to mention: the name shown between `<at>` tags and the Teams user behind it. */
-export const mentionedPersonSchema = z.object({
+const mentionedPersonSchema = z.object({
     name: z.string().trim().min(1).describe('The name shown in the mention, e.g. "Ada Lovelace"'),
     id: z.string().trim().min(1).describe('Their Microsoft Entra object id or user principal name (UPN)'),
 });
@@ -37,10 +36,7 @@ const reviewerMentions = `join(foreach(reviewers, reviewer, ${mentionText('revie
 const branches = "concat('`', sourceBranch, '` → `', targetBranch, '`')";
 
 /** The `pull-request` card template. */
-export const pullRequestCardTemplate: CardTemplate = {
-    type: 'AdaptiveCard',
-    $schema: ADAPTIVE_CARD_SCHEMA_URL,
-    version: CARD_VERSION,
+export const pullRequestCardTemplate = cardTemplate({
     body: [
         { type: 'TextBlock', text: '🔀 ${repo} #${string(number)}', isSubtle: true, weight: 'Bolder', size: 'Small', wrap: true },
         { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Large', wrap: true, spacing: 'Small' },
@@ -90,7 +86,7 @@ export const pullRequestCardTemplate: CardTemplate = {
             },
         ],
     },
-};
+});
 
 /** Example data for the `pull-request` template. */
 export const pullRequestCardExample: PullRequestCardData = {

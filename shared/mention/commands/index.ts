@@ -5,7 +5,7 @@ import status from './builtin/status.js';
 import whoami from './builtin/whoami.js';
 import type { MentionCommand } from './command.js';
 
-export { defineCommand, type CommandInput, type MentionCaller, type MentionCommand } from './command.js';
+export { type CommandInput, type MentionCaller, type MentionCommand } from './command.js';
 
 /**
  * Every built-in command, in the order `help` lists them. Adding one: its file in `builtin/` and its
@@ -15,7 +15,7 @@ export { defineCommand, type CommandInput, type MentionCaller, type MentionComma
 export const BUILTIN_COMMANDS: readonly MentionCommand[] = [help, ping, status, whoami];
 
 /** The outcome of {@link runWithDeadline}. */
-export type DeadlineResult<T> = { readonly done: true; readonly value: T } | { readonly done: false };
+type DeadlineResult<T> = { readonly done: true; readonly value: T } | { readonly done: false };
 
 /**
  * What is left of a reply budget that started when the request arrived: reading and checking the

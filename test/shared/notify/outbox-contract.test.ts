@@ -1,27 +1,19 @@
 // The OutboxStore contract, the same assertions against the in-memory store the property tests use and the Table store on a real Azurite.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { notificationJobSchema, type NotificationJob } from '../../../shared/notify/jobs.js';
 import { emptyConnectionState, emptyWebhookState, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore } from '../../../shared/notify/outbox/index.js';
 import { createTableOutboxStore } from '../../../shared/notify/outbox/table-store.js';
 import { createTableClient } from '../../../shared/platform/storage.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { useAzurite } from '../../support/azurite.js';
 import { createMemoryOutboxStore } from '../../support/memory-outbox.js';
 
 const NOW = Date.parse('2026-11-23T10:00:00.000Z');
 const WEBHOOK = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const OTHER_WEBHOOK = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 
-let azurite: TestAzurite;
+const azurite = useAzurite();
 let tablesMade = 0;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite.stop();
-});
 
 const stores: readonly [string, () => Promise<OutboxStore>][] = [
     ['memory', () => Promise.resolve(createMemoryOutboxStore({ now: () => NOW }))],

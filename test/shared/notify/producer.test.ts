@@ -1,25 +1,17 @@
 // enqueueNotification against a real Azurite: plain JSON messages, ids, createdAt order, refusals.
 import { randomUUID } from 'node:crypto';
 import { QueueClient } from '@azure/storage-queue';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../shared/config.js';
 import { ClientError } from '../../../shared/platform/errors.js';
 import type { NotificationJob } from '../../../shared/notify/jobs.js';
 import { enqueueNotification, MAX_QUEUE_MESSAGE_BYTES } from '../../../shared/notify/producer.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { useAzurite } from '../../support/azurite.js';
 
 /** Messages a queue holds, parsed; Azure peeks at most 32 at a time. */
 const PEEK_LIMIT = 32;
 
-let azurite: TestAzurite;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite.stop();
-});
+const azurite = useAzurite();
 
 /** A new, empty queue for one test. */
 async function freshQueue(): Promise<QueueClient> {

@@ -1,6 +1,6 @@
 // The Table Storage outbox against a real Azurite: order, idempotency, state with ETags, dead letters, corrupt rows.
 import type { TableClient } from '@azure/data-tables';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { notificationJobSchema, type NotificationJob } from '../../../shared/notify/jobs.js';
 import { MAX_JITTER_GUARD_MS, TEAMS_WEBHOOK_LIMITS } from '../../../shared/notify/limiter.js';
@@ -8,7 +8,7 @@ import { emptyConnectionState, emptyWebhookState, type NewDeadLetter, type NewOu
 import { MAX_STRING_PROPERTY_CHARS, DELIVERED_RETENTION_MS } from '../../../shared/notify/outbox/table-rows.js';
 import { createTableOutboxStore, type TableOutboxStoreOptions } from '../../../shared/notify/outbox/table-store.js';
 import { createTableClient } from '../../../shared/platform/storage.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { useAzurite } from '../../support/azurite.js';
 
 /** The fixed clock of these tests. */
 const NOW = Date.parse('2026-11-23T10:00:00.000Z');
@@ -17,16 +17,8 @@ const WEBHOOK = 'b5d4045c3f466fa91fe2cc6abe79232a1a57cdf104f7a26e716e0a1e2789df7
 const SEND_LOG_WINDOW_MS = Math.max(...TEAMS_WEBHOOK_LIMITS.map((limit) => limit.windowMs));
 const OTHER_WEBHOOK = '0f0e0d0c0b0a09080706050403020100f0e0d0c0b0a09080706050403020100';
 
-let azurite: TestAzurite;
+const azurite = useAzurite();
 let tablesMade = 0;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite.stop();
-});
 
 interface Fixture {
     readonly store: OutboxStore;

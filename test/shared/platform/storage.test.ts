@@ -1,5 +1,5 @@
 // Storage clients from configuration: the emulator shortcut, explicit endpoints against Azurite, identity-based URLs.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { StorageSetting } from '../../../shared/platform/config.js';
 import {
@@ -12,17 +12,9 @@ import {
     isDevelopmentStorage,
     wakeupQueueName,
 } from '../../../shared/platform/storage.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { useAzurite } from '../../support/azurite.js';
 
-let azurite: TestAzurite;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite.stop();
-});
+const azurite = useAzurite();
 
 /** A connection string naming only the account, its key and the endpoints, as people write for Azurite on other ports. */
 function explicitEndpoints(): string {

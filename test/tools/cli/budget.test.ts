@@ -1,56 +1,35 @@
 // `teams-relay budget` against a real Azurite: seeded outbox state and jobs → the report, as JSON and for people.
-import { randomUUID } from 'node:crypto';
-import type { TableClient } from '@azure/data-tables';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BudgetReport } from '../../../shared/notify/budget.js';
-import type { StorageSetting } from '../../../shared/platform/config.js';
 import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
-import { createTableOutboxStore } from '../../../shared/notify/outbox/table-store.js';
-import { createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../../shared/platform/storage.js';
 import { webhookKey } from '../../../shared/notify/webhook-target.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
-import { runMain, scratchFolder, type CliRun, type ScratchFolder } from './run-main.js';
+import { useAzurite } from '../../support/azurite.js';
+import { cliStorage, type CliStorage } from './cli-storage.js';
+import { runMain, type CliRun, type ScratchFolder } from './run-main.js';
 
 const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';
 const OPS_KEY = webhookKey(new URL(OPS_WEBHOOK));
 /** A webhook reached by `{url}` only: it has state but no alias. */
 const URL_ONLY_KEY = webhookKey(new URL('https://prod-27.westeurope.logic.azure.com/workflows/secret/triggers/manual/paths/invoke?sig=s3cret'));
-const TABLE_SUFFIX_CHARS = 12;
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
-let azurite: TestAzurite;
+const azurite = useAzurite();
 let folder: ScratchFolder;
-let tableSuffix: string;
 let store: OutboxStore;
+let openTable: CliStorage['openTable'];
 /** The CLI's clock; the store prunes sends against the real one, so it stays close to it. */
 let now: number;
 
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite.stop();
-});
-
 beforeEach(async () => {
     now = Date.now();
-    tableSuffix = randomUUID().replace(/-/g, '').slice(0, TABLE_SUFFIX_CHARS);
-    folder = await scratchFolder();
-    const storage: StorageSetting = { kind: 'connectionString', connectionString: azurite.connectionString };
-    store = createTableOutboxStore({ outbox: openTable(storage, OUTBOX_TABLE_NAME), deadLetters: openTable(storage, DEAD_LETTER_TABLE_NAME) });
-    await store.ensureTables();
+    ({ folder, store, openTable } = await cliStorage(azurite.connectionString));
 });
 
 afterEach(async () => {
     await folder.remove();
 });
-
-function openTable(storage: StorageSetting, name: string): TableClient {
-    return createTableClient(storage, `${name}${tableSuffix}`);
-}
 
 async function budget(args: readonly string[] = [], env: Record<string, string> = {}): Promise<CliRun> {
     return runMain(['budget', ...args], {

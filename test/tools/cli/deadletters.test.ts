@@ -1,14 +1,11 @@
 // `teams-relay deadletters` against a real Azurite: list (table and JSON, no URL leaks), replay, purge.
-import { randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { StorageSetting } from '../../../shared/platform/config.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeadLetter, NewDeadLetter, OutboxStore } from '../../../shared/notify/outbox/index.js';
-import { createTableOutboxStore } from '../../../shared/notify/outbox/table-store.js';
-import { createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../../shared/platform/storage.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
-import { runMain, scratchFolder, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
+import { useAzurite } from '../../support/azurite.js';
+import { cliStorage, type CliStorage } from './cli-storage.js';
+import { runMain, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
 
 const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';
 /** Parts of a `{url}` target that must never be printed: its path and its signature. */
@@ -16,44 +13,22 @@ const SECRET_PATH = 'workflows/5ecret0path';
 const SECRET_SIG = 'sig=T0PsECRETsignature';
 const URL_TARGET = `https://prod-27.westeurope.logic.azure.com:443/${SECRET_PATH}/triggers/manual/paths/invoke?api-version=2016-06-01&${SECRET_SIG}`;
 const PEEK_LIMIT = 32;
-/** Table names take letters and digits only. */
-const TABLE_SUFFIX_CHARS = 12;
 const DEAD_LETTERED_AT = Date.parse('2026-11-23T10:00:00.000Z');
 
-let azurite: TestAzurite;
+const azurite = useAzurite();
 let folder: ScratchFolder;
 /** Names of this test's queue and tables, so tests never see each other's data. */
 let queueName: string;
-let tableSuffix: string;
 let store: OutboxStore;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite.stop();
-});
+let openTable: CliStorage['openTable'];
 
 beforeEach(async () => {
-    queueName = `notify-${randomUUID()}`.slice(0, 50);
-    tableSuffix = randomUUID().replace(/-/g, '').slice(0, TABLE_SUFFIX_CHARS);
-    folder = await scratchFolder();
-    store = createTableOutboxStore({ outbox: openTable(storage(), OUTBOX_TABLE_NAME), deadLetters: openTable(storage(), DEAD_LETTER_TABLE_NAME) });
-    await store.ensureTables();
+    ({ queueName, folder, store, openTable } = await cliStorage(azurite.connectionString));
 });
 
 afterEach(async () => {
     await folder.remove();
 });
-
-function storage(): StorageSetting {
-    return { kind: 'connectionString', connectionString: azurite.connectionString };
-}
-
-function openTable(setting: StorageSetting, name: string): TableClient {
-    return createTableClient(setting, `${name}${tableSuffix}`);
-}
 
 function queue(name: string = queueName): QueueClient {
     return new QueueClient(azurite.connectionString, name);

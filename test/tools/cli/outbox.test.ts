@@ -1,21 +1,17 @@
 // `teams-relay outbox` against a real Azurite: list (table and JSON, no URL leaks), skip (dead letters, unknown ids, a busy webhook) and the replay round trip.
-import { randomUUID } from 'node:crypto';
-import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIST_LIMIT } from '../../../tools/cli/commands/outbox.js';
 import { loadConfig } from '../../../shared/config.js';
-import { type StorageSetting } from '../../../shared/platform/config.js';
 import { acceptQueueMessage } from '../../../shared/notify/accept.js';
 import { LEASE_POLL_MS, SKIP_REASON } from '../../../shared/notify/skip.js';
 import { wakeupMessageSchema } from '../../../shared/notify/wakeup.js';
 import type { OutboxJob, OutboxStore } from '../../../shared/notify/outbox/index.js';
-import { createTableOutboxStore } from '../../../shared/notify/outbox/table-store.js';
-import { createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../../shared/platform/storage.js';
 import { webhookKey } from '../../../shared/notify/webhook-target.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
-import { runMain, scratchFolder, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
+import { useAzurite } from '../../support/azurite.js';
+import { cliStorage, type CliStorage } from './cli-storage.js';
+import { runMain, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
 
 const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';
 const DEV_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/11111111-1111-1111-1111-111111111111@tenant/IncomingWebhook/abc/def';
@@ -25,50 +21,28 @@ const SECRET_SIG = 'sig=T0PsECRETsignature';
 const URL_TARGET = `https://prod-27.westeurope.logic.azure.com:443/${SECRET_PATH}/triggers/manual/paths/invoke?api-version=2016-06-01&${SECRET_SIG}`;
 const OPS_KEY = webhookKey(new URL(OPS_WEBHOOK));
 const URL_KEY = webhookKey(new URL(URL_TARGET));
-/** Table names take letters and digits only. */
-const TABLE_SUFFIX_CHARS = 12;
 const NOW = Date.parse('2026-11-23T10:00:00.000Z');
 const SECOND = 1_000;
 /** Matches a control character (C0 or C1) anywhere. */
 // eslint-disable-next-line no-control-regex -- looking for control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
-let azurite: TestAzurite;
+const azurite = useAzurite();
 let folder: ScratchFolder;
 let queueName: string;
-let tableSuffix: string;
 let store: OutboxStore;
+let openTable: CliStorage['openTable'];
 /** The CLI's clock; `sleep` moves it. */
 let now: number;
 
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite.stop();
-});
-
 beforeEach(async () => {
     now = NOW;
-    queueName = `notify-${randomUUID()}`.slice(0, 50);
-    tableSuffix = randomUUID().replace(/-/g, '').slice(0, TABLE_SUFFIX_CHARS);
-    folder = await scratchFolder();
-    store = createTableOutboxStore({ outbox: openTable(storage(), OUTBOX_TABLE_NAME), deadLetters: openTable(storage(), DEAD_LETTER_TABLE_NAME) }, { now: () => now });
-    await store.ensureTables();
+    ({ queueName, folder, store, openTable } = await cliStorage(azurite.connectionString, { now: () => now }));
 });
 
 afterEach(async () => {
     await folder.remove();
 });
-
-function storage(): StorageSetting {
-    return { kind: 'connectionString', connectionString: azurite.connectionString };
-}
-
-function openTable(setting: StorageSetting, name: string): TableClient {
-    return createTableClient(setting, `${name}${tableSuffix}`);
-}
 
 const ENV = (): Record<string, string> => ({
     AzureWebJobsStorage: azurite.connectionString,

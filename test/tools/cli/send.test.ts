@@ -3,24 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useAzurite } from '../../support/azurite.js';
 import { runMain, scratchFolder, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
 
 const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';
 const PEEK_LIMIT = 32;
 
-let azurite: TestAzurite;
+const azurite = useAzurite();
 let folder: ScratchFolder;
 let queueName: string;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite.stop();
-});
 
 afterEach(async () => {
     await folder.remove();

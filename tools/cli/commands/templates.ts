@@ -26,7 +26,7 @@ templates/ in the current directory) come after the built-in ones, marked "custo
   -h, --help  show this help`;
 
 /** One data field of a template, flattened: `facts[].name` is the `name` of each `facts` entry. */
-export interface TemplateField {
+interface TemplateField {
     readonly path: string;
     /** The JSON type, e.g. `string`, `integer`, `url`, `string[]`, or the allowed values `a|b`. */
     readonly type: string;
@@ -122,7 +122,7 @@ function flattenFields(node: SchemaNode | undefined, prefix: string): TemplateFi
  * @example
  * templateFields(CARD_CATALOG.get('message')); // [{ path: 'title', type: 'string', required: true, ... }, ...]
  */
-export function templateFields(entry: CatalogEntry): TemplateField[] {
+function templateFields(entry: CatalogEntry): TemplateField[] {
     return flattenFields(dataJsonSchema(entry), '');
 }
 

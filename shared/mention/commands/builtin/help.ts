@@ -3,7 +3,7 @@ import { helpCardTemplate, renderCardTemplate } from '../../../cards/index.js';
 import { defineCommand } from '../command.js';
 
 /** The name the help card gives the app. */
-export const APP_DISPLAY_NAME = 'teams-relay';
+const APP_DISPLAY_NAME = 'teams-relay';
 
 export default defineCommand({
     name: 'help',

@@ -269,7 +269,7 @@ export function statusCard(report: BudgetReport, scope: MentionScope = { kind: '
  * @example
  * noScopeText({ tokenName: 'ops', scope: { kind: 'none', setting: 'TEAMS_MENTION_SCOPE_OPS' } });
  */
-export function noScopeText(caller: MentionCaller): string {
+function noScopeText(caller: MentionCaller): string {
     const setting = caller.scope.kind === 'none' ? caller.scope.setting : 'TEAMS_MENTION_SCOPE_<NAME>';
     return (
         `This outgoing webhook (token \`${caller.tokenName}\`) may not see any webhook yet: several tokens are configured, ` +
