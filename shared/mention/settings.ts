@@ -4,7 +4,7 @@
  * `shared/config.ts` composes it with the others; `shared/platform/config.ts` says how a setting is added.
  */
 import { z } from 'zod';
-import { ALIAS_PATTERN, defineSection, integerSetting, MS_PER_SECOND, QUOTED_VALUE_CHARS } from '../platform/config.js';
+import { ALIAS_PATTERN, defineSection, integerSetting, listEntries, MS_PER_SECOND, QUOTED_VALUE_CHARS } from '../platform/config.js';
 
 /** Bytes in an outgoing-webhook security token (Teams shows base64 of 32 random bytes). */
 const OUTGOING_TOKEN_BYTES = 32;
@@ -65,10 +65,7 @@ const TOKEN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 export function parseOutgoingWebhookSecrets(value: string): { keys: OutgoingWebhookKey[]; problems: string[] } {
     const keys: OutgoingWebhookKey[] = [];
     const problems: string[] = [];
-    const entries = value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '');
+    const entries = listEntries(value);
     entries.forEach((entry, index) => {
         const where = `${SECRETS_KEY} entry ${index + 1}`;
         const colon = entry.indexOf(':');
@@ -112,10 +109,7 @@ export function mentionScopeSetting(tokenName: string): string {
  * parseMentionScope('TEAMS_MENTION_SCOPE_OPS', 'ops, alerts'); // { scope: { kind: 'aliases', aliases: ['ops', 'alerts'] }, problems: [] }
  */
 export function parseMentionScope(key: string, value: string): { scope: MentionScope | undefined; problems: string[] } {
-    const entries = value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '');
+    const entries = listEntries(value);
     if (entries.length === 0) {
         return { scope: undefined, problems: [] };
     }

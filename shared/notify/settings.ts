@@ -4,7 +4,7 @@
  * `shared/config.ts` composes them with the others; `shared/platform/config.ts` says how a setting is added.
  */
 import { z } from 'zod';
-import { ALIAS_PATTERN, booleanSetting, defineSection, integerSetting, MS_PER_SECOND, type QueueSettings, type StorageSetting } from '../platform/config.js';
+import { ALIAS_PATTERN, booleanSetting, defineSection, integerSetting, listEntries, MS_PER_SECOND, type QueueSettings, type StorageSetting } from '../platform/config.js';
 import { ConfigurationError } from '../platform/index.js';
 import {
     CONNECTION_NAME_PATTERN,
@@ -186,7 +186,7 @@ function toConnections(env: Readonly<Record<string, string | undefined>>, webhoo
  */
 function toRelayFlows(value: string, webhooks: ReadonlyMap<string, URL>, problems: string[]): Set<string> {
     const keys = new Set<string>();
-    for (const alias of value.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part !== '')) {
+    for (const alias of listEntries(value).map((part) => part.toLowerCase())) {
         const url = webhooks.get(alias);
         if (url === undefined) {
             problems.push(`${RELAY_FLOW_ALIASES_SETTING}: no ${WEBHOOK_SETTING_PREFIX}${alias.toUpperCase().slice(0, 64)} is configured for alias "${alias.slice(0, 64)}"`);

@@ -2,6 +2,7 @@
 
 import { createHash } from 'node:crypto';
 
+import { listEntries } from '../platform/config.js';
 import { ConfigurationError } from '../platform/index.js';
 import type { WebhookDialect } from './teams-answer.js';
 
@@ -87,7 +88,7 @@ export interface WebhookHostPattern {
  * parseAllowedHosts('*.webhook.office.com, 127.0.0.1:*');
  */
 export function parseAllowedHosts(value: string): WebhookHostPattern[] {
-    const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    const items = listEntries(value);
     if (items.length === 0) {
         return parseAllowedHosts(DEFAULT_ALLOWED_WEBHOOK_HOSTS.join(','));
     }

@@ -103,6 +103,19 @@ interface ConfigSection<Keys extends SettingShape, Value> {
     readonly build: (settings: z.output<z.ZodObject<Keys>>, env: Environment, problems: string[]) => Value;
 }
 
+/**
+ * The entries of a comma-separated setting, trimmed, blanks dropped.
+ *
+ * @example
+ * listEntries(' ops, ,alerts '); // ['ops', 'alerts']
+ */
+export function listEntries(value: string): string[] {
+    return value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+}
+
 /** Declares a section (an identity function that infers its types). */
 export function defineSection<Keys extends SettingShape, Value>(section: ConfigSection<Keys, Value>): ConfigSection<Keys, Value> {
     return section;

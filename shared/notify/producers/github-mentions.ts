@@ -1,4 +1,5 @@
 /** `TEAMS_MENTION_MAP_GITHUB`: which Teams user each GitHub login is, so the GitHub endpoint can @mention reviewers. */
+import { listEntries } from '../../platform/config.js';
 import { isMentionId } from '../mention-id.js';
 
 /** A GitHub login: letters, digits and single hyphens, at most 39 characters (a bot's ends in `[bot]`). */
@@ -18,10 +19,7 @@ export const GITHUB_MENTION_MAP_SETTING = 'TEAMS_MENTION_MAP_GITHUB';
 export function parseGitHubMentionMap(value: string): { map: ReadonlyMap<string, string>; problems: string[] } {
     const map = new Map<string, string>();
     const problems: string[] = [];
-    const entries = value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '');
+    const entries = listEntries(value);
     entries.forEach((entry, index) => {
         const where = `${GITHUB_MENTION_MAP_SETTING} entry ${index + 1}`;
         const colon = entry.indexOf(':');

@@ -1,5 +1,5 @@
 /** `ROUTES_ALERTS`: which aliases an alert goes to when the request names none, chosen by the alert group's common labels. */
-import { ALIAS_PATTERN } from '../../platform/config.js';
+import { ALIAS_PATTERN, listEntries } from '../../platform/config.js';
 
 /** The matcher that matches every group: the fallback route. */
 export const MATCH_EVERYTHING = '*';
@@ -47,11 +47,7 @@ export function parseAlertRoutes(value: string, configuredAliases: Iterable<stri
             return;
         }
         const matcherText = entry.slice(0, colon).trim();
-        const aliases = entry
-            .slice(colon + 1)
-            .split(',')
-            .map((alias) => alias.trim().toLowerCase())
-            .filter((alias) => alias !== '');
+        const aliases = listEntries(entry.slice(colon + 1)).map((alias) => alias.toLowerCase());
         const matchers: LabelMatcher[] = [];
         if (matcherText !== MATCH_EVERYTHING) {
             for (const pair of matcherText.split(',')) {
