@@ -5,7 +5,6 @@ import {
     retryAfterValue,
     wrappedConnectorError,
     workflowsAccepted,
-    workflowsFaultAnswers,
     workflowsSchemaMismatch,
     workflowsThrottled,
     type Answer,
@@ -42,7 +41,7 @@ export interface WebhookRateState {
 export interface ReceivedBody {
     readonly text: string;
     readonly byteLength: number;
-    /** The body was longer than the simulator reads; `text` holds only its start. */
+    /** The body was longer than the simulator reads; `text` holds only its start. The server refuses it (413) before any judge sees it. */
     readonly truncated: boolean;
 }
 
@@ -111,7 +110,6 @@ export function judgeConnectorRequest(
     now: number,
     policy: EndpointPolicy,
 ): Verdict {
-    if (body.truncated) return { answer: wrappedConnectorError(413), outcome: 'rejected', reason: 'body too large to read' };
     const payload = parseConnectorPayload(body.text);
     if (!payload.ok) {
         return withJson({ answer: connectorRejection(payload.rejection), outcome: 'rejected', reason: payload.rejection }, payload.json);
@@ -152,7 +150,6 @@ export function judgeWorkflowsRequest(
     now: number,
     policy: EndpointPolicy,
 ): Verdict {
-    if (body.truncated) return { answer: workflowsFaultAnswers[413], outcome: 'rejected', reason: 'body too large to read' };
     const payload = parseWorkflowsPayload(body.text);
     if (!payload.ok) {
         return withJson({ answer: workflowsSchemaMismatch(payload.problem), outcome: 'rejected', reason: payload.problem }, payload.json);
