@@ -2,9 +2,10 @@
 import { join } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
+import { startLocalHost } from '../../../tools/devhost/index.js';
 import { useAzurite } from '../../support/azurite.js';
 import { eventually, recordingLog } from './fixture-app.js';
-import { useLocalHost } from './use-local-host.js';
+import { useStarted } from '../../support/use-started.js';
 
 /** The fixture project whose `functions/hooks.js` registers every kind of hook. */
 const HOOKS_APP = join(import.meta.dirname, 'fixtures', 'hooks-app');
@@ -40,10 +41,10 @@ const azurite = useAzurite();
 
 describe('the local host running the hooks an app registers', () => {
     const logged = recordingLog();
-    const host = useLocalHost(() => {
+    const host = useStarted('the local host', () => {
         Reflect.deleteProperty(globalThis, CALLS);
         Reflect.deleteProperty(globalThis, QUEUE_INPUTS);
-        return { cwd: HOOKS_APP, port: 0, env: { AzureWebJobsStorage: azurite.connectionString, SHOUT_QUEUE: 'shout' }, log: logged.log };
+        return startLocalHost({ cwd: HOOKS_APP, port: 0, env: { AzureWebJobsStorage: azurite.connectionString, SHOUT_QUEUE: 'shout' }, log: logged.log });
     });
 
     it('runs appStart before any invocation, and warns about no hook it runs', () => {
@@ -112,7 +113,7 @@ describe('the local host running the hooks an app registers', () => {
 
 describe('the local host running the app\'s own invocation hooks', () => {
     const logged = recordingLog();
-    const host = useLocalHost(() => ({
+    const host = useStarted('the local host', () => startLocalHost({
         cwd: HOOKS_APP,
         port: 0,
         functionFiles: [APP_INVOCATION_HOOKS, 'functions/http.js'],

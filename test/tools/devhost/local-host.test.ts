@@ -2,10 +2,10 @@
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { LocalHost } from '../../../tools/devhost/index.js';
+import { startLocalHost, type LocalHost } from '../../../tools/devhost/index.js';
 import { useAzurite } from '../../support/azurite.js';
 import { FIXTURE_APP, FIXTURE_MAX_DEQUEUE_COUNT, eventually, recordingLog } from './fixture-app.js';
-import { useLocalHost } from './use-local-host.js';
+import { useStarted } from '../../support/use-started.js';
 
 interface Received {
     input: unknown;
@@ -33,7 +33,7 @@ async function peekAll(queue: QueueClient): Promise<string[]> {
 
 describe('local host with messageEncoding none', () => {
     const logged = recordingLog();
-    const host = useLocalHost(() => ({
+    const host = useStarted('the local host', () => startLocalHost({
         cwd: FIXTURE_APP,
         port: 0,
         env: { AzureWebJobsStorage: azurite.connectionString, RECORD_QUEUE: 'Plain-Recorded', FAIL_QUEUE: 'plain-failing' },
@@ -163,7 +163,7 @@ describe('local host with messageEncoding none', () => {
 });
 
 describe('local host with messageEncoding base64', () => {
-    const host = useLocalHost(() => ({
+    const host = useStarted('the local host', () => startLocalHost({
         cwd: FIXTURE_APP,
         port: 0,
         env: { AzureWebJobsStorage: azurite.connectionString, RECORD_QUEUE: 'b64-recorded', FAIL_QUEUE: 'b64-failing' },
@@ -195,7 +195,7 @@ describe('local host with HOST and FUNCTIONS_REQUEST_BODY_SIZE_LIMIT set', () =>
     const logged = recordingLog();
     /** A small limit, so the test need not send megabytes. */
     const LIMIT = 1_024;
-    const host = useLocalHost(() => ({
+    const host = useStarted('the local host', () => startLocalHost({
         cwd: FIXTURE_APP,
         port: 0,
         env: {

@@ -1,8 +1,8 @@
 // End to end: the in-process local host running the fixture's timer functions (every second, and on start-up).
 import { describe, expect, it } from 'vitest';
-import { developmentConnectionString, formatBanner } from '../../../tools/devhost/index.js';
+import { developmentConnectionString, formatBanner, startLocalHost } from '../../../tools/devhost/index.js';
 import { FIXTURE_APP, eventually, freePort, recordingLog } from './fixture-app.js';
-import { useLocalHost } from './use-local-host.js';
+import { useStarted } from '../../support/use-started.js';
 
 /** What `functions/ticker.js` records per invocation. */
 interface Recorded {
@@ -27,17 +27,17 @@ function recorded(functionName: string): Recorded[] {
 
 describe('local host with timer functions', () => {
     const logged = recordingLog();
-    const host = useLocalHost(async () => {
+    const host = useStarted('the local host', async () => {
         Reflect.deleteProperty(globalThis, INVOCATIONS);
         // Timer triggers need no storage locally; the connection only has to be well formed.
         const [blobPort, queuePort, tablePort] = await Promise.all([freePort(), freePort(), freePort()]);
-        return {
+        return startLocalHost({
             cwd: FIXTURE_APP,
             port: 0,
             functionFiles: ['functions/ticker.js', 'functions/health.js'],
             env: { AzureWebJobsStorage: developmentConnectionString({ blobPort, queuePort, tablePort }) },
             log: logged.log,
-        };
+        });
     });
 
     it('lists timer functions with their schedule and next run, and prints them in the banner', () => {
