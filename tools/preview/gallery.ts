@@ -19,6 +19,8 @@ export interface GalleryCard {
 const SAMPLE_AT = Date.UTC(2026, 10, 23, 12);
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
+/** Until when the sample's throttled connector webhook is held back: its next send, and when its sender wakes. */
+const ALERTS_HELD_UNTIL = SAMPLE_AT + 8 * MINUTE;
 
 /** Rate windows with a number of sends in each, in the order the limiter lists them. */
 function windowsWith(limits: readonly SlidingWindowLimit[], used: readonly number[]): WebhookBudget['windows'] {
@@ -69,9 +71,9 @@ export const SAMPLE_BUDGET_REPORT: BudgetReport = {
             backlog: 47,
             windows: windows([0, 60, 100, 131, 912]),
             consecutiveThrottles: 2,
-            blockedUntil: SAMPLE_AT + 8 * MINUTE,
-            nextSlot: SAMPLE_AT + 8 * MINUTE,
-            wakeAt: SAMPLE_AT + 8 * MINUTE,
+            blockedUntil: ALERTS_HELD_UNTIL,
+            nextSlot: ALERTS_HELD_UNTIL,
+            wakeAt: ALERTS_HELD_UNTIL,
             delivered: 9_310,
             accepted: 0,
             superseded: 0,
