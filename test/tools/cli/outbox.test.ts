@@ -201,9 +201,9 @@ describe('teams-relay outbox list', () => {
         ]);
         const listed = JSON.parse((await outbox(['list', 'ops', '--json'])).stdout) as ListedJson;
         expect(listed.webhooks[0]?.jobs[0]).toMatchObject({
-            jobId: 'alert-7',
-            updateKey: 'alertmanager:{}:{alertname="DiskFull"}',
-            threadKey: 'db-incidents',
+            jobId: job.id,
+            updateKey: job.updateKey,
+            threadKey: job.threadKey,
             mentions: [
                 { id: 'ada@contoso.com', name: 'ada' },
                 { id: '7faf8ab2-1b1c-4bd5-9e8b-2f6bde4c1a10', name: 'Bob [2J b' },
