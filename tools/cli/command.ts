@@ -150,9 +150,9 @@ export function chooseAction<const A extends string, T extends OptionsConfig>(
         const given = action === undefined ? 'an action is required' : `unknown action "${printable(action)}"`;
         throw new ClientError('usage', `${given}: use ${actions.join(', ')}`);
     }
-    const given: Readonly<Record<string, unknown>> = values;
+    const flagValues: Readonly<Record<string, unknown>> = values;
     for (const [flag, owner] of Object.entries<A>(flagActions)) {
-        if (owner !== known && given[flag] !== undefined) {
+        if (owner !== known && flagValues[flag] !== undefined) {
             throw new ClientError('usage', `--${flag} goes with "${verb} ${owner}" only`);
         }
     }
