@@ -21,12 +21,6 @@ export { eventually };
 /** The repository root: the host reads `package.json` `main` and `host.json` from there. */
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
-/** How long a host may take to answer `GET /api/health` with 200: a cold start imports every function file. */
-const HEALTH_TIMEOUT_MS = 20_000;
-
-/** How long a host may take to exit after SIGTERM (it drains in-flight invocations) before it is killed. */
-const STOP_GRACE_MS = 10_000;
-
 /** A running `node dist/tools/devhost/main.js`, in its own process group. */
 export interface AppHost {
     /** `http://127.0.0.1:<port>`. */
@@ -56,6 +50,12 @@ export interface AppHostOptions {
     /** App settings (`TEAMS_WEBHOOK_<ALIAS>`, `NOTIFICATIONS_QUEUE`, ...), added to the environment. */
     readonly settings?: Readonly<Record<string, string>>;
 }
+
+/** How long a host may take to answer `GET /api/health` with 200: a cold start imports every function file. */
+const HEALTH_TIMEOUT_MS = 20_000;
+
+/** How long a host may take to exit after SIGTERM (it drains in-flight invocations) before it is killed. */
+const STOP_GRACE_MS = 10_000;
 
 /** True while any process of the group led by `pid` exists. */
 export function processGroupAlive(pid: number): boolean {
