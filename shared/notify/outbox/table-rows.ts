@@ -338,6 +338,14 @@ function readJob(table: string, entity: Readonly<Record<string, unknown>>, name:
     return job.data;
 }
 
+/** What was read from an entity, or a {@link CorruptEntityError} saying `problem` when nothing could be. */
+function readOrRefuse<T>(table: string, entity: Readonly<Record<string, unknown>>, value: T | undefined, problem: string): T {
+    if (value === undefined) {
+        throw new CorruptEntityError(locate(table, entity), [problem]);
+    }
+    return value;
+}
+
 function readChunkedString(table: string, entity: Readonly<Record<string, unknown>>, name: string): string | undefined {
     const chunked = fromChunkedProperties(entity, name);
     if ('problem' in chunked) {
@@ -398,10 +406,7 @@ export function toJobProperties(job: Omit<OutboxJob, 'etag' | 'webhookKey'>): Jo
 /** Reads a job row. @throws {CorruptEntityError} */
 export function fromJobEntity(table: string, entity: Readonly<Record<string, unknown>>): OutboxJob {
     const row = parseEntity(jobRowSchema, table, entity);
-    const job = readJob(table, entity, 'jobJson');
-    if (job === undefined) {
-        throw new CorruptEntityError(locate(table, entity), ['jobJson is missing']);
-    }
+    const job = readOrRefuse(table, entity, readJob(table, entity, 'jobJson'), 'jobJson is missing');
     return {
         webhookKey: row.partitionKey,
         jobId: row.jobId,
@@ -607,11 +612,7 @@ export function toStateProperties(state: WebhookState): Record<string, string | 
 /** Reads a state row. @throws {CorruptEntityError} */
 export function fromStateEntity(table: string, entity: Readonly<Record<string, unknown>>): WebhookState {
     const row = parseEntity(stateRowSchema, table, entity);
-    const encoded = readChunkedString(table, entity, 'sends') ?? '';
-    const sends = decodeSends(encoded);
-    if (sends === undefined) {
-        throw new CorruptEntityError(locate(table, entity), ['sends is not a valid send log']);
-    }
+    const sends = readOrRefuse(table, entity, decodeSends(readChunkedString(table, entity, 'sends') ?? ''), 'sends is not a valid send log');
     return {
         webhookKey: row.partitionKey,
         alias: row.alias,
