@@ -278,7 +278,7 @@ export function webhookCounters(from: WebhookCounters): WebhookCounters {
 }
 
 /** Why a job is given up, as its dead letter records it: the reason, its last answer and its attempts. */
-export type DeliveryFailure = Pick<NewDeadLetter, 'reason' | 'lastStatus' | 'lastBody' | 'attempts' | 'firstAttemptAt' | 'deadLetteredAt'>;
+type DeliveryFailure = Pick<NewDeadLetter, 'reason' | 'lastStatus' | 'lastBody' | 'attempts' | 'firstAttemptAt' | 'deadLetteredAt'>;
 
 /** The dead letter of a job given up on delivery: the whole job (so a replay brings it back), where it was going, and why. */
 export function deliveryDeadLetter(job: OutboxJob, failure: DeliveryFailure): NewDeadLetter {
