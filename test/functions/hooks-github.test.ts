@@ -5,6 +5,7 @@ import { hooksGitHub } from '../../functions/hooks-github.js';
 import { signGitHubBody } from '../../shared/notify/producers/github-signature.js';
 import { resetConfig } from '../../shared/config.js';
 import { fixtureBytes } from '../support/fixtures.js';
+import { GITHUB_CARD_SAMPLES } from '../support/github-deliveries.js';
 import { useHookQueue } from '../support/hook-queue.js';
 import { CONNECTOR_WEBHOOK_URL, idsOf, jsonPost, quietContext, WORKFLOWS_WEBHOOK_URL } from '../support/http-requests.js';
 
@@ -63,13 +64,7 @@ describe('POST /api/hooks/github', () => {
         });
     });
 
-    it.each([
-        ['workflow_run', 'workflow-run-completed-failure', 'build'],
-        ['workflow_job', 'workflow-job-completed-failure', 'build'],
-        ['deployment_status', 'deployment-status-success', 'deployment'],
-        ['release', 'release-published', 'message'],
-        ['pull_request', 'pull-request-merged', 'pull-request'],
-    ])('enqueues a %s delivery (%s) as a %s card', async (event, name, template) => {
+    it.each(GITHUB_CARD_SAMPLES)('enqueues a %s delivery (%s) as a %s card', async (event, name, template) => {
         const response = await hooksGitHub(delivery({ event, body: fixture(name) }), context());
         expect(response.status).toBe(202);
         const jobs = await hooks.queuedJobs();
