@@ -24,3 +24,13 @@ export async function expectDeliverable(producer: string, job: ProducedJob): Pro
         expect(checked.ok ? [] : checked.problems).toEqual([]);
     }
 }
+
+/**
+ * Name/value fact rows, in order, as a card's `facts` holds them.
+ *
+ * @example
+ * factRows({ Alerts: '2 firing', team: 'infra' }); // [{ name: 'Alerts', value: '2 firing' }, { name: 'team', value: 'infra' }]
+ */
+export function factRows(facts: Readonly<Record<string, string>>): { name: string; value: string }[] {
+    return Object.entries(facts).map(([name, value]) => ({ name, value }));
+}

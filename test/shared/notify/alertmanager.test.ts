@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fromAlertmanager, silenceUrl } from '../../../shared/notify/producers/alertmanager.js';
 import { plainAlertText, severityOf } from '../../../shared/notify/producers/alert-group.js';
 import { SAFE_PAYLOAD_BYTES } from '../../../shared/notify/payload.js';
+import { factRows } from '../../support/producer-checks.js';
 import { onlyJob, producerFixture, sendableBytes } from './producer-jobs.js';
 
 const fixture = (name: string) => producerFixture(`alertmanager/${name}`);
@@ -23,12 +24,7 @@ describe('fromAlertmanager on a firing group', () => {
 
     it('shows the count, the first start and the common labels as facts', async () => {
         const { data } = await convert(fixture('firing'));
-        expect(data.facts).toEqual([
-            { name: 'Alerts', value: '2 firing' },
-            { name: 'Since', value: '2026-11-23 10:02 UTC' },
-            { name: 'job', value: 'node' },
-            { name: 'team', value: 'infra' },
-        ]);
+        expect(data.facts).toEqual(factRows({ Alerts: '2 firing', Since: '2026-11-23 10:02 UTC', job: 'node', team: 'infra' }));
     });
 
     it('lists every alert by the labels that set it apart, linked to its expression', async () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromGrafana } from '../../../shared/notify/producers/grafana.js';
 import { SAFE_PAYLOAD_BYTES } from '../../../shared/notify/payload.js';
+import { factRows } from '../../support/producer-checks.js';
 import { onlyJob, producerFixture, sendableBytes } from './producer-jobs.js';
 
 const fixture = (name: string) => producerFixture(`grafana/${name}`);
@@ -11,12 +12,7 @@ describe('fromGrafana on a firing group with values and images', () => {
     it('makes a critical, firing alert card named after the rule', async () => {
         const { data } = await convert(fixture('firing-with-image'));
         expect(data).toMatchObject({ title: 'High CPU usage', severity: 'critical', status: 'firing', source: 'Grafana · teams-ops', description: 'CPU has been above 90% for 10 minutes.' });
-        expect(data.facts).toEqual([
-            { name: 'Alerts', value: '2 firing' },
-            { name: 'Since', value: '2026-11-23 08:56 UTC' },
-            { name: 'grafana_folder', value: 'Infrastructure' },
-            { name: 'team', value: 'blue' },
-        ]);
+        expect(data.facts).toEqual(factRows({ Alerts: '2 firing', Since: '2026-11-23 08:56 UTC', grafana_folder: 'Infrastructure', team: 'blue' }));
     });
 
     it("lists each alert with its own summary, its values rounded, and a link to its panel", async () => {
