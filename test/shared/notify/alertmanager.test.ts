@@ -1,5 +1,5 @@
 // Alertmanager's webhook notifications as alert cards: the fixtures (written from Alertmanager's documented shape), identity, severity, hostile groups.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fromAlertmanager, silenceUrl } from '../../../shared/notify/producers/alertmanager.js';
 import { plainAlertText, severityOf } from '../../../shared/notify/producers/alert-group.js';
 import { SAFE_PAYLOAD_BYTES } from '../../../shared/notify/payload.js';
@@ -10,8 +10,14 @@ const fixture = (name: string) => producerFixture(`alertmanager/${name}`);
 const convert = (body: unknown) => onlyJob(fromAlertmanager(body));
 
 describe('fromAlertmanager on a firing group', () => {
-    it('makes one critical, firing alert card with the common summary and description', async () => {
-        const job = await convert(fixture('firing'));
+    let job: Awaited<ReturnType<typeof convert>>;
+    let data: Record<string, unknown>;
+    beforeAll(async () => {
+        job = await convert(fixture('firing'));
+        data = job.data;
+    });
+
+    it('makes one critical, firing alert card with the common summary and description', () => {
         expect(job.card.template).toBe('alert');
         expect(job.data).toMatchObject({
             title: 'InstanceDown',
@@ -22,13 +28,11 @@ describe('fromAlertmanager on a firing group', () => {
         });
     });
 
-    it('shows the count, the first start and the common labels as facts', async () => {
-        const { data } = await convert(fixture('firing'));
+    it('shows the count, the first start and the common labels as facts', () => {
         expect(data.facts).toEqual(factRows({ Alerts: '2 firing', Since: '2026-11-23 10:02 UTC', job: 'node', team: 'infra' }));
     });
 
-    it('lists every alert by the labels that set it apart, linked to its expression', async () => {
-        const { data } = await convert(fixture('firing'));
+    it('lists every alert by the labels that set it apart, linked to its expression', () => {
         expect(data.alerts).toEqual([
             { title: 'instance=db-1:9100', status: 'firing', text: 'since 2026-11-23 10:02 UTC', url: 'https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1' },
             { title: 'instance=db-2:9100', status: 'firing', text: 'since 2026-11-23 10:04 UTC', url: 'https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1' },
@@ -36,8 +40,7 @@ describe('fromAlertmanager on a firing group', () => {
         expect(data.note).toBeUndefined();
     });
 
-    it('links the shared expression, the runbook, a silence of the common labels, and Alertmanager', async () => {
-        const { data } = await convert(fixture('firing'));
+    it('links the shared expression, the runbook, a silence of the common labels, and Alertmanager', () => {
         expect(data.url).toBe('https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1');
         const links = data.links as { title: string; url: string }[];
         expect(links.map((link) => link.title)).toEqual(['Runbook', 'Silence', 'Alertmanager']);
@@ -50,12 +53,11 @@ describe('fromAlertmanager on a firing group', () => {
     it('routes on the common labels and updates by receiver and group key', async () => {
         const conversion = await fromAlertmanager(fixture('firing'));
         expect(conversion).toMatchObject({ kind: 'jobs', labels: { alertname: 'InstanceDown', team: 'infra' } });
-        const job = await convert(fixture('firing'));
         expect(job.updateKey).toBe('alertmanager:teams-ops:{}/{severity="critical"}:{alertname="InstanceDown"}');
     });
 
     it('is a card the sender accepts for Workflows and connectors', async () => {
-        expect(await sendableBytes(await convert(fixture('firing')))).toBeLessThan(SAFE_PAYLOAD_BYTES);
+        expect(await sendableBytes(job)).toBeLessThan(SAFE_PAYLOAD_BYTES);
     });
 });
 

@@ -89,10 +89,13 @@ describe('convertAzureMonitorAlert', () => {
         expectFacts(card, { Operation: 'Microsoft.Compute/virtualMachines/delete', Status: 'Succeeded', Caller: 'grace.hopper@contoso.com', 'Event time': '2026-03-06 16:01:18 UTC' });
     });
 
-    it('shows a resource health alert: what happened and the health before and now', () => {
-        const card = cardOf('resource-health');
-        expect(card.description).toContain('unexpected failure on the host server');
-        expectFacts(card, { Health: 'Available → Unavailable', Cause: 'PlatformInitiated' });
+    it.each([
+        ['resource health alert: what happened and the health before and now', 'resource-health', 'unexpected failure on the host server', { Health: 'Available → Unavailable', Cause: 'PlatformInitiated' }],
+        ['smart detection alert: what was detected against what is normal', 'smart-detector', 'An abnormal rise in failed requests', { Detected: '18.2%', Normal: '0.4% (over the last 7 days)' }],
+    ])('shows a %s', (_what, sample, described, facts) => {
+        const card = cardOf(sample);
+        expect(card.description).toContain(described);
+        expectFacts(card, facts);
     });
 
     it('shows a service health incident by its title, with its communication as plain text', () => {
@@ -110,12 +113,6 @@ describe('convertAzureMonitorAlert', () => {
         expectFacts(card, { Spent: '$8,412.77', 'Alert at': '$8,000.00' });
         expect(card.url).toBeUndefined();
         expect(job.identity).toContain('2026-03-04T06:15:41.207Z');
-    });
-
-    it('shows a smart detection alert: what was detected against what is normal', () => {
-        const card = cardOf('smart-detector');
-        expect(card.description).toContain('An abnormal rise in failed requests');
-        expectFacts(card, { Detected: '18.2%', Normal: '0.4% (over the last 7 days)' });
     });
 
     it('derives the identity from the alert id and its condition, and the update key from the alert', () => {
