@@ -6,13 +6,13 @@ import type { Conversion, ProducedJob } from './conversion.js';
 import type { ProducerEndpoint } from './endpoint.js';
 
 /** The `schemaId` of the common alert schema (learn.microsoft.com/azure/azure-monitor/alerts/alerts-common-schema). */
-export const AZURE_MONITOR_COMMON_SCHEMA_ID = 'azureMonitorCommonAlertSchema';
+const AZURE_MONITOR_COMMON_SCHEMA_ID = 'azureMonitorCommonAlertSchema';
 
 /** Azure Monitor's severities, most severe first: Critical, Error, Warning, Informational, Verbose. */
-export const AZURE_MONITOR_SEVERITIES = ['Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4'] as const;
+const AZURE_MONITOR_SEVERITIES = ['Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4'] as const;
 
 /** How each Azure Monitor severity shows on the `alert` card: the same order, most severe first. */
-export const AZURE_MONITOR_SEVERITY_LEVELS = {
+const AZURE_MONITOR_SEVERITY_LEVELS = {
     Sev0: 'critical',
     Sev1: 'high',
     Sev2: 'medium',
@@ -27,10 +27,10 @@ const UNRATED_LEVEL: AlertSeverity = 'info';
 export const AZURE_PORTAL_ALERT_URL = 'https://portal.azure.com/#view/Microsoft_Azure_Monitoring_Alerts/AlertDetails.ReactView/alertId~/';
 
 /** The Azure portal page of a resource; its ARM id follows. */
-export const AZURE_PORTAL_RESOURCE_URL = 'https://portal.azure.com/#resource';
+const AZURE_PORTAL_RESOURCE_URL = 'https://portal.azure.com/#resource';
 
 /** How much of an alert the card shows: text sizes as for every producer, and these counts. */
-export const AZURE_MONITOR_CARD_LIMITS = {
+const AZURE_MONITOR_CARD_LIMITS = {
     ...CARD_TEXT_LIMITS,
     facts: 14,
     links: 4,

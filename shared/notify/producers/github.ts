@@ -10,20 +10,17 @@ import { GITHUB_LOGIN } from './github-mentions.js';
 import { GITHUB_SIGNATURE_HEADER, verifyGitHubSignature } from './github-signature.js';
 
 /** The event GitHub sends once when a webhook is created; it is answered 200 and posts nothing. */
-export const GITHUB_PING_EVENT = 'ping';
+const GITHUB_PING_EVENT = 'ping';
 
 /** The headers that name a delivery's event and id. */
-export const GITHUB_EVENT_HEADER = 'x-github-event';
-export const GITHUB_DELIVERY_HEADER = 'x-github-delivery';
-
-/** The events this converter turns into cards (docs.github.com/webhooks/webhook-events-and-payloads). */
-export const GITHUB_EVENTS = ['pull_request', 'workflow_run', 'workflow_job', 'deployment_status', 'release'] as const;
+const GITHUB_EVENT_HEADER = 'x-github-event';
+const GITHUB_DELIVERY_HEADER = 'x-github-delivery';
 
 /** Longest delivery id kept as an identity: GitHub's are GUIDs. */
-export const MAX_GITHUB_DELIVERY_ID_LENGTH = 128;
+const MAX_GITHUB_DELIVERY_ID_LENGTH = 128;
 
 /** How much of a delivery the card shows, besides {@link CARD_TEXT_LIMITS}. */
-export const GITHUB_CARD_LIMITS = {
+const GITHUB_CARD_LIMITS = {
     ...CARD_TEXT_LIMITS,
     nameBytes: 200,
     commitMessageBytes: 500,
@@ -34,7 +31,7 @@ export const GITHUB_CARD_LIMITS = {
 const limits = GITHUB_CARD_LIMITS;
 
 /** One delivery as the endpoint receives it. */
-export interface GitHubDelivery {
+interface GitHubDelivery {
     /** `X-GitHub-Event`. */
     readonly event: string | null | undefined;
     /** `X-GitHub-Delivery`: a GUID per delivery, kept by GitHub's redeliveries. */
