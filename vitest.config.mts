@@ -12,5 +12,9 @@ export default defineConfig({
         testTimeout: 30_000,
         hookTimeout: 60_000,
         globalSetup: ['test/support/build.global-setup.ts'],
+        // A test that blocks its event loop cannot time out; the watchdog fails its file instead of letting the run wait for ever.
+        setupFiles: ['test/support/watchdog.setup.ts'],
+        // What passing tests print (the Functions library's test-mode warnings, seeds, host output) is noise; a failing test's is shown.
+        silent: 'passed-only',
     },
 });

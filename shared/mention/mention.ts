@@ -1,21 +1,14 @@
 /** Answering a mention: route the command, run it within the budget, and always produce a valid reply. */
-import type { Activity, MentionCommandLine } from './activity.js';
+import type { MentionCommandLine } from './activity.js';
 import { describeCardProblems, validateCard } from '../cards/index.js';
-import { remainingBudgetMs, runWithDeadline, type MentionCaller, type MentionCommand } from './commands/index.js';
+import { type MentionContext, remainingBudgetMs, runWithDeadline } from './commands/index.js';
 import { ensureErrorType } from '../platform/index.js';
 import { InvalidReplyError, toTeamsReply, type MentionReply, type TeamsReply } from './reply.js';
 
-/** What {@link answerMention} needs besides the command line. */
-interface AnswerOptions {
-    readonly activity: Activity;
-    readonly commands: readonly MentionCommand[];
-    /** The verified sender: its token and scope. */
-    readonly caller: MentionCaller;
+/** What {@link answerMention} needs besides the command line: the mention's context, the budget, and where errors go. */
+interface AnswerOptions extends MentionContext {
     /** How long after the request arrived the reply is due; past it we answer "still working". */
     readonly budgetMs: number;
-    /** When the request arrived (epoch ms): the budget counts from here, not from when the command starts. */
-    readonly receivedAt: number;
-    readonly now: () => number;
     /** Where a failing command is reported (never to the user). */
     readonly logError: (message: string) => void;
 }
@@ -70,33 +63,24 @@ export async function answerMention(line: MentionCommandLine, options: AnswerOpt
     if (line.command === '') {
         return toTeamsReply(emptyCommandReply());
     }
-    const command = options.commands.find((candidate) => candidate.name === line.command);
+    const { budgetMs, logError, activity, caller, receivedAt, now, commands } = options;
+    const command = commands.find((candidate) => candidate.name === line.command);
     if (command === undefined) {
         return toTeamsReply(unknownCommandReply(line.command));
     }
     try {
         const result = await runWithDeadline(
-            (signal) =>
-                command.run({
-                    activity: options.activity,
-                    args: line.args,
-                    argText: line.argText,
-                    caller: options.caller,
-                    receivedAt: options.receivedAt,
-                    now: options.now,
-                    signal,
-                    commands: options.commands,
-                }),
-            remainingBudgetMs(options.budgetMs, options.receivedAt, options.now()),
+            (signal) => command.run({ activity, caller, receivedAt, now, commands, args: line.args, argText: line.argText, signal }),
+            remainingBudgetMs(budgetMs, receivedAt, now()),
         );
         if (!result.done) {
-            options.logError(`Command "${command.name}" exceeded the ${options.budgetMs} ms reply budget, counted from the request's arrival`);
+            logError(`Command "${command.name}" exceeded the ${budgetMs} ms reply budget, counted from the request's arrival`);
             return toTeamsReply(stillWorkingReply(command.name));
         }
         return toTeamsReply(await checkedReply(result.value));
     } catch (thrown) {
         const error = ensureErrorType(thrown);
-        options.logError(`Command "${command.name}" failed: ${error.name}: ${error.message}`);
+        logError(`Command "${command.name}" failed: ${error.name}: ${error.message}`);
         return toTeamsReply(failedCommandReply(command.name));
     }
 }

@@ -199,6 +199,18 @@ function objectEntries(objectText: string): Entry[] {
     return entries;
 }
 
+/** The entries of an object literal `{ ... }` as a map from key to value expression. */
+function entryMap(objectText: string): Map<string, string> {
+    return new Map(objectEntries(objectText).map(({ key, value }) => [key, value]));
+}
+
+/** Expects each key of `expected` to have exactly its value expression in `entries`. */
+function expectEntries(entries: ReadonlyMap<string, string>, expected: Readonly<Record<string, string>>): void {
+    for (const [key, value] of Object.entries(expected)) {
+        expect(entries.get(key), key).toBe(value);
+    }
+}
+
 /** The top-level, comma-separated arguments of the call `name(...)` that `expression` is. */
 function callArguments(expression: string, name: string): string[] {
     const text = expression.trim();
@@ -293,7 +305,7 @@ function moduleParams(bicep: string, symbol: string): Map<string, string> {
     const body = objectEntries(bicep.slice(open, skipBalanced(bicep, open)));
     const params = body.find(({ key }) => key === 'params')?.value;
     if (params === undefined) throw new Error(`module ${symbol} has no params`);
-    return new Map(objectEntries(params).map(({ key, value }) => [key, value]));
+    return entryMap(params);
 }
 
 /** Evaluates a Bicep string literal or a `param` reference, given the parameters' values. */
@@ -481,7 +493,7 @@ describe('the function app settings', () => {
     it('resolve Key Vault references with the user-assigned identity', async () => {
         const { api } = await files();
         const [site] = resourceBodies(api, 'Microsoft.Web/sites');
-        const properties = objectEntries(site ?? '').find(({ key }) => key === 'properties')?.value ?? '';
+        const properties = entryMap(site ?? '').get('properties') ?? '';
         expect(objectEntries(properties)).toContainEqual({ key: 'keyVaultReferenceIdentity', value: 'identity.id' });
     });
 
@@ -530,10 +542,11 @@ describe('the function app settings', () => {
 
     it('use identity-based storage with the user-assigned identity', async () => {
         const { api } = await files();
-        const settings = appSettingsOf(api);
-        expect(settings.get('AzureWebJobsStorage__credential')).toBe("'managedidentity'");
-        expect(settings.get('AzureWebJobsStorage__clientId')).toBe('identity.properties.clientId');
-        expect(settings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toBe("'ClientId=${identity.properties.clientId};Authorization=AAD'");
+        expectEntries(appSettingsOf(api), {
+            AzureWebJobsStorage__credential: "'managedidentity'",
+            AzureWebJobsStorage__clientId: 'identity.properties.clientId',
+            APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "'ClientId=${identity.properties.clientId};Authorization=AAD'",
+        });
     });
 });
 
@@ -588,12 +601,8 @@ describe('storage', () => {
     it('refuses shared keys and public blobs, and requires TLS 1.2', async () => {
         const { storage } = await files();
         const [account] = resourceBodies(storage, 'Microsoft.Storage/storageAccounts');
-        const properties = new Map(
-            objectEntries(objectEntries(account ?? '').find(({ key }) => key === 'properties')?.value ?? '{}').map(({ key, value }) => [key, value]),
-        );
-        expect(properties.get('allowSharedKeyAccess')).toBe('false');
-        expect(properties.get('allowBlobPublicAccess')).toBe('false');
-        expect(properties.get('minimumTlsVersion')).toBe("'TLS1_2'");
+        const properties = entryMap(entryMap(account ?? '').get('properties') ?? '{}');
+        expectEntries(properties, { allowSharedKeyAccess: 'false', allowBlobPublicAccess: 'false', minimumTlsVersion: "'TLS1_2'" });
     });
 });
 
@@ -601,18 +610,15 @@ describe('Flex Consumption', () => {
     it('keeps one always-ready instance for the HTTP functions, with 2048 MB instances and a parameterised scale-out', async () => {
         const { main, api } = await files();
         const [site] = resourceBodies(api, 'Microsoft.Web/sites');
-        const properties = objectEntries(site ?? '').find(({ key }) => key === 'properties')?.value ?? '{}';
-        const functionAppConfig = objectEntries(properties).find(({ key }) => key === 'functionAppConfig')?.value ?? '{}';
-        const entries = new Map(objectEntries(functionAppConfig).map(({ key, value }) => [key, value]));
-        const scale = new Map(objectEntries(entries.get('scaleAndConcurrency') ?? '{}').map(({ key, value }) => [key, value]));
-        const alwaysReady = arrayElements(scale.get('alwaysReady') ?? '[]').map((element) =>
-            Object.fromEntries(objectEntries(element).map(({ key, value }) => [key, value])),
-        );
+        const properties = entryMap(site ?? '').get('properties') ?? '{}';
+        const entries = entryMap(entryMap(properties).get('functionAppConfig') ?? '{}');
+        const scale = entryMap(entries.get('scaleAndConcurrency') ?? '{}');
+        const alwaysReady = arrayElements(scale.get('alwaysReady') ?? '[]').map((element) => Object.fromEntries(entryMap(element)));
         expect(alwaysReady).toEqual([{ name: "'http'", instanceCount: '1' }]);
         expect(scale.get('maximumInstanceCount')).toBe('maximumInstanceCount');
         expect(defaultOf(main, 'maximumInstanceCount')).toBe('40');
         expect(defaultOf(main, 'instanceMemoryMB')).toBe('2048');
-        const runtime = new Map(objectEntries(entries.get('runtime') ?? '{}').map(({ key, value }) => [key, value]));
+        const runtime = entryMap(entries.get('runtime') ?? '{}');
         expect(runtime.get('name')).toBe("'node'");
         expect(main).toMatch(/@allowed\(\['20', '22'\]\)\nparam nodeVersion string = '(20|22)'/);
     });

@@ -95,30 +95,34 @@ describe('the status mention command', () => {
         expect(json).not.toContain('contoso.webhook.office.com');
     });
 
-    it('shows a token limited to some aliases only those, and only their dead letters', async () => {
-        const response = await status('ops');
-        expect(listedWebhooks(response)).toEqual(['ops']);
+    it.each([
+        {
+            behaviour: 'shows a token limited to some aliases only those, and only their dead letters',
+            token: 'ops',
+            listed: ['ops'],
+            shown: ['Webhooks this channel may see: ops', 'No dead letters.'],
+            hidden: ['logic.azure.com'],
+        },
+        {
+            behaviour: 'names the aliases of a scope that are not configured',
+            token: 'dev',
+            listed: ['dev'],
+            shown: ['Not configured: staging (TEAMS_WEBHOOK_STAGING)', '1 dead letter(s)'],
+            hidden: [],
+        },
+        {
+            behaviour: 'shows a * token every alias, every dead letter and {url} webhooks by their host only',
+            token: 'admin',
+            listed: ['ops', 'dev', 'prod-07.westeurope.logic.azure.com ({url} target)'],
+            shown: ['1 dead letter(s)'],
+            hidden: ['SECRET-SIGNATURE', '/workflows/'],
+        },
+    ] as const)('$behaviour', async ({ token, listed, shown, hidden }) => {
+        const response = await status(token);
+        expect(listedWebhooks(response)).toEqual(listed);
         const json = JSON.stringify(response.jsonBody);
-        expect(json).toContain('Webhooks this channel may see: ops');
-        expect(json).toContain('No dead letters.');
-        expect(json).not.toContain('logic.azure.com');
-    });
-
-    it('names the aliases of a scope that are not configured', async () => {
-        const response = await status('dev');
-        expect(listedWebhooks(response)).toEqual(['dev']);
-        const json = JSON.stringify(response.jsonBody);
-        expect(json).toContain('Not configured: staging (TEAMS_WEBHOOK_STAGING)');
-        expect(json).toContain('1 dead letter(s)');
-    });
-
-    it('shows a * token every alias, every dead letter and {url} webhooks by their host only', async () => {
-        const response = await status('admin');
-        expect(listedWebhooks(response)).toEqual(['ops', 'dev', 'prod-07.westeurope.logic.azure.com ({url} target)']);
-        const json = JSON.stringify(response.jsonBody);
-        expect(json).toContain('1 dead letter(s)');
-        expect(json).not.toContain('SECRET-SIGNATURE');
-        expect(json).not.toContain('/workflows/');
+        for (const text of shown) expect(json).toContain(text);
+        for (const text of hidden) expect(json).not.toContain(text);
     });
 
     it('tells a token without a scope, among several, which setting to add, and shows nothing', async () => {

@@ -20,57 +20,54 @@ function replyText(reply: ReturnType<typeof toTeamsReply>): string {
     return reply.text ?? '';
 }
 
+/** Checks `check` on the reply to each of 200 non-blank texts. */
+function forEachTextReply(check: (reply: ReturnType<typeof toTeamsReply>, input: string) => void): void {
+    fc.assert(
+        fc.property(nonBlank, (input) => {
+            check(toTeamsReply({ text: input }), input);
+        }),
+        { numRuns: 200 },
+    );
+}
+
 describe('toTeamsReply with text', () => {
     it('answers any non-blank text with a message of at most 24 KB of JSON', () => {
-        fc.assert(
-            fc.property(nonBlank, (input) => {
-                const reply = toTeamsReply({ text: input });
-                expect(reply.type).toBe('message');
-                expect(Buffer.byteLength(JSON.stringify(reply), 'utf8')).toBeLessThanOrEqual(MAX_REPLY_BYTES);
-                expect(replyText(reply).trim()).not.toBe('');
-            }),
-            { numRuns: 200 },
-        );
+        forEachTextReply((reply) => {
+            expect(reply.type).toBe('message');
+            expect(Buffer.byteLength(JSON.stringify(reply), 'utf8')).toBeLessThanOrEqual(MAX_REPLY_BYTES);
+            expect(replyText(reply).trim()).not.toBe('');
+        });
     });
 
     it('never splits a surrogate pair: the text survives a UTF-8 round trip unchanged', () => {
-        fc.assert(
-            fc.property(nonBlank, (input) => {
-                const sent = replyText(toTeamsReply({ text: input }));
-                expect(Buffer.from(sent, 'utf8').toString('utf8')).toBe(sent);
-            }),
-            { numRuns: 200 },
-        );
+        forEachTextReply((reply) => {
+            const sent = replyText(reply);
+            expect(Buffer.from(sent, 'utf8').toString('utf8')).toBe(sent);
+        });
     });
 
     it('keeps the trimmed text whole when it fits, and otherwise sends a prefix of it plus the marker', () => {
-        fc.assert(
-            fc.property(nonBlank, (input) => {
-                const trimmed = input.trim();
-                const sent = replyText(toTeamsReply({ text: input }));
-                if (jsonByteLength({ type: 'message', text: trimmed }) <= MAX_REPLY_BYTES) {
-                    expect(sent).toBe(trimmed);
-                } else {
-                    expect(sent.endsWith(TRUNCATION_MARKER)).toBe(true);
-                    expect(trimmed.startsWith(sent.slice(0, -TRUNCATION_MARKER.length))).toBe(true);
-                }
-            }),
-            { numRuns: 200 },
-        );
+        forEachTextReply((reply, input) => {
+            const trimmed = input.trim();
+            const sent = replyText(reply);
+            if (jsonByteLength({ type: 'message', text: trimmed }) <= MAX_REPLY_BYTES) {
+                expect(sent).toBe(trimmed);
+            } else {
+                expect(sent.endsWith(TRUNCATION_MARKER)).toBe(true);
+                expect(trimmed.startsWith(sent.slice(0, -TRUNCATION_MARKER.length))).toBe(true);
+            }
+        });
     });
 
     it('cuts no more than it must: one more character would not fit', () => {
-        fc.assert(
-            fc.property(nonBlank, (input) => {
-                const trimmed = input.trim();
-                const sent = replyText(toTeamsReply({ text: input }));
-                fc.pre(sent !== trimmed);
-                const kept = sent.slice(0, -TRUNCATION_MARKER.length);
-                const next = String.fromCodePoint(trimmed.codePointAt(kept.length) ?? 0);
-                expect(jsonByteLength({ type: 'message', text: kept + next + TRUNCATION_MARKER })).toBeGreaterThan(MAX_REPLY_BYTES);
-            }),
-            { numRuns: 200 },
-        );
+        forEachTextReply((reply, input) => {
+            const trimmed = input.trim();
+            const sent = replyText(reply);
+            fc.pre(sent !== trimmed);
+            const kept = sent.slice(0, -TRUNCATION_MARKER.length);
+            const next = String.fromCodePoint(trimmed.codePointAt(kept.length) ?? 0);
+            expect(jsonByteLength({ type: 'message', text: kept + next + TRUNCATION_MARKER })).toBeGreaterThan(MAX_REPLY_BYTES);
+        });
     });
 
     it('refuses blank text instead of sending it', () => {

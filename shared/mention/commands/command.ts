@@ -11,24 +11,28 @@ export interface MentionCaller {
     readonly scope: MentionScope;
 }
 
-/** What a command receives. */
-export interface CommandInput {
+/** What every command of one mention shares: the mention, who sent it, when it arrived, the clock and the registered commands. */
+export interface MentionContext {
     /** The parsed activity. */
     readonly activity: Activity;
+    /** The verified sender: its token and scope. */
+    readonly caller: MentionCaller;
+    /** When the request reached the server (ms since epoch): the reply budget counts from here, not from when the command starts. */
+    readonly receivedAt: number;
+    /** The clock (injected in tests). */
+    readonly now: () => number;
+    /** Every registered command, for `help`. */
+    readonly commands: readonly MentionCommand[];
+}
+
+/** What a command receives: the mention's context, its words, and the signal of its budget. */
+export interface CommandInput extends MentionContext {
     /** The words after the command. */
     readonly args: readonly string[];
     /** Everything after the command, as one string. */
     readonly argText: string;
-    /** The verified sender: its token and scope. */
-    readonly caller: MentionCaller;
-    /** When the request reached the server (ms since epoch). */
-    readonly receivedAt: number;
-    /** The clock (injected in tests). */
-    readonly now: () => number;
     /** Aborted when the reply budget runs out; long commands should stop then. */
     readonly signal: AbortSignal;
-    /** Every registered command, for `help`. */
-    readonly commands: readonly MentionCommand[];
 }
 
 /**

@@ -5,7 +5,7 @@ import status from './builtin/status.js';
 import whoami from './builtin/whoami.js';
 import type { MentionCommand } from './command.js';
 
-export { type CommandInput, type MentionCaller, type MentionCommand } from './command.js';
+export { type CommandInput, type MentionCaller, type MentionCommand, type MentionContext } from './command.js';
 
 /**
  * Every built-in command, in the order `help` lists them. Adding one: its file in `builtin/` and its

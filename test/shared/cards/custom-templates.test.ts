@@ -10,6 +10,7 @@ import { acceptQueueMessage, checkJob } from '../../../shared/notify/accept.js';
 import { buildTeamsPayload } from '../../../shared/notify/payload.js';
 import { loadConfig } from '../../../shared/config.js';
 import { ConfigurationError } from '../../../shared/platform/errors.js';
+import { configurationProblems } from '../../support/configuration-problems.js';
 import { createMemoryOutboxStore } from '../../support/memory-outbox.js';
 
 /** The designer template of the fixtures: a release card with `${...}`, `$when` and `$data` loops, its example data and JSON Schema. */
@@ -52,15 +53,9 @@ async function templatesFolder(files: Readonly<Record<string, unknown>> = {}): P
 
 /** The problems loading the folder fails with; fails the test when it loads. */
 async function loadProblems(): Promise<readonly string[]> {
-    try {
-        await loadCustomTemplates({ setting: undefined, appRoot: folder });
-    } catch (thrown) {
-        if (thrown instanceof ConfigurationError) {
-            return thrown.problems;
-        }
-        throw thrown;
-    }
-    throw new Error('the folder loaded');
+    return loadCustomTemplates({ setting: undefined, appRoot: folder }).then(() => {
+        throw new Error('the folder loaded');
+    }, configurationProblems);
 }
 
 describe('loading CARD_TEMPLATES_DIR', () => {

@@ -97,27 +97,18 @@ describe('answerMention', () => {
     /** A command that answers after 1 s on the (fake) timers. */
     const oneSecond: MentionCommand = { name: 'second', summary: 's', run: () => new Promise((resolve) => setTimeout(() => { resolve({ text: 'done' }); }, 1_000)) };
 
-    it('counts the budget from when the request arrived, not from when the command started', async () => {
-        vi.useFakeTimers({ now: 10_000 });
+    // A 4 s budget; the request arrived `spentMs` before the command starts (at 10 s on the fake clock), then the timers run `waitMs`.
+    it.each([
         // Reading and verifying the body took 3.5 s of the 4 s: the command has 0.5 s, so one that
         // needs 1 s is answered "still working" after 0.5 s.
-        const pending = answer('second', [oneSecond], 4_000, 10_000 - 3_500, () => Date.now());
-        await vi.advanceTimersByTimeAsync(500);
-        expect((await pending).text).toMatch(/Still working on `second`/);
-    });
-
-    it('lets a command that fits in what is left of the budget answer', async () => {
+        { behaviour: 'counts the budget from when the request arrived, not from when the command started', command: oneSecond, spentMs: 3_500, waitMs: 500, text: /Still working on `second`/ },
+        { behaviour: 'lets a command that fits in what is left of the budget answer', command: oneSecond, spentMs: 2_500, waitMs: 1_000, text: /^done$/ },
+        { behaviour: 'gives a command that starts after the budget is spent no time at all', command: slow, spentMs: 5_000, waitMs: 0, text: /Still working on `slow`/ },
+    ])('$behaviour', async ({ command, spentMs, waitMs, text }) => {
         vi.useFakeTimers({ now: 10_000 });
-        const pending = answer('second', [oneSecond], 4_000, 10_000 - 2_500, () => Date.now());
-        await vi.advanceTimersByTimeAsync(1_000);
-        expect((await pending).text).toBe('done');
-    });
-
-    it('gives a command that starts after the budget is spent no time at all', async () => {
-        vi.useFakeTimers({ now: 10_000 });
-        const pending = answer('slow', [slow], 4_000, 10_000 - 5_000, () => Date.now());
-        await vi.advanceTimersByTimeAsync(0);
-        expect((await pending).text).toMatch(/Still working on `slow`/);
+        const pending = answer(command.name, [command], 4_000, 10_000 - spentMs, () => Date.now());
+        await vi.advanceTimersByTimeAsync(waitMs);
+        expect((await pending).text).toMatch(text);
     });
 
     it('answers a failing command politely without its error', async () => {

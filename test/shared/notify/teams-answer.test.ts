@@ -38,6 +38,7 @@ const TRIGGER_SCHEMA_MISMATCH = JSON.stringify({
     },
 });
 
+/** One answer and how it is classified. */
 interface Row {
     readonly situation: string;
     readonly dialect: WebhookDialect;
@@ -45,42 +46,54 @@ interface Row {
     readonly outcome: DeliveryOutcome;
 }
 
-const rows: readonly Row[] = [
+/** HTTP answers: [situation, dialect, status, body, outcome]. */
+const HTTP_ROWS: readonly (readonly [string, WebhookDialect, number, string, DeliveryOutcome])[] = [
     // connector, docs/teams-facts.md#connector-answers
-    { situation: 'delivered: 200 with body 1', dialect: 'connector', answer: { status: 200, body: '1' }, outcome: 'delivered' },
-    { situation: 'delivered: body 1 with surrounding whitespace', dialect: 'connector', answer: { status: 200, body: ' 1\r\n' }, outcome: 'delivered' },
-    { situation: 'throttled: 200 wrapping HTTP error 429', dialect: 'connector', answer: { status: 200, body: WRAPPED.throttled }, outcome: 'throttled' },
-    { situation: 'throttled: 200 naming ApplicationThrottled', dialect: 'connector', answer: { status: 200, body: WRAPPED.throttledByName }, outcome: 'throttled' },
-    { situation: 'too large: 200 wrapping HTTP error 413', dialect: 'connector', answer: { status: 200, body: WRAPPED.tooLarge }, outcome: 'permanent' },
-    { situation: 'bad card or channel gone: 200 wrapping HTTP error 400', dialect: 'connector', answer: { status: 200, body: WRAPPED.badCard }, outcome: 'permanent' },
-    { situation: 'Teams fault: 200 wrapping HTTP error 500', dialect: 'connector', answer: { status: 200, body: WRAPPED.teamsFault }, outcome: 'transient' },
-    { situation: 'Teams fault: a real 503', dialect: 'connector', answer: { status: 503, body: 'Service Unavailable' }, outcome: 'transient' },
-    { situation: 'MessageCard without summary or text: 400', dialect: 'connector', answer: { status: 400, body: 'Summary or Text is required.' }, outcome: 'permanent' },
-    { situation: 'malformed JSON: 400', dialect: 'connector', answer: { status: 400, body: 'Bad payload received by generic incoming webhook' }, outcome: 'permanent' },
-    { situation: 'webhook removed: 410', dialect: 'connector', answer: { status: 410, body: '' }, outcome: 'permanent' },
+    ['delivered: 200 with body 1', 'connector', 200, '1', 'delivered'],
+    ['delivered: body 1 with surrounding whitespace', 'connector', 200, ' 1\r\n', 'delivered'],
+    ['Teams fault: a real 503', 'connector', 503, 'Service Unavailable', 'transient'],
+    ['MessageCard without summary or text: 400', 'connector', 400, 'Summary or Text is required.', 'permanent'],
+    ['malformed JSON: 400', 'connector', 400, 'Bad payload received by generic incoming webhook', 'permanent'],
+    ['webhook removed: 410', 'connector', 410, '', 'permanent'],
     // connector, statuses the table implies
-    { situation: 'a real 429', dialect: 'connector', answer: { status: 429, body: '' }, outcome: 'throttled' },
-    { situation: 'a real 413', dialect: 'connector', answer: { status: 413, body: '' }, outcome: 'permanent' },
-    { situation: 'a real 412', dialect: 'connector', answer: { status: 412, body: '' }, outcome: 'transient' },
-    { situation: 'a real 408', dialect: 'connector', answer: { status: 408, body: '' }, outcome: 'transient' },
-    { situation: 'a real 404', dialect: 'connector', answer: { status: 404, body: '' }, outcome: 'permanent' },
-    { situation: 'a real 500', dialect: 'connector', answer: { status: 500, body: '' }, outcome: 'transient' },
-    { situation: 'a real 502 from a gateway', dialect: 'connector', answer: { status: 502, body: '<html>Bad Gateway</html>' }, outcome: 'transient' },
-    { situation: 'a 200 wrapping HTTP error 403', dialect: 'connector', answer: { status: 200, body: WRAPPED.forbidden }, outcome: 'permanent' },
-    { situation: 'a 200 wrapper without a status: nothing was posted', dialect: 'connector', answer: { status: 200, body: WRAPPED.unreachable }, outcome: 'transient' },
-    { situation: 'a 200 with an unrecognised JSON body', dialect: 'connector', answer: { status: 200, body: '{"id":"1712345678901"}' }, outcome: 'permanent' },
-    { situation: 'a 200 with an empty body', dialect: 'connector', answer: { status: 200, body: '' }, outcome: 'permanent' },
-    { situation: 'a 503 that names ApplicationThrottled', dialect: 'connector', answer: { status: 503, body: 'ApplicationThrottled' }, outcome: 'throttled' },
-    { situation: 'a redirect', dialect: 'connector', answer: { status: 301, body: '' }, outcome: 'permanent' },
+    ['a real 429', 'connector', 429, '', 'throttled'],
+    ['a real 413', 'connector', 413, '', 'permanent'],
+    ['a real 412', 'connector', 412, '', 'transient'],
+    ['a real 408', 'connector', 408, '', 'transient'],
+    ['a real 404', 'connector', 404, '', 'permanent'],
+    ['a real 500', 'connector', 500, '', 'transient'],
+    ['a real 502 from a gateway', 'connector', 502, '<html>Bad Gateway</html>', 'transient'],
+    ['a 200 with an unrecognised JSON body', 'connector', 200, '{"id":"1712345678901"}', 'permanent'],
+    ['a 200 with an empty body', 'connector', 200, '', 'permanent'],
+    ['a 503 that names ApplicationThrottled', 'connector', 503, 'ApplicationThrottled', 'throttled'],
+    ['a redirect', 'connector', 301, '', 'permanent'],
     // Workflows
-    { situation: 'accepted: 202 with an empty body', dialect: 'workflows', answer: { status: 202, body: '' }, outcome: 'accepted' },
-    { situation: 'accepted: 200 with any body', dialect: 'workflows', answer: { status: 200, body: '{"ok":true}' }, outcome: 'accepted' },
-    { situation: 'schema error: 400 TriggerInputSchemaMismatch', dialect: 'workflows', answer: { status: 400, body: TRIGGER_SCHEMA_MISMATCH }, outcome: 'permanent' },
-    { situation: 'Power Platform quota: 429', dialect: 'workflows', answer: { status: 429, body: '{"error":{"code":"TooManyRequests"}}' }, outcome: 'throttled' },
-    { situation: 'bad signature: 401', dialect: 'workflows', answer: { status: 401, body: '{"error":{"code":"DirectApiAuthorizationRequired"}}' }, outcome: 'permanent' },
-    { situation: 'a real 500', dialect: 'workflows', answer: { status: 500, body: '' }, outcome: 'transient' },
-    { situation: 'a real 504', dialect: 'workflows', answer: { status: 504, body: '' }, outcome: 'transient' },
-    { situation: 'a real 408', dialect: 'workflows', answer: { status: 408, body: '' }, outcome: 'transient' },
+    ['accepted: 202 with an empty body', 'workflows', 202, '', 'accepted'],
+    ['accepted: 200 with any body', 'workflows', 200, '{"ok":true}', 'accepted'],
+    ['Power Platform quota: 429', 'workflows', 429, '{"error":{"code":"TooManyRequests"}}', 'throttled'],
+    ['bad signature: 401', 'workflows', 401, '{"error":{"code":"DirectApiAuthorizationRequired"}}', 'permanent'],
+    ['a real 500', 'workflows', 500, '', 'transient'],
+    ['a real 504', 'workflows', 504, '', 'transient'],
+    ['a real 408', 'workflows', 408, '', 'transient'],
+    ['schema error: 400 TriggerInputSchemaMismatch', 'workflows', 400, TRIGGER_SCHEMA_MISMATCH, 'permanent'],
+];
+
+/** Connector answers that are a 200 wrapping what Teams made of the post: [situation, wrapper, outcome]. */
+const WRAPPED_ROWS: readonly (readonly [string, keyof typeof WRAPPED, DeliveryOutcome])[] = [
+    // docs/teams-facts.md#connector-answers
+    ['throttled: 200 wrapping HTTP error 429', 'throttled', 'throttled'],
+    ['throttled: 200 naming ApplicationThrottled', 'throttledByName', 'throttled'],
+    ['too large: 200 wrapping HTTP error 413', 'tooLarge', 'permanent'],
+    ['bad card or channel gone: 200 wrapping HTTP error 400', 'badCard', 'permanent'],
+    ['Teams fault: 200 wrapping HTTP error 500', 'teamsFault', 'transient'],
+    // statuses the table implies
+    ['a 200 wrapping HTTP error 403', 'forbidden', 'permanent'],
+    ['a 200 wrapper without a status: nothing was posted', 'unreachable', 'transient'],
+];
+
+const rows: readonly Row[] = [
+    ...HTTP_ROWS.map(([situation, dialect, status, body, outcome]): Row => ({ situation, dialect, answer: { status, body }, outcome })),
+    ...WRAPPED_ROWS.map(([situation, wrapper, outcome]): Row => ({ situation, dialect: 'connector', answer: { status: 200, body: WRAPPED[wrapper] }, outcome })),
     // transport
     { situation: 'timeout', dialect: 'connector', answer: { failure: 'timeout' }, outcome: 'transient' },
     { situation: 'connection reset', dialect: 'workflows', answer: { failure: 'reset', detail: 'ECONNRESET' }, outcome: 'transient' },

@@ -165,25 +165,20 @@ describe('webhookDialect', () => {
     });
 
     it.each([
-        '/workflows/abc/triggers/manual/paths/invoke',
-        '/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke',
-        '/powerautomate/automations/direct/cu/2/workflows/abc/triggers/manual/paths/invoke/',
-        '/PowerAutomate/Automations/Direct/CU/17/Workflows/ABC/Triggers/Manual/Paths/Invoke',
-        '/some/future/prefix/v2/workflows/abc/extra/triggers/manual/paths/invoke',
-    ])('reads the trigger path %s as a Workflows trigger', (path) => {
-        expect(isWorkflowsTriggerPath(path)).toBe(true);
-    });
-
-    it.each([
-        '/webhookb2/abc/IncomingWebhook/def/ghi',
-        '/workflows/abc/triggers/manual/paths/invoke/extra',
-        '/workflows/triggers/manual/paths/invoke',
-        '/workflows/abc/triggers/paths/invoke',
-        '/workflows/abc/triggers/manual/paths',
-        '/triggers/manual/workflows/abc/paths/invoke',
-        '/',
-    ])('does not read %s as a Workflows trigger', (path) => {
-        expect(isWorkflowsTriggerPath(path)).toBe(false);
+        ['/workflows/abc/triggers/manual/paths/invoke', true],
+        ['/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke', true],
+        ['/powerautomate/automations/direct/cu/2/workflows/abc/triggers/manual/paths/invoke/', true],
+        ['/PowerAutomate/Automations/Direct/CU/17/Workflows/ABC/Triggers/Manual/Paths/Invoke', true],
+        ['/some/future/prefix/v2/workflows/abc/extra/triggers/manual/paths/invoke', true],
+        ['/webhookb2/abc/IncomingWebhook/def/ghi', false],
+        ['/workflows/abc/triggers/manual/paths/invoke/extra', false],
+        ['/workflows/triggers/manual/paths/invoke', false],
+        ['/workflows/abc/triggers/paths/invoke', false],
+        ['/workflows/abc/triggers/manual/paths', false],
+        ['/triggers/manual/workflows/abc/paths/invoke', false],
+        ['/', false],
+    ])('reads the path %s as a Workflows trigger: %s', (path, isTrigger) => {
+        expect(isWorkflowsTriggerPath(path)).toBe(isTrigger);
     });
 
     it('reads every published Workflows URL shape as workflows, whatever its ids, query, port and case', () => {

@@ -4,22 +4,13 @@ import { configurationDefaults, loadConfig } from '../../../shared/config.js';
 import { senderSettings } from '../../../shared/notify/sender.js';
 import { DEFAULT_DIGEST_AFTER_MS, DEFAULT_LEASE_MS, DEFAULT_ORDER_SETTLE_MS } from '../../../shared/notify/settings.js';
 import { DEFAULT_MENTION_MAX_AGE_SECONDS, DEFAULT_MENTION_REPLY_BUDGET_MS, mentionScopeSetting, parseMentionScope, parseOutgoingWebhookSecrets } from '../../../shared/mention/settings.js';
-import { ConfigurationError } from '../../../shared/platform/errors.js';
+import { refusedWith } from '../../support/configuration-problems.js';
 
 const TOKEN = 'vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=';
 const OTHER_TOKEN = Buffer.alloc(32, 7).toString('base64');
 
-function problemsOf(env: Record<string, string>): readonly string[] {
-    try {
-        loadConfig(env);
-    } catch (thrown) {
-        if (thrown instanceof ConfigurationError) {
-            return thrown.problems;
-        }
-        throw thrown;
-    }
-    throw new Error('expected a ConfigurationError');
-}
+/** The problems loadConfig refuses `env` with; fails the test when it accepts it. */
+const problemsOf = (env: Record<string, string>): readonly string[] => refusedWith(() => loadConfig(env));
 
 describe('loadConfig', () => {
     it('defaults to development storage, the notifications queue and a 4 s reply budget', () => {

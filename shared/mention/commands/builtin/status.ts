@@ -1,37 +1,17 @@
 /** `status`: each webhook's backlog and budget, and the dead letters, as an Adaptive Card with a bar per rate window. */
 import { type BudgetReport, type ConnectionBudget, relayMisconfiguredNotice, type RetryingHead, WEBHOOK_SETTING_PREFIX, type WebhookBudget, windowName, type WindowUsage } from '../../../notify/index.js';
 import { getConfig } from '../../../config.js';
+import { MS_PER_SECOND } from '../../../platform/config.js';
 import { EVERY_WEBHOOK, type MentionScope } from '../../settings.js';
 import { type AdaptiveCard, CARD_VERSION } from '../../../cards/index.js';
 import { defineCommand, type MentionCaller } from '../command.js';
 
+/** Container styles a bar's filled part can have, by how full the window is. */
+type FillStyle = 'good' | 'warning' | 'attention';
 
-
-/** A window this full (used / max) is drawn in the warning colour; a full one in the attention colour. */
-const WARNING_RATIO = 0.75;
-
-/** The label column beside each bar: wide enough for `24 h 1800/1800` at Teams' default font size. */
-const BAR_LABEL_WIDTH = '112px';
-
-/** How tall a bar's parts are at least (their style's padding makes them taller in Teams). */
-const BAR_MIN_HEIGHT = '8px';
-
-/** Hex characters of a webhook key naming a webhook without an alias: enough to tell webhooks apart. */
-const WEBHOOK_KEY_PREFIX_CHARS = 8;
-
-const MS_PER_SECOND = 1_000;
-const SECONDS_PER_MINUTE = 60;
-/** Waits shorter than this are said in seconds, longer ones in minutes with the clock time. */
-const SHOW_SECONDS_BELOW = 120;
 /** `HH:MM` inside an ISO timestamp. */
 const CLOCK_START = 11;
 const CLOCK_END = 16;
-
-/** Characters of a last error shown on the card: enough to recognise it, and the card stays small with many webhooks. */
-const LAST_ERROR_CHARS = 200;
-
-/** Container styles a bar's filled part can have, by how full the window is. */
-type FillStyle = 'good' | 'warning' | 'attention';
 
 /** `HH:MM UTC` of an epoch-ms time. */
 function clock(epochMs: number): string {
@@ -47,16 +27,25 @@ function when(epochMs: number, now: number): string {
     return isShortWait(epochMs - now) ? `in ${wait}` : `in ${wait} (${clock(epochMs)})`;
 }
 
+/** Waits shorter than this are said in seconds, longer ones in minutes with the clock time. */
+const SHOW_SECONDS_BELOW = 120;
+
 /** Waits this short are said in seconds, without the clock time. */
 function isShortWait(ms: number): boolean {
     return Math.ceil(ms / MS_PER_SECOND) < SHOW_SECONDS_BELOW;
 }
+
+/** Seconds in a minute, for waits said in minutes. */
+const SECONDS_PER_MINUTE = 60;
 
 /** A wait as people say it: `12 s` or `8 min`. */
 function duration(ms: number): string {
     const seconds = Math.ceil(ms / MS_PER_SECOND);
     return isShortWait(ms) ? `${seconds} s` : `${Math.ceil(seconds / SECONDS_PER_MINUTE)} min`;
 }
+
+/** A window this full (used / max) is drawn in the warning colour; a full one in the attention colour. */
+const WARNING_RATIO = 0.75;
 
 /** The colour of a window's bar: good, warning from {@link WARNING_RATIO}, attention when full. */
 export function windowFillStyle(window: Pick<WindowUsage, 'used' | 'max'>): FillStyle {
@@ -65,6 +54,9 @@ export function windowFillStyle(window: Pick<WindowUsage, 'used' | 'max'>): Fill
     }
     return window.used >= window.max * WARNING_RATIO ? 'warning' : 'good';
 }
+
+/** How tall a bar's parts are at least (their style's padding makes them taller in Teams). */
+const BAR_MIN_HEIGHT = '8px';
 
 /** One part of a bar: a Column weighted by the sends it stands for, holding a Container of one style. */
 function barPart(weight: number, style: FillStyle | 'emphasis', first: boolean): object {
@@ -75,6 +67,9 @@ function barPart(weight: number, style: FillStyle | 'emphasis', first: boolean):
         items: [{ type: 'Container', style, minHeight: BAR_MIN_HEIGHT, items: [] }],
     };
 }
+
+/** The label column beside each bar: wide enough for `24 h 1800/1800` at Teams' default font size. */
+const BAR_LABEL_WIDTH = '112px';
 
 /**
  * One window as a bar: sends used (filled, coloured by {@link windowFillStyle}) against the rest
@@ -118,6 +113,9 @@ function retryingText(head: RetryingHead, now: number): string {
     const since = head.firstAttemptAt === undefined ? '' : ` since ${clock(head.firstAttemptAt)}`;
     return `${head.jobId}: ${attempts}${since}, next try ${when(head.notBefore, now)}`;
 }
+
+/** Characters of a last error shown on the card: enough to recognise it, and the card stays small with many webhooks. */
+const LAST_ERROR_CHARS = 200;
 
 /** `HTTP 502: transient: …`, on one line and cut to {@link LAST_ERROR_CHARS} characters (never inside one). */
 function lastErrorText(head: RetryingHead): string {
@@ -169,6 +167,9 @@ function section(heading: { text: string; color: 'Attention' | 'Warning' | 'Defa
         items: [{ type: 'TextBlock', ...heading, weight: 'Bolder', wrap: true }, ...items],
     };
 }
+
+/** Hex characters of a webhook key naming a webhook without an alias: enough to tell webhooks apart. */
+const WEBHOOK_KEY_PREFIX_CHARS = 8;
 
 /** A webhook's name: its alias, or for a `{url}` target its host (never the URL), else the start of its key. */
 function webhookName(budget: WebhookBudget): string {
