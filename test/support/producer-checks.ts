@@ -1,5 +1,5 @@
 /** Checks on what a producer's converter made, in its unit tests: its one job, and whether both kinds of destination accept it. */
-import { expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import { loadConfig } from '../../shared/config.js';
 import { checkJob } from '../../shared/notify/accept.js';
 import type { Conversion, ProducedJob } from '../../shared/notify/producers/conversion.js';
@@ -33,4 +33,33 @@ export async function expectDeliverable(producer: string, job: ProducedJob): Pro
  */
 export function factRows(facts: Readonly<Record<string, string>>): { name: string; value: string }[] {
     return Object.entries(facts).map(([name, value]) => ({ name, value }));
+}
+
+/**
+ * The one job of a conversion made once, in `beforeAll`, for the tests of the enclosing `describe`
+ * that all read the same sample; `data` is its card data.
+ *
+ * @example
+ * const firing = convertedOnce(() => convert(fixture('firing')));
+ * it('is critical', () => expect(firing.data.severity).toBe('critical'));
+ */
+export function convertedOnce<J extends { readonly data: Record<string, unknown> }>(convert: () => Promise<J>): { readonly job: J; readonly data: Record<string, unknown> } {
+    let converted: J | undefined;
+    beforeAll(async () => {
+        converted = await convert();
+    });
+    const job = (): J => {
+        if (converted === undefined) {
+            throw new Error('The sample is converted in beforeAll');
+        }
+        return converted;
+    };
+    return {
+        get job() {
+            return job();
+        },
+        get data() {
+            return job().data;
+        },
+    };
 }

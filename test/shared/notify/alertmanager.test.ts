@@ -1,25 +1,20 @@
 // Alertmanager's webhook notifications as alert cards: the fixtures (written from Alertmanager's documented shape), identity, severity, hostile groups.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fromAlertmanager, silenceUrl } from '../../../shared/notify/producers/alertmanager.js';
 import { plainAlertText, severityOf } from '../../../shared/notify/producers/alert-group.js';
 import { SAFE_PAYLOAD_BYTES } from '../../../shared/notify/payload.js';
-import { factRows } from '../../support/producer-checks.js';
+import { convertedOnce, factRows } from '../../support/producer-checks.js';
 import { onlyJob, producerFixture, sendableBytes } from './producer-jobs.js';
 
 const fixture = (name: string) => producerFixture(`alertmanager/${name}`);
 const convert = (body: unknown) => onlyJob(fromAlertmanager(body));
 
 describe('fromAlertmanager on a firing group', () => {
-    let job: Awaited<ReturnType<typeof convert>>;
-    let data: Record<string, unknown>;
-    beforeAll(async () => {
-        job = await convert(fixture('firing'));
-        data = job.data;
-    });
+    const firing = convertedOnce(() => convert(fixture('firing')));
 
     it('makes one critical, firing alert card with the common summary and description', () => {
-        expect(job.card.template).toBe('alert');
-        expect(job.data).toMatchObject({
+        expect(firing.job.card.template).toBe('alert');
+        expect(firing.job.data).toMatchObject({
             title: 'InstanceDown',
             severity: 'critical',
             status: 'firing',
@@ -29,20 +24,20 @@ describe('fromAlertmanager on a firing group', () => {
     });
 
     it('shows the count, the first start and the common labels as facts', () => {
-        expect(data.facts).toEqual(factRows({ Alerts: '2 firing', Since: '2026-11-23 10:02 UTC', job: 'node', team: 'infra' }));
+        expect(firing.data.facts).toEqual(factRows({ Alerts: '2 firing', Since: '2026-11-23 10:02 UTC', job: 'node', team: 'infra' }));
     });
 
     it('lists every alert by the labels that set it apart, linked to its expression', () => {
-        expect(data.alerts).toEqual([
+        expect(firing.data.alerts).toEqual([
             { title: 'instance=db-1:9100', status: 'firing', text: 'since 2026-11-23 10:02 UTC', url: 'https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1' },
             { title: 'instance=db-2:9100', status: 'firing', text: 'since 2026-11-23 10:04 UTC', url: 'https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1' },
         ]);
-        expect(data.note).toBeUndefined();
+        expect(firing.data.note).toBeUndefined();
     });
 
     it('links the shared expression, the runbook, a silence of the common labels, and Alertmanager', () => {
-        expect(data.url).toBe('https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1');
-        const links = data.links as { title: string; url: string }[];
+        expect(firing.data.url).toBe('https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1');
+        const links = firing.data.links as { title: string; url: string }[];
         expect(links.map((link) => link.title)).toEqual(['Runbook', 'Silence', 'Alertmanager']);
         expect(links[0]?.url).toBe('https://runbooks.example.com/InstanceDown');
         const silence = new URL(links[1]?.url ?? '');
@@ -53,11 +48,11 @@ describe('fromAlertmanager on a firing group', () => {
     it('routes on the common labels and updates by receiver and group key', async () => {
         const conversion = await fromAlertmanager(fixture('firing'));
         expect(conversion).toMatchObject({ kind: 'jobs', labels: { alertname: 'InstanceDown', team: 'infra' } });
-        expect(job.updateKey).toBe('alertmanager:teams-ops:{}/{severity="critical"}:{alertname="InstanceDown"}');
+        expect(firing.job.updateKey).toBe('alertmanager:teams-ops:{}/{severity="critical"}:{alertname="InstanceDown"}');
     });
 
     it('is a card the sender accepts for Workflows and connectors', async () => {
-        expect(await sendableBytes(job)).toBeLessThan(SAFE_PAYLOAD_BYTES);
+        expect(await sendableBytes(firing.job)).toBeLessThan(SAFE_PAYLOAD_BYTES);
     });
 });
 
