@@ -6,7 +6,7 @@ import { isMentionId } from '../mention-id.js';
 export const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 
 /** The setting that holds the map. */
-export const GITHUB_MENTION_MAP_SETTING = 'TEAMS_MENTION_MAP_GITHUB';
+const GITHUB_MENTION_MAP_SETTING = 'TEAMS_MENTION_MAP_GITHUB';
 
 /**
  * Parses `login:upn,...` (a UPN or an Entra object id after each colon) into a map from the
