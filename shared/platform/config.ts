@@ -118,6 +118,33 @@ export function listEntries(value: string): string[] {
         .filter((entry) => entry !== '');
 }
 
+/** One `name:value` entry of a comma-separated setting. */
+export interface SettingPair {
+    /** Where the entry stands, for messages: `KEY entry 2`. Messages name entries by position, so a secret value is never echoed. */
+    readonly where: string;
+    /** What stands before the first colon, trimmed; `undefined` when the entry has no colon. */
+    readonly name: string | undefined;
+    /** What stands after the first colon, trimmed; the whole entry when it has none. */
+    readonly value: string;
+}
+
+/**
+ * The `name:value` entries of the comma-separated setting `key`, split at each entry's first colon.
+ *
+ * @example
+ * listPairs('ops:abc, def', 'KEY'); // [{ where: 'KEY entry 1', name: 'ops', value: 'abc' }, { where: 'KEY entry 2', name: undefined, value: 'def' }]
+ */
+export function listPairs(value: string, key: string): SettingPair[] {
+    return listEntries(value).map((entry, index) => {
+        const colon = entry.indexOf(':');
+        return {
+            where: `${key} entry ${index + 1}`,
+            name: colon === -1 ? undefined : entry.slice(0, colon).trim(),
+            value: colon === -1 ? entry : entry.slice(colon + 1).trim(),
+        };
+    });
+}
+
 /** Declares a section (an identity function that infers its types). */
 export function defineSection<Keys extends SettingShape, Value>(section: ConfigSection<Keys, Value>): ConfigSection<Keys, Value> {
     return section;
