@@ -1,7 +1,6 @@
 /** POST /api/hooks/github: GitHub webhook deliveries, signed with GITHUB_WEBHOOK_SECRET, as pull-request, build, deployment and release cards. */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { getConfig } from '../shared/config.js';
-import { toErrorResponse } from '../shared/platform/index.js';
 
 /**
  * Checks `X-Hub-Signature-256` over the raw body (`401` on any failure), then converts the delivery
@@ -9,18 +8,8 @@ import { toErrorResponse } from '../shared/platform/index.js';
  * not post, `200` for `ping`.
  */
 export async function hooksGitHub(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-    try {
-        const config = getConfig();
-        const [{ githubProducer }, { answerProducerHook }] = await Promise.all([import('../shared/notify/index.js'), import('../shared/notify/azure.js')]);
-        return await answerProducerHook(githubProducer, request, context, { config });
-    } catch (thrown) {
-        return toErrorResponse(thrown, context);
-    }
+    const [{ answerProducerHook }, { githubProducer }] = await Promise.all([import('../shared/notify/azure.js'), import('../shared/notify/index.js')]);
+    return answerProducerHook(githubProducer, request, context, { config: getConfig });
 }
 
-app.http('hooks-github', {
-    methods: ['POST'],
-    authLevel: 'function',
-    route: 'hooks/github',
-    handler: hooksGitHub,
-});
+app.http('hooks-github', { methods: ['POST'], authLevel: 'function', route: 'hooks/github', handler: hooksGitHub });

@@ -46,9 +46,4 @@ export async function notifications(request: HttpRequest, context: InvocationCon
     }
 }
 
-app.http('notifications', {
-    methods: ['POST'],
-    authLevel: 'function',
-    route: 'notifications',
-    handler: notifications,
-});
+app.http('notifications', { methods: ['POST'], authLevel: 'function', route: 'notifications', handler: notifications });

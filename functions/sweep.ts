@@ -1,10 +1,7 @@
-/** Timer trigger, every minute: wakes any webhook that has jobs waiting but no sender and no pending wake-up. */
+/** Timer trigger on `SWEEP_SCHEDULE` (every minute by default): wakes any webhook that has jobs waiting but no sender and no pending wake-up. */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { getConfig } from '../shared/config.js';
-import { DEFAULT_SWEEP_SCHEDULE } from '../shared/platform/config.js';
-
-/** `SWEEP_SCHEDULE`, read when the module loads as the host reads app settings then; every minute by default. */
-const SWEEP_SCHEDULE = process.env.SWEEP_SCHEDULE?.trim() || DEFAULT_SWEEP_SCHEDULE;
+import { sweepSchedule } from '../shared/platform/config.js';
 
 /** A pending wake-up this late has been lost (its message failed or expired). */
 const LOST_WAKEUP_GRACE_MS = 120_000;
@@ -34,7 +31,7 @@ async function sweep(_timer: Timer, context: InvocationContext): Promise<void> {
 }
 
 app.timer('sweep', {
-    schedule: SWEEP_SCHEDULE,
+    schedule: sweepSchedule(process.env),
     runOnStartup: false,
     handler: sweep,
 });

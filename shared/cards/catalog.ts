@@ -14,7 +14,7 @@ import { pullRequestCardDataSchema, pullRequestCardExample, pullRequestCardTempl
 export type CardDataSchema = z.ZodType<Readonly<Record<string, unknown>>, Readonly<Record<string, unknown>>>;
 
 /** Where a template comes from: built into the app, or a designer file of `CARD_TEMPLATES_DIR`. */
-export type TemplateOrigin =
+type TemplateOrigin =
     | { readonly kind: 'built-in' }
     | {
           readonly kind: 'custom';
@@ -142,7 +142,7 @@ export function useCustomTemplates(custom: readonly CatalogEntry[]): void {
 }
 
 /** The outcome of {@link validateCardData}: the data parsed (defaults applied), or every problem. */
-export type CardDataValidation =
+type CardDataValidation =
     | { readonly ok: true; readonly data: Readonly<Record<string, unknown>> }
     | { readonly ok: false; readonly problems: readonly string[] };
 

@@ -11,12 +11,12 @@ import { ALLOWED_REPLY_ACTION, cardActionTypes, WORKFLOWS_MAX_CARD_VERSION } fro
 export type CardDestination = 'connector' | 'workflows' | 'mention-reply';
 
 /** The rules {@link validateCard} applies. */
-export interface CardRules {
+interface CardRules {
     readonly destination: CardDestination;
 }
 
 /** One broken rule: where in the card (`body[2].size`, `''` for the card itself) and what is wrong. */
-export interface CardProblem {
+interface CardProblem {
     readonly path: string;
     readonly message: string;
 }
@@ -24,23 +24,23 @@ export interface CardProblem {
 export { WORKFLOWS_MAX_CARD_VERSION };
 
 /** Highest card version the `adaptivecards` 3.x object model knows (`Versions.latest`), so the highest we can check. */
-export const OBJECT_MODEL_MAX_CARD_VERSION = '1.6';
+const OBJECT_MODEL_MAX_CARD_VERSION = '1.6';
 
 /**
  * Highest card version per destination. Connectors render everything but `Action.Submit` (docs/teams-facts.md#connector-payloads);
  * no limit is documented for mention replies, so both stop where the object model stops.
  */
-export const MAX_CARD_VERSION: Readonly<Record<CardDestination, string>> = {
+const MAX_CARD_VERSION: Readonly<Record<CardDestination, string>> = {
     connector: OBJECT_MODEL_MAX_CARD_VERSION,
     workflows: WORKFLOWS_MAX_CARD_VERSION,
     'mention-reply': OBJECT_MODEL_MAX_CARD_VERSION,
 };
 
 /** Actions incoming webhooks cannot carry: nobody receives what they post (docs/teams-facts.md#connector-payloads). */
-export const WEBHOOK_FORBIDDEN_ACTIONS: readonly string[] = ['Action.Submit', 'Action.Execute'];
+const WEBHOOK_FORBIDDEN_ACTIONS: readonly string[] = ['Action.Submit', 'Action.Execute'];
 
 /** How each destination is named in a reason. */
-export const DESTINATION_LABEL: Readonly<Record<CardDestination, string>> = {
+const DESTINATION_LABEL: Readonly<Record<CardDestination, string>> = {
     connector: 'connector',
     workflows: 'Workflows',
     'mention-reply': 'mention reply',

@@ -4,7 +4,7 @@
  * `shared/config.ts` composes it with the others; `shared/platform/config.ts` says how a setting is added.
  */
 import { z } from 'zod';
-import { ALIAS_PATTERN, defineSection, integerSetting, listEntries, MS_PER_SECOND, QUOTED_VALUE_CHARS } from '../platform/config.js';
+import { ALIAS_PATTERN, defineSection, integerSetting, listEntries, listPairs, MS_PER_SECOND, QUOTED_VALUE_CHARS } from '../platform/config.js';
 
 /** Bytes in an outgoing-webhook security token (Teams shows base64 of 32 random bytes). */
 const OUTGOING_TOKEN_BYTES = 32;
@@ -65,28 +65,23 @@ const TOKEN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 export function parseOutgoingWebhookSecrets(value: string): { keys: OutgoingWebhookKey[]; problems: string[] } {
     const keys: OutgoingWebhookKey[] = [];
     const problems: string[] = [];
-    const entries = listEntries(value);
-    entries.forEach((entry, index) => {
-        const where = `${SECRETS_KEY} entry ${index + 1}`;
-        const colon = entry.indexOf(':');
-        const name = colon === -1 ? 'default' : entry.slice(0, colon).trim();
-        const token = colon === -1 ? entry : entry.slice(colon + 1).trim();
+    for (const { where, name = 'default', value: token } of listPairs(value, SECRETS_KEY)) {
         if (!TOKEN_NAME.test(name)) {
             problems.push(`${where}: the name must be 1-64 letters, digits, '_', '-' or '.'`);
-            return;
+            continue;
         }
         if (!BASE64_32_BYTES.test(token)) {
             problems.push(
                 `${where} ("${name}"): the token must be base64 of ${OUTGOING_TOKEN_BYTES} bytes (44 characters ending in '='), as Teams shows it`,
             );
-            return;
+            continue;
         }
         if (keys.some((key) => key.name === name)) {
             problems.push(`${where}: the name "${name}" is used twice`);
-            return;
+            continue;
         }
         keys.push({ name, key: Buffer.from(token, 'base64') });
-    });
+    }
     return { keys, problems };
 }
 

@@ -3,7 +3,7 @@ import { redactUrls } from '../platform/index.js';
 import { connectionTurn } from './connection-budget.js';
 import { DEFAULT_LIMIT_PROFILES, teamsConnectionOf, type LimitProfiles } from './limit-profiles.js';
 import { nextSendTime, TEAMS_WEBHOOK_LIMITS, windowUsage, type SlidingWindowLimit, type WindowUsage } from './limiter.js';
-import type { ConnectionState, OutboxJob, OutboxStore, WebhookState } from './outbox/index.js';
+import { webhookCounters, type ConnectionState, type OutboxJob, type OutboxStore, type WebhookCounters, type WebhookState } from './outbox/index.js';
 import { connectorRetirementNotice, retiredConnectorAliases } from './retirement.js';
 import type { NotifyConfig } from './settings.js';
 import { webhookDialect, webhookKey, type WebhookDialect } from './webhook-target.js';
@@ -29,8 +29,8 @@ export interface RetryingHead {
     readonly notBefore: number;
 }
 
-/** One webhook's budget, as `budget` and the `status` command show it. Never holds the URL. */
-export interface WebhookBudget {
+/** One webhook's budget, as `budget` and the `status` command show it, its lifetime counters included. Never holds the URL. */
+export interface WebhookBudget extends WebhookCounters {
     /** The configured alias; `undefined` for webhooks reached by `{url}` only. */
     readonly alias: string | undefined;
     /** For a webhook reached by `{url}` only, its URL's host when known; never the URL. */
@@ -47,16 +47,6 @@ export interface WebhookBudget {
     readonly nextSlot: number;
     /** When the pending wake-up fires (epoch ms); 0 when none. */
     readonly wakeAt: number;
-    /** Jobs Teams confirmed (a connector's `1`). */
-    readonly delivered: number;
-    /** Jobs a Workflows flow accepted (2xx): whether the flow posted them is in its run history. */
-    readonly accepted: number;
-    /** Jobs a newer job with the same `updateKey` replaced while both waited for a relay flow. */
-    readonly superseded: number;
-    /** Answers of a relay flow without a message id (a 202: its Response action is missing). */
-    readonly relayWithoutId: number;
-    readonly throttled: number;
-    readonly deadLettered: number;
     /** The Teams connection whose budget a Workflows webhook shares; `undefined` for connector URLs. */
     readonly connection?: string | undefined;
     /** The head job when it is being retried; `undefined` when the head is fresh or the outbox empty. */
@@ -148,12 +138,7 @@ export function toWebhookBudget(
         blockedUntil: state.blockedUntil > options.now ? state.blockedUntil : 0,
         nextSlot: Math.max(ownSlot, connectionSlot),
         wakeAt: state.wakeAt,
-        delivered: state.delivered,
-        accepted: state.accepted,
-        superseded: state.superseded,
-        relayWithoutId: state.relayWithoutId,
-        throttled: state.throttled,
-        deadLettered: state.deadLettered,
+        ...webhookCounters(state),
         connection: connection?.connection,
         retryingHead: toRetryingHead(head),
     };

@@ -52,6 +52,7 @@ export {
     type NewOutboxJob,
     type OutboxJob,
     type OutboxStore,
+    untriedJob,
     type WebhookState,
 } from './outbox/index.js';
 export {

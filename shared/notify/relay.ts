@@ -29,7 +29,7 @@ export type RelayAction =
 export type RelayRequest = RelayAction & { readonly jobId: string };
 
 /** The messages already recorded for a job's keys on its webhook. */
-export interface RecordedKeys {
+interface RecordedKeys {
     readonly update?: RecordedMessage | undefined;
     readonly thread?: RecordedMessage | undefined;
 }

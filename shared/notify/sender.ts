@@ -19,25 +19,17 @@ import { CLAIM_GRACE_MS, decideConnectionSlot } from './connection-budget.js';
 import { ensureErrorType, PermanentError, type DeliveryEvent } from '../platform/index.js';
 import { DEFAULT_LIMIT_PROFILES, teamsConnectionOf, type LimitProfile } from './limit-profiles.js';
 import { nextSendTime, pruneHistory } from './limiter.js';
-import type { ConnectionState, OutboxJob, OutboxStore, WebhookState } from './outbox/index.js';
+import { deliveryDeadLetter, type ConnectionState, type OutboxJob, type OutboxStore, type WebhookState } from './outbox/index.js';
 import { backlogWaitMs, buildDigest, MAX_DIGEST_JOBS, MAX_SIMULATED_BACKLOG } from './digest.js';
 import { buildTeamsPayload, type TeamsPayload } from './payload.js';
 import { classifyTeamsResponse, type TeamsAnswer, type TeamsAnswerClassification, type WebhookDialect } from './teams-answer.js';
 import { webhookDialect } from './webhook-target.js';
 import type { PostToWebhook } from './post.js';
-import {
-    DEFAULT_DIGEST_AFTER_MS,
-    DEFAULT_LEASE_MS,
-    DEFAULT_MAX_DRAIN_MS,
-    DEFAULT_MAX_INLINE_WAIT_MS,
-    DEFAULT_ORDER_SETTLE_MS,
-    DEFAULT_RELAY_KEY_RETENTION_MS,
-    type DeliverySettings,
-} from './settings.js';
+import { DEFAULT_DIGEST_AFTER_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_DRAIN_MS, DEFAULT_MAX_INLINE_WAIT_MS, DEFAULT_ORDER_SETTLE_MS, DEFAULT_RELAY_KEY_RETENTION_MS, type DeliverySettings } from './settings.js';
 import { decideRelayAction, isMissingMessage, keysToRecord, relayBody, relayMessageId, type MessageKeyKind, type RecordedMessage, type RelayAction } from './relay.js';
 
 /** How far into the outbox a relay-flow job looks for a newer job with its `updateKey` to be superseded by. */
-export const MAX_COALESCE_SCAN = 100;
+const MAX_COALESCE_SCAN = 100;
 /** One recorded relay message in this many also prunes the webhook's expired message keys. */
 const KEY_PRUNE_SAMPLE_RATE = 1 / 32;
 /** Attempts to take a lease when the state row changes under us for other reasons. */
@@ -83,7 +75,7 @@ export interface SenderDeps {
 }
 
 /** How a drain ended. */
-export type DrainResult =
+type DrainResult =
     | { readonly kind: 'busy'; readonly sent: number }
     | { readonly kind: 'idle'; readonly sent: number }
     | { readonly kind: 'waiting'; readonly until: number; readonly sent: number }
@@ -262,20 +254,14 @@ interface AttemptCount {
 async function deadLetter(job: OutboxJob, loop: Loop, deps: SenderDeps, reason: string, verdict?: TeamsAnswerClassification, counted?: AttemptCount): Promise<void> {
     const now = deps.now();
     await deps.store.deadLetter(
-        {
-            source: 'delivery',
-            jobId: job.jobId,
-            webhookKey: job.webhookKey,
-            alias: job.alias,
-            job: job.job,
-            message: undefined,
+        deliveryDeadLetter(job, {
             reason,
             lastStatus: verdict?.status ?? job.lastStatus,
             lastBody: verdict?.body ?? verdict?.detail ?? job.lastBody,
             attempts: counted?.attempts ?? job.attempts + (verdict === undefined ? 0 : 1),
             firstAttemptAt: counted?.firstAttemptAt ?? job.firstAttemptAt ?? (verdict === undefined ? undefined : now),
             deadLetteredAt: now,
-        },
+        }),
         job,
     );
     loop.state = { ...loop.state, deadLettered: loop.state.deadLettered + 1 };

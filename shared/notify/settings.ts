@@ -258,10 +258,10 @@ export const deliverySection = defineSection({
 });
 
 /** How an app setting's value starts while its Key Vault reference has not resolved (learn.microsoft.com/azure/app-service/app-service-key-vault-references). */
-export const UNRESOLVED_KEY_VAULT_REFERENCE = '@Microsoft.KeyVault(';
+const UNRESOLVED_KEY_VAULT_REFERENCE = '@Microsoft.KeyVault(';
 
 /** The GitHub endpoint's settings: `config.github`. */
-export interface GitHubSettings {
+interface GitHubSettings {
     /**
      * `GITHUB_WEBHOOK_SECRET`: what GitHub signs deliveries with. Unset, blank or an unresolved Key
      * Vault reference: absent, and the endpoint refuses every delivery rather than take the

@@ -16,7 +16,7 @@
  * What this cannot fence is a sender that outlives its own lease (a process frozen for longer than
  * the lease): the same limit the senders have among themselves.
  */
-import type { ConditionalDeadLetterResult, NewDeadLetter, OutboxJob, OutboxStore, WebhookState } from './outbox/index.js';
+import { deliveryDeadLetter, type ConditionalDeadLetterResult, type NewDeadLetter, type OutboxJob, type OutboxStore, type WebhookState } from './outbox/index.js';
 
 /** The reason every skipped job's dead letter starts with. */
 export const SKIP_REASON = 'skipped by operator';
@@ -72,20 +72,14 @@ export interface SkipDeps {
 
 /** The dead letter of a skipped job: the whole job (so a replay brings it back) and its last answer. */
 function skippedEntry(job: OutboxJob, now: number): NewDeadLetter {
-    return {
-        source: 'delivery',
-        jobId: job.jobId,
-        webhookKey: job.webhookKey,
-        alias: job.alias,
-        job: job.job,
-        message: undefined,
+    return deliveryDeadLetter(job, {
         reason: job.lastReason === undefined ? SKIP_REASON : `${SKIP_REASON}; last error: ${job.lastReason}`,
         lastStatus: job.lastStatus,
         lastBody: job.lastBody,
         attempts: job.attempts,
         firstAttemptAt: job.firstAttemptAt,
         deadLetteredAt: now,
-    };
+    });
 }
 
 /** True when nobody else holds the lease: free, ours, or abandoned (past its expiry by more than the skew allowance). */

@@ -76,14 +76,16 @@ const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([
 export const booleanSetting = (key: string, fallback: boolean) =>
     settingWithDefault(fallback, (value) => BOOLEAN_WORDS.get(value.toLowerCase()), `${key} must be true or false`);
 
-/** A text setting: trimmed, `fallback` when unset or blank, refused with `problem` unless `valid`. */
-const textSetting = (fallback: string, valid: (value: string) => boolean, problem: string) =>
+/** Text as a setting holds it: trimmed, `fallback` when unset or blank. */
+const textOrDefault = (fallback: string) =>
     z
         .string()
         .trim()
         .optional()
-        .transform((value) => (value === undefined || value === '' ? fallback : value))
-        .refine(valid, { message: problem });
+        .transform((value) => (value === undefined || value === '' ? fallback : value));
+
+/** A text setting: trimmed, `fallback` when unset or blank, refused with `problem` unless `valid`. */
+const textSetting = (fallback: string, valid: (value: string) => boolean, problem: string) => textOrDefault(fallback).refine(valid, { message: problem });
 
 /**
  * One section of the configuration: the keys it reads (each parsed on its own, so its problems name
@@ -114,6 +116,33 @@ export function listEntries(value: string): string[] {
         .split(',')
         .map((entry) => entry.trim())
         .filter((entry) => entry !== '');
+}
+
+/** One `name:value` entry of a comma-separated setting. */
+export interface SettingPair {
+    /** Where the entry stands, for messages: `KEY entry 2`. Messages name entries by position, so a secret value is never echoed. */
+    readonly where: string;
+    /** What stands before the first colon, trimmed; `undefined` when the entry has no colon. */
+    readonly name: string | undefined;
+    /** What stands after the first colon, trimmed; the whole entry when it has none. */
+    readonly value: string;
+}
+
+/**
+ * The `name:value` entries of the comma-separated setting `key`, split at each entry's first colon.
+ *
+ * @example
+ * listPairs('ops:abc, def', 'KEY'); // [{ where: 'KEY entry 1', name: 'ops', value: 'abc' }, { where: 'KEY entry 2', name: undefined, value: 'def' }]
+ */
+export function listPairs(value: string, key: string): SettingPair[] {
+    return listEntries(value).map((entry, index) => {
+        const colon = entry.indexOf(':');
+        return {
+            where: `${key} entry ${index + 1}`,
+            name: colon === -1 ? undefined : entry.slice(0, colon).trim(),
+            value: colon === -1 ? entry : entry.slice(colon + 1).trim(),
+        };
+    });
 }
 
 /** Declares a section (an identity function that infers its types). */
@@ -304,7 +333,13 @@ export const queuesSection = defineSection({
 });
 
 /** Default schedule of the safety-net sweep: every minute (NCRONTAB, with seconds). */
-export const DEFAULT_SWEEP_SCHEDULE = '0 */1 * * * *';
+const DEFAULT_SWEEP_SCHEDULE = '0 */1 * * * *';
+
+/** The app setting that holds the sweep's schedule. */
+const SWEEP_SCHEDULE_KEY = 'SWEEP_SCHEDULE';
+
+/** `SWEEP_SCHEDULE` as written: trimmed, the default when unset or blank. */
+const sweepScheduleText = textOrDefault(DEFAULT_SWEEP_SCHEDULE);
 
 /** Fields of an NCRONTAB expression as the Functions host reads it: second minute hour day month day-of-week. */
 const NCRONTAB_FIELDS = 6;
@@ -318,11 +353,22 @@ interface SweepSettings {
 /** `config.sweep`: `SWEEP_SCHEDULE`. */
 export const sweepSection = defineSection({
     keys: {
-        SWEEP_SCHEDULE: textSetting(
-            DEFAULT_SWEEP_SCHEDULE,
-            (value) => value.split(/\s+/).length === NCRONTAB_FIELDS,
-            'SWEEP_SCHEDULE must be an NCRONTAB expression with 6 fields (second minute hour day month day-of-week)',
-        ),
+        [SWEEP_SCHEDULE_KEY]: sweepScheduleText.refine((value) => value.split(/\s+/).length === NCRONTAB_FIELDS, {
+            message: `${SWEEP_SCHEDULE_KEY} must be an NCRONTAB expression with 6 fields (second minute hour day month day-of-week)`,
+        }),
     },
-    build: (settings): SweepSettings => ({ schedule: settings.SWEEP_SCHEDULE }),
+    build: (settings): SweepSettings => ({ schedule: settings[SWEEP_SCHEDULE_KEY] }),
 });
+
+/**
+ * The schedule the sweep's timer is registered with, read from `env` when its function module loads,
+ * as the Functions host reads a trigger's settings then: `SWEEP_SCHEDULE` trimmed, the default when
+ * unset or blank. Not validated here: a value {@link sweepSection} refuses is passed on as written, so
+ * the host refuses the timer and the start-up check names the key.
+ *
+ * @example
+ * sweepSchedule({ SWEEP_SCHEDULE: ' 0 0 9 * * Mon-Fri ' }); // '0 0 9 * * Mon-Fri'
+ */
+export function sweepSchedule(env: Environment): string {
+    return sweepScheduleText.parse(env[SWEEP_SCHEDULE_KEY]);
+}

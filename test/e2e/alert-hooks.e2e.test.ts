@@ -1,45 +1,20 @@
 // End to end: an Alertmanager notification through the `npm start` host's /api/hooks/alertmanager to the Teams simulator.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTeamsSimulator, type TeamsSimulator } from '../../tools/simulator/index.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import { describe, expect, it } from 'vitest';
 import { fixtureBytes } from '../support/fixtures.js';
-import { AppHosts, eventually, removeAppSnapshot, uniqueQueueName } from './app-host.js';
+import { eventually, uniqueQueueName } from './app-host.js';
+import { simulatorSettings, useScenario } from './scenario.js';
 
 /** Generous deadline for two deliveries on a busy machine. */
 const DELIVERIES_MS = 20_000;
 
-let azurite: TestAzurite;
-let sim: TeamsSimulator;
-const hosts = new AppHosts();
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-    sim = await startTeamsSimulator();
-});
-
-afterAll(async () => {
-    try {
-        await hosts.stopAll();
-        await sim.stop();
-    } finally {
-        await removeAppSnapshot();
-        await azurite.stop();
-    }
-});
+const scenario = useScenario();
 
 describe('Alertmanager through npm start', () => {
     it('posts a firing group once however often Alertmanager retries it, then its resolution, as alert cards routed by ROUTES_ALERTS', async () => {
+        const { sim, hosts } = scenario;
         const name = `alerts-${randomBytes(4).toString('hex')}`;
-        const host = await hosts.start({
-            storage: azurite.connectionString,
-            settings: {
-                ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*',
-                NOTIFICATIONS_QUEUE: uniqueQueueName('alerts'),
-                TEAMS_WEBHOOK_OPS: sim.workflowsUrl(name),
-                ROUTES_ALERTS: '*:ops',
-            },
-        });
+        const host = await scenario.startHost({ ...simulatorSettings(uniqueQueueName('alerts'), { ops: sim.workflowsUrl(name) }), ROUTES_ALERTS: '*:ops' });
         const post = async (fixture: string) => {
             const response = await fetch(`${host.url}/api/hooks/alertmanager`, {
                 method: 'POST',

@@ -2,9 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, cp, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
@@ -13,26 +12,14 @@ import { developmentConnectionString, parseListeningPorts, type AzuritePorts } f
 import type { OutboxStore } from '../../shared/notify/outbox/index.js';
 import { createTableOutboxStore } from '../../shared/notify/outbox/table-store.js';
 import { DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../shared/platform/storage.js';
+import { appEnvironment, copyBuiltApp, DEVHOST_MAIN, exitOf, freePort, signalGroup, waitUntil } from '../../tools/bench/processes.js';
 import type { ReceivedRequest } from '../../tools/simulator/index.js';
+import { eventually } from '../support/eventually.js';
+
+export { eventually };
 
 /** The repository root: the host reads `package.json` `main` and `host.json` from there. */
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
-
-/** The compiled entry point of `npm start`, inside an app folder (the vitest global setup builds it). */
-const DEVHOST_MAIN = join('dist', 'tools', 'devhost', 'main.js');
-
-/** How long a host may take to answer `GET /api/health` with 200: a cold start imports every function file. */
-const HEALTH_TIMEOUT_MS = 20_000;
-
-/** How long a host may take to exit after SIGTERM (it drains in-flight invocations) before it is killed. */
-const STOP_GRACE_MS = 10_000;
-
-/** Pause between two probes of {@link eventually}. */
-const POLL_INTERVAL_MS = 100;
-
-/** Settings the app reads; removed from the inherited environment so the developer's shell cannot leak into a test. */
-const APP_SETTING =
-    /^(AzureWebJobsStorage|TEAMS_|ALLOWED_WEBHOOK_HOSTS$|ALLOW_URL_TARGETS$|NOTIFICATIONS_QUEUE$|MENTION_REPLY_BUDGET_MS$|MENTION_MAX_AGE_SECONDS$|DELIVERY_|RETRY_MAX_AGE_SECONDS$|RATE_LIMIT_GUARD_MS$|SWEEP_SCHEDULE$|PORT$|HOST$|FUNCTIONS_REQUEST_BODY_SIZE_LIMIT$|ROUTES_ALERTS$)/;
 
 /** A running `node dist/tools/devhost/main.js`, in its own process group. */
 export interface AppHost {
@@ -64,48 +51,11 @@ export interface AppHostOptions {
     readonly settings?: Readonly<Record<string, string>>;
 }
 
-/** A TCP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    await new Promise((resolve) => server.close(resolve));
-    if (address === null || typeof address === 'string') {
-        throw new Error('no port assigned');
-    }
-    return address.port;
-}
+/** How long a host may take to answer `GET /api/health` with 200: a cold start imports every function file. */
+const HEALTH_TIMEOUT_MS = 20_000;
 
-/**
- * Calls `probe` until it returns something other than `undefined`, or fails after `timeoutMs`, naming
- * `what` and adding `explain()` (e.g. the host's output) to the error.
- * @example const records = await eventually('20 deliveries', async () => (sim.received('ops').length >= 20 ? sim.received('ops') : undefined));
- */
-export async function eventually<T>(
-    what: string,
-    probe: () => Promise<T | undefined> | T | undefined,
-    timeoutMs: number,
-    explain: () => string = () => '',
-): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError: unknown;
-    for (;;) {
-        try {
-            const value = await probe();
-            if (value !== undefined) {
-                return value;
-            }
-        } catch (error) {
-            lastError = error;
-        }
-        if (Date.now() > deadline) {
-            const cause = lastError instanceof Error ? `: ${lastError.message}` : '';
-            const context = explain();
-            throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${cause}${context === '' ? '' : `\n${context}`}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-    }
-}
+/** How long a host may take to exit after SIGTERM (it drains in-flight invocations) before it is killed. */
+const STOP_GRACE_MS = 10_000;
 
 /** True while any process of the group led by `pid` exists. */
 export function processGroupAlive(pid: number): boolean {
@@ -117,32 +67,9 @@ export function processGroupAlive(pid: number): boolean {
     }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-    try {
-        process.kill(-pid, signal);
-    } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') {
-            throw error;
-        }
-    }
-}
-
-function exitOf(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) {
-        return Promise.resolve();
-    }
-    return new Promise((resolve) => child.once('exit', () => { resolve(); }));
-}
-
-async function waitForGroupGone(pid: number, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (processGroupAlive(pid)) {
-        if (Date.now() > deadline) {
-            return false;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return true;
+/** Resolves to whether the group led by `pid` was gone within `timeoutMs`. */
+function waitForGroupGone(pid: number, timeoutMs: number): Promise<boolean> {
+    return waitUntil(() => !processGroupAlive(pid), timeoutMs);
 }
 
 /** The last `lines` lines of a host's output, for error messages. */
@@ -182,12 +109,7 @@ function appSnapshot(): Promise<string> {
             },
             BUILD_WAIT_MS,
         );
-        const folder = await mkdtemp(join(tmpdir(), 'teams-relay-e2e-'));
-        await cp(join(REPO_ROOT, 'dist'), join(folder, 'dist'), { recursive: true });
-        await copyFile(join(REPO_ROOT, 'package.json'), join(folder, 'package.json'));
-        await copyFile(join(REPO_ROOT, 'host.json'), join(folder, 'host.json'));
-        await symlink(join(REPO_ROOT, 'node_modules'), join(folder, 'node_modules'), 'dir');
-        return folder;
+        return copyBuiltApp(REPO_ROOT, await mkdtemp(join(tmpdir(), 'teams-relay-e2e-')));
     })();
     return snapshot;
 }
@@ -211,13 +133,7 @@ export async function removeAppSnapshot(): Promise<void> {
  */
 export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) {
-        if (!APP_SETTING.test(key)) {
-            env[key] = value;
-        }
-    }
-    Object.assign(env, options.settings, { AzureWebJobsStorage: options.storage, PORT: String(port) });
+    const env = appEnvironment({ ...options.settings, AzureWebJobsStorage: options.storage, PORT: String(port) });
     const app = await appSnapshot();
     const child = spawn(process.execPath, [DEVHOST_MAIN, '--cwd', app], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const { pid } = child;

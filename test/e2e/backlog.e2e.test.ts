@@ -1,9 +1,7 @@
 // End to end: two `npm start` hosts drain a backlog whose createdAt is an hour old, in createdAt order, three webhooks at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueNotification } from '../../shared/notify/producer.js';
-import { startTeamsSimulator, type TeamsSimulator } from '../../tools/simulator/index.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
-import { AppHosts, deliveredTexts, eventually, openQueue, tearDownScenario, uniqueQueueName } from './app-host.js';
+import { deliveredTexts, eventually, uniqueQueueName } from './app-host.js';
+import { enqueueNumberedJob, jobNumber, simulatorSettings, useScenario } from './scenario.js';
 
 /** Jobs in the backlog: more than the 60 that Teams allows in 30 s, so the drain spans several windows. */
 const JOBS = 100;
@@ -14,22 +12,10 @@ const DRAIN_DEADLINE_MS = 120_000;
 /** The backlog was created an hour before the hosts started (a producer's backlog, or an app that was down). */
 const BACKLOG_AGE_MS = 3_600_000;
 
-let azurite: TestAzurite | undefined;
-let sim: TeamsSimulator | undefined;
+/** Digits of a job number in the jobs' texts and ids. */
+const JOB_DIGITS = 3;
 
-function simulator(): TeamsSimulator {
-    if (sim === undefined) {
-        throw new Error('the Teams simulator did not start');
-    }
-    return sim;
-}
-
-function storage(): TestAzurite {
-    if (azurite === undefined) {
-        throw new Error('Azurite did not start');
-    }
-    return azurite;
-}
+const scenario = useScenario();
 
 /** Pairs of deliveries where a later-created job went before an earlier one. */
 function inversions(texts: readonly string[], order: readonly string[]): number {
@@ -45,39 +31,28 @@ function inversions(texts: readonly string[], order: readonly string[]): number 
     return count;
 }
 
-beforeAll(async () => {
-    azurite = await startAzurite();
-    sim = await startTeamsSimulator();
-});
-
-afterAll(() => tearDownScenario(new AppHosts(), () => sim?.stop(), () => azurite?.stop()));
-
 describe.each(ROUNDS)(`two hosts draining a ${JOBS}-job backlog created an hour ago, round %i`, (round) => {
     const webhook = `backlog-${round}`;
-    const hosts = new AppHosts();
     /** The job texts in createdAt order. */
     const expected: string[] = [];
     let delivered: string[] = [];
 
     beforeAll(async () => {
-        const teams = simulator();
+        const { sim: teams, hosts } = scenario;
         const queue = uniqueQueueName(`backlog${round}`);
-        const client = openQueue(storage().connectionString, queue);
+        const client = scenario.queue(queue);
         // The backlog is on the queue before any host runs, its createdAt an hour old.
         const createdAt = Date.now() - BACKLOG_AGE_MS;
         for (let index = 0; index < JOBS; index++) {
-            const text = `${webhook} job ${String(index).padStart(3, '0')}`;
-            await enqueueNotification({ id: `${webhook}-${String(index).padStart(3, '0')}`, to: 'ops', text, createdAt: createdAt + index }, { queue: client });
+            const { text } = await enqueueNumberedJob(client, webhook, jobNumber(index, JOB_DIGITS), { createdAt: createdAt + index });
             expected.push(text);
         }
         const settings = {
-            ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*',
-            NOTIFICATIONS_QUEUE: queue,
-            TEAMS_WEBHOOK_OPS: teams.connectorUrl(webhook),
+            ...simulatorSettings(queue, { ops: teams.connectorUrl(webhook) }),
             // Every job goes alone, so the order of the posts is the order of the jobs.
             DIGEST_AFTER_SECONDS: '0',
         };
-        await Promise.all([hosts.start({ storage: storage().connectionString, settings }), hosts.start({ storage: storage().connectionString, settings })]);
+        await Promise.all([scenario.startHost(settings), scenario.startHost(settings)]);
         await eventually(
             `${JOBS} deliveries to ${webhook}`,
             () => (new Set(deliveredTexts(teams.received(webhook))).size >= JOBS ? true : undefined),
@@ -88,7 +63,7 @@ describe.each(ROUNDS)(`two hosts draining a ${JOBS}-job backlog created an hour 
         await hosts.stopAll();
     }, DRAIN_DEADLINE_MS + 60_000);
 
-    afterAll(() => hosts.stopAll());
+    afterAll(() => scenario.hosts.stopAll());
 
     it('posts every job exactly once', () => {
         expect([...delivered].sort()).toEqual([...expected].sort());
@@ -100,7 +75,7 @@ describe.each(ROUNDS)(`two hosts draining a ${JOBS}-job backlog created an hour 
     });
 
     it('stays within every sliding window and is never throttled', () => {
-        expect(simulator().violations(webhook)).toEqual([]);
-        expect(simulator().stats(webhook)).toMatchObject({ throttled: 0, rejected: 0, fault: 0 });
+        expect(scenario.sim.violations(webhook)).toEqual([]);
+        expect(scenario.sim.stats(webhook)).toMatchObject({ throttled: 0, rejected: 0, fault: 0 });
     });
 });

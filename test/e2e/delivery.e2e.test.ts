@@ -1,12 +1,13 @@
 // End to end: notification jobs through the `npm start` host to the Teams simulator, over real storage and a real clock.
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DeadLetter, OutboxStore } from '../../shared/notify/outbox/index.js';
+import type { QueueClient } from '@azure/storage-queue';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DeadLetter } from '../../shared/notify/outbox/index.js';
 import { enqueueNotification } from '../../shared/notify/producer.js';
 import { webhookKey } from '../../shared/notify/webhook-target.js';
-import { PER_SECOND_LIMIT, startTeamsSimulator, type TeamsSimulator } from '../../tools/simulator/index.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
-import { AppHosts, deliveredTexts, eventually, openOutboxStore, openQueue, receivedText, removeAppSnapshot, uniqueQueueName, type AppHost } from './app-host.js';
+import { PER_SECOND_LIMIT } from '../../tools/simulator/index.js';
+import { deliveredTexts, eventually, receivedText, uniqueQueueName, type AppHost } from './app-host.js';
+import { simulatorSettings, useScenario } from './scenario.js';
 
 /** Jobs in the ordering test: five seconds of sending at Teams' 4 per second. */
 const ORDERED_JOBS = 20;
@@ -17,49 +18,33 @@ const AFTER_THROTTLE_MS = 50_000;
 /** The first throttle blocks the webhook for 30 s; allow 1 s for the time between Teams' answer and the record. */
 const MIN_THROTTLE_BLOCK_MS = 29_000;
 
-let azurite: TestAzurite;
-let sim: TeamsSimulator;
-let store: OutboxStore;
-const hosts = new AppHosts();
+const scenario = useScenario();
+const { hosts } = scenario;
 
-beforeAll(async () => {
-    azurite = await startAzurite();
-    sim = await startTeamsSimulator();
-    store = openOutboxStore(azurite.connectionString);
-    await store.ensureTables();
-});
+beforeAll(() => scenario.store.ensureTables());
 
-afterEach(async () => {
-    await hosts.stopAll();
-});
-
-afterAll(async () => {
-    try {
-        await sim.stop();
-    } finally {
-        await removeAppSnapshot();
-        await azurite.stop();
-    }
-});
+afterEach(() => hosts.stopAll());
 
 /** A name no other test in this file uses, for simulator webhooks and job texts. */
 function unique(prefix: string): string {
     return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-/** One host on its own queue; `webhooks` maps aliases to simulator URLs. */
-async function startHost(webhooks: Readonly<Record<string, string>>): Promise<{ host: AppHost; queue: string }> {
+/** One host on its own queue, sending `alias` to `url`. */
+async function startHost(alias: string, url: string): Promise<{ host: AppHost; queue: string; client: QueueClient }> {
     const queue = uniqueQueueName('jobs');
-    const settings: Record<string, string> = { ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*', NOTIFICATIONS_QUEUE: queue };
-    for (const [alias, url] of Object.entries(webhooks)) {
-        settings[`TEAMS_WEBHOOK_${alias.toUpperCase()}`] = url;
-    }
-    const host = await hosts.start({ storage: azurite.connectionString, settings });
-    return { host, queue };
+    const host = await scenario.startHost(simulatorSettings(queue, { [alias]: url }));
+    return { host, queue, client: scenario.queue(queue) };
+}
+
+/** A connector webhook of the simulator named after `prefix`, and one host sending alias `ops` to it. */
+async function startOpsHost(prefix: string): Promise<{ name: string; host: AppHost; queue: string; client: QueueClient }> {
+    const name = unique(prefix);
+    return { name, ...(await startHost('ops', scenario.sim.connectorUrl(name))) };
 }
 
 function explain(name: string): () => string {
-    return () => `simulator records of ${name}: ${JSON.stringify(sim.received(name).map(({ outcome, status, answer, bodyText }) => ({ outcome, status, answer, bodyText })))}\n${hosts.outputs()}`;
+    return () => `simulator records of ${name}: ${JSON.stringify(scenario.sim.received(name).map(({ outcome, status, answer, bodyText }) => ({ outcome, status, answer, bodyText })))}\n${hosts.outputs()}`;
 }
 
 /** Waits until webhook `name` has received `count` delivered requests; returns their texts in arrival order. */
@@ -67,7 +52,7 @@ function waitForDelivered(name: string, count: number, timeoutMs = FEW_DELIVERIE
     return eventually(
         `${count} deliveries to ${name}`,
         () => {
-            const texts = deliveredTexts(sim.received(name));
+            const texts = deliveredTexts(scenario.sim.received(name));
             return texts.length >= count ? texts : undefined;
         },
         timeoutMs,
@@ -76,13 +61,12 @@ function waitForDelivered(name: string, count: number, timeoutMs = FEW_DELIVERIE
 }
 
 async function deadLettersMatching(predicate: (letter: DeadLetter) => boolean): Promise<DeadLetter[]> {
-    return (await store.listDeadLetters()).filter(predicate);
+    return (await scenario.store.listDeadLetters()).filter(predicate);
 }
 
 describe('delivery of notification jobs through npm start', { timeout: 60_000 }, () => {
     it('answers POST /api/notifications with 202 and the job id, then delivers the job to the connector webhook', async () => {
-        const name = unique('http');
-        const { host } = await startHost({ ops: sim.connectorUrl(name) });
+        const { name, host } = await startOpsHost('http');
         const text = `Deployed **api** ${name}`;
         const response = await fetch(`${host.url}/api/notifications`, {
             method: 'POST',
@@ -94,30 +78,23 @@ describe('delivery of notification jobs through npm start', { timeout: 60_000 },
         expect(await waitForDelivered(name, 1)).toEqual([text]);
     });
 
-    it('delivers a plain JSON queue message', async () => {
-        const name = unique('plain');
-        const { queue } = await startHost({ ops: sim.connectorUrl(name) });
-        const text = `plain ${name}`;
-        await openQueue(azurite.connectionString, queue).sendMessage(JSON.stringify({ to: 'ops', text }));
-        expect(await waitForDelivered(name, 1)).toEqual([text]);
-    });
-
-    it('delivers a base64-encoded JSON queue message', async () => {
-        const name = unique('base64');
-        const { queue } = await startHost({ ops: sim.connectorUrl(name) });
-        const text = `base64 ${name}`;
-        const message = Buffer.from(JSON.stringify({ to: 'ops', text }), 'utf8').toString('base64');
-        await openQueue(azurite.connectionString, queue).sendMessage(message);
+    it.each([
+        { kind: 'a plain JSON', prefix: 'plain', encode: (json: string) => json },
+        { kind: 'a base64-encoded JSON', prefix: 'base64', encode: (json: string) => Buffer.from(json, 'utf8').toString('base64') },
+    ])('delivers $kind queue message', async ({ prefix, encode }) => {
+        const { name, client } = await startOpsHost(prefix);
+        const text = `${prefix} ${name}`;
+        await client.sendMessage(encode(JSON.stringify({ to: 'ops', text })));
         expect(await waitForDelivered(name, 1)).toEqual([text]);
     });
 
     it('sends a Workflows alias the Adaptive Card envelope with contentUrl null', async () => {
         const name = unique('flow');
-        const { queue } = await startHost({ flow: sim.workflowsUrl(name) });
+        const { client } = await startHost('flow', scenario.sim.workflowsUrl(name));
         const text = `workflow ${name}`;
-        await openQueue(azurite.connectionString, queue).sendMessage(JSON.stringify({ to: 'flow', text }));
+        await client.sendMessage(JSON.stringify({ to: 'flow', text }));
         expect(await waitForDelivered(name, 1)).toEqual([text]);
-        const [record] = sim.received(name);
+        const [record] = scenario.sim.received(name);
         expect(record?.status).toBe(202);
         expect(record?.json).toMatchObject({
             type: 'message',
@@ -126,9 +103,7 @@ describe('delivery of notification jobs through npm start', { timeout: 60_000 },
     });
 
     it(`delivers ${ORDERED_JOBS} jobs to one webhook in createdAt order, at most 4 in any second, with none throttled`, async () => {
-        const name = unique('order');
-        const { queue } = await startHost({ ops: sim.connectorUrl(name) });
-        const client = openQueue(azurite.connectionString, queue);
+        const { name, client } = await startOpsHost('order');
         const expected: string[] = [];
         let previousCreatedAt = 0;
         for (let index = 1; index <= ORDERED_JOBS; index++) {
@@ -140,15 +115,13 @@ describe('delivery of notification jobs through npm start', { timeout: 60_000 },
         }
 
         expect(await waitForDelivered(name, ORDERED_JOBS, 30_000)).toEqual(expected);
-        expect(sim.stats(name)).toMatchObject({ delivered: ORDERED_JOBS, throttled: 0, total: ORDERED_JOBS });
-        expect(sim.violations(name)).toEqual([]);
-        expect(sim.violations(name, [PER_SECOND_LIMIT], ['delivered', 'throttled', 'rejected', 'fault'])).toEqual([]);
+        expect(scenario.sim.stats(name)).toMatchObject({ delivered: ORDERED_JOBS, throttled: 0, total: ORDERED_JOBS });
+        expect(scenario.sim.violations(name)).toEqual([]);
+        expect(scenario.sim.violations(name, [PER_SECOND_LIMIT], ['delivered', 'throttled', 'rejected', 'fault'])).toEqual([]);
     });
 
     it('dead-letters invalid queue messages with reasons naming each problem, never moving them to the poison queue', async () => {
-        const name = unique('invalid');
-        const { queue } = await startHost({ ops: sim.connectorUrl(name) });
-        const client = openQueue(azurite.connectionString, queue);
+        const { name, queue, client } = await startOpsHost('invalid');
         const messages = {
             notJson: `not json ${name}`,
             wrongShape: JSON.stringify({ to: 'ops', body: `wrong shape ${name}` }),
@@ -183,22 +156,20 @@ describe('delivery of notification jobs through npm start', { timeout: 60_000 },
             FEW_DELIVERIES_MS,
             () => hosts.outputs(),
         );
-        const poison = openQueue(azurite.connectionString, `${queue}-poison`);
+        const poison = scenario.queue(`${queue}-poison`);
         const poisoned = (await poison.exists()) ? (await poison.getProperties()).approximateMessagesCount : 0;
         expect(poisoned).toBe(0);
-        expect(sim.received(name)).toEqual([]);
+        expect(scenario.sim.received(name)).toEqual([]);
     });
 
     it('dead-letters a job Teams refuses with a 200-wrapped 413, with status and body, and delivers the next job', async () => {
-        const name = unique('large');
-        const { queue } = await startHost({ ops: sim.connectorUrl(name) });
-        const client = openQueue(azurite.connectionString, queue);
-        sim.inject(name, { fault: 'wrapped413', times: 1 });
+        const { name, client } = await startOpsHost('large');
+        scenario.sim.inject(name, { fault: 'wrapped413', times: 1 });
         const refused = await enqueueNotification({ to: 'ops', text: `refused ${name}` }, { queue: client });
         await enqueueNotification({ to: 'ops', text: `next ${name}` }, { queue: client });
 
         await waitForDelivered(name, 1);
-        expect(sim.received(name).map((record) => [record.fault ?? record.outcome, receivedText(record)])).toEqual([
+        expect(scenario.sim.received(name).map((record) => [record.fault ?? record.outcome, receivedText(record)])).toEqual([
             ['wrapped413', `refused ${name}`],
             ['delivered', `next ${name}`],
         ]);
@@ -217,31 +188,29 @@ describe('delivery of notification jobs through npm start', { timeout: 60_000 },
     });
 
     it('defers a throttled job, backs the webhook off for 30 s, then delivers it without dead-lettering it', async () => {
-        const name = unique('throttle');
-        const url = sim.connectorUrl(name);
-        const key = webhookKey(new URL(url));
-        const { queue } = await startHost({ ops: url });
-        sim.inject(name, { fault: 'throttle', times: 1 });
+        const { name, client } = await startOpsHost('throttle');
+        const key = webhookKey(new URL(scenario.sim.connectorUrl(name)));
+        scenario.sim.inject(name, { fault: 'throttle', times: 1 });
         const text = `throttled once ${name}`;
-        const job = await enqueueNotification({ to: 'ops', text }, { queue: openQueue(azurite.connectionString, queue) });
+        const job = await enqueueNotification({ to: 'ops', text }, { queue: client });
 
         const [throttled] = await eventually('the throttled request', () => {
-            const records = sim.received(name);
+            const records = scenario.sim.received(name);
             return records.length > 0 ? records : undefined;
         }, FEW_DELIVERIES_MS, explain(name));
         expect(throttled?.fault).toBe('throttle');
         const state = await eventually('the back-off to be recorded', async () => {
-            const current = await store.readState(key);
+            const current = await scenario.store.readState(key);
             return current.consecutiveThrottles > 0 ? current : undefined;
         }, FEW_DELIVERIES_MS, () => hosts.outputs());
         expect(state.consecutiveThrottles).toBe(1);
         expect(state.blockedUntil).toBeGreaterThanOrEqual((throttled?.at ?? 0) + MIN_THROTTLE_BLOCK_MS);
-        expect(await store.countJobs(key)).toBe(1);
+        expect(await scenario.store.countJobs(key)).toBe(1);
 
         expect(await waitForDelivered(name, 1, AFTER_THROTTLE_MS)).toEqual([text]);
-        const delivered = sim.received(name)[1];
+        const delivered = scenario.sim.received(name)[1];
         expect(delivered?.at).toBeGreaterThanOrEqual(state.blockedUntil);
         expect(await deadLettersMatching((letter) => letter.jobId === job.id)).toEqual([]);
-        await eventually('the outbox to be empty', async () => ((await store.countJobs(key)) === 0 ? true : undefined), FEW_DELIVERIES_MS);
+        await eventually('the outbox to be empty', async () => ((await scenario.store.countJobs(key)) === 0 ? true : undefined), FEW_DELIVERIES_MS);
     }, AFTER_THROTTLE_MS + 3 * FEW_DELIVERIES_MS);
 });

@@ -1,37 +1,21 @@
 // End to end through `npm start`: a relay flow (the simulator's relay-flow mode) gets one card per alert group, updated in place; a thread per threadKey; coalescing under a backlog; a crash between a post and the record of its id.
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTeamsSimulator, type RelayMessage, type TeamsSimulator } from '../../tools/simulator/index.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RelayMessage } from '../../tools/simulator/index.js';
 import { fixtureBytes } from '../support/fixtures.js';
-import { AppHosts, eventually, removeAppSnapshot, uniqueQueueName, type AppHost } from './app-host.js';
+import { eventually, uniqueQueueName, type AppHost } from './app-host.js';
+import { simulatorSettings, useScenario } from './scenario.js';
 
 /** Deadline for a few deliveries on a busy machine. */
 const DELIVERIES_MS = 30_000;
 /** Fast recovery after a crash: the killed holder's lease expires after 3 s, and the sweep looks every 2 s. */
 const RECOVERY_SETTINGS = { DELIVERY_LEASE_SECONDS: '3', SWEEP_SCHEDULE: '*/2 * * * * *' } as const;
 
-let azurite: TestAzurite;
-let sim: TeamsSimulator;
-const hosts = new AppHosts();
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-    sim = await startTeamsSimulator();
-});
+const scenario = useScenario();
 
 afterEach(async () => {
-    await hosts.stopAll();
-    sim.clearFaults();
-});
-
-afterAll(async () => {
-    try {
-        await sim.stop();
-    } finally {
-        await removeAppSnapshot();
-        await azurite.stop();
-    }
+    await scenario.hosts.stopAll();
+    scenario.sim.clearFaults();
 });
 
 /**
@@ -43,9 +27,7 @@ function relaySetup(extra: Readonly<Record<string, string>> = {}): { flow: strin
     return {
         flow,
         settings: {
-            ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*',
-            NOTIFICATIONS_QUEUE: uniqueQueueName('relay'),
-            TEAMS_WEBHOOK_OPS: sim.relayFlowUrl(flow, { connection: flow }),
+            ...simulatorSettings(uniqueQueueName('relay'), { ops: scenario.sim.relayFlowUrl(flow, { connection: flow }) }),
             TEAMS_CONNECTION_OPS: flow,
             TEAMS_RELAY_FLOW_ALIASES: 'ops',
             ...extra,
@@ -72,11 +54,11 @@ function channelWhen(flow: string, what: string, ready: (messages: readonly Rela
     return eventually(
         what,
         () => {
-            const messages = sim.relayMessages(flow);
+            const messages = scenario.sim.relayMessages(flow);
             return ready(messages) ? messages : undefined;
         },
         DELIVERIES_MS,
-        () => hosts.outputs(),
+        () => scenario.hosts.outputs(),
     );
 }
 
@@ -85,7 +67,7 @@ const RESOLVED = '✅ RESOLVED';
 describe('a relay flow through npm start', () => {
     it('shows an Alertmanager group that fires, then resolves, as one message updated to resolved', async () => {
         const { flow, settings } = relaySetup();
-        const host = await hosts.start({ storage: azurite.connectionString, settings });
+        const host = await scenario.startHost(settings);
         await postAlert(host, 'firing');
         await channelWhen(flow, 'the firing card', (messages) => messages.length === 1);
         await postAlert(host, 'resolved');
@@ -97,7 +79,7 @@ describe('a relay flow through npm start', () => {
 
     it('posts a group that fires and resolves while the webhook is busy once, resolved, and loses nothing', async () => {
         const { flow, settings } = relaySetup();
-        const host = await hosts.start({ storage: azurite.connectionString, settings });
+        const host = await scenario.startHost(settings);
         // Twelve jobs ahead: at four posts a second the alert waits its turn behind them.
         for (let index = 1; index <= 12; index++) {
             await postJob(host, { id: `backlog-${index}`, text: `backlog ${index}`, digest: false });
@@ -106,7 +88,7 @@ describe('a relay flow through npm start', () => {
         await postAlert(host, 'resolved');
         const channel = await channelWhen(flow, '12 jobs and one alert card', (messages) => messages.length >= 13);
         await new Promise((resolve) => setTimeout(resolve, 2_000));
-        const settled = sim.relayMessages(flow);
+        const settled = scenario.sim.relayMessages(flow);
         expect(settled).toHaveLength(13);
         const alerts = channel.filter((message) => JSON.stringify(message.card).includes('InstanceDown'));
         expect(alerts).toHaveLength(1);
@@ -117,7 +99,7 @@ describe('a relay flow through npm start', () => {
 
     it('gathers five deployment events with one threadKey into one root and four replies, in order', async () => {
         const { flow, settings } = relaySetup();
-        const host = await hosts.start({ storage: azurite.connectionString, settings });
+        const host = await scenario.startHost(settings);
         const steps = ['queued', 'building', 'testing', 'deploying', 'done'];
         for (const [index, step] of steps.entries()) {
             await postJob(host, { id: `deploy-4711-${index}`, threadKey: 'deploy-4711', text: `Deployment 4711: ${step}` });
@@ -130,15 +112,14 @@ describe('a relay flow through npm start', () => {
 
     it('after a crash between a post and the record of its id, posts at most one duplicate and still updates a card', async () => {
         const { flow, settings } = relaySetup(RECOVERY_SETTINGS);
-        const storage = azurite.connectionString;
-        const first = await hosts.start({ storage, settings });
+        const first = await scenario.startHost(settings);
         // The flow posts the card at once but answers only after 20 s: the host is killed in between.
-        sim.inject(flow, { fault: 'hang', delayMs: 20_000, times: 1 });
+        scenario.sim.inject(flow, { fault: 'hang', delayMs: 20_000, times: 1 });
         await postAlert(first, 'firing');
         await channelWhen(flow, 'the first card posted, its answer held back', (messages) => messages.length === 1);
         await first.crash();
 
-        const second = await hosts.start({ storage, settings });
+        const second = await scenario.startHost(settings);
         await channelWhen(flow, 'the card posted again by the second instance', (messages) => messages.length === 2);
         await postAlert(second, 'resolved');
         const channel = await channelWhen(flow, 'a card updated to resolved', (messages) => messages.some((message) => message.versions.length === 2));

@@ -5,6 +5,9 @@ import type { BudgetReport } from '../../shared/notify/budget.js';
 import type { ReceivedRequest } from '../../tools/simulator/index.js';
 import { runMain, type CliRun } from '../tools/cli/run-main.js';
 import { receivedText } from '../e2e/app-host.js';
+import { simulatorSettings } from '../e2e/scenario.js';
+
+export { jobNumber } from '../e2e/scenario.js';
 
 /** Largest seed: the simulator's PRNG takes 32-bit seeds. */
 const MAX_SEED = 2 ** 31;
@@ -24,11 +27,11 @@ export function faultSeed(scenario: string): number {
 }
 
 /**
- * Settings every fault scenario runs with: the simulator's loopback URLs allowed, and digests off so
- * each delivered post carries exactly one job's text.
+ * Settings every fault scenario runs with: the simulator's loopback URLs allowed, `webhooks` (alias →
+ * simulator URL) as `TEAMS_WEBHOOK_<ALIAS>`, and digests off so each delivered post carries exactly one job's text.
  */
-export function baseSettings(queue: string): Record<string, string> {
-    return { ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*', NOTIFICATIONS_QUEUE: queue, DIGEST_AFTER_SECONDS: '0' };
+export function baseSettings(queue: string, webhooks: Readonly<Record<string, string>> = {}): Record<string, string> {
+    return { ...simulatorSettings(queue, webhooks), DIGEST_AFTER_SECONDS: '0' };
 }
 
 /** `teams-relay <argv>` in process against the test's storage and settings. */
@@ -61,11 +64,6 @@ export async function listDeadLetters(storage: string, settings: Readonly<Record
         throw new Error(`teams-relay deadletters list --json exited ${run.code}: ${run.stderr}`);
     }
     return JSON.parse(run.stdout) as ListedDeadLetter[];
-}
-
-/** A job number as it appears in texts and ids: two digits, so texts sort in job order. */
-export function jobNumber(index: number): string {
-    return String(index).padStart(2, '0');
 }
 
 /** The texts of `records` that appear more than once, each with the arrival of its first copy. */

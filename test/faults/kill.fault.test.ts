@@ -1,10 +1,9 @@
 // Fault: a host on on-disk Azurite killed with SIGKILL at three seeded random points while draining two webhooks; the next host finishes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboxStore } from '../../shared/notify/outbox/index.js';
-import { enqueueNotification } from '../../shared/notify/producer.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { webhookKey } from '../../shared/notify/webhook-target.js';
-import { createSeededRandom, startTeamsSimulator, type ReceivedRequest, type TeamsSimulator } from '../../tools/simulator/index.js';
-import { AppHosts, deliveredTexts, type DiskAzurite, eventually, openOutboxStore, openQueue, startDiskAzurite, tearDownScenario, uniqueQueueName } from '../e2e/app-host.js';
+import { createSeededRandom, type ReceivedRequest, type TeamsSimulator } from '../../tools/simulator/index.js';
+import { deliveredTexts, eventually, uniqueQueueName } from '../e2e/app-host.js';
+import { enqueueNumberedJob, everyJobSettled, useScenario, waitingMessages, type JobIds } from '../e2e/scenario.js';
 import { baseSettings, duplicatedTexts, faultSeed, jobNumber, pause } from './fault-scenario.js';
 
 /** Two webhooks, 20 jobs each: about 5 s of sending per webhook at Teams' 4 per second, both at once. */
@@ -30,62 +29,41 @@ const FINISH_DEADLINE_MS = 45_000;
 
 const seed = faultSeed('kill');
 const random = createSeededRandom(seed);
-let azurite: DiskAzurite | undefined;
-let sim: TeamsSimulator | undefined;
-let store: OutboxStore;
-const hosts = new AppHosts();
+const scenario = useScenario({ disk: true, seed });
 /** Per webhook name: job text → job id. */
-const jobs = new Map<string, Map<string, string>>();
+const jobs = new Map<string, JobIds>();
 /** When each kill happened (ms), and how many jobs had reached Teams then. */
 const kills: { readonly at: number; readonly delivered: number }[] = [];
 let recordsByWebhook = new Map<string, readonly ReceivedRequest[]>();
 let deadLettered: string[] = [];
 let backlogs: number[] = [];
 
-function simulator(): TeamsSimulator {
-    if (sim === undefined) {
-        throw new Error('the Teams simulator did not start');
-    }
-    return sim;
-}
-
 function deliveredSoFar(teams: TeamsSimulator): number {
     return WEBHOOKS.reduce((sum, webhook) => sum + deliveredTexts(teams.received(webhook.name)).length, 0);
 }
 
 beforeAll(async () => {
-    const storage = await startDiskAzurite();
-    azurite = storage;
-    const teams = await startTeamsSimulator({ seed });
-    sim = teams;
-    store = openOutboxStore(storage.connectionString);
+    const { sim: teams, store, hosts } = scenario;
     const queue = uniqueQueueName('kill');
-    const settings: Record<string, string> = { ...baseSettings(queue), ...RECOVERY_SETTINGS };
+    const urls = Object.fromEntries(WEBHOOKS.map((webhook) => [webhook.alias, teams.connectorUrl(webhook.name)]));
+    const settings = { ...baseSettings(queue, urls), ...RECOVERY_SETTINGS };
     for (const webhook of WEBHOOKS) {
-        settings[`TEAMS_WEBHOOK_${webhook.alias.toUpperCase()}`] = teams.connectorUrl(webhook.name);
         jobs.set(webhook.name, new Map());
     }
-    const options = { storage: storage.connectionString, settings };
     // The jobs wait on the queue before the first host starts, so it accepts them all within its first batches.
-    const client = openQueue(storage.connectionString, queue);
+    const client = scenario.queue(queue);
     await client.createIfNotExists();
     for (let index = 1; index <= JOBS_PER_WEBHOOK; index++) {
         for (const webhook of WEBHOOKS) {
-            const text = `${webhook.name} job ${jobNumber(index)}`;
-            const { id } = await enqueueNotification({ id: `${webhook.name}-${jobNumber(index)}`, to: webhook.alias, text }, { queue: client });
+            const { text, id } = await enqueueNumberedJob(client, webhook.name, jobNumber(index), { to: webhook.alias });
             jobs.get(webhook.name)?.set(text, id);
         }
     }
-    let host = await hosts.start(options);
+    let host = await scenario.startHost(settings);
     // Every job must be in an outbox before the first kill: a message the killed host had dequeued but
     // not yet accepted comes back only after the host's 10-minute message lease, which is not the app's
     // doing. Messages whose invocation is still draining stay on the queue: at most one per webhook.
-    await eventually(
-        'every job accepted',
-        async () => (((await client.getProperties()).approximateMessagesCount ?? Number.POSITIVE_INFINITY) <= WEBHOOKS.length ? true : undefined),
-        SEGMENT_DEADLINE_MS,
-        () => hosts.outputs(),
-    );
+    await eventually('every job accepted', async () => ((await waitingMessages(client)) <= WEBHOOKS.length ? true : undefined), SEGMENT_DEADLINE_MS, () => hosts.outputs());
     let target = deliveredSoFar(teams);
     const widest = Math.max(1, Math.floor((TOTAL_JOBS - LEFT_AFTER_LAST_KILL - target) / KILLS));
     for (let kill = 1; kill <= KILLS; kill++) {
@@ -98,33 +76,14 @@ beforeAll(async () => {
         kills.push({ at, delivered: deliveredSoFar(teams) });
         console.log(`kill ${kill}: after ${kills.at(-1)?.delivered ?? 0} deliveries`);
         target = deliveredSoFar(teams);
-        host = await hosts.start(options);
+        host = await scenario.startHost(settings);
     }
 
-    const ids = new Set([...jobs.values()].flatMap((texts) => [...texts.values()]));
-    await eventually(
-        'every job delivered or dead-lettered',
-        async () => {
-            const letters = (await store.listDeadLetters()).flatMap((letter) => (letter.jobId !== undefined && ids.has(letter.jobId) ? [letter.jobId] : []));
-            const settled = WEBHOOKS.every((webhook) => {
-                const reached = new Set(deliveredTexts(teams.received(webhook.name)));
-                return [...(jobs.get(webhook.name) ?? [])].every(([text, id]) => reached.has(text) || letters.includes(id));
-            });
-            if (!settled) {
-                return undefined;
-            }
-            deadLettered = letters;
-            return true;
-        },
-        FINISH_DEADLINE_MS,
-        () => hosts.outputs(),
-    );
+    deadLettered = await everyJobSettled(scenario, jobs, FINISH_DEADLINE_MS);
     recordsByWebhook = new Map(WEBHOOKS.map((webhook) => [webhook.name, teams.received(webhook.name)]));
     console.log(`kill: duplicates ${JSON.stringify(WEBHOOKS.map((webhook) => duplicatedTexts((recordsByWebhook.get(webhook.name) ?? []).filter((record) => record.outcome === 'delivered')).map((duplicate) => duplicate.text)))}`);
     backlogs = await Promise.all(WEBHOOKS.map((webhook) => store.countJobs(webhookKey(new URL(teams.connectorUrl(webhook.name))))));
 }, SEGMENT_DEADLINE_MS * (KILLS + 1) + FINISH_DEADLINE_MS + 60_000);
-
-afterAll(() => tearDownScenario(hosts, () => sim?.stop(), () => azurite?.remove()));
 
 function delivered(name: string): string[] {
     return deliveredTexts(recordsByWebhook.get(name) ?? []);
@@ -174,8 +133,8 @@ describe(`${TOTAL_JOBS} jobs on two webhooks, the host killed with SIGKILL ${KIL
 
     it('never exceeds any sliding window of either webhook across the kills', () => {
         for (const webhook of WEBHOOKS) {
-            expect(simulator().violations(webhook.name), webhook.name).toEqual([]);
-            expect(simulator().stats(webhook.name).throttled, webhook.name).toBe(0);
+            expect(scenario.sim.violations(webhook.name), webhook.name).toEqual([]);
+            expect(scenario.sim.stats(webhook.name).throttled, webhook.name).toBe(0);
         }
     });
 });

@@ -1,11 +1,9 @@
 // Fault: hundreds of malformed and hostile queue messages mixed into a stream of valid jobs: each dead-lettered with its problem, the valid ones delivered in order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeadLetter, OutboxStore } from '../../shared/notify/outbox/index.js';
-import { enqueueNotification } from '../../shared/notify/producer.js';
-import { startTeamsSimulator, type TeamsSimulator } from '../../tools/simulator/index.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DeadLetter } from '../../shared/notify/outbox/index.js';
 import { nestedContainersJob } from '../support/deep-cards.js';
-import { type AppHost, AppHosts, deliveredTexts, eventually, type HostExit, openOutboxStore, openQueue, tearDownScenario, uniqueQueueName } from '../e2e/app-host.js';
+import { type AppHost, deliveredTexts, eventually, type HostExit, uniqueQueueName } from '../e2e/app-host.js';
+import { enqueueNumberedJob, useScenario } from '../e2e/scenario.js';
 import { baseSettings, jobNumber, listDeadLetters, type ListedDeadLetter } from './fault-scenario.js';
 
 const WEBHOOK = 'malformed-ops';
@@ -106,10 +104,7 @@ const KINDS: readonly ((n: string) => Omit<Malformed, 'kind'> & { readonly kind:
     (n) => ({ kind: 'empty', text: Number(n) % 3 === 0 ? '' : Number(n) % 3 === 1 ? '   ' : 'null', key: Number(n) % 3 === 2 ? '' : Number(n) % 3 === 0 ? '' : '   ', reason: /message: empty/ }),
 ];
 
-let azurite: TestAzurite | undefined;
-let sim: TeamsSimulator | undefined;
-let store: OutboxStore;
-const hosts = new AppHosts();
+const scenario = useScenario();
 let host: AppHost | undefined;
 const malformed: Malformed[] = [];
 const validTexts: string[] = [];
@@ -119,30 +114,22 @@ let healthAtEnd = 0;
 let exit: HostExit | undefined;
 let delivered: string[] = [];
 
-function simulator(): TeamsSimulator {
-    if (sim === undefined) {
-        throw new Error('the Teams simulator did not start');
-    }
-    return sim;
-}
-
 /** The dead letter's key as {@link Malformed.key} describes it. */
 function letterKey(letter: DeadLetter): string {
     return letter.jobId ?? letter.message ?? '';
 }
 
 beforeAll(async () => {
-    const storage = await startAzurite();
-    azurite = storage;
-    const teams = await startTeamsSimulator();
-    sim = teams;
-    store = openOutboxStore(storage.connectionString);
+    const { storage, sim: teams, store, hosts } = scenario;
     const queue = uniqueQueueName('malformed');
     // {url} targets on, so a disallowed host is refused for its host (with them off, every {url} is).
-    const settings = { ...baseSettings(queue), ALLOW_URL_TARGETS: 'true', TEAMS_WEBHOOK_OPS: teams.connectorUrl(WEBHOOK) };
-    const started = await hosts.start({ storage: storage.connectionString, settings });
+    const settings = { ...baseSettings(queue, { ops: teams.connectorUrl(WEBHOOK) }), ALLOW_URL_TARGETS: 'true' };
+    const started = await scenario.startHost(settings);
     host = started;
-    const client = openQueue(storage.connectionString, queue);
+    const client = scenario.queue(queue);
+    const enqueueValid = async (index: number): Promise<void> => {
+        validTexts.push((await enqueueNumberedJob(client, 'valid', jobNumber(index))).text);
+    };
     for (let round = 0; round < PER_KIND; round++) {
         for (const [index, kind] of KINDS.entries()) {
             const message: Malformed = kind(String(round * KINDS.length + index));
@@ -150,15 +137,11 @@ beforeAll(async () => {
             await client.sendMessage(message.text, { messageTimeToLive: -1 });
         }
         if (round < VALID_JOBS) {
-            const text = `valid job ${jobNumber(round + 1)}`;
-            await enqueueNotification({ id: `valid-${jobNumber(round + 1)}`, to: 'ops', text }, { queue: client });
-            validTexts.push(text);
+            await enqueueValid(round + 1);
         }
     }
     for (let index = PER_KIND + 1; index <= VALID_JOBS; index++) {
-        const text = `valid job ${jobNumber(index)}`;
-        await enqueueNotification({ id: `valid-${jobNumber(index)}`, to: 'ops', text }, { queue: client });
-        validTexts.push(text);
+        await enqueueValid(index);
     }
     await eventually(
         'every valid job delivered and every malformed message dead-lettered',
@@ -175,15 +158,13 @@ beforeAll(async () => {
         () => `dead letters so far: ${letters.length}\n${hosts.outputs()}`,
     );
     delivered = deliveredTexts(teams.received(WEBHOOK));
-    listed = await listDeadLetters(storage.connectionString, settings);
+    listed = await listDeadLetters(storage, settings);
     const health = await fetch(`${started.url}/api/health`);
     await health.body?.cancel();
     healthAtEnd = health.status;
     await started.stop();
     exit = started.exitStatus();
 }, SETTLE_DEADLINE_MS + 60_000);
-
-afterAll(() => tearDownScenario(hosts, () => sim?.stop(), () => azurite?.stop()));
 
 describe(`${PER_KIND * KINDS.length} malformed messages of ${KINDS.length} kinds mixed into ${VALID_JOBS} valid jobs`, () => {
     it('sends at least 200 malformed messages', () => {
@@ -221,7 +202,7 @@ describe(`${PER_KIND * KINDS.length} malformed messages of ${KINDS.length} kinds
     });
 
     it('never exceeds any sliding window', () => {
-        expect(simulator().violations(WEBHOOK)).toEqual([]);
+        expect(scenario.sim.violations(WEBHOOK)).toEqual([]);
     });
 
     it('stays healthy throughout and exits with 0 on SIGTERM', () => {

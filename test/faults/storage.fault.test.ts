@@ -1,10 +1,8 @@
 // Fault: the on-disk Azurite stopped mid-drain and started again on the same ports and folder ~2 s later; the host rides it out.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboxStore } from '../../shared/notify/outbox/index.js';
-import { enqueueNotification } from '../../shared/notify/producer.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { webhookKey } from '../../shared/notify/webhook-target.js';
-import { startTeamsSimulator, type TeamsSimulator } from '../../tools/simulator/index.js';
-import { type AppHost, AppHosts, deliveredTexts, type DiskAzurite, eventually, openOutboxStore, openQueue, startDiskAzurite, tearDownScenario, uniqueQueueName } from '../e2e/app-host.js';
+import { type AppHost, deliveredTexts, eventually, uniqueQueueName } from '../e2e/app-host.js';
+import { acceptedAndDelivering, enqueueNumberedJob, type JobIds, useScenario } from '../e2e/scenario.js';
 import { baseSettings, duplicatedTexts, jobNumber, listDeadLetters, pause, type ListedDeadLetter } from './fault-scenario.js';
 
 const WEBHOOK = 'storage-ops';
@@ -26,12 +24,9 @@ const RECOVERY_SETTINGS = { DELIVERY_LEASE_SECONDS: '6', SWEEP_SCHEDULE: '*/1 * 
 /** The storage SDKs retry for several seconds, then the host's 10 s visibility timeout, then the sends. */
 const RECOVERY_DEADLINE_MS = 60_000;
 
-let azurite: DiskAzurite | undefined;
-let sim: TeamsSimulator | undefined;
-let store: OutboxStore;
+const scenario = useScenario({ disk: true });
 let host: AppHost | undefined;
-const hosts = new AppHosts();
-const jobIds = new Map<string, string>();
+const jobIds: JobIds = new Map();
 const lateTexts: string[] = [];
 let settings: Record<string, string> = {};
 let deliveredBeforeOutage = 0;
@@ -41,13 +36,6 @@ let listed: ListedDeadLetter[] = [];
 let backlog = -1;
 let healthAfter = 0;
 
-function simulator(): TeamsSimulator {
-    if (sim === undefined) {
-        throw new Error('the Teams simulator did not start');
-    }
-    return sim;
-}
-
 function runningHost(): AppHost {
     if (host === undefined) {
         throw new Error('the host did not start');
@@ -56,34 +44,21 @@ function runningHost(): AppHost {
 }
 
 beforeAll(async () => {
-    const storage = await startDiskAzurite();
-    azurite = storage;
-    const teams = await startTeamsSimulator();
-    sim = teams;
-    store = openOutboxStore(storage.connectionString);
+    const { azurite: storage, sim: teams, store, hosts } = scenario;
     const queue = uniqueQueueName('storage');
-    settings = { ...baseSettings(queue), ...RECOVERY_SETTINGS, TEAMS_WEBHOOK_OPS: teams.connectorUrl(WEBHOOK) };
-    const started = await hosts.start({ storage: storage.connectionString, settings });
+    settings = { ...baseSettings(queue, { ops: teams.connectorUrl(WEBHOOK) }), ...RECOVERY_SETTINGS };
+    const started = await scenario.startHost(settings);
     host = started;
-    const client = openQueue(storage.connectionString, queue);
+    const client = scenario.queue(queue);
     const enqueue = async (index: number): Promise<string> => {
-        const text = `storage job ${jobNumber(index)}`;
-        const { id } = await enqueueNotification({ id: `storage-${jobNumber(index)}`, to: 'ops', text }, { queue: client });
+        const { text, id } = await enqueueNumberedJob(client, 'storage', jobNumber(index));
         jobIds.set(text, id);
         return text;
     };
     for (let index = 1; index <= EARLY_JOBS; index++) {
         await enqueue(index);
     }
-    await eventually(
-        `every early job accepted and ${STOP_AFTER_DELIVERIES} deliveries`,
-        async () =>
-            deliveredTexts(teams.received(WEBHOOK)).length >= STOP_AFTER_DELIVERIES && ((await client.getProperties()).approximateMessagesCount ?? Number.POSITIVE_INFINITY) <= 1
-                ? true
-                : undefined,
-        20_000,
-        () => hosts.outputs(),
-    );
+    await acceptedAndDelivering(scenario, client, 'every early job', WEBHOOK, STOP_AFTER_DELIVERIES);
     for (let index = EARLY_JOBS + 1; index <= EARLY_JOBS + LATE_JOBS; index++) {
         lateTexts.push(await enqueue(index));
     }
@@ -118,8 +93,6 @@ beforeAll(async () => {
     healthAfter = health.status;
 }, RECOVERY_DEADLINE_MS + 60_000);
 
-afterAll(() => tearDownScenario(hosts, () => sim?.stop(), () => azurite?.remove()));
-
 describe(`storage stopped for ${OUTAGE_MS} ms after ~${STOP_AFTER_DELIVERIES} of ${EARLY_JOBS + LATE_JOBS} deliveries, then started again`, () => {
     it('stopped storage mid-drain, with jobs still waiting', () => {
         expect(deliveredBeforeOutage).toBeGreaterThanOrEqual(STOP_AFTER_DELIVERIES);
@@ -141,13 +114,13 @@ describe(`storage stopped for ${OUTAGE_MS} ms after ~${STOP_AFTER_DELIVERIES} of
     });
 
     it('delivers in createdAt order without duplicates', () => {
-        expect(duplicatedTexts(simulator().received(WEBHOOK).filter((record) => record.outcome === 'delivered'))).toEqual([]);
+        expect(duplicatedTexts(scenario.sim.received(WEBHOOK).filter((record) => record.outcome === 'delivered'))).toEqual([]);
         expect(delivered).toEqual([...delivered].sort());
     });
 
     it('never exceeds any sliding window across the outage', () => {
-        expect(simulator().violations(WEBHOOK)).toEqual([]);
-        expect(simulator().stats(WEBHOOK).throttled).toBe(0);
+        expect(scenario.sim.violations(WEBHOOK)).toEqual([]);
+        expect(scenario.sim.stats(WEBHOOK).throttled).toBe(0);
     });
 
     it('keeps the host running and healthy through the outage', () => {

@@ -1,63 +1,23 @@
 // POST /api/hooks/alertmanager and /api/hooks/grafana: the exported handlers with real requests, against a real Azurite queue.
-import { HttpRequest, InvocationContext } from '@azure/functions';
-import { QueueClient } from '@azure/storage-queue';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hooksAlertmanager } from '../../functions/hooks-alertmanager.js';
 import { hooksGrafana } from '../../functions/hooks-grafana.js';
 import { checkJob } from '../../shared/notify/accept.js';
-import { loadConfig, resetConfig } from '../../shared/config.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
+import { loadConfig } from '../../shared/config.js';
 import { fixtureBytes } from '../support/fixtures.js';
+import { useHookQueue } from '../support/hook-queue.js';
+import { CONNECTOR_WEBHOOK_URL, idsOf, jsonPost, quietContext, WORKFLOWS_WEBHOOK_URL } from '../support/http-requests.js';
 
-const QUEUE = 'hooks-alerts-test';
-const savedEnv = { ...process.env };
-let azurite: TestAzurite;
-let queue: QueueClient;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-    process.env.AzureWebJobsStorage = azurite.connectionString;
-    process.env.NOTIFICATIONS_QUEUE = QUEUE;
-    process.env.TEAMS_WEBHOOK_OPS = 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c';
-    process.env.TEAMS_WEBHOOK_DBA = 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x';
-    process.env.ROUTES_ALERTS = 'team=db:dba;*:ops';
-    resetConfig();
-    queue = new QueueClient(azurite.connectionString, QUEUE);
-});
-
-afterAll(async () => {
-    process.env = { ...savedEnv };
-    resetConfig();
-    await azurite.stop();
-});
-
-beforeEach(async () => {
-    if (await queue.exists()) {
-        await queue.clearMessages();
-    }
-});
-
-function post(producer: string, body: Buffer | string, query = ''): HttpRequest {
-    return new HttpRequest({
-        method: 'POST',
-        url: `http://localhost:7071/api/hooks/${producer}${query}`,
-        headers: { 'content-type': 'application/json' },
-        body: typeof body === 'string' ? { string: body } : { bytes: body },
-    });
-}
-
-const context = () => new InvocationContext({ functionName: 'hooks', invocationId: 'test', logHandler: () => undefined });
-
-async function queuedJobs(): Promise<Record<string, unknown>[]> {
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
-    return receivedMessageItems.map((item) => JSON.parse(item.messageText) as Record<string, unknown>);
-}
+const hooks = useHookQueue('hooks-alerts-test', { TEAMS_WEBHOOK_OPS: CONNECTOR_WEBHOOK_URL, TEAMS_WEBHOOK_DBA: WORKFLOWS_WEBHOOK_URL, ROUTES_ALERTS: 'team=db:dba;*:ops' });
+const queuedJobs = () => hooks.queuedJobs();
+const post = (producer: string, body: Buffer | string, query = '') => jsonPost(`hooks/${producer}`, body, { query });
+const context = () => quietContext('hooks');
 
 describe('POST /api/hooks/alertmanager', () => {
     it('enqueues one alert card job per alias and answers 202 with their ids', async () => {
         const response = await hooksAlertmanager(post('alertmanager', fixtureBytes('producers/alertmanager/firing.json'), '?to=ops,dba'), context());
         expect(response.status).toBe(202);
-        const ids = (response.jsonBody as { ids: string[] }).ids;
+        const ids = idsOf(response);
         expect(ids).toHaveLength(2);
         expect(ids[0]).toMatch(/^alertmanager\.ops\.[0-9a-f]{40}$/);
         const jobs = await queuedJobs();
@@ -81,9 +41,9 @@ describe('POST /api/hooks/alertmanager', () => {
 
     it('routes by ROUTES_ALERTS when to is absent: team=db goes to dba, the rest to ops', async () => {
         const db = await hooksAlertmanager(post('alertmanager', fixtureBytes('producers/alertmanager/mixed-warning.json')), context());
-        expect((db.jsonBody as { ids: string[] }).ids[0]).toMatch(/^alertmanager\.dba\./);
+        expect(idsOf(db)[0]).toMatch(/^alertmanager\.dba\./);
         const other = await hooksAlertmanager(post('alertmanager', fixtureBytes('producers/alertmanager/firing.json')), context());
-        expect((other.jsonBody as { ids: string[] }).ids[0]).toMatch(/^alertmanager\.ops\./);
+        expect(idsOf(other)[0]).toMatch(/^alertmanager\.ops\./);
     });
 
     it('answers 400 naming the fields of a body in another format, and enqueues nothing', async () => {
@@ -110,7 +70,7 @@ describe('POST /api/hooks/grafana', () => {
         const response = await hooksGrafana(post('grafana', fixtureBytes('producers/grafana/firing-with-image.json'), '?to=ops'), context());
         expect(response.status).toBe(202);
         const [job] = await queuedJobs();
-        expect(job?.id).toBe((response.jsonBody as { ids: string[] }).ids[0]);
+        expect(job?.id).toBe(idsOf(response)[0]);
         expect(job).toMatchObject({ card: { template: 'alert', data: { title: 'High CPU usage', imageUrl: 'https://grafana-images.example.com/alerting/images/a1b2c3d4.png' } } });
     });
 

@@ -1,31 +1,21 @@
-import { HttpRequest, InvocationContext } from '@azure/functions';
 import type { QueueClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
 import { hooksAzureMonitor } from '../../functions/hooks-azure-monitor.js';
 import { AZURE_MONITOR_SAMPLES, fixtureBytes } from '../support/fixtures.js';
 import { useHookQueue } from '../support/hook-queue.js';
+import { CONNECTOR_WEBHOOK_URL, idsOf, jsonPost, quietContext, WORKFLOWS_WEBHOOK_URL } from '../support/http-requests.js';
 
 const hooks = useHookQueue('hooks-azure-monitor-test', {
-    TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
-    TEAMS_WEBHOOK_DBA: 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
+    TEAMS_WEBHOOK_OPS: CONNECTOR_WEBHOOK_URL,
+    TEAMS_WEBHOOK_DBA: WORKFLOWS_WEBHOOK_URL,
 });
 const queue = (): QueueClient => hooks.queue();
 
 /** A POST as an action group sends it: JSON, the function key and the aliases in the URL. */
-function post(body: Buffer | string, query = '?code=function-key&to=ops'): HttpRequest {
-    return new HttpRequest({
-        method: 'POST',
-        url: `http://localhost:7071/api/hooks/azure-monitor${query}`,
-        headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'IcMBroadcaster/1.0' },
-        body: typeof body === 'string' ? { string: body } : { bytes: body },
-    });
-}
-
-const context = () => new InvocationContext({ functionName: 'hooks-azure-monitor', invocationId: 'test', logHandler: () => undefined });
+const post = (body: Buffer | string, query = '?code=function-key&to=ops') =>
+    jsonPost('hooks/azure-monitor', body, { query, headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'IcMBroadcaster/1.0' } });
+const context = () => quietContext('hooks-azure-monitor');
 const fixture = (name: string): Buffer => fixtureBytes(`producers/azure-monitor/${name}.json`);
-
-
-const idsOf = (response: { jsonBody?: unknown }): string[] => (response.jsonBody as { ids: string[] }).ids;
 
 describe('POST /api/hooks/azure-monitor', () => {
     it.each(AZURE_MONITOR_SAMPLES)('enqueues the %s alert as an alert card keyed to the alert, and answers 202 with its id', async (name) => {

@@ -1,17 +1,19 @@
-import { HttpRequest, InvocationContext } from '@azure/functions';
+import type { HttpRequest } from '@azure/functions';
 import type { QueueClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
 import { hooksGitHub } from '../../functions/hooks-github.js';
 import { signGitHubBody } from '../../shared/notify/producers/github-signature.js';
 import { resetConfig } from '../../shared/config.js';
 import { fixtureBytes } from '../support/fixtures.js';
+import { GITHUB_CARD_SAMPLES } from '../support/github-deliveries.js';
 import { useHookQueue } from '../support/hook-queue.js';
+import { CONNECTOR_WEBHOOK_URL, idsOf, jsonPost, quietContext, WORKFLOWS_WEBHOOK_URL } from '../support/http-requests.js';
 
 const SECRET = 'hook-secret-for-tests';
 const DELIVERY = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
 const hooks = useHookQueue('hooks-github-test', {
-    TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
-    TEAMS_WEBHOOK_DEV: 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
+    TEAMS_WEBHOOK_OPS: CONNECTOR_WEBHOOK_URL,
+    TEAMS_WEBHOOK_DEV: WORKFLOWS_WEBHOOK_URL,
     GITHUB_WEBHOOK_SECRET: SECRET,
     TEAMS_MENTION_MAP_GITHUB: 'ada-l:ada@contoso.com',
     TEAMS_RELAY_FLOW_ALIASES: 'dev',
@@ -28,28 +30,18 @@ interface Delivery {
 }
 
 function delivery({ event, body, signature = signGitHubBody(body, SECRET), deliveryId = DELIVERY, query = '?to=ops' }: Delivery): HttpRequest {
-    const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        'user-agent': 'GitHub-Hookshot/8f2b6a1',
-        'x-github-event': event,
-        'x-github-delivery': deliveryId,
-        'x-github-hook-id': '502937311',
-    };
-    if (signature !== null) {
-        headers['x-hub-signature-256'] = signature;
-    }
-    return new HttpRequest({ method: 'POST', url: `http://localhost:7071/api/hooks/github${query}`, headers, body: { bytes: body } });
+    const headers = { 'user-agent': 'GitHub-Hookshot/8f2b6a1', 'x-github-event': event, 'x-github-delivery': deliveryId, 'x-github-hook-id': '502937311' };
+    return jsonPost('hooks/github', body, { query, headers: signature === null ? headers : { ...headers, 'x-hub-signature-256': signature } });
 }
 
-const context = () => new InvocationContext({ functionName: 'hooks-github', invocationId: 'test', logHandler: () => undefined });
+const context = () => quietContext('hooks-github');
 const fixture = (name: string): Buffer => fixtureBytes(`producers/github/${name}.json`);
-
 
 describe('POST /api/hooks/github', () => {
     it('posts a started workflow run only to relay-flow aliases, where its card turns into the result later', async () => {
         const response = await hooksGitHub(delivery({ event: 'workflow_run', body: fixture('workflow-run-in-progress'), deliveryId: 'b1c2d3e4-cc78-11e3-81ab-4c9367dc0958', query: '?to=ops,dev' }), context());
         expect(response.status).toBe(202);
-        const { ids } = response.jsonBody as { ids: string[] };
+        const ids = idsOf(response);
         expect(ids).toHaveLength(1);
         expect(ids[0]).toMatch(/^github\.dev\./);
         const jobs = await hooks.queuedJobs();
@@ -59,7 +51,7 @@ describe('POST /api/hooks/github', () => {
     it('enqueues a review request that mentions the mapped reviewer, keyed to the pull request, and answers 202 with its id', async () => {
         const response = await hooksGitHub(delivery({ event: 'pull_request', body: fixture('pull-request-review-requested') }), context());
         expect(response.status).toBe(202);
-        const { ids } = response.jsonBody as { ids: string[] };
+        const ids = idsOf(response);
         expect(ids).toHaveLength(1);
         expect(ids[0]).toMatch(/^github\.ops\.[0-9a-f]{40}$/);
         const [job] = await hooks.queuedJobs();
@@ -72,13 +64,7 @@ describe('POST /api/hooks/github', () => {
         });
     });
 
-    it.each([
-        ['workflow_run', 'workflow-run-completed-failure', 'build'],
-        ['workflow_job', 'workflow-job-completed-failure', 'build'],
-        ['deployment_status', 'deployment-status-success', 'deployment'],
-        ['release', 'release-published', 'message'],
-        ['pull_request', 'pull-request-merged', 'pull-request'],
-    ])('enqueues a %s delivery (%s) as a %s card', async (event, name, template) => {
+    it.each(GITHUB_CARD_SAMPLES)('enqueues a %s delivery (%s) as a %s card', async (event, name, template) => {
         const response = await hooksGitHub(delivery({ event, body: fixture(name) }), context());
         expect(response.status).toBe(202);
         const jobs = await hooks.queuedJobs();
@@ -90,11 +76,10 @@ describe('POST /api/hooks/github', () => {
         const first = await hooksGitHub(delivery({ event: 'release', body, query: '?to=ops,dev' }), context());
         const again = await hooksGitHub(delivery({ event: 'release', body, query: '?to=ops,dev' }), context());
         const other = await hooksGitHub(delivery({ event: 'release', body, query: '?to=ops,dev', deliveryId: 'a1b2c3d4-0000-11e3-81ab-4c9367dc0958' }), context());
-        const ids = (response: { jsonBody?: unknown }) => (response.jsonBody as { ids: string[] }).ids;
-        expect(ids(first)).toHaveLength(2);
-        expect(new Set(ids(first)).size).toBe(2);
-        expect(ids(again)).toEqual(ids(first));
-        expect(ids(other).some((id) => ids(first).includes(id))).toBe(false);
+        expect(idsOf(first)).toHaveLength(2);
+        expect(new Set(idsOf(first)).size).toBe(2);
+        expect(idsOf(again)).toEqual(idsOf(first));
+        expect(idsOf(other).some((id) => idsOf(first).includes(id))).toBe(false);
     });
 
     it('answers ping with 200 and enqueues nothing', async () => {

@@ -1,55 +1,33 @@
-import { HttpRequest, InvocationContext } from '@azure/functions';
-import { QueueClient } from '@azure/storage-queue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QueueClient } from '@azure/storage-queue';
+import { describe, expect, it } from 'vitest';
 import { notifications } from '../../functions/notifications.js';
 import { resetConfig } from '../../shared/config.js';
 import { URL_TARGETS_OFF } from '../../shared/notify/accept.js';
-import { startAzurite, type TestAzurite } from '../support/azurite.js';
 import { nestedContainersJob } from '../support/deep-cards.js';
+import { useHookQueue } from '../support/hook-queue.js';
+import { CONNECTOR_WEBHOOK_URL, jsonPost, quietContext, WORKFLOWS_WEBHOOK_URL } from '../support/http-requests.js';
 
-const QUEUE = 'notifications-http-test';
-const savedEnv = { ...process.env };
-let azurite: TestAzurite;
-let queue: QueueClient;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-    process.env.AzureWebJobsStorage = azurite.connectionString;
-    process.env.NOTIFICATIONS_QUEUE = QUEUE;
-    process.env.TEAMS_WEBHOOK_OPS = 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c';
-    process.env.TEAMS_WEBHOOK_FLOW = 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x';
-    resetConfig();
-    queue = new QueueClient(azurite.connectionString, QUEUE);
-});
-
-afterAll(async () => {
-    process.env = { ...savedEnv };
-    resetConfig();
-    await azurite.stop();
-});
-
-function post(body: string): HttpRequest {
-    return new HttpRequest({ method: 'POST', url: 'http://localhost:7071/api/notifications', headers: { 'content-type': 'application/json' }, body: { string: body } });
-}
-
-const context = () => new InvocationContext({ functionName: 'notifications', invocationId: 'test', logHandler: () => undefined });
+const hooks = useHookQueue('notifications-http-test', { TEAMS_WEBHOOK_OPS: CONNECTOR_WEBHOOK_URL, TEAMS_WEBHOOK_FLOW: WORKFLOWS_WEBHOOK_URL });
+const queue = (): QueueClient => hooks.queue();
+const post = (body: string) => jsonPost('notifications', body);
+const context = () => quietContext('notifications');
 
 describe('POST /api/notifications', () => {
     it('enqueues a valid job as plain JSON with an id and createdAt, and answers 202 with the id', async () => {
         const response = await notifications(post(JSON.stringify({ id: 'deploy-4711', to: 'ops', text: 'Deployed **api** v2.3' })), context());
         expect(response).toMatchObject({ status: 202, jsonBody: { id: 'deploy-4711' } });
-        const [message] = (await queue.receiveMessages({ numberOfMessages: 32 })).receivedMessageItems;
+        const [message] = (await queue().receiveMessages({ numberOfMessages: 32 })).receivedMessageItems;
         const job = JSON.parse(message?.messageText ?? '{}') as Record<string, unknown>;
         expect(job).toMatchObject({ id: 'deploy-4711', to: 'ops', text: 'Deployed **api** v2.3' });
         expect(typeof job.createdAt).toBe('number');
-        await queue.deleteMessage(message?.messageId ?? '', message?.popReceipt ?? '');
+        await queue().deleteMessage(message?.messageId ?? '', message?.popReceipt ?? '');
     });
 
     it('assigns an id when the job has none', async () => {
         const response = await notifications(post(JSON.stringify({ to: 'OPS', text: 'hi' })), context());
         expect(response.status).toBe(202);
         expect((response.jsonBody as { id: string }).id).toMatch(/^[0-9a-f-]{36}$/);
-        await queue.clearMessages();
+        await queue().clearMessages();
     });
 
     it('answers 400 naming every problem, and enqueues nothing', async () => {
@@ -57,7 +35,7 @@ describe('POST /api/notifications', () => {
         expect(response.status).toBe(400);
         const problems = (response.jsonBody as { problems: string[] }).problems.join('\n');
         expect(problems).toContain('exactly one content field');
-        expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+        expect((await queue().peekMessages()).peekedMessageItems).toHaveLength(0);
     });
 
     it('answers 400 naming an unknown alias', async () => {
@@ -71,7 +49,7 @@ describe('POST /api/notifications', () => {
         const response = await notifications(post(JSON.stringify({ to: { url }, text: 'a' })), context());
         expect(response).toEqual({ status: 400, jsonBody: { error: 'invalid_job', problems: [URL_TARGETS_OFF] } });
         expect(JSON.stringify(response.jsonBody)).not.toContain('SECRET');
-        expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+        expect((await queue().peekMessages()).peekedMessageItems).toHaveLength(0);
     });
 
     it('enqueues a {url} target once ALLOW_URL_TARGETS is on', async () => {
@@ -81,11 +59,11 @@ describe('POST /api/notifications', () => {
             const url = 'https://prod-07.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=s';
             const response = await notifications(post(JSON.stringify({ to: { url }, text: 'a' })), context());
             expect(response.status).toBe(202);
-            expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(1);
+            expect((await queue().peekMessages()).peekedMessageItems).toHaveLength(1);
         } finally {
             delete process.env.ALLOW_URL_TARGETS;
             resetConfig();
-            await queue.clearMessages();
+            await queue().clearMessages();
         }
     });
 
@@ -97,7 +75,7 @@ describe('POST /api/notifications', () => {
         const body = JSON.stringify(nestedContainersJob(1_200));
         const response = await notifications(post(body), context());
         expect(response).toEqual({ status: 400, jsonBody: { error: 'invalid_job', problems: ['adaptiveCard.body[0].items…: nested more than 64 levels deep (objects and arrays)'] } });
-        expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+        expect((await queue().peekMessages()).peekedMessageItems).toHaveLength(0);
     });
 
     it('answers 400 to 30,000 nested arrays without overflowing the stack', async () => {
@@ -112,7 +90,7 @@ describe('POST /api/notifications', () => {
         expect(refused.status).toBe(400);
         expect((refused.jsonBody as { problems: string[] }).problems).toEqual([expect.stringMatching(/^adaptiveCard: The card breaks Workflows rules: body\[0\]: Table needs card version 1.5/)]);
         expect((await notifications(post(JSON.stringify({ to: 'ops', adaptiveCard: card })), context())).status).toBe(202);
-        await queue.clearMessages();
+        await queue().clearMessages();
     });
 
     it('answers 400 to a job whose payload would be over the safe size', async () => {

@@ -4,52 +4,8 @@
  * are ordered by RowKey (their `order`, then their id) and read back through the job schema exactly
  * as from Azure Table Storage. Rows carry ETags; state writes are conditional on them.
  */
-import {
-    emptyConnectionState,
-    emptyWebhookState,
-    type AddJobResult,
-    type ConditionalDeadLetterResult,
-    type ConnectionState,
-    type DeliveryConfirmation,
-    type DeadLetter,
-    type JobAttempt,
-    type NewDeadLetter,
-    type NewOutboxJob,
-    type OutboxJob,
-    type OutboxStore,
-    type WebhookState,
-} from '../../shared/notify/outbox/index.js';
-import {
-    CONNECTION_ROW_KEY,
-    DEAD_LETTER_ID_PATTERN,
-    DEAD_LETTER_PARTITION,
-    DELIVERED_RETENTION_MS,
-    INDEX_ROW_PREFIX,
-    JOB_ROW_PREFIX,
-    STATE_ROW_KEY,
-    assertPartitionKey,
-    connectionPartitionKey,
-    deadLetterRowKey,
-    deliveredIndexProperties,
-    encodedJobId,
-    fromConnectionEntity,
-    fromDeadLetterEntity,
-    fromIndexEntity,
-    fromJobEntity,
-    fromMessageKeyEntity,
-    MESSAGE_KEY_ROW_PREFIX,
-    messageKeyProperties,
-    messageKeyRowKey,
-    fromStateEntity,
-    indexRowKey,
-    jobRowKey,
-    prunedSends,
-    queuedIndexProperties,
-    toConnectionProperties,
-    toDeadLetterProperties,
-    toJobProperties,
-    toStateProperties,
-} from '../../shared/notify/outbox/table-rows.js';
+import { emptyConnectionState, emptyWebhookState, untriedJob, type AddJobResult, type ConditionalDeadLetterResult, type ConnectionState, type DeliveryConfirmation, type DeadLetter, type JobAttempt, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore, type WebhookState } from '../../shared/notify/outbox/index.js';
+import { CONNECTION_ROW_KEY, DEAD_LETTER_ID_PATTERN, DEAD_LETTER_PARTITION, DELIVERED_RETENTION_MS, INDEX_ROW_PREFIX, JOB_ROW_PREFIX, MESSAGE_KEY_ROW_PREFIX, STATE_ROW_KEY, assertPartitionKey, connectionPartitionKey, deadLetterRowKey, deliveredIndexProperties, encodedJobId, fromConnectionEntity, fromDeadLetterEntity, fromIndexEntity, fromJobEntity, fromMessageKeyEntity, fromStateEntity, indexRowKey, jobRowKey, messageKeyProperties, messageKeyRowKey, prunedSends, queuedIndexProperties, toConnectionProperties, toDeadLetterProperties, toJobProperties, toStateProperties } from '../../shared/notify/outbox/table-rows.js';
 import type { MessageKeyKind, RecordedMessage } from '../../shared/notify/relay.js';
 
 /** The table names shown in errors about corrupt rows. */
@@ -185,7 +141,7 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
                 assertPartitionKey(job.webhookKey);
                 const id = encodedJobId(job.jobId);
                 const rowKey = jobRowKey(job.order, id);
-                const properties = toJobProperties({ ...job, attempts: 0, firstAttemptAt: undefined, notBefore: 0, lastStatus: undefined, lastBody: undefined, lastReason: undefined });
+                const properties = toJobProperties(untriedJob(job));
                 const rows = partition(job.webhookKey);
                 const marker = indexOf(job.webhookKey, id);
                 if (marker !== undefined) {

@@ -16,13 +16,17 @@ const BLOCKED_LIMIT_MS = 120_000;
 const BEAT_MS = 1_000;
 /** How long the watchdog waits for the main thread to pause in JavaScript before it reports a synchronous call instead. */
 const PAUSE_WAIT_MS = 5_000;
+/** How long promises are traced before the pause, so a chain of them shows the functions awaiting in it. */
+const ASYNC_TRACE_MS = 500;
+/** How many times the watchdog pauses the main thread looking for a stack with code of the app's or the tests' in it. */
+const MAX_PAUSES = 20;
 
 /** The watchdog thread (CommonJS, evaluated): reads the heartbeat, and reports and kills on a stall. */
 const WATCHDOG_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { readdirSync, readFileSync, writeSync } = require('node:fs');
 const { Session } = require('node:inspector');
-const { heartbeat, blockedLimitMs, beatMs, pauseWaitMs } = workerData;
+const { heartbeat, blockedLimitMs, beatMs, pauseWaitMs, asyncTraceMs, maxPauses } = workerData;
 
 function childProcesses() {
     const found = [];
@@ -64,29 +68,47 @@ function report(stalledMs) {
     session.connectToMainThread();
     const scripts = new Map();
     session.on('Debugger.scriptParsed', ({ params }) => scripts.set(params.scriptId, params.url));
+    const where = (frame) => '  ' + (frame.functionName || '(anonymous)') + ' ' + (frame.url || scripts.get(frame.scriptId ?? frame.location.scriptId) || '?') + ':' +
+        ((frame.lineNumber ?? frame.location.lineNumber) + 1) + ':' + ((frame.columnNumber ?? frame.location.columnNumber) + 1);
+    let pauses = 0;
     session.on('Debugger.paused', ({ params }) => {
-        finish(['the main thread is stuck in JavaScript at:', ...params.callFrames.slice(0, 40).map((frame) =>
-            '  ' + (frame.functionName || '(anonymous)') + ' ' + (frame.url || scripts.get(frame.location.scriptId) || '?') + ':' + (frame.location.lineNumber + 1) + ':' + (frame.location.columnNumber + 1))]);
+        // Between two promise jobs the stack is only Node's task queue: the awaiting functions are in the async trace.
+        const frames = [...params.callFrames];
+        for (let parent = params.asyncStackTrace; parent !== undefined && frames.length < 40; parent = parent.parent) {
+            frames.push(...parent.callFrames);
+        }
+        pauses += 1;
+        if (frames.every((frame) => (frame.url || scripts.get(frame.scriptId ?? frame.location.scriptId) || '').startsWith('node:')) && pauses < maxPauses) {
+            // Caught inside Node's own promise machinery: look again a moment later.
+            session.post('Debugger.resume', () => setTimeout(() => session.post('Debugger.pause'), 50));
+            return;
+        }
+        finish(['the main thread is stuck in JavaScript at:', ...frames.slice(0, 40).map(where)]);
     });
-    session.post('Debugger.enable', () => session.post('Debugger.pause'));
-    setTimeout(() => finish(['the main thread is not running JavaScript: it waits in a synchronous call']), pauseWaitMs);
+    // Async traces are recorded only for promises made once they are on: let a chain of them run a little first.
+    session.post('Debugger.enable', () => session.post('Debugger.setAsyncCallStackDepth', { maxDepth: 32 }, () => setTimeout(() => session.post('Debugger.pause'), asyncTraceMs)));
+    setTimeout(() => finish(['the main thread is not running JavaScript: it waits in a synchronous call']), asyncTraceMs + pauseWaitMs);
 }
 
+let lastBeat = Atomics.load(heartbeat, 0);
+let lastBeatAt = Date.now();
 function check() {
-    const stalledMs = Date.now() - Number(Atomics.load(heartbeat, 0));
+    const beat = Atomics.load(heartbeat, 0);
+    if (beat !== lastBeat) {
+        lastBeat = beat;
+        lastBeatAt = Date.now();
+    }
+    const stalledMs = Date.now() - lastBeatAt;
     if (stalledMs >= blockedLimitMs) report(stalledMs);
     else setTimeout(check, beatMs);
 }
 setTimeout(check, beatMs);
 `;
 
-const heartbeat = new BigInt64Array(new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT));
-const beat = (): void => {
-    Atomics.store(heartbeat, 0, BigInt(Date.now()));
-};
-beat();
-setInterval(beat, BEAT_MS).unref();
+// A count, not a time: tests may fake the main thread's clock (vi.useFakeTimers), never the watchdog's.
+const heartbeat = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+setInterval(() => Atomics.add(heartbeat, 0, 1), BEAT_MS).unref();
 new Worker(WATCHDOG_SOURCE, {
     eval: true,
-    workerData: { heartbeat, blockedLimitMs: Number(process.env['TEST_WATCHDOG_MS'] ?? BLOCKED_LIMIT_MS), beatMs: BEAT_MS, pauseWaitMs: PAUSE_WAIT_MS },
+    workerData: { heartbeat, blockedLimitMs: Number(process.env['TEST_WATCHDOG_MS'] ?? BLOCKED_LIMIT_MS), beatMs: BEAT_MS, pauseWaitMs: PAUSE_WAIT_MS, asyncTraceMs: ASYNC_TRACE_MS, maxPauses: MAX_PAUSES },
 }).unref();

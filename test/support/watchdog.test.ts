@@ -48,16 +48,20 @@ function processState(pid: number): string {
 }
 
 describe('the test watchdog', () => {
-    it('fails a file whose event loop is blocked, naming the function or the child process it is stuck in, and lets the run end', async () => {
+    it('fails a file whose event loop is blocked or starved, naming the function or the child process it is stuck in, and lets the run end', async () => {
         const run = await runFixtures();
         expect(run.code, run.output).toBe(1);
         const reports = run.output.split('watchdog: the event loop of test process ').slice(1);
-        expect(reports, run.output).toHaveLength(2);
-        const inJavaScript = reports.find((report) => report.includes('stuck in JavaScript'));
+        expect(reports, run.output).toHaveLength(3);
+        const inJavaScript = reports.filter((report) => report.includes('stuck in JavaScript')).join('\n');
         expect(inJavaScript, run.output).toMatch(/^\s+spinForEver file:\/\/\S+blocked\.fixture\.ts:\d+:\d+$/m);
+        // A chain of promises that never ends starves the timers as surely as a loop.
+        expect(inJavaScript, run.output).toMatch(/^\s+chainForEver file:\/\/\S+starved\.fixture\.ts:\d+:\d+$/m);
         const inChild = reports.find((report) => report.includes('not running JavaScript'));
         expect(inChild, run.output).toMatch(/^\s+pid (\d+): sleep 600$/m);
         const sleeper = Number(/^\s+pid (\d+): sleep 600$/m.exec(inChild ?? '')?.[1]);
         expect(processState(sleeper), 'the child process was killed').toMatch(/^(gone|Z)$/);
+        // A file whose loop turns is left alone, even with its clock faked.
+        expect(run.output).toMatch(/✓ fake-clock\.fixture\.ts \(1 test\)/);
     }, RUN_LIMIT_MS + 10_000);
 });

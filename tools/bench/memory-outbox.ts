@@ -2,7 +2,7 @@
  * An in-memory stand-in for the outbox of one saturated webhook: it always holds a backlog (refilled
  * with fresh jobs as jobs complete) until it is closed, after which the outbox reads as empty so a drain ends.
  */
-import { type AddJobResult, type ConditionalDeadLetterResult, type ConnectionState, type DeadLetter, type DeliveryConfirmation, emptyConnectionState, emptyWebhookState, type JobAttempt, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore, type RecordedMessage, validateJob, type ValidJob, type WebhookState } from '../../shared/notify/index.js';
+import { type AddJobResult, type ConditionalDeadLetterResult, type ConnectionState, type DeadLetter, type DeliveryConfirmation, emptyConnectionState, emptyWebhookState, type JobAttempt, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore, type RecordedMessage, untriedJob, validateJob, type ValidJob, type WebhookState } from '../../shared/notify/index.js';
 
 /** What the benchmark reads back from the stand-in. */
 interface SaturatedOutbox extends OutboxStore {
@@ -50,21 +50,7 @@ export function saturatedOutbox(options: SaturatedOutboxOptions): SaturatedOutbo
         const validation = validateJob({ id: `job-${made}`, to: options.alias, text: options.text(made), createdAt: now, ...options.keys?.(made) });
         if (!validation.ok) throw new Error(`bench job is invalid: ${validation.problems.join('; ')}`);
         const job: ValidJob = validation.job;
-        return {
-            webhookKey: options.webhookKey,
-            jobId: `job-${made}`,
-            order: made,
-            job,
-            alias: options.alias,
-            acceptedAt: now,
-            attempts: 0,
-            firstAttemptAt: undefined,
-            notBefore: 0,
-            lastStatus: undefined,
-            lastBody: undefined,
-            lastReason: undefined,
-            etag: `job-${made}`,
-        };
+        return { ...untriedJob({ webhookKey: options.webhookKey, jobId: `job-${made}`, order: made, job, alias: options.alias, acceptedAt: now }), etag: `job-${made}` };
     };
     const refill = (): void => {
         while (waiting.length < options.backlog) waiting.push(makeJob());

@@ -11,7 +11,7 @@ import { spawnAzurite, type AzuriteProcess } from '../devhost/azurite-process.js
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** The built entry point of `npm start`, relative to an app folder. */
-const DEVHOST_MAIN = join('dist', 'tools', 'devhost', 'main.js');
+export const DEVHOST_MAIN = join('dist', 'tools', 'devhost', 'main.js');
 
 /** How long the host may take to answer `GET /api/health` with 200 (it imports every function file). */
 const HEALTH_TIMEOUT_MS = 30_000;
@@ -24,9 +24,9 @@ const MAX_KEPT_OUTPUT_CHARS = 16_384;
 /** How long a child may take to print its first line (a port). */
 const FIRST_LINE_TIMEOUT_MS = 15_000;
 
-/** Settings the app reads: never inherited from the shell running the benchmark. */
+/** Settings the app reads: never inherited from the shell that starts a host, so they cannot leak into a run. */
 const APP_SETTING =
-    /^(AzureWebJobsStorage|TEAMS_|ALLOWED_WEBHOOK_HOSTS$|ALLOW_URL_TARGETS$|NOTIFICATIONS_QUEUE$|MENTION_REPLY_BUDGET_MS$|MENTION_MAX_AGE_SECONDS$|DELIVERY_|RETRY_MAX_AGE_SECONDS$|RATE_LIMIT_GUARD_MS$|SWEEP_SCHEDULE$|DIGEST_AFTER_SECONDS$|PORT$|HOST$|FUNCTIONS_REQUEST_BODY_SIZE_LIMIT$)/;
+    /^(AzureWebJobsStorage|TEAMS_|ALLOWED_WEBHOOK_HOSTS$|ALLOW_URL_TARGETS$|NOTIFICATIONS_QUEUE$|MENTION_REPLY_BUDGET_MS$|MENTION_MAX_AGE_SECONDS$|DELIVERY_|RETRY_MAX_AGE_SECONDS$|RATE_LIMIT_GUARD_MS$|SWEEP_SCHEDULE$|DIGEST_AFTER_SECONDS$|PORT$|HOST$|FUNCTIONS_REQUEST_BODY_SIZE_LIMIT$|ROUTES_ALERTS$)/;
 
 /** Every cleanup with something still to stop, so a timed-out or interrupted run can stop it all. */
 const LIVE_CLEANUPS = new Set<Cleanup>();
@@ -65,7 +65,7 @@ export async function stopEverything(): Promise<void> {
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
@@ -101,13 +101,21 @@ export function appSnapshot(): Promise<string> {
         process.once('exit', () => {
             rmSync(folder, { recursive: true, force: true });
         });
-        await cp(join(REPO_ROOT, 'dist'), join(folder, 'dist'), { recursive: true });
-        await copyFile(join(REPO_ROOT, 'package.json'), join(folder, 'package.json'));
-        await copyFile(join(REPO_ROOT, 'host.json'), join(folder, 'host.json'));
-        await symlink(join(REPO_ROOT, 'node_modules'), join(folder, 'node_modules'), 'dir');
-        return folder;
+        return copyBuiltApp(REPO_ROOT, folder);
     })();
     return snapshot;
+}
+
+/**
+ * Copies what the local host runs from the repository at `root` into `folder`: dist/, package.json and
+ * host.json, with node_modules linked. Resolves to `folder`.
+ */
+export async function copyBuiltApp(root: string, folder: string): Promise<string> {
+    await cp(join(root, 'dist'), join(folder, 'dist'), { recursive: true });
+    await copyFile(join(root, 'package.json'), join(folder, 'package.json'));
+    await copyFile(join(root, 'host.json'), join(folder, 'host.json'));
+    await symlink(join(root, 'node_modules'), join(folder, 'node_modules'), 'dir');
+    return folder;
 }
 
 /** Starts an in-memory Azurite on free ports and registers its stop. */
@@ -125,7 +133,8 @@ interface NodeChild {
     stop(): Promise<void>;
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/** Sends `signal` to every process of the group led by `pid`; a group already gone is no error. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
     try {
         process.kill(-pid, signal);
     } catch (error) {
@@ -133,7 +142,8 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
     }
 }
 
-function exitOf(child: ChildProcess): Promise<void> {
+/** Resolves once `child` has exited (at once when it already has). */
+export function exitOf(child: ChildProcess): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => child.once('exit', () => { resolve(); }));
 }

@@ -1,19 +1,6 @@
 /** The `alert` card: a monitoring alert, its severity shown by colour and icon, with facts and a link to it. */
 import { z } from 'zod';
-import {
-    invalidValue,
-    cardFactsSchema,
-    cardLinksSchema,
-    cardTemplate,
-    cardUrlSchema,
-    factSetElement,
-    headerElement,
-    linkActions,
-    markdownElement,
-    type StateLook,
-    stateLookExpressions,
-    whenPresent,
-} from './parts.js';
+import { cardUrlSchema, factSetElement, invalidValue, linkedCardFields, markdownElement, type StateLook, stateCardTemplate, stateLookExpressions, whenPresent } from './parts.js';
 
 /** Alert severities, most severe first. */
 export const ALERT_SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
@@ -54,9 +41,7 @@ export const alertCardDataSchema = z.object({
     status: z.enum(ALERT_STATUSES).default('firing').describe('"resolved" shows the alert as cleared, in green'),
     description: z.string().optional().describe('What is happening and what to do, in Markdown'),
     source: z.string().optional().describe('Where the alert comes from, e.g. "Grafana · prod-eu"'),
-    facts: cardFactsSchema.optional(),
-    url: cardUrlSchema.optional().describe('The alert in its monitoring tool (the "Open alert" button)'),
-    links: cardLinksSchema.optional(),
+    ...linkedCardFields('The alert in its monitoring tool (the "Open alert" button)'),
     alerts: z.array(alertItemSchema).optional().describe('The alerts of a group, one line each'),
     note: z.string().optional().describe('What the card leaves out, e.g. "950 more alerts not shown"'),
     imageUrl: cardImageUrlSchema.optional().describe('A picture of the alert (a graph), https only'),
@@ -74,13 +59,10 @@ const label = `if(${isResolved}, concat('${ALERT_RESOLVED_LOOK.icon} RESOLVED ·
 const alertItemHeading = `concat(if(status == 'resolved', '${ALERT_RESOLVED_LOOK.icon} ', '🔥 '), if(empty(url), title, concat('[', title, '](', url, ')')))`;
 
 /** The `alert` card template. */
-export const alertCardTemplate = cardTemplate({
+export const alertCardTemplate = stateCardTemplate({
+    colour,
+    header: { label, below: [{ type: 'TextBlock', $when: whenPresent('source'), text: '${source}', isSubtle: true, wrap: true, spacing: 'None' }] },
     body: [
-        headerElement(colour, [
-            { type: 'TextBlock', text: `\${${label}}`, color: `\${${colour}}`, weight: 'Bolder', size: 'Small', wrap: true },
-            { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Large', wrap: true, spacing: 'Small' },
-            { type: 'TextBlock', $when: whenPresent('source'), text: '${source}', isSubtle: true, wrap: true, spacing: 'None' },
-        ]),
         markdownElement('description'),
         factSetElement([]),
         {
@@ -97,8 +79,7 @@ export const alertCardTemplate = cardTemplate({
         markdownElement('note', { isSubtle: true, size: 'Small' }),
         { type: 'Image', $when: whenPresent('imageUrl'), url: '${imageUrl}', altText: '${title}', size: 'Stretch' },
     ],
-    actions: linkActions('Open alert'),
-    msteams: { width: 'Full' },
+    mainLink: 'Open alert',
 });
 
 /** Example data for the `alert` template. */

@@ -3,17 +3,13 @@ import { z } from 'zod';
 import {
     bulletListElement,
     cardDurationSchema,
-    cardFactsSchema,
-    cardLinksSchema,
-    cardTemplate,
-    cardUrlSchema,
     durationExpression,
     factSetElement,
-    headerElement,
     invalidValue,
-    linkActions,
+    linkedCardFields,
     markdownElement,
     type StateLook,
+    stateCardTemplate,
     stateLookExpressions,
 } from './parts.js';
 
@@ -48,9 +44,7 @@ export const buildCardDataSchema = z.object({
     by: z.string().optional().describe('Who or what triggered the run'),
     duration: cardDurationSchema.optional(),
     failedSteps: z.array(z.string()).optional().describe('The steps or jobs that failed, one Markdown line each'),
-    facts: cardFactsSchema.optional(),
-    url: cardUrlSchema.optional().describe('The run in the CI system (the "View run" button)'),
-    links: cardLinksSchema.optional(),
+    ...linkedCardFields('The run in the CI system (the "View run" button)'),
 });
 
 /** Data for the `build` template, as producers write it. */
@@ -65,9 +59,10 @@ const headline = `concat(${icon}, ' ', pipeline, ${runPart}, ' ', status)`;
 const shortCommit = `if(length(commit) > ${SHORT_COMMIT_LENGTH}, substring(commit, 0, ${SHORT_COMMIT_LENGTH}), commit)`;
 
 /** The `build` card template. */
-export const buildCardTemplate = cardTemplate({
+export const buildCardTemplate = stateCardTemplate({
+    colour,
+    header: { headline },
     body: [
-        headerElement(colour, [{ type: 'TextBlock', text: `\${${headline}}`, weight: 'Bolder', size: 'Large', wrap: true }]),
         markdownElement('commitMessage', { isSubtle: true }),
         factSetElement([
             { title: 'Branch', field: 'branch' },
@@ -77,8 +72,7 @@ export const buildCardTemplate = cardTemplate({
         ]),
         bulletListElement('failedSteps', 'Failed steps', { color: BUILD_STATUS_LOOK.failed.colour }),
     ],
-    actions: linkActions('View run'),
-    msteams: { width: 'Full' },
+    mainLink: 'View run',
 });
 
 /** Example data for the `build` template. */

@@ -3,16 +3,12 @@ import { z } from 'zod';
 import {
     bulletListElement,
     cardDurationSchema,
-    cardFactsSchema,
-    cardLinksSchema,
-    cardTemplate,
-    cardUrlSchema,
     chooseByValue,
     durationExpression,
     factSetElement,
-    headerElement,
-    linkActions,
+    linkedCardFields,
     type StateLook,
+    stateCardTemplate,
     stateLookExpressions,
 } from './parts.js';
 
@@ -41,9 +37,7 @@ export const deploymentCardDataSchema = z.object({
     by: z.string().optional().describe('Who or what deployed it'),
     duration: cardDurationSchema.optional(),
     changes: z.array(z.string()).optional().describe('What changed, one Markdown line each, e.g. "Fix login redirect (#412)"'),
-    facts: cardFactsSchema.optional(),
-    url: cardUrlSchema.optional().describe('The deployment run (the "View deployment" button)'),
-    links: cardLinksSchema.optional(),
+    ...linkedCardFields('The deployment run (the "View deployment" button)'),
 });
 
 /** Data for the `deployment` template, as producers write it. */
@@ -57,11 +51,10 @@ const environmentPart = "if(empty(environment), '', concat(' to ', environment))
 const headline = `concat(${icon}, ' ', service, ${versionPart}, ' ', ${verb}, ${environmentPart})`;
 
 /** The `deployment` card template. */
-export const deploymentCardTemplate = cardTemplate({
+export const deploymentCardTemplate = stateCardTemplate({
+    colour,
+    header: { headline },
     body: [
-        headerElement(colour, [
-            { type: 'TextBlock', text: `\${${headline}}`, weight: 'Bolder', size: 'Large', wrap: true },
-        ]),
         factSetElement([
             { title: 'Service', field: 'service' },
             { title: 'Version', field: 'version' },
@@ -72,8 +65,7 @@ export const deploymentCardTemplate = cardTemplate({
         ]),
         bulletListElement('changes', 'Changes'),
     ],
-    actions: linkActions('View deployment'),
-    msteams: { width: 'Full' },
+    mainLink: 'View deployment',
 });
 
 /** Example data for the `deployment` template. */

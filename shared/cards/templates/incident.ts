@@ -1,18 +1,6 @@
 /** The `incident` card: an update on an incident, its status by colour, with impact, commander and next update. */
 import { z } from 'zod';
-import {
-    cardFactsSchema,
-    cardLinksSchema,
-    cardTemplate,
-    cardUrlSchema,
-    factSetElement,
-    headerElement,
-    linkActions,
-    markdownElement,
-    type StateLook,
-    stateLookExpressions,
-    whenPresent,
-} from './parts.js';
+import { factSetElement, linkedCardFields, markdownElement, type StateLook, stateCardTemplate, stateLookExpressions, whenPresent } from './parts.js';
 
 /** An incident's stages, as status pages name them (Atlassian Statuspage, incident.io). */
 export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
@@ -38,9 +26,7 @@ export const incidentCardDataSchema = z.object({
     impact: z.string().optional().describe('Who or what is affected, in Markdown'),
     nextUpdate: z.string().trim().min(1).optional().describe('When the next update is due, as shown, e.g. "11:30 UTC"'),
     commander: z.string().trim().min(1).optional().describe('The incident commander'),
-    facts: cardFactsSchema.optional(),
-    url: cardUrlSchema.optional().describe('The incident page (the "Open incident" button)'),
-    links: cardLinksSchema.optional(),
+    ...linkedCardFields('The incident page (the "Open incident" button)'),
 });
 
 /** Data for the `incident` template, as producers write it. */
@@ -53,12 +39,10 @@ const { colour, icon } = stateLookExpressions('status', INCIDENT_STATUS_LOOK, IN
 const label = `concat(${icon}, ' ', toUpper(status), if(empty(severity), '', concat(' · ', severity)), if(empty(id), '', concat(' · ', id)))`;
 
 /** The `incident` card template. */
-export const incidentCardTemplate = cardTemplate({
+export const incidentCardTemplate = stateCardTemplate({
+    colour,
+    header: { label },
     body: [
-        headerElement(colour, [
-            { type: 'TextBlock', text: `\${${label}}`, color: `\${${colour}}`, weight: 'Bolder', size: 'Small', wrap: true },
-            { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Large', wrap: true, spacing: 'Small' },
-        ]),
         markdownElement('summary'),
         {
             type: 'Container',
@@ -73,8 +57,7 @@ export const incidentCardTemplate = cardTemplate({
             { title: 'Next update', field: 'nextUpdate' },
         ]),
     ],
-    actions: linkActions('Open incident'),
-    msteams: { width: 'Full' },
+    mainLink: 'Open incident',
 });
 
 /** Example data for the `incident` template. */

@@ -169,6 +169,58 @@ export function linkActions(mainTitle?: string): object[] {
  * A coloured header band: a Container in the state's colour holding `items`, reaching the card's
  * edges. `colour` is an expression (without `${}`) giving a {@link CardColour}.
  */
-export function headerElement(colour: string, items: readonly object[]): object {
+function headerElement(colour: string, items: readonly object[]): object {
     return { type: 'Container', style: `\${${colour}}`, bleed: true, items };
+}
+
+/**
+ * The fields a state card's data ends with: extra facts, the `url` its main button opens
+ * (`urlDescription` says what it is and names the button) and more buttons.
+ *
+ * @example
+ * z.object({ pipeline: z.string(), ...linkedCardFields('The run in the CI system (the "View run" button)') });
+ */
+export function linkedCardFields(urlDescription: string) {
+    return { facts: cardFactsSchema.optional(), url: cardUrlSchema.optional().describe(urlDescription), links: cardLinksSchema.optional() };
+}
+
+/** What a state card's header band shows: one large headline, or a small label in the state's colour over the data's `title` (and any lines below it). */
+type StateHeader = { readonly headline: string } | { readonly label: string; readonly below?: readonly object[] };
+
+/** A card that reports the state of something (an alert, an incident, a build, a deployment). */
+interface StateCard {
+    /** The state's colour: an expression (without `${}`) giving a {@link CardColour}. */
+    readonly colour: string;
+    /** The header band's lines; `headline` and `label` are expressions (without `${}`). */
+    readonly header: StateHeader;
+    /** What the card shows under its header. */
+    readonly body: readonly object[];
+    /** The main button's text; it opens the data's `url`. */
+    readonly mainLink: string;
+}
+
+function headerLines(colour: string, header: StateHeader): object[] {
+    if ('headline' in header) {
+        return [{ type: 'TextBlock', text: `\${${header.headline}}`, weight: 'Bolder', size: 'Large', wrap: true }];
+    }
+    return [
+        { type: 'TextBlock', text: `\${${header.label}}`, color: `\${${colour}}`, weight: 'Bolder', size: 'Small', wrap: true },
+        { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Large', wrap: true, spacing: 'Small' },
+        ...(header.below ?? []),
+    ];
+}
+
+/**
+ * A state card's template: a header band in the state's colour, the body under it, the main button
+ * and the data's `links`, at the full width of the channel.
+ *
+ * @example
+ * stateCardTemplate({ colour, header: { headline }, body: [markdownElement('summary')], mainLink: 'View run' });
+ */
+export function stateCardTemplate({ colour, header, body, mainLink }: StateCard): CardTemplate {
+    return cardTemplate({
+        body: [headerElement(colour, headerLines(colour, header)), ...body],
+        actions: linkActions(mainLink),
+        msteams: { width: 'Full' },
+    });
 }

@@ -44,8 +44,27 @@ export type AddJobResult = 'added' | 'already-queued' | 'already-delivered';
  */
 export type DeliveryConfirmation = 'delivered' | 'accepted' | 'superseded';
 
+/** A webhook's lifetime counters, kept in its state and shown by `budget` and `status` as they are. */
+export interface WebhookCounters {
+    /** Jobs Teams confirmed (a connector's `1`). */
+    readonly delivered: number;
+    /** Jobs a Workflows flow accepted (2xx): what the flow did with them is in its run history. */
+    readonly accepted: number;
+    /** Jobs a newer job with the same `updateKey` replaced while both waited for a relay flow. */
+    readonly superseded: number;
+    /**
+     * Answers of a relay flow that carried no message id (a `202`: the flow has no Response action):
+     * accepted, but the alias is misconfigured and its cards cannot be updated or threaded.
+     */
+    readonly relayWithoutId: number;
+    /** Throttled answers. */
+    readonly throttled: number;
+    /** Jobs that went to the dead letters. */
+    readonly deadLettered: number;
+}
+
 /** A webhook's shared sending state. One row per webhook, updated only with its ETag. */
-export interface WebhookState {
+export interface WebhookState extends WebhookCounters {
     readonly webhookKey: string;
     /** The alias last used for this webhook, for display. */
     readonly alias: string | undefined;
@@ -62,19 +81,6 @@ export interface WebhookState {
     readonly leaseUntil: number;
     /** When the pending wake-up message becomes visible (epoch ms); 0 when none is pending. */
     readonly wakeAt: number;
-    /** Lifetime counters, for `budget`: jobs Teams confirmed (a connector's `1`). */
-    readonly delivered: number;
-    /** Jobs a Workflows flow accepted (2xx): what the flow did with them is in its run history. */
-    readonly accepted: number;
-    /** Jobs a newer job with the same `updateKey` replaced while both waited for a relay flow. */
-    readonly superseded: number;
-    /**
-     * Answers of a relay flow that carried no message id (a `202`: the flow has no Response action):
-     * accepted, but the alias is misconfigured and its cards cannot be updated or threaded.
-     */
-    readonly relayWithoutId: number;
-    readonly throttled: number;
-    readonly deadLettered: number;
     /** `undefined` until the row exists. */
     readonly etag: string | undefined;
 }
@@ -132,15 +138,8 @@ export interface DeadLetter {
 /** A new dead letter: everything but its id. */
 export type NewDeadLetter = Omit<DeadLetter, 'id'>;
 
-/** A new job for the outbox. */
-export interface NewOutboxJob {
-    readonly webhookKey: string;
-    readonly jobId: string;
-    readonly order: number;
-    readonly job: ValidJob;
-    readonly alias: string | undefined;
-    readonly acceptedAt: number;
-}
+/** A new job for the outbox: what it is, where it goes and in which order, before any attempt. */
+export type NewOutboxJob = Pick<OutboxJob, 'webhookKey' | 'jobId' | 'order' | 'job' | 'alias' | 'acceptedAt'>;
 
 /**
  * What {@link OutboxStore.deadLetterIfUnchanged} did: the job went to the dead letters, or it did
@@ -259,4 +258,29 @@ export function emptyWebhookState(webhookKey: string): WebhookState {
 /** A connection's state before anything was stored. */
 export function emptyConnectionState(connection: string): ConnectionState {
     return { connection, sends: [], blockedUntil: 0, claims: [], etag: undefined };
+}
+
+/** A job as it enters its webhook's outbox: not tried yet, no back-off, no answer. Its row's ETag aside. */
+export function untriedJob(job: NewOutboxJob): Omit<OutboxJob, 'etag'> {
+    return { ...job, attempts: 0, firstAttemptAt: undefined, notBefore: 0, lastStatus: undefined, lastBody: undefined, lastReason: undefined };
+}
+
+/** A webhook's counters out of its state (or anything that holds them), and nothing else. */
+export function webhookCounters(from: WebhookCounters): WebhookCounters {
+    return {
+        delivered: from.delivered,
+        accepted: from.accepted,
+        superseded: from.superseded,
+        relayWithoutId: from.relayWithoutId,
+        throttled: from.throttled,
+        deadLettered: from.deadLettered,
+    };
+}
+
+/** Why a job is given up, as its dead letter records it: the reason, its last answer and its attempts. */
+type DeliveryFailure = Pick<NewDeadLetter, 'reason' | 'lastStatus' | 'lastBody' | 'attempts' | 'firstAttemptAt' | 'deadLetteredAt'>;
+
+/** The dead letter of a job given up on delivery: the whole job (so a replay brings it back), where it was going, and why. */
+export function deliveryDeadLetter(job: OutboxJob, failure: DeliveryFailure): NewDeadLetter {
+    return { source: 'delivery', jobId: job.jobId, webhookKey: job.webhookKey, alias: job.alias, job: job.job, message: undefined, ...failure };
 }

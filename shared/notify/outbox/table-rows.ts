@@ -6,7 +6,7 @@ import { SystemError } from '../../platform/index.js';
 import { MAX_JITTER_GUARD_MS, pruneHistory, TEAMS_WEBHOOK_LIMITS } from '../limiter.js';
 import { notificationJobSchema, type ValidJob } from '../jobs.js';
 import type { MessageKeyKind, RecordedMessage } from '../relay.js';
-import type { ConnectionClaim, ConnectionState, DeadLetter, DeadLetterSource, DeliveryConfirmation, NewDeadLetter, OutboxJob, WebhookState } from './index.js';
+import { webhookCounters, type ConnectionClaim, type ConnectionState, type DeadLetter, type DeadLetterSource, type DeliveryConfirmation, type NewDeadLetter, type OutboxJob, type WebhookState } from './index.js';
 
 /** Prefix of job rows: `job|<order, 15 digits>|<encoded job id>`, so RowKey order is delivery order. */
 export const JOB_ROW_PREFIX = 'job|';
@@ -23,16 +23,16 @@ export const MESSAGE_KEY_ROW_RANGE_END = 'key}';
 /** RowKey of a webhook's state row. */
 export const STATE_ROW_KEY = 'state';
 /** Prefix of a Teams connection's partition: `connection|<name>` (names are `[a-z0-9_.-]`, never 32 hex alone). */
-export const CONNECTION_PARTITION_PREFIX = 'connection|';
+const CONNECTION_PARTITION_PREFIX = 'connection|';
 /** RowKey of a connection's state row. */
 export const CONNECTION_ROW_KEY = 'connection';
 /** PartitionKey of every dead letter. */
 export const DEAD_LETTER_PARTITION = 'deadletter';
 
 /** Digits of the zero-padded order in a job RowKey: epoch ms has 13 digits until the year 2286. */
-export const ORDER_DIGITS = 15;
+const ORDER_DIGITS = 15;
 /** Largest order a RowKey can hold. */
-export const MAX_ORDER = 10 ** ORDER_DIGITS - 1;
+const MAX_ORDER = 10 ** ORDER_DIGITS - 1;
 
 /**
  * Longest key the store writes. Azure documents 1 KiB per key; the emulator refuses keys over 512
@@ -53,22 +53,22 @@ export const STRING_CHUNK_CHARS = 30_000;
  * Chunks a job's JSON may take: 8 x 30,000 characters is 480 KiB of UTF-16, under the 1 MiB entity
  * limit with room for a dead letter's message. Queue messages are at most 64 KiB, so real jobs need 3.
  */
-export const MAX_JOB_CHUNKS = 8;
+const MAX_JOB_CHUNKS = 8;
 /** Chunks a dead letter's message may take (120,000 characters; the contract cuts messages to 32 KB). */
-export const MAX_MESSAGE_CHUNKS = 4;
+const MAX_MESSAGE_CHUNKS = 4;
 /** Chunks the encoded send log may take; 1800 sends need about 13,000 characters (see {@link encodeSends}). */
-export const MAX_SENDS_CHUNKS = 2;
+const MAX_SENDS_CHUNKS = 2;
 /** Chunks the encoded claims of a connection may take: over 1000 claims of 64-character keys, more than {@link MAX_CONNECTION_CLAIMS}. */
-export const MAX_CLAIMS_CHUNKS = 2;
+const MAX_CLAIMS_CHUNKS = 2;
 /**
  * Most webhooks sending through one connection at once. One person's flows behind one app are a
  * handful; a webhook that finds the list full still learns its turn, without a place in the rounds.
  */
 export const MAX_CONNECTION_CLAIMS = 500;
 /** Longest stored Teams answer body: enough to diagnose (Teams' error bodies are a few hundred bytes). */
-export const MAX_LAST_BODY_CHARS = 4_096;
+const MAX_LAST_BODY_CHARS = 4_096;
 /** Longest stored reason: one chunk. */
-export const MAX_REASON_CHARS = STRING_CHUNK_CHARS;
+const MAX_REASON_CHARS = STRING_CHUNK_CHARS;
 /** Marker appended to a string that was cut. */
 export const CUT_MARKER = '…[cut]';
 
@@ -268,7 +268,7 @@ function fromChunkedProperties(entity: Readonly<Record<string, unknown>>, name: 
 }
 
 /** A stored entity could not be read: names the table, partition and row, never a value. */
-export class CorruptEntityError extends SystemError {
+class CorruptEntityError extends SystemError {
     /** Where the entity is. */
     readonly table: string;
     readonly partitionKey: string;
@@ -286,14 +286,14 @@ export class CorruptEntityError extends SystemError {
 }
 
 /** Where an entity is, for error messages. */
-export interface EntityLocation {
+interface EntityLocation {
     readonly table: string;
     readonly partitionKey: string;
     readonly rowKey: string;
 }
 
 /** The location of a raw entity as the SDK returned it, whatever its shape. */
-export function locate(table: string, entity: Readonly<Record<string, unknown>>): EntityLocation {
+function locate(table: string, entity: Readonly<Record<string, unknown>>): EntityLocation {
     const partitionKey = entity.partitionKey;
     const rowKey = entity.rowKey;
     return {
@@ -338,6 +338,14 @@ function readJob(table: string, entity: Readonly<Record<string, unknown>>, name:
     return job.data;
 }
 
+/** What was read from an entity, or a {@link CorruptEntityError} saying `problem` when nothing could be. */
+function readOrRefuse<T>(table: string, entity: Readonly<Record<string, unknown>>, value: T | undefined, problem: string): T {
+    if (value === undefined) {
+        throw new CorruptEntityError(locate(table, entity), [problem]);
+    }
+    return value;
+}
+
 function readChunkedString(table: string, entity: Readonly<Record<string, unknown>>, name: string): string | undefined {
     const chunked = fromChunkedProperties(entity, name);
     if ('problem' in chunked) {
@@ -369,7 +377,7 @@ const jobRowSchema = z.looseObject({
 });
 
 /** Properties of a job row, without keys. */
-export type JobRowProperties = Record<string, string | number>;
+type JobRowProperties = Record<string, string | number>;
 
 /** The properties of a job row (keys aside). Throws when the job's JSON exceeds {@link MAX_JOB_CHUNKS}. */
 export function toJobProperties(job: Omit<OutboxJob, 'etag' | 'webhookKey'>): JobRowProperties {
@@ -398,10 +406,7 @@ export function toJobProperties(job: Omit<OutboxJob, 'etag' | 'webhookKey'>): Jo
 /** Reads a job row. @throws {CorruptEntityError} */
 export function fromJobEntity(table: string, entity: Readonly<Record<string, unknown>>): OutboxJob {
     const row = parseEntity(jobRowSchema, table, entity);
-    const job = readJob(table, entity, 'jobJson');
-    if (job === undefined) {
-        throw new CorruptEntityError(locate(table, entity), ['jobJson is missing']);
-    }
+    const job = readOrRefuse(table, entity, readJob(table, entity, 'jobJson'), 'jobJson is missing');
     return {
         webhookKey: row.partitionKey,
         jobId: row.jobId,
@@ -420,7 +425,7 @@ export function fromJobEntity(table: string, entity: Readonly<Record<string, unk
 }
 
 /** What an index row says about its job id. */
-export type IndexRow =
+type IndexRow =
     | { readonly status: 'queued'; readonly jobId: string; readonly jobRowKey: string; readonly etag: string }
     | {
           readonly status: 'delivered';
@@ -507,12 +512,12 @@ const BASE36 = /^[0-9a-z]{1,11}$/;
  * @example
  * encodeClaims([{ webhookKey: 'ab', round: 36, expiresAt: 72 }]); // 'ab,10,20'
  */
-export function encodeClaims(claims: readonly ConnectionClaim[]): string {
+function encodeClaims(claims: readonly ConnectionClaim[]): string {
     return claims.map((claim) => `${claim.webhookKey},${Math.trunc(claim.round).toString(36)},${Math.trunc(claim.expiresAt).toString(36)}`).join(';');
 }
 
 /** Decodes {@link encodeClaims}; `undefined` when the text is not a valid claim list. */
-export function decodeClaims(text: string): ConnectionClaim[] | undefined {
+function decodeClaims(text: string): ConnectionClaim[] | undefined {
     if (text === '') {
         return [];
     }
@@ -577,10 +582,10 @@ const stateRowSchema = z.looseObject({
     leaseUntil: epochMs,
     wakeAt: epochMs,
     delivered: count,
-    // Absent on rows written before flows' acceptances were counted apart.
-    accepted: count.optional(),
-    superseded: count.optional(),
-    relayWithoutId: count.optional(),
+    // Absent (0) on rows written before flows' acceptances were counted apart.
+    accepted: count.default(0),
+    superseded: count.default(0),
+    relayWithoutId: count.default(0),
     throttled: count,
     deadLettered: count,
 });
@@ -599,12 +604,7 @@ export function toStateProperties(state: WebhookState): Record<string, string | 
         leaseOwner: state.leaseOwner,
         leaseUntil: state.leaseUntil,
         wakeAt: state.wakeAt,
-        delivered: state.delivered,
-        accepted: state.accepted,
-        superseded: state.superseded,
-        relayWithoutId: state.relayWithoutId,
-        throttled: state.throttled,
-        deadLettered: state.deadLettered,
+        ...webhookCounters(state),
         ...sends,
     });
 }
@@ -612,11 +612,7 @@ export function toStateProperties(state: WebhookState): Record<string, string | 
 /** Reads a state row. @throws {CorruptEntityError} */
 export function fromStateEntity(table: string, entity: Readonly<Record<string, unknown>>): WebhookState {
     const row = parseEntity(stateRowSchema, table, entity);
-    const encoded = readChunkedString(table, entity, 'sends') ?? '';
-    const sends = decodeSends(encoded);
-    if (sends === undefined) {
-        throw new CorruptEntityError(locate(table, entity), ['sends is not a valid send log']);
-    }
+    const sends = readOrRefuse(table, entity, decodeSends(readChunkedString(table, entity, 'sends') ?? ''), 'sends is not a valid send log');
     return {
         webhookKey: row.partitionKey,
         alias: row.alias,
@@ -627,12 +623,7 @@ export function fromStateEntity(table: string, entity: Readonly<Record<string, u
         leaseOwner: row.leaseOwner,
         leaseUntil: row.leaseUntil,
         wakeAt: row.wakeAt,
-        delivered: row.delivered,
-        accepted: row.accepted ?? 0,
-        superseded: row.superseded ?? 0,
-        relayWithoutId: row.relayWithoutId ?? 0,
-        throttled: row.throttled,
-        deadLettered: row.deadLettered,
+        ...webhookCounters(row),
         etag: row.etag,
     };
 }

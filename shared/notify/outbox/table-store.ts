@@ -40,55 +40,8 @@ import { odata, type TableClient, type TableEntity, type TransactionAction } fro
 
 import { nonNull } from '../../platform/index.js';
 import type { MessageKeyKind, RecordedMessage } from '../relay.js';
-import {
-    emptyConnectionState,
-    emptyWebhookState,
-    type AddJobResult,
-    type ConnectionState,
-    type DeliveryConfirmation,
-    type ConditionalDeadLetterResult,
-    type DeadLetter,
-    type JobAttempt,
-    type NewDeadLetter,
-    type NewOutboxJob,
-    type OutboxJob,
-    type OutboxStore,
-    type WebhookState,
-} from './index.js';
-import {
-    CONNECTION_ROW_KEY,
-    DEAD_LETTER_ID_PATTERN,
-    DEAD_LETTER_PARTITION,
-    DELIVERED_RETENTION_MS,
-    INDEX_ROW_PREFIX,
-    INDEX_ROW_RANGE_END,
-    JOB_ROW_PREFIX,
-    JOB_ROW_RANGE_END,
-    STATE_ROW_KEY,
-    assertPartitionKey,
-    connectionPartitionKey,
-    deadLetterRowKey,
-    deliveredIndexProperties,
-    encodedJobId as encodedId,
-    fromConnectionEntity,
-    fromDeadLetterEntity,
-    fromIndexEntity,
-    fromJobEntity,
-    fromMessageKeyEntity,
-    MESSAGE_KEY_ROW_PREFIX,
-    MESSAGE_KEY_ROW_RANGE_END,
-    messageKeyProperties,
-    messageKeyRowKey,
-    fromStateEntity,
-    indexRowKey,
-    jobRowKey,
-    prunedSends,
-    queuedIndexProperties,
-    toConnectionProperties,
-    toDeadLetterProperties,
-    toJobProperties,
-    toStateProperties,
-} from './table-rows.js';
+import { emptyConnectionState, emptyWebhookState, untriedJob, type AddJobResult, type ConditionalDeadLetterResult, type ConnectionState, type DeadLetter, type DeliveryConfirmation, type JobAttempt, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore, type WebhookState } from './index.js';
+import { CONNECTION_ROW_KEY, DEAD_LETTER_ID_PATTERN, DEAD_LETTER_PARTITION, DELIVERED_RETENTION_MS, INDEX_ROW_PREFIX, INDEX_ROW_RANGE_END, JOB_ROW_PREFIX, JOB_ROW_RANGE_END, MESSAGE_KEY_ROW_PREFIX, MESSAGE_KEY_ROW_RANGE_END, STATE_ROW_KEY, assertPartitionKey, connectionPartitionKey, deadLetterRowKey, deliveredIndexProperties, encodedJobId as encodedId, fromConnectionEntity, fromDeadLetterEntity, fromIndexEntity, fromJobEntity, fromMessageKeyEntity, fromStateEntity, indexRowKey, jobRowKey, messageKeyProperties, messageKeyRowKey, prunedSends, queuedIndexProperties, toConnectionProperties, toDeadLetterProperties, toJobProperties, toStateProperties } from './table-rows.js';
 
 /** Most entities a Table query returns in one page (Azure Table Storage, Query Entities). */
 const MAX_PAGE_SIZE = 1_000;
@@ -131,6 +84,15 @@ function statusOf(error: unknown): number | undefined {
         return typeof status === 'number' ? status : undefined;
     }
     return undefined;
+}
+
+/** Every row of `client` that `filter` matches, each read with `read` (which names the table in its errors). */
+async function listRows<T>(client: TableClient, filter: string, read: (table: string, entity: Record<string, unknown>) => T): Promise<T[]> {
+    const rows: T[] = [];
+    for await (const entity of client.listEntities({ queryOptions: { filter } })) {
+        rows.push(read(client.tableName, entity));
+    }
+    return rows;
 }
 
 /**
@@ -292,19 +254,7 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
             const id = encodedId(job.jobId);
             const rowKey = jobRowKey(job.order, id);
             const index = indexRowKey(id);
-            const jobEntity: TableEntity = {
-                partitionKey: job.webhookKey,
-                rowKey,
-                ...toJobProperties({
-                    ...job,
-                    attempts: 0,
-                    firstAttemptAt: undefined,
-                    notBefore: 0,
-                    lastStatus: undefined,
-                    lastBody: undefined,
-                    lastReason: undefined,
-                }),
-            };
+            const jobEntity: TableEntity = { partitionKey: job.webhookKey, rowKey, ...toJobProperties(untriedJob(job)) };
             for (let attempt = 1; attempt <= ADD_JOB_ATTEMPTS; attempt++) {
                 try {
                     await outbox.submitTransaction([
@@ -505,31 +455,16 @@ export function createTableOutboxStore(tables: OutboxTables, options: TableOutbo
             return etag === undefined ? undefined : { ...state, sends, etag };
         },
 
-        async listConnections(): Promise<ConnectionState[]> {
-            const connections: ConnectionState[] = [];
-            const filter = odata`RowKey eq ${CONNECTION_ROW_KEY}`;
-            for await (const entity of outbox.listEntities({ queryOptions: { filter } })) {
-                connections.push(fromConnectionEntity(outbox.tableName, entity));
-            }
-            return connections;
+        listConnections(): Promise<ConnectionState[]> {
+            return listRows(outbox, odata`RowKey eq ${CONNECTION_ROW_KEY}`, fromConnectionEntity);
         },
 
-        async listWebhooks(): Promise<WebhookState[]> {
-            const states: WebhookState[] = [];
-            const filter = odata`RowKey eq ${STATE_ROW_KEY}`;
-            for await (const entity of outbox.listEntities({ queryOptions: { filter } })) {
-                states.push(fromStateEntity(outbox.tableName, entity));
-            }
-            return states;
+        listWebhooks(): Promise<WebhookState[]> {
+            return listRows(outbox, odata`RowKey eq ${STATE_ROW_KEY}`, fromStateEntity);
         },
 
-        async listDeadLetters(): Promise<DeadLetter[]> {
-            const letters: DeadLetter[] = [];
-            const filter = odata`PartitionKey eq ${DEAD_LETTER_PARTITION}`;
-            for await (const entity of deadLetters.listEntities({ queryOptions: { filter } })) {
-                letters.push(fromDeadLetterEntity(deadLetters.tableName, entity));
-            }
-            return letters;
+        listDeadLetters(): Promise<DeadLetter[]> {
+            return listRows(deadLetters, odata`PartitionKey eq ${DEAD_LETTER_PARTITION}`, fromDeadLetterEntity);
         },
 
         async getDeadLetter(id: string): Promise<DeadLetter | undefined> {

@@ -12,19 +12,19 @@ import { isCardUrl, withoutTagOpeners } from './card-text.js';
 import type { Conversion } from './conversion.js';
 
 /** Longest title the card shows (a group's alert name, an alert's labels). */
-export const MAX_TITLE_CHARS = 200;
+const MAX_TITLE_CHARS = 200;
 /** Longest description (summary and description annotations together). */
-export const MAX_DESCRIPTION_CHARS = 2_000;
+const MAX_DESCRIPTION_CHARS = 2_000;
 /** Longest text under one alert line. */
-export const MAX_ITEM_TEXT_CHARS = 300;
+const MAX_ITEM_TEXT_CHARS = 300;
 /** Longest label value shown. */
-export const MAX_LABEL_VALUE_CHARS = 120;
+const MAX_LABEL_VALUE_CHARS = 120;
 /** Most common labels shown as facts. */
-export const MAX_LABEL_FACTS = 10;
+const MAX_LABEL_FACTS = 10;
 /** Most alert lines tried: a 24 KB card holds fewer than this anyway. */
-export const MAX_LISTED_ALERTS = 60;
+const MAX_LISTED_ALERTS = 60;
 /** Most problems a 400 lists: a body with thousands of bad alerts needs only the first few named. */
-export const MAX_REPORTED_PROBLEMS = 20;
+const MAX_REPORTED_PROBLEMS = 20;
 
 /** An alert's labels or annotations: Alertmanager sends both as string maps. */
 const stringMapSchema = z.record(z.string(), z.string());
@@ -57,13 +57,13 @@ export const alertGroupSchema = z.looseObject({
 /** A parsed Alertmanager-shaped notification. */
 export type AlertGroup = z.output<typeof alertGroupSchema>;
 /** One parsed alert of it. */
-export type GroupAlert = z.output<typeof groupAlertSchema>;
+type GroupAlert = z.output<typeof groupAlertSchema>;
 
 /**
  * The problems of a zod failure as a 400 lists them: each names its field (`alerts.3.labels.job`),
  * at most {@link MAX_REPORTED_PROBLEMS}, then how many more there were.
  */
-export function describeIssues(error: z.ZodError): string[] {
+function describeIssues(error: z.ZodError): string[] {
     const problems = error.issues.slice(0, MAX_REPORTED_PROBLEMS).map((issue) => {
         const field = issue.path.map(String).join('.');
         return `${field === '' ? 'body' : field}: ${issue.message}`;
@@ -111,7 +111,7 @@ const SEVERITY_WORDS: Readonly<Record<string, AlertSeverity>> = {
 };
 
 /** The level a severity label value stands for when the word is not one of the known ones. */
-export const UNKNOWN_SEVERITY: AlertSeverity = 'medium';
+const UNKNOWN_SEVERITY: AlertSeverity = 'medium';
 
 /** The template's severity for a `severity` label value (case-insensitive); {@link UNKNOWN_SEVERITY} for others. */
 export function severityOf(label: string | undefined): AlertSeverity {
@@ -123,7 +123,7 @@ export function severityOf(label: string | undefined): AlertSeverity {
 const SEVERITY_RANK: readonly AlertSeverity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 /** The group's severity: its common `severity` label, else the most severe of its alerts' own. */
-export function groupSeverity(group: AlertGroup): AlertSeverity {
+function groupSeverity(group: AlertGroup): AlertSeverity {
     const common = group.commonLabels?.severity;
     if (common !== undefined) {
         return severityOf(common);
@@ -140,7 +140,7 @@ const sha256Hex = (text: string): string => createHash('sha256').update(text, 'u
  * start. A retry of the same notification has the same identity; a new alert, a resolution or a
  * restart of an alert changes it.
  */
-export function groupIdentity(prefix: string, group: AlertGroup): string {
+function groupIdentity(prefix: string, group: AlertGroup): string {
     const alerts = group.alerts
         .map((alert) => `${alert.fingerprint ?? `labels:${sha256Hex(JSON.stringify(Object.entries(alert.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))))}`}@${alert.startsAt ?? ''}`)
         .sort();
@@ -183,7 +183,7 @@ export function plainAlertText(text: string, maxChars: number): string {
 }
 
 /** A title for a Markdown link: plain text without the brackets that would end the link text. */
-export function linkTitle(text: string, maxChars: number): string {
+function linkTitle(text: string, maxChars: number): string {
     return plainAlertText(text, maxChars).replace(/[[\]]/g, '');
 }
 
@@ -211,14 +211,14 @@ export function shownTime(value: string | undefined): string | undefined {
 }
 
 /** `name=value` for each label of an alert that the group's common labels do not already say. */
-export function distinctLabels(alert: GroupAlert, common: Readonly<Record<string, string>>): string[] {
+function distinctLabels(alert: GroupAlert, common: Readonly<Record<string, string>>): string[] {
     return Object.entries(alert.labels)
         .filter(([name, value]) => !(Object.hasOwn(common, name) && common[name] === value))
         .map(([name, value]) => `${name}=${value.length > MAX_LABEL_VALUE_CHARS ? `${value.slice(0, MAX_LABEL_VALUE_CHARS - 1)}…` : value}`);
 }
 
 /** The group's common labels as facts, except those the card shows already (`alertname`, `severity`). */
-export function labelFacts(common: Readonly<Record<string, string>>): { name: string; value: string }[] {
+function labelFacts(common: Readonly<Record<string, string>>): { name: string; value: string }[] {
     return Object.entries(common)
         .filter(([name]) => name !== 'alertname' && name !== 'severity')
         .slice(0, MAX_LABEL_FACTS)
@@ -229,7 +229,7 @@ export function labelFacts(common: Readonly<Record<string, string>>): { name: st
 export type AlertLine = NonNullable<AlertCardData['alerts']>[number];
 
 /** How a count of things reads: `1 alert`, `3 alerts`. */
-export function countOf(count: number, noun: string): string {
+function countOf(count: number, noun: string): string {
     return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
 }
 
@@ -254,7 +254,7 @@ async function sendable(data: AlertCardData): Promise<boolean> {
  * `truncated` alerts the producer itself left out (`source` names why). A binary search, since a
  * line's size is only known once rendered.
  */
-export async function fitAlertLines(base: AlertCardData, lines: readonly AlertLine[], truncated: number, source: string): Promise<AlertCardData> {
+async function fitAlertLines(base: AlertCardData, lines: readonly AlertLine[], truncated: number, source: string): Promise<AlertCardData> {
     const withLines = (count: number): AlertCardData => {
         const notes: string[] = [];
         const unshown = lines.length - count;
@@ -284,7 +284,7 @@ export async function fitAlertLines(base: AlertCardData, lines: readonly AlertLi
 }
 
 /** The annotation Prometheus and Grafana alert rules conventionally link their runbook with. */
-export const RUNBOOK_ANNOTATION = 'runbook_url';
+const RUNBOOK_ANNOTATION = 'runbook_url';
 
 /** The group's runbook: the common `runbook_url`, else the first alert's. */
 export function groupRunbook(group: AlertGroup): string | undefined {
@@ -347,7 +347,7 @@ export function alertLine(alert: GroupAlert, common: Readonly<Record<string, str
 }
 
 /** How one alert producer shows its groups: the parts {@link convertAlertGroup} cannot know. */
-export interface AlertGroupShape<G extends AlertGroup> {
+interface AlertGroupShape<G extends AlertGroup> {
     /** The producer's schema: Alertmanager's shape, or an extension of it. */
     readonly schema: z.ZodType<G>;
     /** The start of the identity and of `updateKey`, e.g. `alertmanager` or `grafana:<orgId>`. */

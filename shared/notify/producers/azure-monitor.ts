@@ -6,13 +6,13 @@ import type { Conversion, ProducedJob } from './conversion.js';
 import type { ProducerEndpoint } from './endpoint.js';
 
 /** The `schemaId` of the common alert schema (learn.microsoft.com/azure/azure-monitor/alerts/alerts-common-schema). */
-export const AZURE_MONITOR_COMMON_SCHEMA_ID = 'azureMonitorCommonAlertSchema';
+const AZURE_MONITOR_COMMON_SCHEMA_ID = 'azureMonitorCommonAlertSchema';
 
 /** Azure Monitor's severities, most severe first: Critical, Error, Warning, Informational, Verbose. */
-export const AZURE_MONITOR_SEVERITIES = ['Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4'] as const;
+const AZURE_MONITOR_SEVERITIES = ['Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4'] as const;
 
 /** How each Azure Monitor severity shows on the `alert` card: the same order, most severe first. */
-export const AZURE_MONITOR_SEVERITY_LEVELS = {
+const AZURE_MONITOR_SEVERITY_LEVELS = {
     Sev0: 'critical',
     Sev1: 'high',
     Sev2: 'medium',
@@ -27,10 +27,10 @@ const UNRATED_LEVEL: AlertSeverity = 'info';
 export const AZURE_PORTAL_ALERT_URL = 'https://portal.azure.com/#view/Microsoft_Azure_Monitoring_Alerts/AlertDetails.ReactView/alertId~/';
 
 /** The Azure portal page of a resource; its ARM id follows. */
-export const AZURE_PORTAL_RESOURCE_URL = 'https://portal.azure.com/#resource';
+const AZURE_PORTAL_RESOURCE_URL = 'https://portal.azure.com/#resource';
 
 /** How much of an alert the card shows: text sizes as for every producer, and these counts. */
-export const AZURE_MONITOR_CARD_LIMITS = {
+const AZURE_MONITOR_CARD_LIMITS = {
     ...CARD_TEXT_LIMITS,
     facts: 14,
     links: 4,
@@ -45,6 +45,16 @@ const limits = AZURE_MONITOR_CARD_LIMITS;
 const text = z.string().nullish().catch(undefined);
 const figure = z.union([z.number(), z.string()]).nullish().catch(undefined);
 const record = z.record(z.string(), z.unknown()).nullish().catch(undefined);
+/** Fields read leniently as {@link text}, by name. */
+function textFields<K extends string>(...names: K[]): Record<K, typeof text> {
+    return Object.fromEntries(names.map((name) => [name, text])) as Record<K, typeof text>;
+}
+
+/** Fields read leniently as {@link figure}, by name. */
+function figureFields<K extends string>(...names: K[]): Record<K, typeof figure> {
+    return Object.fromEntries(names.map((name) => [name, figure])) as Record<K, typeof figure>;
+}
+
 const strings = z.array(z.unknown()).nullish().catch(undefined).transform((items) => (items ?? []).filter((item): item is string => typeof item === 'string'));
 
 const essentialsSchema = z.object(
@@ -251,17 +261,9 @@ const dimensions = z
     );
 
 const criterion = z.object({
-    metricName: text,
-    operator: text,
-    threshold: figure,
-    timeAggregation: text,
-    metricValue: figure,
+    ...textFields('metricName', 'operator', 'timeAggregation', 'alertSensitivity', 'webTestName', 'searchQuery', 'linkToFilteredSearchResultsUI', 'linkToSearchResultsUI'),
+    ...figureFields('threshold', 'metricValue'),
     dimensions,
-    alertSensitivity: text,
-    webTestName: text,
-    searchQuery: text,
-    linkToFilteredSearchResultsUI: text,
-    linkToSearchResultsUI: text,
 });
 
 const criteriaContext = z.object({
@@ -415,15 +417,9 @@ function logV2Parts(context: Criteria, parts: ContextParts): ContextParts {
 }
 
 const logV1Context = z.object({
-    SearchQuery: text,
-    ResultCount: figure,
-    Threshold: figure,
-    Operator: text,
-    AlertType: text,
-    SearchIntervalInMinutes: figure,
+    ...textFields('SearchQuery', 'Operator', 'AlertType', 'LinkToFilteredSearchResultsUI', 'LinkToSearchResults'),
+    ...figureFields('ResultCount', 'Threshold', 'SearchIntervalInMinutes'),
     Dimensions: dimensions,
-    LinkToFilteredSearchResultsUI: text,
-    LinkToSearchResults: text,
 });
 
 /** Log search alerts of the older API: the query, the result count against the threshold, a link to the results. */
@@ -442,15 +438,7 @@ function logV1Parts(context: z.output<typeof logV1Context>, parts: ContextParts)
     return parts;
 }
 
-const activityContext = z.object({
-    operationName: text,
-    status: text,
-    subStatus: text,
-    caller: text,
-    level: figure,
-    eventTimestamp: text,
-    properties: record,
-});
+const activityContext = z.object({ ...textFields('operationName', 'status', 'subStatus', 'caller', 'eventTimestamp'), level: figure, properties: record });
 
 type ActivityContext = z.output<typeof activityContext>;
 
@@ -520,14 +508,8 @@ function resourceHealthParts(context: ActivityContext, parts: ContextParts): Con
 const budgetContext = z.object({
     AlertData: z
         .object({
-            BudgetName: text,
-            SpentAmount: figure,
-            BudgetThreshold: figure,
-            NotificationThresholdAmount: figure,
-            ThresholdType: text,
-            ForecastedTotalForPeriod: figure,
-            Scope: text,
-            Unit: text,
+            ...textFields('BudgetName', 'ThresholdType', 'Scope', 'Unit'),
+            ...figureFields('SpentAmount', 'BudgetThreshold', 'NotificationThresholdAmount', 'ForecastedTotalForPeriod'),
         })
         .nullish()
         .catch(undefined),
@@ -555,13 +537,7 @@ function budgetParts(context: z.output<typeof budgetContext>, parts: ContextPart
     return parts;
 }
 
-const smartDetectorContext = z.object({
-    DetectionSummary: text,
-    DetectedValue: figure,
-    NormalValue: figure,
-    SmartDetectorName: text,
-    FormattedOccurrenceTime: text,
-});
+const smartDetectorContext = z.object({ ...textFields('DetectionSummary', 'SmartDetectorName', 'FormattedOccurrenceTime'), ...figureFields('DetectedValue', 'NormalValue') });
 
 /** Smart detection: what was detected, against what is normal. */
 function smartDetectorParts(context: z.output<typeof smartDetectorContext>, parts: ContextParts): ContextParts {

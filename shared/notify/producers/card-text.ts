@@ -15,7 +15,7 @@ export const CARD_TEXT_LIMITS = {
 } as const;
 
 /** What ends a text that was cut. */
-export const CUT_TEXT_MARKER = '… (cut)';
+const CUT_TEXT_MARKER = '… (cut)';
 
 /**
  * Whether a URL from a producer may be a card button: what the card templates accept (http or

@@ -1,12 +1,12 @@
 /** `TEAMS_MENTION_MAP_GITHUB`: which Teams user each GitHub login is, so the GitHub endpoint can @mention reviewers. */
-import { listEntries } from '../../platform/config.js';
+import { listPairs } from '../../platform/config.js';
 import { isMentionId } from '../mention-id.js';
 
 /** A GitHub login: letters, digits and single hyphens, at most 39 characters (a bot's ends in `[bot]`). */
 export const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 
 /** The setting that holds the map. */
-export const GITHUB_MENTION_MAP_SETTING = 'TEAMS_MENTION_MAP_GITHUB';
+const GITHUB_MENTION_MAP_SETTING = 'TEAMS_MENTION_MAP_GITHUB';
 
 /**
  * Parses `login:upn,...` (a UPN or an Entra object id after each colon) into a map from the
@@ -19,12 +19,8 @@ export const GITHUB_MENTION_MAP_SETTING = 'TEAMS_MENTION_MAP_GITHUB';
 export function parseGitHubMentionMap(value: string): { map: ReadonlyMap<string, string>; problems: string[] } {
     const map = new Map<string, string>();
     const problems: string[] = [];
-    const entries = listEntries(value);
-    entries.forEach((entry, index) => {
-        const where = `${GITHUB_MENTION_MAP_SETTING} entry ${index + 1}`;
-        const colon = entry.indexOf(':');
-        const login = colon === -1 ? '' : entry.slice(0, colon).trim();
-        const id = colon === -1 ? '' : entry.slice(colon + 1).trim();
+    for (const { where, name: login = '', value: after } of listPairs(value, GITHUB_MENTION_MAP_SETTING)) {
+        const id = login === '' ? '' : after;
         if (!GITHUB_LOGIN.test(login)) {
             problems.push(`${where}: write login:upn, where the login is a GitHub login (letters, digits and hyphens, at most 39)`);
         } else if (!isMentionId(id)) {
@@ -34,6 +30,6 @@ export function parseGitHubMentionMap(value: string): { map: ReadonlyMap<string,
         } else {
             map.set(login.toLowerCase(), id);
         }
-    });
+    }
     return { map, problems };
 }

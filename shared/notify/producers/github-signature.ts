@@ -5,15 +5,15 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const GITHUB_SIGNATURE_HEADER = 'x-hub-signature-256';
 
 /** What comes before the hex digest in the header. */
-export const GITHUB_SIGNATURE_PREFIX = 'sha256=';
+const GITHUB_SIGNATURE_PREFIX = 'sha256=';
 
 const HEADER = /^sha256=([0-9a-fA-F]+)$/;
 
 /** Why a signature was refused. Never shown to the caller (every refusal answers the same 401). */
-export type GitHubSignatureFailure = 'no_secret' | 'missing_header' | 'malformed_header' | 'mismatch';
+type GitHubSignatureFailure = 'no_secret' | 'missing_header' | 'malformed_header' | 'mismatch';
 
 /** The outcome of {@link verifyGitHubSignature}. */
-export type GitHubSignatureCheck = { readonly ok: true } | { readonly ok: false; readonly reason: GitHubSignatureFailure };
+type GitHubSignatureCheck = { readonly ok: true } | { readonly ok: false; readonly reason: GitHubSignatureFailure };
 
 /**
  * The `X-Hub-Signature-256` value GitHub sends for `body` signed with `secret`.

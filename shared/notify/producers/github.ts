@@ -10,20 +10,17 @@ import { GITHUB_LOGIN } from './github-mentions.js';
 import { GITHUB_SIGNATURE_HEADER, verifyGitHubSignature } from './github-signature.js';
 
 /** The event GitHub sends once when a webhook is created; it is answered 200 and posts nothing. */
-export const GITHUB_PING_EVENT = 'ping';
+const GITHUB_PING_EVENT = 'ping';
 
 /** The headers that name a delivery's event and id. */
-export const GITHUB_EVENT_HEADER = 'x-github-event';
-export const GITHUB_DELIVERY_HEADER = 'x-github-delivery';
-
-/** The events this converter turns into cards (docs.github.com/webhooks/webhook-events-and-payloads). */
-export const GITHUB_EVENTS = ['pull_request', 'workflow_run', 'workflow_job', 'deployment_status', 'release'] as const;
+const GITHUB_EVENT_HEADER = 'x-github-event';
+const GITHUB_DELIVERY_HEADER = 'x-github-delivery';
 
 /** Longest delivery id kept as an identity: GitHub's are GUIDs. */
-export const MAX_GITHUB_DELIVERY_ID_LENGTH = 128;
+const MAX_GITHUB_DELIVERY_ID_LENGTH = 128;
 
 /** How much of a delivery the card shows, besides {@link CARD_TEXT_LIMITS}. */
-export const GITHUB_CARD_LIMITS = {
+const GITHUB_CARD_LIMITS = {
     ...CARD_TEXT_LIMITS,
     nameBytes: 200,
     commitMessageBytes: 500,
@@ -34,7 +31,7 @@ export const GITHUB_CARD_LIMITS = {
 const limits = GITHUB_CARD_LIMITS;
 
 /** One delivery as the endpoint receives it. */
-export interface GitHubDelivery {
+interface GitHubDelivery {
     /** `X-GitHub-Event`. */
     readonly event: string | null | undefined;
     /** `X-GitHub-Delivery`: a GUID per delivery, kept by GitHub's redeliveries. */
@@ -47,7 +44,17 @@ export interface GitHubDelivery {
 const text = z.string().nullish().catch(undefined);
 const count = z.int().nonnegative().nullish().catch(undefined);
 const user = z.object({ login: z.string() }).nullish().catch(undefined);
-const repository = z.object({ full_name: z.string().trim().min(1, 'must not be empty'), name: text, html_url: text }, { error: 'must be an object' });
+const flag = z.boolean().nullish().catch(undefined);
+/** A value the event cannot be shown without. */
+const requiredText = z.string({ error: 'must be a string' });
+const wholeId = z.int({ error: 'must be a whole number' }).nonnegative();
+
+/** An object of the payload that the event cannot be shown without. */
+function payloadObject<Shape extends z.ZodRawShape>(shape: Shape) {
+    return z.object(shape, { error: 'must be an object' });
+}
+
+const repository = payloadObject({ full_name: z.string().trim().min(1, 'must not be empty'), name: text, html_url: text });
 
 /**
  * Converts one GitHub webhook delivery into jobs: `pull_request` (`opened`, `review_requested`,
@@ -76,13 +83,13 @@ export function convertGitHubDelivery(delivery: GitHubDelivery, mentionMap: Read
         case 'pull_request':
             return pullRequest(identity, delivery.body, mentionMap);
         case 'workflow_run':
-            return workflowRun(identity, delivery.body);
+            return convertParsed(event, workflowRunEvent, delivery.body, (data) => workflowRun(identity, data));
         case 'workflow_job':
-            return workflowJob(identity, delivery.body);
+            return convertParsed(event, workflowJobEvent, delivery.body, (data) => workflowJob(identity, data));
         case 'deployment_status':
-            return deploymentStatus(identity, delivery.body);
+            return convertParsed(event, deploymentStatusEvent, delivery.body, (data) => deploymentStatus(identity, data));
         case 'release':
-            return release(identity, delivery.body);
+            return convertParsed(event, releaseEvent, delivery.body, (data) => release(identity, data));
         default:
             return { kind: 'ignored', event };
     }
@@ -101,16 +108,23 @@ function headerProblems(delivery: GitHubDelivery): string[] {
     return problems;
 }
 
-/** The outcome of parsing an event's payload: its data, or the problems naming each field. */
-function parseEvent<S extends z.ZodType>(schema: S, body: unknown, event: string): { ok: true; data: z.output<S> } | { ok: false; conversion: Conversion } {
+/** The event's payload, parsed with `schema`, as `convert` makes it jobs; or the problems, each naming its field. */
+function convertParsed<S extends z.ZodType>(event: string, schema: S, body: unknown, convert: (data: z.output<S>) => Conversion): Conversion {
     const parsed = schema.safeParse(body);
-    if (parsed.success) {
-        return { ok: true, data: parsed.data };
+    if (!parsed.success) {
+        return { kind: 'invalid', problems: parsed.error.issues.map((issue) => `${issue.path.length === 0 ? event : issue.path.join('.')}: ${issue.message}`) };
     }
-    return {
-        ok: false,
-        conversion: { kind: 'invalid', problems: parsed.error.issues.map((issue) => `${issue.path.length === 0 ? event : issue.path.join('.')}: ${issue.message}`) },
-    };
+    return convert(parsed.data);
+}
+
+/** The one job of a card about `path` in the repository, which the card is updated by (`updateKey`). */
+function repositoryJob(identity: string, repository: string, path: string, card: ProducedJob['card'], extra: Pick<ProducedJob, 'relayOnly'> = {}): Conversion {
+    return { kind: 'jobs', jobs: [{ identity, updateKey: `github:${repository}/${path}`, ...extra, card }] };
+}
+
+/** `{ [key]: value }` cut to a name's size when the value has more than spaces, else nothing. */
+function nameField<K extends string>(key: K, value: string | null | undefined): { [P in K]?: string } {
+    return optional(key, value?.trim() ? clipText(value, limits.nameBytes) : undefined);
 }
 
 /** `event.action`, for the answer to an action this converter does not post. */
@@ -136,25 +150,22 @@ function secondsBetween(start: string | null | undefined, end: string | null | u
 }
 
 const pullRequestEvent = z.object({
-    action: z.string({ error: 'must be a string' }),
+    action: requiredText,
     number: z.int({ error: 'must be a whole number' }).positive(),
-    pull_request: z.object(
-        {
-            title: z.string({ error: 'must be a string' }),
-            html_url: text,
-            body: text,
-            user,
-            merged: z.boolean().nullish().catch(undefined),
-            merged_by: user,
-            draft: z.boolean().nullish().catch(undefined),
-            head: z.object({ ref: text }).nullish().catch(undefined),
-            base: z.object({ ref: text }).nullish().catch(undefined),
-            additions: count,
-            deletions: count,
-            requested_reviewers: z.array(z.unknown()).nullish().catch(undefined),
-        },
-        { error: 'must be an object' },
-    ),
+    pull_request: payloadObject({
+        title: requiredText,
+        html_url: text,
+        body: text,
+        user,
+        merged: flag,
+        merged_by: user,
+        draft: flag,
+        head: z.object({ ref: text }).nullish().catch(undefined),
+        base: z.object({ ref: text }).nullish().catch(undefined),
+        additions: count,
+        deletions: count,
+        requested_reviewers: z.array(z.unknown()).nullish().catch(undefined),
+    }),
     requested_reviewer: user,
     requested_team: z.object({ name: z.string() }).nullish().catch(undefined),
     repository,
@@ -168,11 +179,10 @@ function pullRequest(identity: string, body: unknown, mentionMap: ReadonlyMap<st
     if (action.success && !POSTED_PULL_REQUEST_ACTIONS.has(action.data.action)) {
         return ignored('pull_request', action.data.action);
     }
-    const parsed = parseEvent(pullRequestEvent, body, 'pull_request');
-    if (!parsed.ok) {
-        return parsed.conversion;
-    }
-    const { data } = parsed;
+    return convertParsed('pull_request', pullRequestEvent, body, (data) => pullRequestCard(identity, data, mentionMap));
+}
+
+function pullRequestCard(identity: string, data: z.output<typeof pullRequestEvent>, mentionMap: ReadonlyMap<string, string>): Conversion {
     const pr = data.pull_request;
     if (data.action === 'closed' && pr.merged !== true) {
         return ignored('pull_request', 'closed');
@@ -203,8 +213,8 @@ function pullRequest(identity: string, body: unknown, mentionMap: ReadonlyMap<st
         number: data.number,
         title: clipText(`${pr.draft === true ? '[Draft] ' : ''}${pr.title.trim() || '(no title)'}`, limits.titleBytes),
         ...(pr.user ? { author: clipText(pr.user.login, limits.nameBytes) } : {}),
-        ...(pr.head?.ref?.trim() ? { sourceBranch: clipText(pr.head.ref, limits.nameBytes) } : {}),
-        ...(pr.base?.ref?.trim() ? { targetBranch: clipText(pr.base.ref, limits.nameBytes) } : {}),
+        ...nameField('sourceBranch', pr.head?.ref),
+        ...nameField('targetBranch', pr.base?.ref),
         ...(pr.additions !== null && pr.additions !== undefined ? { additions: pr.additions } : {}),
         ...(pr.deletions !== null && pr.deletions !== undefined ? { deletions: pr.deletions } : {}),
         ...(description !== '' ? { description } : {}),
@@ -240,36 +250,28 @@ function buildStatus(conclusion: string | null | undefined): BuildStatus {
 }
 
 const workflowRunEvent = z.object({
-    action: z.string({ error: 'must be a string' }),
-    workflow_run: z.object(
-        {
-            id: z.int({ error: 'must be a whole number' }).nonnegative(),
-            name: text,
-            run_number: count,
-            run_attempt: count,
-            conclusion: text,
-            event: text,
-            head_branch: text,
-            head_sha: text,
-            head_commit: z.object({ message: text }).nullish().catch(undefined),
-            html_url: text,
-            actor: user,
-            triggering_actor: user,
-            run_started_at: text,
-            updated_at: text,
-        },
-        { error: 'must be an object' },
-    ),
+    action: requiredText,
+    workflow_run: payloadObject({
+        id: wholeId,
+        name: text,
+        run_number: count,
+        run_attempt: count,
+        conclusion: text,
+        event: text,
+        head_branch: text,
+        head_sha: text,
+        head_commit: z.object({ message: text }).nullish().catch(undefined),
+        html_url: text,
+        actor: user,
+        triggering_actor: user,
+        run_started_at: text,
+        updated_at: text,
+    }),
     workflow: z.object({ name: text }).nullish().catch(undefined),
     repository,
 });
 
-function workflowRun(identity: string, body: unknown): Conversion {
-    const parsed = parseEvent(workflowRunEvent, body, 'workflow_run');
-    if (!parsed.ok) {
-        return parsed.conversion;
-    }
-    const { data } = parsed;
+function workflowRun(identity: string, data: z.output<typeof workflowRunEvent>): Conversion {
     // A run that starts is worth a card only where the card can turn into the result later (a relay
     // flow updates it in place); other aliases get the completed run alone.
     const started = data.action === 'requested' || data.action === 'in_progress';
@@ -288,38 +290,32 @@ function workflowRun(identity: string, body: unknown): Conversion {
         pipeline: clipText(`${data.repository.full_name} · ${run.name?.trim() || data.workflow?.name?.trim() || 'workflow'}`, limits.titleBytes),
         status: started ? 'running' : buildStatus(run.conclusion),
         ...(run.run_number !== null && run.run_number !== undefined ? { runNumber: run.run_number } : {}),
-        ...(run.head_branch?.trim() ? { branch: clipText(run.head_branch, limits.nameBytes) } : {}),
-        ...(run.head_sha?.trim() ? { commit: clipText(run.head_sha, limits.nameBytes) } : {}),
+        ...nameField('branch', run.head_branch),
+        ...nameField('commit', run.head_sha),
         ...optional('commitMessage', firstLine(run.head_commit?.message)),
         ...(by ? { by: clipText(by, limits.nameBytes) } : {}),
         ...(duration !== undefined ? { duration } : {}),
         ...(facts.length > 0 ? { facts } : {}),
         ...(run.html_url && isCardUrl(run.html_url) ? { url: run.html_url } : {}),
     };
-    return {
-        kind: 'jobs',
-        jobs: [{ identity, updateKey: `github:${data.repository.full_name}/actions/runs/${run.id}`, ...(started ? { relayOnly: true } : {}), card: { template: 'build', data: card } }],
-    };
+    return repositoryJob(identity, data.repository.full_name, `actions/runs/${run.id}`, { template: 'build', data: card }, started ? { relayOnly: true } : {});
 }
 
 const workflowJobEvent = z.object({
-    action: z.string({ error: 'must be a string' }),
-    workflow_job: z.object(
-        {
-            id: z.int({ error: 'must be a whole number' }).nonnegative(),
-            run_id: z.int().nonnegative().nullish().catch(undefined),
-            name: text,
-            workflow_name: text,
-            conclusion: text,
-            head_branch: text,
-            head_sha: text,
-            html_url: text,
-            started_at: text,
-            completed_at: text,
-            steps: z.array(z.unknown()).nullish().catch(undefined),
-        },
-        { error: 'must be an object' },
-    ),
+    action: requiredText,
+    workflow_job: payloadObject({
+        id: wholeId,
+        run_id: z.int().nonnegative().nullish().catch(undefined),
+        name: text,
+        workflow_name: text,
+        conclusion: text,
+        head_branch: text,
+        head_sha: text,
+        html_url: text,
+        started_at: text,
+        completed_at: text,
+        steps: z.array(z.unknown()).nullish().catch(undefined),
+    }),
     repository,
     sender: user,
 });
@@ -331,12 +327,7 @@ const step = z.object({ name: z.string(), conclusion: text });
  * `workflow_job` payload names (a `workflow_run` payload does not list its jobs). Jobs that did not
  * fail are not posted: the run's own card reports them.
  */
-function workflowJob(identity: string, body: unknown): Conversion {
-    const parsed = parseEvent(workflowJobEvent, body, 'workflow_job');
-    if (!parsed.ok) {
-        return parsed.conversion;
-    }
-    const { data } = parsed;
+function workflowJob(identity: string, data: z.output<typeof workflowJobEvent>): Conversion {
     const job = data.workflow_job;
     if (data.action !== 'completed' || buildStatus(job.conclusion) !== 'failed') {
         return ignored('workflow_job', data.action === 'completed' ? `completed (${job.conclusion ?? 'no conclusion'})` : data.action);
@@ -350,16 +341,16 @@ function workflowJob(identity: string, body: unknown): Conversion {
     const card: BuildCardData = {
         pipeline: clipText(`${data.repository.full_name} · ${job.workflow_name?.trim() || 'workflow'} / ${job.name?.trim() || 'job'}`, limits.titleBytes),
         status: 'failed',
-        ...(job.head_branch?.trim() ? { branch: clipText(job.head_branch, limits.nameBytes) } : {}),
-        ...(job.head_sha?.trim() ? { commit: clipText(job.head_sha, limits.nameBytes) } : {}),
+        ...nameField('branch', job.head_branch),
+        ...nameField('commit', job.head_sha),
         ...(data.sender ? { by: clipText(data.sender.login, limits.nameBytes) } : {}),
         ...(duration !== undefined ? { duration } : {}),
         ...(shown.kept.length > 0 ? { failedSteps: [...shown.kept.map((name) => clipText(name, limits.nameBytes)), ...(shown.leftOut ? [shown.leftOut] : [])] } : {}),
         ...(job.conclusion && !PLAIN_CONCLUSIONS.has(job.conclusion) ? { facts: [{ name: 'Conclusion', value: clipText(job.conclusion, limits.factValueBytes) }] } : {}),
         ...(job.html_url && isCardUrl(job.html_url) ? { url: job.html_url } : {}),
     };
-    const run = job.run_id === null || job.run_id === undefined ? '' : `/actions/runs/${job.run_id}`;
-    return { kind: 'jobs', jobs: [{ identity, updateKey: `github:${data.repository.full_name}${run}/jobs/${job.id}`, card: { template: 'build', data: card } }] };
+    const run = job.run_id === null || job.run_id === undefined ? '' : `actions/runs/${job.run_id}/`;
+    return repositoryJob(identity, data.repository.full_name, `${run}jobs/${job.id}`, { template: 'build', data: card });
 }
 
 /** A deployment status's state as the `deployment` card's status; `inactive` (superseded) is not posted. */
@@ -374,39 +365,21 @@ const DEPLOYMENT_STATE_STATUS: Readonly<Record<string, DeploymentStatus>> = {
 };
 
 const deploymentStatusEvent = z.object({
-    deployment_status: z.object(
-        {
-            state: z.string({ error: 'must be a string' }),
-            environment: text,
-            description: text,
-            target_url: text,
-            log_url: text,
-            environment_url: text,
-            creator: user,
-            created_at: text,
-        },
-        { error: 'must be an object' },
-    ),
-    deployment: z.object(
-        {
-            id: z.int({ error: 'must be a whole number' }).nonnegative(),
-            ref: text,
-            sha: text,
-            environment: text,
-            creator: user,
-            created_at: text,
-        },
-        { error: 'must be an object' },
-    ),
+    deployment_status: payloadObject({
+        state: requiredText,
+        environment: text,
+        description: text,
+        target_url: text,
+        log_url: text,
+        environment_url: text,
+        creator: user,
+        created_at: text,
+    }),
+    deployment: payloadObject({ id: wholeId, ref: text, sha: text, environment: text, creator: user, created_at: text }),
     repository,
 });
 
-function deploymentStatus(identity: string, body: unknown): Conversion {
-    const parsed = parseEvent(deploymentStatusEvent, body, 'deployment_status');
-    if (!parsed.ok) {
-        return parsed.conversion;
-    }
-    const { data } = parsed;
+function deploymentStatus(identity: string, data: z.output<typeof deploymentStatusEvent>): Conversion {
     const state = data.deployment_status;
     const status = Object.hasOwn(DEPLOYMENT_STATE_STATUS, state.state) ? DEPLOYMENT_STATE_STATUS[state.state] : undefined;
     if (status === undefined) {
@@ -421,8 +394,8 @@ function deploymentStatus(identity: string, body: unknown): Conversion {
     ];
     const card: DeploymentCardData = {
         service: clipText(data.repository.name?.trim() || data.repository.full_name, limits.nameBytes),
-        ...(data.deployment.ref?.trim() ? { version: clipText(data.deployment.ref, limits.nameBytes) } : {}),
-        ...(environment ? { environment: clipText(environment, limits.nameBytes) } : {}),
+        ...nameField('version', data.deployment.ref),
+        ...nameField('environment', environment),
         status,
         ...(by ? { by: clipText(by, limits.nameBytes) } : {}),
         ...(duration !== undefined ? { duration } : {}),
@@ -430,35 +403,16 @@ function deploymentStatus(identity: string, body: unknown): Conversion {
         ...(state.log_url && isCardUrl(state.log_url) ? { url: state.log_url } : state.target_url && isCardUrl(state.target_url) ? { url: state.target_url } : {}),
         ...optional('links', linkList('Open environment', state.environment_url)),
     };
-    return {
-        kind: 'jobs',
-        jobs: [{ identity, updateKey: `github:${data.repository.full_name}/deployments/${data.deployment.id}`, card: { template: 'deployment', data: card } }],
-    };
+    return repositoryJob(identity, data.repository.full_name, `deployments/${data.deployment.id}`, { template: 'deployment', data: card });
 }
 
 const releaseEvent = z.object({
-    action: z.string({ error: 'must be a string' }),
-    release: z.object(
-        {
-            id: z.int({ error: 'must be a whole number' }).nonnegative(),
-            tag_name: z.string({ error: 'must be a string' }),
-            name: text,
-            body: text,
-            html_url: text,
-            prerelease: z.boolean().nullish().catch(undefined),
-            author: user,
-        },
-        { error: 'must be an object' },
-    ),
+    action: requiredText,
+    release: payloadObject({ id: wholeId, tag_name: requiredText, name: text, body: text, html_url: text, prerelease: flag, author: user }),
     repository,
 });
 
-function release(identity: string, body: unknown): Conversion {
-    const parsed = parseEvent(releaseEvent, body, 'release');
-    if (!parsed.ok) {
-        return parsed.conversion;
-    }
-    const { data } = parsed;
+function release(identity: string, data: z.output<typeof releaseEvent>): Conversion {
     if (data.action !== 'published') {
         return ignored('release', data.action);
     }
@@ -475,10 +429,7 @@ function release(identity: string, body: unknown): Conversion {
         ...(facts.length > 0 ? { facts } : {}),
         ...optional('links', linkList('Release notes', rel.html_url)),
     };
-    return {
-        kind: 'jobs',
-        jobs: [{ identity, updateKey: `github:${data.repository.full_name}/releases/${rel.id}`, card: { template: 'message', data: card } }],
-    };
+    return repositoryJob(identity, data.repository.full_name, `releases/${rel.id}`, { template: 'message', data: card });
 }
 
 /** `{ [key]: value }` when the value is present, else nothing (optional card fields are left out, never `undefined`). */

@@ -2,7 +2,7 @@
 import { ALIAS_PATTERN, listEntries } from '../../platform/config.js';
 
 /** The matcher that matches every group: the fallback route. */
-export const MATCH_EVERYTHING = '*';
+const MATCH_EVERYTHING = '*';
 
 /** A Prometheus label name (Prometheus docs, "Data model": `[a-zA-Z_][a-zA-Z0-9_]*`). */
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -11,7 +11,7 @@ const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const QUOTED_ENTRY_CHARS = 60;
 
 /** One label a route requires: `name=value` (an empty value matches a label that is absent or empty, as in Prometheus). */
-export interface LabelMatcher {
+interface LabelMatcher {
     readonly name: string;
     readonly value: string;
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { toWebhookBudget, type WebhookBudget } from '../../../shared/notify/budget.js';
 import { statusCard, windowFillStyle } from '../../../shared/mention/commands/builtin/status.js';
-import { emptyWebhookState, type OutboxJob } from '../../../shared/notify/outbox/index.js';
+import { emptyWebhookState, untriedJob, type OutboxJob } from '../../../shared/notify/outbox/index.js';
 import { cardActionTypes, toTeamsReply } from '../../../shared/mention/reply.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12);
@@ -33,22 +33,8 @@ function budgetOf(sends: readonly number[], overrides: Partial<WebhookBudget> = 
 
 /** A head job of the `ops` webhook, fresh unless `overrides` say it failed. */
 function headJob(overrides: Partial<OutboxJob> = {}): OutboxJob {
-    return {
-        webhookKey: 'c'.repeat(32),
-        jobId: 'deploy-4711',
-        order: NOW - 600_000,
-        job: { id: 'deploy-4711', to: 'ops', text: 'Deployed' },
-        alias: 'ops',
-        acceptedAt: NOW - 600_000,
-        attempts: 0,
-        firstAttemptAt: undefined,
-        notBefore: 0,
-        lastStatus: undefined,
-        lastBody: undefined,
-        lastReason: undefined,
-        etag: 'W/"1"',
-        ...overrides,
-    };
+    const job = { webhookKey: 'c'.repeat(32), jobId: 'deploy-4711', order: NOW - 600_000, job: { id: 'deploy-4711', to: 'ops', text: 'Deployed' }, alias: 'ops', acceptedAt: NOW - 600_000 };
+    return { ...untriedJob(job), etag: 'W/"1"', ...overrides };
 }
 
 function budgetWithHead(head: OutboxJob | undefined): WebhookBudget {

@@ -3,16 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { fromAlertmanager, silenceUrl } from '../../../shared/notify/producers/alertmanager.js';
 import { plainAlertText, severityOf } from '../../../shared/notify/producers/alert-group.js';
 import { SAFE_PAYLOAD_BYTES } from '../../../shared/notify/payload.js';
+import { convertedOnce, factRows } from '../../support/producer-checks.js';
 import { onlyJob, producerFixture, sendableBytes } from './producer-jobs.js';
 
 const fixture = (name: string) => producerFixture(`alertmanager/${name}`);
 const convert = (body: unknown) => onlyJob(fromAlertmanager(body));
 
 describe('fromAlertmanager on a firing group', () => {
-    it('makes one critical, firing alert card with the common summary and description', async () => {
-        const job = await convert(fixture('firing'));
-        expect(job.card.template).toBe('alert');
-        expect(job.data).toMatchObject({
+    const firing = convertedOnce(() => convert(fixture('firing')));
+
+    it('makes one critical, firing alert card with the common summary and description', () => {
+        expect(firing.job.card.template).toBe('alert');
+        expect(firing.job.data).toMatchObject({
             title: 'InstanceDown',
             severity: 'critical',
             status: 'firing',
@@ -21,29 +23,21 @@ describe('fromAlertmanager on a firing group', () => {
         });
     });
 
-    it('shows the count, the first start and the common labels as facts', async () => {
-        const { data } = await convert(fixture('firing'));
-        expect(data.facts).toEqual([
-            { name: 'Alerts', value: '2 firing' },
-            { name: 'Since', value: '2026-11-23 10:02 UTC' },
-            { name: 'job', value: 'node' },
-            { name: 'team', value: 'infra' },
-        ]);
+    it('shows the count, the first start and the common labels as facts', () => {
+        expect(firing.data.facts).toEqual(factRows({ Alerts: '2 firing', Since: '2026-11-23 10:02 UTC', job: 'node', team: 'infra' }));
     });
 
-    it('lists every alert by the labels that set it apart, linked to its expression', async () => {
-        const { data } = await convert(fixture('firing'));
-        expect(data.alerts).toEqual([
+    it('lists every alert by the labels that set it apart, linked to its expression', () => {
+        expect(firing.data.alerts).toEqual([
             { title: 'instance=db-1:9100', status: 'firing', text: 'since 2026-11-23 10:02 UTC', url: 'https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1' },
             { title: 'instance=db-2:9100', status: 'firing', text: 'since 2026-11-23 10:04 UTC', url: 'https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1' },
         ]);
-        expect(data.note).toBeUndefined();
+        expect(firing.data.note).toBeUndefined();
     });
 
-    it('links the shared expression, the runbook, a silence of the common labels, and Alertmanager', async () => {
-        const { data } = await convert(fixture('firing'));
-        expect(data.url).toBe('https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1');
-        const links = data.links as { title: string; url: string }[];
+    it('links the shared expression, the runbook, a silence of the common labels, and Alertmanager', () => {
+        expect(firing.data.url).toBe('https://prometheus.example.com/graph?g0.expr=up+%3D%3D+0&g0.tab=1');
+        const links = firing.data.links as { title: string; url: string }[];
         expect(links.map((link) => link.title)).toEqual(['Runbook', 'Silence', 'Alertmanager']);
         expect(links[0]?.url).toBe('https://runbooks.example.com/InstanceDown');
         const silence = new URL(links[1]?.url ?? '');
@@ -54,12 +48,11 @@ describe('fromAlertmanager on a firing group', () => {
     it('routes on the common labels and updates by receiver and group key', async () => {
         const conversion = await fromAlertmanager(fixture('firing'));
         expect(conversion).toMatchObject({ kind: 'jobs', labels: { alertname: 'InstanceDown', team: 'infra' } });
-        const job = await convert(fixture('firing'));
-        expect(job.updateKey).toBe('alertmanager:teams-ops:{}/{severity="critical"}:{alertname="InstanceDown"}');
+        expect(firing.job.updateKey).toBe('alertmanager:teams-ops:{}/{severity="critical"}:{alertname="InstanceDown"}');
     });
 
     it('is a card the sender accepts for Workflows and connectors', async () => {
-        expect(await sendableBytes(await convert(fixture('firing')))).toBeLessThan(SAFE_PAYLOAD_BYTES);
+        expect(await sendableBytes(firing.job)).toBeLessThan(SAFE_PAYLOAD_BYTES);
     });
 });
 

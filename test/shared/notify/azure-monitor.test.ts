@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkJob } from '../../../shared/notify/accept.js';
-import { producerJob } from '../../../shared/notify/producers/endpoint.js';
 import { type AlertCardData } from '../../../shared/cards/index.js';
 import { AZURE_PORTAL_ALERT_URL, convertAzureMonitorAlert } from '../../../shared/notify/producers/azure-monitor.js';
-import type { Conversion, ProducedJob } from '../../../shared/notify/producers/conversion.js';
-import { loadConfig } from '../../../shared/config.js';
-import { AZURE_MONITOR_SAMPLES, fixtureBytes } from '../../support/fixtures.js';
+import type { ProducedJob } from '../../../shared/notify/producers/conversion.js';
+import { AZURE_MONITOR_SAMPLES } from '../../support/fixtures.js';
+import { expectDeliverable as expectDeliverableBy, onlyJob } from '../../support/producer-checks.js';
+import { producerFixture } from './producer-jobs.js';
 
-const CONFIG = loadConfig({
-    TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
-    TEAMS_WEBHOOK_FLOW: 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
-});
-
-function fixture(name: string): Record<string, unknown> {
-    return JSON.parse(fixtureBytes(`producers/azure-monitor/${name}.json`).toString('utf8')) as Record<string, unknown>;
-}
-
-function onlyJob(conversion: Conversion): ProducedJob {
-    expect(conversion.kind).toBe('jobs');
-    const jobs = conversion.kind === 'jobs' ? conversion.jobs : [];
-    expect(jobs).toHaveLength(1);
-    return jobs[0] as ProducedJob;
-}
+const fixture = (name: string): Record<string, unknown> => producerFixture(`azure-monitor/${name}`);
+const expectDeliverable = (job: ProducedJob) => expectDeliverableBy('azure-monitor', job);
 
 function cardOf(name: string): AlertCardData {
     const job = onlyJob(convertAzureMonitorAlert(fixture(name)));
@@ -33,14 +19,12 @@ function fact(card: AlertCardData, name: string): string | number | boolean | un
     return card.facts?.find((row) => row.name === name)?.value;
 }
 
-/** Sends the job to both kinds of destination through the same checks the endpoint and the sender make. */
-async function expectDeliverable(job: ProducedJob): Promise<void> {
-    for (const to of ['ops', 'flow']) {
-        const checked = await checkJob(producerJob('azure-monitor', to, job), CONFIG);
-        expect(checked.ok ? [] : checked.problems).toEqual([]);
+/** Expects the card to show each of these facts with this value. */
+function expectFacts(card: AlertCardData, facts: Readonly<Record<string, string>>): void {
+    for (const [name, value] of Object.entries(facts)) {
+        expect(fact(card, name), name).toBe(value);
     }
 }
-
 
 describe('convertAzureMonitorAlert', () => {
     it.each(AZURE_MONITOR_SAMPLES)('turns the %s sample into one alert job that both destinations accept', async (name) => {
@@ -51,12 +35,14 @@ describe('convertAzureMonitorAlert', () => {
     it('shows a static metric condition: the value, the operator and threshold, the aggregation and window', () => {
         const card = cardOf('metric-static');
         expect(card).toMatchObject({ title: 'api-vm-cpu-high', severity: 'medium', status: 'firing', source: 'Azure Monitor · Platform · Sev2' });
-        expect(fact(card, 'Percentage CPU')).toBe('93.4172 (alert when > 85; Average over 5 min)');
-        expect(fact(card, 'Resource')).toBe('vm-api-07');
-        expect(fact(card, 'Resource group')).toBe('rg-api-prod');
-        expect(fact(card, 'Dimensions')).toBe('ResourceId = 0b7d6c2e-91f4-4a35-b8e0-3c2d1f0e9a87');
-        expect(fact(card, 'Fired')).toBe('2026-03-09 08:14:27 UTC');
-        expect(fact(card, 'team')).toBe('platform');
+        expectFacts(card, {
+            'Percentage CPU': '93.4172 (alert when > 85; Average over 5 min)',
+            Resource: 'vm-api-07',
+            'Resource group': 'rg-api-prod',
+            Dimensions: 'ResourceId = 0b7d6c2e-91f4-4a35-b8e0-3c2d1f0e9a87',
+            Fired: '2026-03-09 08:14:27 UTC',
+            team: 'platform',
+        });
     });
 
     it('links to the alert in the Azure portal and to the target resource', () => {
@@ -74,48 +60,42 @@ describe('convertAzureMonitorAlert', () => {
     it('shows a resolved dynamic-threshold alert in green with its sensitivity and when it resolved', () => {
         const card = cardOf('metric-dynamic');
         expect(card).toMatchObject({ status: 'resolved', severity: 'low' });
-        expect(fact(card, 'Egress')).toBe('2410077 (alert when > or < 1893342; dynamic threshold, Medium sensitivity; Total over 15 min)');
-        expect(fact(card, 'Resolved')).toBe('2026-03-08 23:06:40 UTC');
+        expectFacts(card, { Egress: '2410077 (alert when > or < 1893342; dynamic threshold, Medium sensitivity; Total over 15 min)', Resolved: '2026-03-08 23:06:40 UTC' });
     });
 
     it('names the availability test and every target resource', () => {
         const card = cardOf('availability-test');
         expect(card.severity).toBe('high');
-        expect(fact(card, 'Failed Location')).toBe('4 (alert when > 2; Sum over 5 min; test shop-home-appi-shop-prod)');
-        expect(fact(card, 'Resources')).toBe('appi-shop-prod, shop-home-appi-shop-prod');
+        expectFacts(card, { 'Failed Location': '4 (alert when > 2; Sum over 5 min; test shop-home-appi-shop-prod)', Resources: 'appi-shop-prod, shop-home-appi-shop-prod' });
     });
 
     it('shows a v1 log search alert: the query, the result count against the threshold, the window and a link to the results', () => {
         const card = cardOf('log-search-v1');
         expect(fact(card, 'Query')).toContain('Heartbeat | where Computer startswith "vm-batch"');
-        expect(fact(card, 'Results (metric measurement)')).toBe('1 (alert when < 1)');
-        expect(fact(card, 'Window')).toBe('15 min');
+        expectFacts(card, { 'Results (metric measurement)': '1 (alert when < 1)', Window: '15 min' });
         expect(card.links?.find((link) => link.title === 'Search results')?.url).toMatch(/^https:\/\/portal\.azure\.com#@contoso/);
     });
 
     it('shows a v2 log search alert: the query, the measured value against the threshold, its dimensions and custom properties', () => {
         const card = cardOf('log-search-v2');
         expect(card.severity).toBe('critical');
-        expect(fact(card, 'Result (Count)')).toBe('137 (alert when > 50; over 10 min)');
-        expect(fact(card, 'Dimensions')).toBe('cloud_RoleName = shop-api');
-        expect(fact(card, 'oncall')).toBe('shop-api');
+        expectFacts(card, { 'Result (Count)': '137 (alert when > 50; over 10 min)', Dimensions: 'cloud_RoleName = shop-api', oncall: 'shop-api' });
         expect(card.links?.map((link) => link.title)).toContain('Search results');
     });
 
     it('shows an activity log alert: the operation, its status and who called it', () => {
         const card = cardOf('activity-log');
         expect(card.severity).toBe('info');
-        expect(fact(card, 'Operation')).toBe('Microsoft.Compute/virtualMachines/delete');
-        expect(fact(card, 'Status')).toBe('Succeeded');
-        expect(fact(card, 'Caller')).toBe('grace.hopper@contoso.com');
-        expect(fact(card, 'Event time')).toBe('2026-03-06 16:01:18 UTC');
+        expectFacts(card, { Operation: 'Microsoft.Compute/virtualMachines/delete', Status: 'Succeeded', Caller: 'grace.hopper@contoso.com', 'Event time': '2026-03-06 16:01:18 UTC' });
     });
 
-    it('shows a resource health alert: what happened and the health before and now', () => {
-        const card = cardOf('resource-health');
-        expect(card.description).toContain('unexpected failure on the host server');
-        expect(fact(card, 'Health')).toBe('Available → Unavailable');
-        expect(fact(card, 'Cause')).toBe('PlatformInitiated');
+    it.each([
+        ['resource health alert: what happened and the health before and now', 'resource-health', 'unexpected failure on the host server', { Health: 'Available → Unavailable', Cause: 'PlatformInitiated' }],
+        ['smart detection alert: what was detected against what is normal', 'smart-detector', 'An abnormal rise in failed requests', { Detected: '18.2%', Normal: '0.4% (over the last 7 days)' }],
+    ])('shows a %s', (_what, sample, described, facts) => {
+        const card = cardOf(sample);
+        expect(card.description).toContain(described);
+        expectFacts(card, facts);
     });
 
     it('shows a service health incident by its title, with its communication as plain text', () => {
@@ -123,26 +103,16 @@ describe('convertAzureMonitorAlert', () => {
         expect(card.title).toBe('Mitigated: Azure SQL Database – connection failures in West Europe');
         expect(card.description).toContain('Summary of impact: Between 01:10 and 03:40 UTC');
         expect(card.description).not.toMatch(/<\/?(p|strong|a)\b|&nbsp;/);
-        expect(fact(card, 'Tracking ID')).toBe('7K2Q-9TZ');
-        expect(fact(card, 'Region')).toBe('West Europe');
-        expect(fact(card, 'Stage')).toBe('Resolved');
+        expectFacts(card, { 'Tracking ID': '7K2Q-9TZ', Region: 'West Europe', Stage: 'Resolved' });
     });
 
     it('shows a budget alert, which has no rule, severity or condition, by its budget and spend', () => {
         const job = onlyJob(convertAzureMonitorAlert(fixture('budget')));
         const card = job.card.data as AlertCardData;
         expect(card).toMatchObject({ title: 'Budget platform-monthly', severity: 'info', status: 'firing' });
-        expect(fact(card, 'Spent')).toBe('$8,412.77');
-        expect(fact(card, 'Alert at')).toBe('$8,000.00');
+        expectFacts(card, { Spent: '$8,412.77', 'Alert at': '$8,000.00' });
         expect(card.url).toBeUndefined();
         expect(job.identity).toContain('2026-03-04T06:15:41.207Z');
-    });
-
-    it('shows a smart detection alert: what was detected against what is normal', () => {
-        const card = cardOf('smart-detector');
-        expect(card.description).toContain('An abnormal rise in failed requests');
-        expect(fact(card, 'Detected')).toBe('18.2%');
-        expect(fact(card, 'Normal')).toBe('0.4% (over the last 7 days)');
     });
 
     it('derives the identity from the alert id and its condition, and the update key from the alert', () => {

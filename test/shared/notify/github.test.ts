@@ -1,40 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildCardData, DeploymentCardData, MessageCardData, PullRequestCardData } from '../../../shared/cards/index.js';
-import { checkJob } from '../../../shared/notify/accept.js';
-import { producerJob } from '../../../shared/notify/producers/endpoint.js';
 import type { Conversion, ProducedJob } from '../../../shared/notify/producers/conversion.js';
 import { convertGitHubDelivery } from '../../../shared/notify/producers/github.js';
-import { loadConfig } from '../../../shared/config.js';
-import { fixtureBytes } from '../../support/fixtures.js';
-
-const CONFIG = loadConfig({
-    TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
-    TEAMS_WEBHOOK_FLOW: 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
-});
+import { GITHUB_CARD_SAMPLES } from '../../support/github-deliveries.js';
+import { expectDeliverable as expectDeliverableBy, onlyJob } from '../../support/producer-checks.js';
+import { producerFixture } from './producer-jobs.js';
 
 const DELIVERY = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
 const MENTIONS = new Map([['ada-l', 'ada@contoso.com']]);
 
-function fixture(name: string): Record<string, unknown> {
-    return JSON.parse(fixtureBytes(`producers/github/${name}.json`).toString('utf8')) as Record<string, unknown>;
+const fixture = (name: string): Record<string, unknown> => producerFixture(`github/${name}`);
+const expectDeliverable = (job: ProducedJob) => expectDeliverableBy('github', job);
+
+/** The fixture with some fields of its object `key` (e.g. `workflow_run`) set to other values. */
+function fixtureWith(name: string, key: string, fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const body = fixture(name);
+    Object.assign(body[key] as Record<string, unknown>, fields);
+    return body;
 }
 
 function convert(event: string, body: unknown, deliveryId: string = DELIVERY): Conversion {
     return convertGitHubDelivery({ event, deliveryId, body }, MENTIONS);
-}
-
-function onlyJob(conversion: Conversion): ProducedJob {
-    expect(conversion.kind).toBe('jobs');
-    const jobs = conversion.kind === 'jobs' ? conversion.jobs : [];
-    expect(jobs).toHaveLength(1);
-    return jobs[0] as ProducedJob;
-}
-
-async function expectDeliverable(job: ProducedJob): Promise<void> {
-    for (const to of ['ops', 'flow']) {
-        const checked = await checkJob(producerJob('github', to, job), CONFIG);
-        expect(checked.ok ? [] : checked.problems).toEqual([]);
-    }
 }
 
 describe('convertGitHubDelivery', () => {
@@ -48,16 +34,7 @@ describe('convertGitHubDelivery', () => {
         await expectDeliverable(job);
     });
 
-    it.each([
-        ['pull_request', 'pull-request-opened', 'pull-request'],
-        ['pull_request', 'pull-request-review-requested', 'pull-request'],
-        ['pull_request', 'pull-request-merged', 'pull-request'],
-        ['workflow_run', 'workflow-run-completed-failure', 'build'],
-        ['workflow_run', 'workflow-run-completed-success', 'build'],
-        ['workflow_job', 'workflow-job-completed-failure', 'build'],
-        ['deployment_status', 'deployment-status-success', 'deployment'],
-        ['release', 'release-published', 'message'],
-    ])('turns a %s delivery (%s) into one %s job both destinations accept, identified by the delivery id', async (event, name, template) => {
+    it.each(GITHUB_CARD_SAMPLES)('turns a %s delivery (%s) into one %s job both destinations accept, identified by the delivery id', async (event, name, template) => {
         const job = onlyJob(convert(event, fixture(name)));
         expect(job.card.template).toBe(template);
         expect(job.identity).toBe(`github:${DELIVERY}`);
@@ -111,8 +88,7 @@ describe('convertGitHubDelivery', () => {
     });
 
     it('ignores a pull request closed without merging, and other pull request actions', () => {
-        const closed = fixture('pull-request-merged');
-        (closed.pull_request as Record<string, unknown>).merged = false;
+        const closed = fixtureWith('pull-request-merged', 'pull_request', { merged: false });
         expect(convert('pull_request', closed)).toEqual({ kind: 'ignored', event: 'pull_request.closed' });
         expect(convert('pull_request', fixture('pull-request-synchronize'))).toEqual({ kind: 'ignored', event: 'pull_request.synchronize' });
     });
@@ -142,23 +118,15 @@ describe('convertGitHubDelivery', () => {
         ]);
     });
 
-    it.each([
-        ['timed_out', 'failed'],
-        ['startup_failure', 'failed'],
-        ['skipped', 'canceled'],
-        ['neutral', 'succeeded'],
-        ['action_required', 'running'],
-    ])('shows the conclusion %s as %s, naming it', (conclusion, status) => {
-        const body = fixture('workflow-run-completed-failure');
-        (body.workflow_run as Record<string, unknown>).conclusion = conclusion;
+    it.each(Object.entries({ timed_out: 'failed', startup_failure: 'failed', skipped: 'canceled', neutral: 'succeeded', action_required: 'running' }))('shows the conclusion %s as %s, naming it', (conclusion, status) => {
+        const body = fixtureWith('workflow-run-completed-failure', 'workflow_run', { conclusion });
         const card = onlyJob(convert('workflow_run', body)).card.data as BuildCardData;
         expect(card.status).toBe(status);
         expect(card.facts).toContainEqual({ name: 'Conclusion', value: conclusion });
     });
 
     it('shows a cancelled run as canceled, which the status says by itself', () => {
-        const body = fixture('workflow-run-completed-failure');
-        (body.workflow_run as Record<string, unknown>).conclusion = 'cancelled';
+        const body = fixtureWith('workflow-run-completed-failure', 'workflow_run', { conclusion: 'cancelled' });
         const card = onlyJob(convert('workflow_run', body)).card.data as BuildCardData;
         expect(card.status).toBe('canceled');
         expect(card.facts?.map((row) => row.name)).toEqual(['Event']);
@@ -186,8 +154,7 @@ describe('convertGitHubDelivery', () => {
     });
 
     it('ignores a workflow job that did not fail', () => {
-        const body = fixture('workflow-job-completed-failure');
-        (body.workflow_job as Record<string, unknown>).conclusion = 'success';
+        const body = fixtureWith('workflow-job-completed-failure', 'workflow_job', { conclusion: 'success' });
         expect(convert('workflow_job', body)).toEqual({ kind: 'ignored', event: 'workflow_job.completed (success)' });
     });
 
@@ -210,20 +177,13 @@ describe('convertGitHubDelivery', () => {
         } satisfies DeploymentCardData);
     });
 
-    it.each([
-        ['pending', 'started'],
-        ['in_progress', 'started'],
-        ['failure', 'failed'],
-        ['error', 'failed'],
-    ])('shows the deployment state %s as %s', (state, status) => {
-        const body = fixture('deployment-status-success');
-        (body.deployment_status as Record<string, unknown>).state = state;
+    it.each(Object.entries({ pending: 'started', in_progress: 'started', failure: 'failed', error: 'failed' }))('shows the deployment state %s as %s', (state, status) => {
+        const body = fixtureWith('deployment-status-success', 'deployment_status', { state });
         expect((onlyJob(convert('deployment_status', body)).card.data as DeploymentCardData).status).toBe(status);
     });
 
     it('ignores an inactive (superseded) deployment status', () => {
-        const body = fixture('deployment-status-success');
-        (body.deployment_status as Record<string, unknown>).state = 'inactive';
+        const body = fixtureWith('deployment-status-success', 'deployment_status', { state: 'inactive' });
         expect(convert('deployment_status', body)).toEqual({ kind: 'ignored', event: 'deployment_status.inactive' });
     });
 

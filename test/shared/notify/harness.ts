@@ -50,12 +50,13 @@ export interface Bench {
 export const START = Date.UTC(2026, 10, 23);
 
 /**
- * Builds a bench; `aliases` name simulator webhooks (`ops` → connector, `flow` → Workflows);
- * `settings` adds app settings; `sim` sets options of the simulator (its flows' connections).
+ * Builds a bench; `aliases` name simulator webhooks (`ops` → connector, `flow` → Workflows; a
+ * `relay` alias is a relay flow, listed in `TEAMS_RELAY_FLOW_ALIASES`); `settings` adds app
+ * settings; `sim` sets options of the simulator (its flows' connections).
  */
 export async function startBench(
     options: {
-        aliases?: Record<string, 'connector' | 'workflows'>;
+        aliases?: Record<string, 'connector' | 'workflows' | 'relay'>;
         settings?: Readonly<Record<string, string>>;
         sim?: Omit<TeamsSimulatorOptions, 'clock'>;
     } = {},
@@ -63,9 +64,15 @@ export async function startBench(
     const clock = new ManualClock(START);
     const sim = await startTeamsSimulator({ ...options.sim, clock: clock.now });
     const aliases = options.aliases ?? { ops: 'connector', flow: 'workflows' };
-    const env: Record<string, string> = { ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*', ...options.settings };
-    for (const [alias, dialect] of Object.entries(aliases)) {
-        env[`TEAMS_WEBHOOK_${alias.toUpperCase()}`] = dialect === 'connector' ? sim.connectorUrl(alias) : sim.workflowsUrl(alias);
+    const relayFlows = Object.keys(aliases).filter((alias) => aliases[alias] === 'relay');
+    const env: Record<string, string> = {
+        ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*',
+        ...(relayFlows.length === 0 ? {} : { TEAMS_RELAY_FLOW_ALIASES: relayFlows.join(',') }),
+        ...options.settings,
+    };
+    const urlOf = { connector: (alias: string) => sim.connectorUrl(alias), workflows: (alias: string) => sim.workflowsUrl(alias), relay: (alias: string) => sim.relayFlowUrl(alias) };
+    for (const [alias, kind] of Object.entries(aliases)) {
+        env[`TEAMS_WEBHOOK_${alias.toUpperCase()}`] = urlOf[kind](alias);
     }
     const config = loadConfig(env);
     const store = createMemoryOutboxStore({ now: clock.now });
@@ -93,6 +100,7 @@ export async function startBench(
             owner: 'test-owner',
             log: (event) => events.push(event),
             teamsConnection: (url) => teamsConnectionOf(url, config.targets.connections),
+            relayFlow: (url) => config.targets.relayFlows.has(webhookKey(url)),
             ...overrides,
             settings: senderSettings({
                 guardMs: 50,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { notificationJobSchema, type NotificationJob } from '../../../shared/notify/jobs.js';
-import { emptyConnectionState, emptyWebhookState, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore } from '../../../shared/notify/outbox/index.js';
+import { deliveryDeadLetter, emptyConnectionState, emptyWebhookState, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore } from '../../../shared/notify/outbox/index.js';
 import { createTableOutboxStore } from '../../../shared/notify/outbox/table-store.js';
 import { createTableClient } from '../../../shared/platform/storage.js';
 import { useAzurite } from '../../support/azurite.js';
@@ -52,20 +52,7 @@ async function head(store: OutboxStore): Promise<OutboxJob> {
 }
 
 function letterFor(job: OutboxJob, reason: string, deadLetteredAt = NOW): NewDeadLetter {
-    return {
-        source: 'delivery',
-        jobId: job.jobId,
-        webhookKey: job.webhookKey,
-        alias: job.alias,
-        job: job.job,
-        message: undefined,
-        reason,
-        lastStatus: 503,
-        lastBody: 'Service Unavailable',
-        attempts: 3,
-        firstAttemptAt: NOW - 1_000,
-        deadLetteredAt,
-    };
+    return deliveryDeadLetter(job, { reason, lastStatus: 503, lastBody: 'Service Unavailable', attempts: 3, firstAttemptAt: NOW - 1_000, deadLetteredAt });
 }
 
 describe.each(stores)('the %s outbox store', (_name, open) => {

@@ -1,37 +1,23 @@
 // The producer endpoint pipeline with a stand-in converter: body limits, answers, aliases, routes, ids, and the queue (a real Azurite).
 import { HttpRequest, InvocationContext } from '@azure/functions';
-import { QueueClient } from '@azure/storage-queue';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { answerProducerHook, producerJobId, type ProducerEndpoint } from '../../../shared/notify/producers/endpoint.js';
 import type { Conversion } from '../../../shared/notify/producers/conversion.js';
 import { type AppConfig, loadConfig } from '../../../shared/config.js';
 import { ClientError, MAX_REQUEST_BODY_BYTES } from '../../../shared/platform/index.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { useHookQueue } from '../../support/hook-queue.js';
+import { CONNECTOR_WEBHOOK_URL, jsonPost, quietContext, WORKFLOWS_WEBHOOK_URL } from '../../support/http-requests.js';
 
-const QUEUE = 'producer-endpoint-test';
-let azurite: TestAzurite;
-let queue: QueueClient;
+const hooks = useHookQueue('producer-endpoint-test', {
+    TEAMS_WEBHOOK_OPS: CONNECTOR_WEBHOOK_URL,
+    TEAMS_WEBHOOK_DBA: WORKFLOWS_WEBHOOK_URL,
+    ROUTES_ALERTS: 'team=db:dba;severity=critical:ops,dba',
+});
+const queuedJobs = () => hooks.queuedJobs();
 let config: AppConfig;
 
-const WEBHOOKS = {
-    TEAMS_WEBHOOK_OPS: 'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
-    TEAMS_WEBHOOK_DBA: 'https://prod-27.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
-};
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-    config = loadConfig({ AzureWebJobsStorage: azurite.connectionString, NOTIFICATIONS_QUEUE: QUEUE, ...WEBHOOKS, ROUTES_ALERTS: 'team=db:dba;severity=critical:ops,dba' });
-    queue = new QueueClient(azurite.connectionString, QUEUE);
-});
-
-afterAll(async () => {
-    await azurite.stop();
-});
-
-beforeEach(async () => {
-    if ((await queue.exists())) {
-        await queue.clearMessages();
-    }
+beforeAll(() => {
+    config = loadConfig(process.env);
 });
 
 /** A stand-in producer: `{"title": ...}` becomes one message card; `{"event": "skip"}` is ignored; `{"event": "ping"}` acknowledged. */
@@ -52,21 +38,8 @@ const standIn: ProducerEndpoint = {
     },
 };
 
-function post(body: string | Buffer, query = '', headers: Record<string, string> = {}): HttpRequest {
-    return new HttpRequest({
-        method: 'POST',
-        url: `http://localhost:7071/api/hooks/standin${query}`,
-        headers: { 'content-type': 'application/json', ...headers },
-        body: typeof body === 'string' ? { string: body } : { bytes: body },
-    });
-}
-
-const context = () => new InvocationContext({ functionName: 'hooks-standin', invocationId: 'test', logHandler: () => undefined });
-
-async function queuedJobs(): Promise<Record<string, unknown>[]> {
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
-    return receivedMessageItems.map((item) => JSON.parse(item.messageText) as Record<string, unknown>);
-}
+const post = (body: string | Buffer, query = '', headers: Record<string, string> = {}) => jsonPost('hooks/standin', body, { query, headers });
+const context = () => quietContext('hooks-standin');
 
 describe('answerProducerHook', () => {
     it('enqueues one job per alias with a stable id, createdAt and updateKey, and answers 202 with the ids', async () => {
@@ -108,7 +81,7 @@ describe('answerProducerHook', () => {
     });
 
     it('names ROUTES_ALERTS when it is unset and to is absent', async () => {
-        const plain = loadConfig({ ...WEBHOOKS, AzureWebJobsStorage: azurite.connectionString, NOTIFICATIONS_QUEUE: QUEUE });
+        const plain = loadConfig({ ...process.env, ROUTES_ALERTS: '' });
         const response = await answerProducerHook(standIn, post(JSON.stringify({ title: 'a' })), context(), { config: plain });
         expect(JSON.stringify(response.jsonBody)).toContain('or set ROUTES_ALERTS');
     });

@@ -1,24 +1,14 @@
 // The sender on a relay flow (the simulator's relay-flow mode): updates in place, threads, coalescing, the 404 fallback, a flow without a Response.
-import { afterEach, describe, expect, it } from 'vitest';
-import { acceptQueueMessage, resolveSendTarget } from '../../../shared/notify/accept.js';
+import { describe, expect, it } from 'vitest';
+import { acceptQueueMessage } from '../../../shared/notify/accept.js';
 import type { NotificationJob } from '../../../shared/notify/jobs.js';
-import { teamsConnectionOf } from '../../../shared/notify/limit-profiles.js';
-import type { OutboxStore } from '../../../shared/notify/outbox/index.js';
-import { postToWebhook } from '../../../shared/notify/post.js';
-import { drainWebhook, senderSettings, type SenderDeps } from '../../../shared/notify/sender.js';
+import { drainWebhook, type SenderDeps } from '../../../shared/notify/sender.js';
 import { webhookKey } from '../../../shared/notify/webhook-target.js';
-import { loadConfig, type AppConfig } from '../../../shared/config.js';
-import type { DeliveryEvent } from '../../../shared/platform/telemetry.js';
-import { startTeamsSimulator, type RelayMessage, type TeamsSimulator } from '../../../tools/simulator/index.js';
-import { createMemoryOutboxStore } from '../../support/memory-outbox.js';
-import { ManualClock, START } from './harness.js';
+import type { RelayMessage } from '../../../tools/simulator/index.js';
+import { START, useBenches, type Bench } from './harness.js';
 
-interface RelayBench {
-    readonly clock: ManualClock;
-    readonly sim: TeamsSimulator;
-    readonly store: OutboxStore;
-    readonly config: AppConfig;
-    readonly events: DeliveryEvent[];
+/** A bench on the relay flow `relay`: its webhook key, jobs addressed to it, drains of it and what its channel shows. */
+interface RelayBench extends Omit<Bench, 'enqueue'> {
     /** The relay flow's webhook key. */
     readonly key: string;
     enqueue(...jobs: Omit<NotificationJob, 'to'>[]): Promise<void>;
@@ -26,69 +16,22 @@ interface RelayBench {
     channel(): readonly RelayMessage[];
 }
 
-let running: TeamsSimulator | undefined;
-afterEach(async () => {
-    await running?.stop();
-    running = undefined;
-});
+const openHarness = useBenches();
 
 /** A relay flow `relay` on the simulator, and `plain`, an ordinary Workflows URL that only accepts. */
 async function openBench(): Promise<RelayBench> {
-    const clock = new ManualClock(START);
-    const sim = await startTeamsSimulator({ clock: clock.now });
-    running = sim;
-    const relayUrl = sim.relayFlowUrl('relay');
-    const config = loadConfig({
-        ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:*',
-        TEAMS_WEBHOOK_RELAY: relayUrl,
-        TEAMS_WEBHOOK_PLAIN: sim.workflowsUrl('plain'),
-        TEAMS_RELAY_FLOW_ALIASES: 'relay',
-    });
-    const store = createMemoryOutboxStore({ now: clock.now });
-    const events: DeliveryEvent[] = [];
-    let messages = 0;
-    const deps = (settings: Partial<SenderDeps['settings']> = {}): SenderDeps => ({
-        store,
-        post: postToWebhook,
-        scheduleWakeup: () => Promise.resolve(),
-        resolveTarget: (job) => resolveSendTarget(job, config),
-        now: clock.now,
-        sleep: clock.sleep,
-        random: () => 0.5,
-        owner: 'relay-test',
-        log: (event) => events.push(event),
-        teamsConnection: (url) => teamsConnectionOf(url, config.targets.connections),
-        relayFlow: (url) => config.targets.relayFlows.has(webhookKey(url)),
-        settings: {
-            ...config.delivery,
-            guardMs: 50,
-            timeoutMs: 2_000,
-            // Wait in process for any slot, so a whole drain runs in one call on the manual clock.
-            maxInlineWaitMs: Number.MAX_SAFE_INTEGER,
-            maxDrainMs: Number.MAX_SAFE_INTEGER,
-            digestAfterMs: 0,
-            orderSettleMs: 0,
-            ...settings,
-        },
-    });
+    const bench = await openHarness({ aliases: { relay: 'relay', plain: 'workflows' } });
+    const key = webhookKey(new URL(bench.sim.relayFlowUrl('relay')));
     return {
-        clock,
-        sim,
-        store,
-        config,
-        events,
-        key: webhookKey(new URL(relayUrl)),
+        ...bench,
+        key,
         enqueue: async (...jobs) => {
-            for (const job of jobs) {
-                messages += 1;
-                const result = await acceptQueueMessage({ to: 'relay', ...job }, { messageId: `m${messages}`, dequeuedAt: clock.now() }, store, config);
-                expect(result.kind).toBe('accepted');
-            }
+            await bench.enqueue(...jobs.map((job) => ({ to: 'relay', ...job })));
         },
-        drain: async (settings) => {
-            await drainWebhook(webhookKey(new URL(relayUrl)), deps(settings));
+        drain: async (settings = {}) => {
+            await drainWebhook(key, bench.deps({ settings }));
         },
-        channel: () => sim.relayMessages('relay'),
+        channel: () => bench.sim.relayMessages('relay'),
     };
 }
 
@@ -180,19 +123,7 @@ describe('the sender on a relay flow', () => {
         const bench = await openBench();
         const plainKey = webhookKey(new URL(bench.sim.workflowsUrl('plain')));
         await acceptQueueMessage({ to: 'plain', text: 'hi', updateKey: 'k' }, { messageId: 'p1', dequeuedAt: bench.clock.now() }, bench.store, bench.config);
-        await drainWebhook(plainKey, {
-            store: bench.store,
-            post: postToWebhook,
-            scheduleWakeup: () => Promise.resolve(),
-            resolveTarget: (job) => resolveSendTarget(job, bench.config),
-            now: bench.clock.now,
-            sleep: bench.clock.sleep,
-            random: () => 0.5,
-            owner: 'relay-test',
-            log: (event) => bench.events.push(event),
-            relayFlow: () => true,
-            settings: senderSettings({ guardMs: 50, timeoutMs: 2_000, retryMaxAgeMs: 3_600_000, orderSettleMs: 0, digestAfterMs: 0 }),
-        });
+        await drainWebhook(plainKey, bench.deps({ relayFlow: () => true }));
         const state = await bench.store.readState(plainKey);
         expect({ accepted: state.accepted, delivered: state.delivered, relayWithoutId: state.relayWithoutId }).toEqual({ accepted: 1, delivered: 0, relayWithoutId: 1 });
         expect(await bench.store.readMessageKey(plainKey, 'update', 'k')).toBeUndefined();

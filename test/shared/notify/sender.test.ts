@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config.js';
 import { resolveSendTarget, URL_TARGETS_OFF } from '../../../shared/notify/accept.js';
 import { drainWebhook } from '../../../shared/notify/sender.js';
+import type { NotificationJob } from '../../../shared/notify/jobs.js';
 import { TEAMS_WEBHOOK_LIMITS, type SlidingWindowLimit } from '../../../shared/notify/limiter.js';
 import { DEFAULT_LIMIT_PROFILES } from '../../../shared/notify/limit-profiles.js';
 import { START, type Bench, useBenches } from './harness.js';
@@ -225,17 +226,22 @@ describe('answers from Teams', () => {
 });
 
 describe('order across instances', () => {
-    it('holds a fresh job for the settle time, so an earlier job accepted a moment later by another instance goes first', async () => {
-        const b = await open();
-        const [key = ''] = await b.enqueue({ id: 'later', to: 'ops', text: 'later', createdAt: START + 10 });
+    /** Drains `key` with a settle time of 1 s, during which another instance accepts `earlier`. */
+    async function drainWhileAnotherAccepts(b: Bench, key: string, earlier: NotificationJob): Promise<void> {
         let accepting: Promise<unknown> | undefined;
         const sleep = async (ms: number) => {
             b.clock.time += ms;
             // The other instance accepts the earlier job while the sender waits out the settle time.
-            accepting ??= b.enqueue({ id: 'earlier', to: 'ops', text: 'earlier', createdAt: START });
+            accepting ??= b.enqueue(earlier);
             await accepting;
         };
         await drainWebhook(key, b.deps({ sleep, settings: { orderSettleMs: 1_000 } }));
+    }
+
+    it('holds a fresh job for the settle time, so an earlier job accepted a moment later by another instance goes first', async () => {
+        const b = await open();
+        const [key = ''] = await b.enqueue({ id: 'later', to: 'ops', text: 'later', createdAt: START + 10 });
+        await drainWhileAnotherAccepts(b, key, { id: 'earlier', to: 'ops', text: 'earlier', createdAt: START });
         expect(sentTexts(b)).toEqual(['earlier', 'later']);
         expect((b.sim.received('ops')[0]?.at ?? 0) - START).toBeGreaterThanOrEqual(1_000);
     });
@@ -244,13 +250,7 @@ describe('order across instances', () => {
         const b = await open();
         const hourAgo = START - 3_600_000;
         const [key = ''] = await b.enqueue({ id: 'later', to: 'ops', text: 'later', createdAt: hourAgo + 10 });
-        let accepting: Promise<unknown> | undefined;
-        const sleep = async (ms: number) => {
-            b.clock.time += ms;
-            accepting ??= b.enqueue({ id: 'earlier', to: 'ops', text: 'earlier', createdAt: hourAgo });
-            await accepting;
-        };
-        await drainWebhook(key, b.deps({ sleep, settings: { orderSettleMs: 1_000 } }));
+        await drainWhileAnotherAccepts(b, key, { id: 'earlier', to: 'ops', text: 'earlier', createdAt: hourAgo });
         expect(sentTexts(b)).toEqual(['earlier', 'later']);
     });
 

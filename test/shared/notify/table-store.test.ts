@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { notificationJobSchema, type NotificationJob } from '../../../shared/notify/jobs.js';
 import { MAX_JITTER_GUARD_MS, TEAMS_WEBHOOK_LIMITS } from '../../../shared/notify/limiter.js';
-import { emptyConnectionState, emptyWebhookState, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore } from '../../../shared/notify/outbox/index.js';
+import { deliveryDeadLetter, emptyConnectionState, emptyWebhookState, type NewDeadLetter, type NewOutboxJob, type OutboxJob, type OutboxStore } from '../../../shared/notify/outbox/index.js';
 import { MAX_STRING_PROPERTY_CHARS, DELIVERED_RETENTION_MS } from '../../../shared/notify/outbox/table-rows.js';
 import { createTableOutboxStore, type TableOutboxStoreOptions } from '../../../shared/notify/outbox/table-store.js';
 import { createTableClient } from '../../../shared/platform/storage.js';
@@ -437,21 +437,15 @@ describe('table outbox store: Teams connections', () => {
 });
 
 function deadLetterOf(job: OutboxJob, overrides: Partial<NewDeadLetter> = {}): NewDeadLetter {
-    return {
-        source: 'delivery',
-        jobId: job.jobId,
-        webhookKey: job.webhookKey,
-        alias: job.alias,
-        job: job.job,
-        message: undefined,
+    const failure = {
         reason: 'permanent: Teams answered HTTP error 400',
         lastStatus: 200,
         lastBody: 'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 400',
         attempts: 1,
         firstAttemptAt: NOW - 1000,
         deadLetteredAt: NOW,
-        ...overrides,
     };
+    return { ...deliveryDeadLetter(job, failure), ...overrides };
 }
 
 describe('table outbox store: dead letters', () => {
