@@ -10,6 +10,7 @@ import { ClientError } from '../../shared/platform/index.js';
 import type { OutboxStore } from '../../shared/notify/index.js';
 import { createTableOutboxStore, type QueueOpener } from '../../shared/notify/azure.js';
 import { createQueueClient, createTableClient, DEAD_LETTER_TABLE_NAME, OUTBOX_TABLE_NAME } from '../../shared/platform/azure.js';
+import { printable } from './display.js';
 
 /** The program name, as users type it. */
 export const PROGRAM = 'teams-relay';
@@ -60,12 +61,18 @@ export interface CliContext {
     readonly config: () => Promise<AppConfig>;
 }
 
+/** The flags a verb declares, in `node:util` `parseArgs`' shape. */
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** A verb's arguments, parsed: its flags' values and, for a verb that takes them, its operands in the order given. */
+type ParsedVerbArgs<T extends OptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>>;
+
+/** The flag values a verb declaring `options` receives. */
+export type VerbValues<T extends OptionsConfig> = ParsedVerbArgs<T>['values'];
+
 /**
  * One verb of the CLI. Each lives in its own file in `tools/cli/commands/`, named after the verb,
- * default-exports one of these, and has its line in `VERBS` (`tools/cli/verbs.ts`).
- *
- * @example
- * export default defineCliCommand({ name: 'ping', summary: 'Prints pong', usage: 'teams-relay ping', run: ({ io }) => ... });
+ * default-exports one of these (made by {@link defineCliCommand}), and has its line in `VERBS` (`tools/cli/verbs.ts`).
  */
 export interface CliCommand {
     /** The verb, lower-case; equal to the file name and to its name in `VERBS`. */
@@ -81,12 +88,13 @@ export interface CliCommand {
     readonly run: (args: readonly string[], context: CliContext) => Promise<number>;
 }
 
-/** Declares a verb (an identity function that checks the shape at compile time). */
-export function defineCliCommand(command: CliCommand): CliCommand {
-    return command;
+/** What a verb declares besides how it runs. */
+interface CliCommandSpec<T extends OptionsConfig> extends Omit<CliCommand, 'run'> {
+    /** Its flags, parsed strictly: an unknown flag, or a flag missing its value, is a usage error naming it. */
+    readonly options: T;
+    /** `true` when it takes operands after its flags (`deadletters replay <id>...`); otherwise any is a usage error. */
+    readonly operands?: true;
 }
-
-type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /** Turns `parseArgs`' own errors into a usage error naming the flag; anything else is rethrown. */
 function usageError(error: unknown): unknown {
@@ -97,34 +105,58 @@ function usageError(error: unknown): unknown {
 }
 
 /**
- * Parses a verb's flags strictly (no positionals, no unknown flags).
+ * Declares a verb: `run` gets the arguments parsed against `spec.options` (and `spec.operands`), so
+ * every verb refuses unknown flags and stray operands with the same usage errors.
  *
- * @throws {ClientError} `usage` naming the flag that is unknown, misses its value or is unexpected.
  * @example
- * const { values } = parseVerbArgs(args, { text: { type: 'string' } });
+ * export default defineCliCommand({ name: 'ping', summary: 'Prints pong', usage: USAGE, options: {} }, ({ values }, { io }) => ...);
  */
-export function parseVerbArgs<const T extends OptionsConfig>(args: readonly string[], options: T) {
-    try {
-        return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
-    } catch (error) {
-        throw usageError(error);
-    }
+export function defineCliCommand<const T extends OptionsConfig>(
+    spec: CliCommandSpec<T>,
+    run: (parsed: ParsedVerbArgs<T>, context: CliContext) => Promise<number>,
+): CliCommand {
+    const { options, operands, ...command } = spec;
+    return {
+        ...command,
+        run: (args, context) => {
+            let parsed: ParsedVerbArgs<T>;
+            try {
+                parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: operands === true });
+            } catch (error) {
+                throw usageError(error);
+            }
+            return run(parsed, context);
+        },
+    };
 }
 
 /**
- * Parses a verb's flags strictly (no unknown flags) and keeps its operands (`deadletters replay <id>...`),
- * in the order given.
+ * Picks the action of a verb that has several (`deadletters list|replay|purge`): the first operand,
+ * the rest being its operands.
  *
- * @throws {ClientError} `usage` naming the flag that is unknown or misses its value.
+ * @throws {ClientError} `usage` when the action is missing or unknown, or a flag given belongs to another action.
  * @example
- * const { values, positionals } = parseVerbOperands(['replay', 'a', '--all'], { all: { type: 'boolean' } });
+ * const { action, operands } = chooseAction('outbox', ['list', 'skip'], { json: 'list' }, parsed);
  */
-export function parseVerbOperands<const T extends OptionsConfig>(args: readonly string[], options: T) {
-    try {
-        return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
-    } catch (error) {
-        throw usageError(error);
+export function chooseAction<const A extends string, T extends OptionsConfig>(
+    verb: string,
+    actions: readonly A[],
+    flagActions: Readonly<Record<keyof T, A>>,
+    { values, positionals }: ParsedVerbArgs<T>,
+): { readonly action: A; readonly operands: string[] } {
+    const [action, ...operands] = positionals;
+    const known = actions.find((candidate) => candidate === action);
+    if (known === undefined) {
+        const given = action === undefined ? 'an action is required' : `unknown action "${printable(action)}"`;
+        throw new ClientError('usage', `${given}: use ${actions.join(', ')}`);
     }
+    const flagValues: Readonly<Record<string, unknown>> = values;
+    for (const [flag, owner] of Object.entries<A>(flagActions)) {
+        if (owner !== known && flagValues[flag] !== undefined) {
+            throw new ClientError('usage', `--${flag} goes with "${verb} ${owner}" only`);
+        }
+    }
+    return { action: known, operands };
 }
 
 /**

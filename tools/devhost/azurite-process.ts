@@ -1,12 +1,7 @@
 // Runs Azurite (blob, queue, table; in memory, no telemetry) as a child process and reports its ports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-
-/** Azurite's well-known development account; the same in every emulator (Microsoft Learn, "Use Azurite"). */
-const DEVELOPMENT_ACCOUNT_NAME = 'devstoreaccount1';
-/** The published key of the development account (Microsoft Learn, "Use Azurite", HTTP connection strings). */
-const DEVELOPMENT_ACCOUNT_KEY =
-    'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+import { DEVELOPMENT_ACCOUNT_KEY, DEVELOPMENT_ACCOUNT_NAME } from '../../shared/platform/azure.js';
 
 /** How long Azurite may take to listen on all three ports; it usually needs about one second. */
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -43,15 +38,10 @@ export interface AzuriteProcess extends AzuritePorts {
  * @example developmentConnectionString({ blobPort: 10000, queuePort: 10001, tablePort: 10002 })
  */
 export function developmentConnectionString(ports: AzuritePorts, host = '127.0.0.1'): string {
-    const base = (port: number): string => `http://${host}:${port}/${DEVELOPMENT_ACCOUNT_NAME}`;
-    return [
-        'DefaultEndpointsProtocol=http',
-        `AccountName=${DEVELOPMENT_ACCOUNT_NAME}`,
-        `AccountKey=${DEVELOPMENT_ACCOUNT_KEY}`,
-        `BlobEndpoint=${base(ports.blobPort)}`,
-        `QueueEndpoint=${base(ports.queuePort)}`,
-        `TableEndpoint=${base(ports.tablePort)}`,
-    ].join(';') + ';';
+    const endpoints = { Blob: ports.blobPort, Queue: ports.queuePort, Table: ports.tablePort };
+    const account = ['DefaultEndpointsProtocol=http', `AccountName=${DEVELOPMENT_ACCOUNT_NAME}`, `AccountKey=${DEVELOPMENT_ACCOUNT_KEY}`];
+    const services = Object.entries(endpoints).map(([service, port]) => `${service}Endpoint=http://${host}:${port}/${DEVELOPMENT_ACCOUNT_NAME}`);
+    return `${[...account, ...services].join(';')};`;
 }
 
 /** Path of Azurite's command-line entry point inside the installed package. */

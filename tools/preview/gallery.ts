@@ -1,5 +1,5 @@
 /** The cards worth a picture: every template of the catalog with its example data, and the `status` card for a sample report. */
-import { type BudgetReport, connectorRetirementNotice, TEAMS_WEBHOOK_LIMITS, type WebhookBudget, WORKFLOWS_CONNECTION_LIMITS } from '../../shared/notify/index.js';
+import { type BudgetReport, connectorRetirementNotice, type SlidingWindowLimit, TEAMS_WEBHOOK_LIMITS, type WebhookBudget, WORKFLOWS_CONNECTION_LIMITS } from '../../shared/notify/index.js';
 import { CARD_CATALOG, renderCardTemplate, validateCardData } from '../../shared/cards/index.js';
 import { type AdaptiveCard, statusCard } from '../../shared/mention/index.js';
 
@@ -19,13 +19,20 @@ export interface GalleryCard {
 const SAMPLE_AT = Date.UTC(2026, 10, 23, 12);
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
+/** Until when the sample's throttled connector webhook is held back: its next send, and when its sender wakes. */
+const ALERTS_HELD_UNTIL = SAMPLE_AT + 8 * MINUTE;
 
-/** Teams' five windows (docs/teams-facts.md#connector-rate-limits) with a number of sends in each, in the order the limiter lists them. */
-function windows(used: readonly [number, number, number, number, number]): WebhookBudget['windows'] {
-    return TEAMS_WEBHOOK_LIMITS.map((limit, index) => {
+/** Rate windows with a number of sends in each, in the order the limiter lists them. */
+function windowsWith(limits: readonly SlidingWindowLimit[], used: readonly number[]): WebhookBudget['windows'] {
+    return limits.map((limit, index) => {
         const sends = used[index] ?? 0;
         return { ...limit, used: sends, remaining: Math.max(limit.max - sends, 0) };
     });
+}
+
+/** Teams' five windows (docs/teams-facts.md#connector-rate-limits) with a number of sends in each. */
+function windows(used: readonly [number, number, number, number, number]): WebhookBudget['windows'] {
+    return windowsWith(TEAMS_WEBHOOK_LIMITS, used);
 }
 
 /**
@@ -64,9 +71,9 @@ export const SAMPLE_BUDGET_REPORT: BudgetReport = {
             backlog: 47,
             windows: windows([0, 60, 100, 131, 912]),
             consecutiveThrottles: 2,
-            blockedUntil: SAMPLE_AT + 8 * MINUTE,
-            nextSlot: SAMPLE_AT + 8 * MINUTE,
-            wakeAt: SAMPLE_AT + 8 * MINUTE,
+            blockedUntil: ALERTS_HELD_UNTIL,
+            nextSlot: ALERTS_HELD_UNTIL,
+            wakeAt: ALERTS_HELD_UNTIL,
             delivered: 9_310,
             accepted: 0,
             superseded: 0,
@@ -78,10 +85,7 @@ export const SAMPLE_BUDGET_REPORT: BudgetReport = {
     connections: [
         {
             connection: 'default',
-            windows: WORKFLOWS_CONNECTION_LIMITS.map((limit, index) => {
-                const sends = [9, 19][index] ?? 0;
-                return { ...limit, used: sends, remaining: Math.max(limit.max - sends, 0) };
-            }),
+            windows: windowsWith(WORKFLOWS_CONNECTION_LIMITS, [9, 19]),
             blockedUntil: 0,
             nextSlot: SAMPLE_AT + 250,
             aliases: ['ops'],

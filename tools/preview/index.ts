@@ -9,10 +9,10 @@ import { teamsMarkdownToHtml } from './markdown.js';
 import { CARD_ELEMENT_ID, MARKDOWN_GLOBAL, renderCardInPage, type PageRenderInput } from './page.js';
 
 /** Where Debian's `chromium` package installs the browser. */
-export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** The environment variable that names another Chromium executable. */
-export const CHROMIUM_PATH_VARIABLE = 'CHROMIUM_PATH';
+const CHROMIUM_PATH_VARIABLE = 'CHROMIUM_PATH';
 
 /** A Teams channel's message column is about this wide, in CSS pixels. */
 export const DEFAULT_PREVIEW_WIDTH = 500;
@@ -22,7 +22,7 @@ export const DEFAULT_PREVIEW_WIDTH = 500;
  * network on its own (background services, component updates, sync, QUIC). Playwright gives every
  * launch a fresh temporary profile (`--user-data-dir`) and removes it on close.
  */
-export const CHROMIUM_ARGS: readonly string[] = [
+const CHROMIUM_ARGS: readonly string[] = [
     '--no-sandbox',
     '--disable-gpu',
     '--disable-background-networking',
@@ -46,10 +46,10 @@ const PNG_HEIGHT_OFFSET = 20;
 const HOST_CONFIGS = { light: TEAMS_LIGHT_HOST_CONFIG } as const;
 
 /** A theme of {@link renderCardPng}. */
-export type PreviewTheme = keyof typeof HOST_CONFIGS;
+type PreviewTheme = keyof typeof HOST_CONFIGS;
 
 /** Options of {@link renderCardPng}. */
-export interface PreviewOptions {
+interface PreviewOptions {
     /** The card's width in CSS pixels (the picture's width, at one pixel per CSS pixel). @default 500 */
     readonly width?: number;
     /** Teams' theme. @default 'light' */
@@ -67,7 +67,7 @@ export interface CardPreview {
 }
 
 /** No Chromium at the configured path: previews need Debian's `chromium` package (or `CHROMIUM_PATH`). */
-export class PreviewBrowserMissingError extends TeamsRelayError {
+class PreviewBrowserMissingError extends TeamsRelayError {
     override readonly name = 'PreviewBrowserMissingError';
     /** The path that was tried. */
     readonly path: string;

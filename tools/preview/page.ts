@@ -17,7 +17,7 @@ export interface PageRenderInput {
 }
 
 /** What {@link renderCardInPage} answers: every problem the renderer reported, one line each. */
-export interface PageRenderResult {
+interface PageRenderResult {
     readonly errors: string[];
 }
 

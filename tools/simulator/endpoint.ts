@@ -5,7 +5,6 @@ import {
     retryAfterValue,
     wrappedConnectorError,
     workflowsAccepted,
-    workflowsFaultAnswers,
     workflowsSchemaMismatch,
     workflowsThrottled,
     type Answer,
@@ -42,7 +41,7 @@ export interface WebhookRateState {
 export interface ReceivedBody {
     readonly text: string;
     readonly byteLength: number;
-    /** The body was longer than the simulator reads; `text` holds only its start. */
+    /** The body was longer than the simulator reads; `text` holds only its start. The server refuses it (413) before any judge sees it. */
     readonly truncated: boolean;
 }
 
@@ -97,6 +96,15 @@ function withJson(verdict: Verdict, json: unknown): Verdict {
 }
 
 /**
+ * Counts a request whose content passed in the webhook's windows: the `throttled` verdict, answered
+ * as the dialect answers a throttled request, when they refuse it; `undefined` once it is counted.
+ */
+function throttledVerdict(state: WebhookRateState, now: number, policy: EndpointPolicy, json: unknown, answer: (refusal: Refusal) => Answer): Verdict | undefined {
+    const refusal = admit(state, now, policy);
+    return refusal === undefined ? undefined : withJson({ answer: answer(refusal), outcome: 'throttled', reason: refusal.reason }, json);
+}
+
+/**
  * Judges a legacy connector request. The connector's own checks (JSON, shape, MessageCard summary)
  * come first and cost no budget; then Teams counts the request in its windows, and only a counted
  * request can be refused as too large (wrapped 413) or unrenderable (wrapped 400).
@@ -105,22 +113,13 @@ function withJson(verdict: Verdict, json: unknown): Verdict {
  * judgeConnectorRequest({ text: '{"text":"hi"}', byteLength: 13, truncated: false }, state, now, policy);
  * // → { answer: { status: 200, body: '1', … }, outcome: 'delivered', rendered: true, json: { text: 'hi' } }
  */
-export function judgeConnectorRequest(
-    body: ReceivedBody,
-    state: WebhookRateState,
-    now: number,
-    policy: EndpointPolicy,
-): Verdict {
-    if (body.truncated) return { answer: wrappedConnectorError(413), outcome: 'rejected', reason: 'body too large to read' };
+export function judgeConnectorRequest(body: ReceivedBody, state: WebhookRateState, now: number, policy: EndpointPolicy): Verdict {
     const payload = parseConnectorPayload(body.text);
     if (!payload.ok) {
         return withJson({ answer: connectorRejection(payload.rejection), outcome: 'rejected', reason: payload.rejection }, payload.json);
     }
-    const throttled = admit(state, now, policy);
-    if (throttled !== undefined) {
-        const answer = wrappedConnectorError(429, policy.throttleWording());
-        return withJson({ answer, outcome: 'throttled', reason: throttled.reason }, payload.json);
-    }
+    const throttled = throttledVerdict(state, now, policy, payload.json, () => wrappedConnectorError(429, policy.throttleWording()));
+    if (throttled !== undefined) return throttled;
     if (body.byteLength > policy.maxBytes) {
         const reason = `${body.byteLength} bytes over ${policy.maxBytes}`;
         return withJson({ answer: wrappedConnectorError(413), outcome: 'rejected', reason }, payload.json);
@@ -152,16 +151,14 @@ export function judgeWorkflowsRequest(
     now: number,
     policy: EndpointPolicy,
 ): Verdict {
-    if (body.truncated) return { answer: workflowsFaultAnswers[413], outcome: 'rejected', reason: 'body too large to read' };
     const payload = parseWorkflowsPayload(body.text);
     if (!payload.ok) {
         return withJson({ answer: workflowsSchemaMismatch(payload.problem), outcome: 'rejected', reason: payload.problem }, payload.json);
     }
-    const throttled = admit(state, now, policy);
-    if (throttled !== undefined) {
-        const answer = workflowsThrottled(retryAfterValue(secondsUntil(throttled.retryAt, now), now, 'seconds'));
-        return { answer, outcome: 'throttled', reason: throttled.reason, json: payload.json };
-    }
+    const throttled = throttledVerdict(state, now, policy, payload.json, ({ retryAt }) =>
+        workflowsThrottled(retryAfterValue(secondsUntil(retryAt, now), now, 'seconds')),
+    );
+    if (throttled !== undefined) return throttled;
     const overBudget = connection.exceeded(now);
     if (overBudget !== undefined) {
         const { max, windowMs } = overBudget.limit;

@@ -1,5 +1,5 @@
 /** The relay-flow mode: a channel's messages, and how a relay flow judges one request (the contract of relay-contract.ts). */
-import { HTTP_STATUS, workflowsError, workflowsFaultAnswers, workflowsSchemaMismatch, type Answer } from './answers.js';
+import { HTTP_STATUS, workflowsError, workflowsSchemaMismatch, type Answer } from './answers.js';
 import type { ReceivedBody, Verdict } from './endpoint.js';
 import { findWorkflowsRenderProblem, parseRelayPayload } from './payloads.js';
 import {
@@ -199,14 +199,7 @@ function route(text: string): Verdict | ConnectorCall {
  * judgeRelayRequest(body, channel, budget, now, 28_672);
  * // → { answer: { status: 200, body: '{"messageId":"1700006400000"}', … }, outcome: 'delivered', flowPost: 'posted', … }
  */
-export function judgeRelayRequest(
-    body: ReceivedBody,
-    channel: RelayChannel,
-    budget: SlidingWindowLog,
-    now: number,
-    maxBytes: number,
-): Verdict {
-    if (body.truncated) return { answer: workflowsFaultAnswers[413], outcome: 'rejected', reason: 'body too large to read' };
+export function judgeRelayRequest(body: ReceivedBody, channel: RelayChannel, budget: SlidingWindowLog, now: number, maxBytes: number): Verdict {
     const call = route(body.text);
     if ('answer' in call) return call;
     const { action, targetId, card, json } = call;

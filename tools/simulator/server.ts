@@ -434,8 +434,16 @@ export async function startTeamsSimulator(options: TeamsSimulatorOptions = {}): 
         keep({ ...base, status: answer.status, answer: answer.body, outcome: 'fault', fault: fault.fault });
     }
 
-    /** Relay flows keep no trigger windows of Teams' (a Logic App's trigger limits are far higher): only their connection's budget. */
+    /**
+     * A body cut off at {@link MAX_READ_BYTES} is refused unread, with the 413 of the judge it would have
+     * gone to. Relay flows keep no trigger windows of Teams' (a Logic App's trigger limits are far
+     * higher): only their connection's budget.
+     */
     function judge(dialect: Dialect, body: ReceivedBody, webhook: string, path: string, connection: string | undefined, at: number): Verdict {
+        if (body.truncated) {
+            const answer = connection === undefined ? wrappedConnectorError(413) : workflowsFaultAnswers[413];
+            return { answer, outcome: 'rejected', reason: 'body too large to read' };
+        }
         if (connection === undefined) return judgeConnectorRequest(body, rateStateOf(path), at, policy);
         if (dialect === 'relay') return judgeRelayRequest(body, channelOf(webhook), budgetOf(connection), at, policy.maxBytes);
         return judgeWorkflowsRequest(body, rateStateOf(path), budgetOf(connection), at, policy);

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeadLetter, NewDeadLetter, OutboxStore } from '../../../shared/notify/outbox/index.js';
 import { useAzurite } from '../../support/azurite.js';
 import { cliStorage, type CliStorage } from './cli-storage.js';
-import { runMain, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
+import { expectRefused, runMain, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
 
 const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';
 /** Parts of a `{url}` target that must never be printed: its path and its signature. */
@@ -306,16 +306,11 @@ describe('teams-relay deadletters replay', () => {
         expect(await store.getDeadLetter(letter.id)).toMatchObject({ id: letter.id });
     });
 
-    it('exits 2 without ids or --all', async () => {
-        const result = await deadletters(['replay']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('give the ids to replay, or --all');
-    });
-
-    it('exits 2 when ids and --all are combined', async () => {
-        const result = await deadletters(['replay', 'x', '--all']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('--all replays everything: give it without ids');
+    it.each([
+        ['without ids or --all', ['replay'], 'give the ids to replay, or --all'],
+        ['when ids and --all are combined', ['replay', 'x', '--all'], '--all replays everything: give it without ids'],
+    ])('exits 2 %s', async (_, args, message) => {
+        expectRefused(await deadletters(args), message);
     });
 });
 
@@ -353,24 +348,17 @@ describe('teams-relay deadletters purge', () => {
 
     it('exits 2 without --yes when there is no terminal to ask on, deleting nothing', async () => {
         await store.deadLetter(deliveryDeadLetter());
-        const result = await deadletters(['purge']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('not purging 1 dead letter without confirmation: there is no terminal to ask on; pass --yes');
+        expectRefused(await deadletters(['purge']), 'not purging 1 dead letter without confirmation: there is no terminal to ask on; pass --yes');
         expect(await store.listDeadLetters()).toHaveLength(1);
     });
 });
 
 describe('teams-relay deadletters usage', () => {
-    it('exits 2 without an action', async () => {
-        const result = await deadletters([]);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('an action is required: use list, replay, purge');
-    });
-
-    it('exits 2 on a flag of another action', async () => {
-        const result = await deadletters(['list', '--yes']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('--yes goes with "deadletters purge" only');
+    it.each([
+        ['without an action', [], 'an action is required: use list, replay, purge'],
+        ['on a flag of another action', ['list', '--yes'], '--yes goes with "deadletters purge" only'],
+    ])('exits 2 %s', async (_, args, message) => {
+        expectRefused(await deadletters(args), message);
     });
 
     it('exits 1 when storage cannot be reached', async () => {

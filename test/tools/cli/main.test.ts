@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runMain } from './run-main.js';
+import { expectRefused, runMain } from './run-main.js';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../../bin/teams-relay.js', import.meta.url));
@@ -41,34 +41,21 @@ describe('teams-relay', () => {
         expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: teams-relay sign /) as unknown });
     });
 
-    it('prints the usage on stderr and exits 2 without a verb', async () => {
-        const result = await runMain([]);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('Usage: teams-relay <command>');
+    it.each([
+        ['prints the usage on stderr and exits 2 without a verb', [], 'Usage: teams-relay <command>'],
+        ['exits 2 when a flag misses its value', ['sign', '--text'], "Option '--text <value>' argument missing"],
+        ['exits 2 on a positional argument', ['send', 'ops', 'hi'], "Unexpected argument 'ops'"],
+    ])('%s', async (_, argv, message) => {
+        expectRefused(await runMain(argv), message);
     });
 
-    it('exits 2 naming an unknown verb and the known ones', async () => {
-        const result = await runMain(['deploy']);
+    it.each([
+        ['an unknown verb and the known ones', ['deploy'], 'teams-relay: unknown command "deploy". Commands: budget, deadletters, outbox, preview, send, sign, templates. Run "teams-relay --help" for usage.'],
+        ['an unknown flag of a verb', ['send', '--to', 'ops', '--txt', 'hi'], 'teams-relay send: Unknown option \'--txt\'\nRun "teams-relay send --help" for usage.'],
+    ])('exits 2 naming %s', async (_, argv, stderr) => {
+        const result = await runMain(argv);
         expect(result.code).toBe(2);
-        expect(result.stderr).toBe('teams-relay: unknown command "deploy". Commands: budget, deadletters, outbox, preview, send, sign, templates. Run "teams-relay --help" for usage.');
-    });
-
-    it('exits 2 naming an unknown flag of a verb', async () => {
-        const result = await runMain(['send', '--to', 'ops', '--txt', 'hi']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toBe('teams-relay send: Unknown option \'--txt\'\nRun "teams-relay send --help" for usage.');
-    });
-
-    it('exits 2 when a flag misses its value', async () => {
-        const result = await runMain(['sign', '--text']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain("Option '--text <value>' argument missing");
-    });
-
-    it('exits 2 on a positional argument', async () => {
-        const result = await runMain(['send', 'ops', 'hi']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain("Unexpected argument 'ops'");
+        expect(result.stderr).toBe(stderr);
     });
 
     it('runs from bin/teams-relay.js as a real process', async () => {

@@ -11,7 +11,7 @@ import type { OutboxJob, OutboxStore } from '../../../shared/notify/outbox/index
 import { webhookKey } from '../../../shared/notify/webhook-target.js';
 import { useAzurite } from '../../support/azurite.js';
 import { cliStorage, type CliStorage } from './cli-storage.js';
-import { runMain, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
+import { expectRefused, runMain, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
 
 const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';
 const DEV_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/11111111-1111-1111-1111-111111111111@tenant/IncomingWebhook/abc/def';
@@ -138,6 +138,20 @@ describe('teams-relay outbox list', () => {
         ]);
     });
 
+    /** The keys `--json` lists for an ops job accepted a minute ago and never tried; null where they do not apply. */
+    const NEVER_TRIED_OPS_JOB = {
+        target: 'ops',
+        acceptedAt: NOW - 60 * SECOND,
+        attempts: 0,
+        firstAttemptAt: null,
+        notBefore: null,
+        lastStatus: null,
+        lastReason: null,
+        updateKey: null,
+        threadKey: null,
+        mentions: [],
+    };
+
     it('prints stable JSON with --json: every key present, null where it does not apply', async () => {
         await seedOps();
         const result = await outbox(['list', 'ops', '--json']);
@@ -148,35 +162,17 @@ describe('teams-relay outbox list', () => {
         expect(listed.webhooks[0]).toMatchObject({ alias: 'ops', webhookKey: OPS_KEY, waiting: 3 });
         expect(listed.webhooks[0]?.jobs).toEqual([
             {
+                ...NEVER_TRIED_OPS_JOB,
                 position: 1,
                 jobId: 'a-first',
-                target: 'ops',
                 order: NOW - 30 * SECOND,
-                acceptedAt: NOW - 60 * SECOND,
                 attempts: 2,
                 firstAttemptAt: NOW - 25 * SECOND,
                 notBefore: NOW + 8 * SECOND,
                 lastStatus: 502,
                 lastReason: 'transient: HTTP 502 from https://prod-27.westeurope.logic.azure.com/…',
-                updateKey: null,
-                threadKey: null,
-                mentions: [],
             },
-            {
-                position: 2,
-                jobId: 'b-second',
-                target: 'ops',
-                order: NOW - 20 * SECOND,
-                acceptedAt: NOW - 60 * SECOND,
-                attempts: 0,
-                firstAttemptAt: null,
-                notBefore: null,
-                lastStatus: null,
-                lastReason: null,
-                updateKey: null,
-                threadKey: null,
-                mentions: [],
-            },
+            { ...NEVER_TRIED_OPS_JOB, position: 2, jobId: 'b-second', order: NOW - 20 * SECOND },
             expect.objectContaining({ position: 3, jobId: 'c-third' }) as unknown,
         ]);
     });
@@ -205,9 +201,9 @@ describe('teams-relay outbox list', () => {
         ]);
         const listed = JSON.parse((await outbox(['list', 'ops', '--json'])).stdout) as ListedJson;
         expect(listed.webhooks[0]?.jobs[0]).toMatchObject({
-            jobId: 'alert-7',
-            updateKey: 'alertmanager:{}:{alertname="DiskFull"}',
-            threadKey: 'db-incidents',
+            jobId: job.id,
+            updateKey: job.updateKey,
+            threadKey: job.threadKey,
             mentions: [
                 { id: 'ada@contoso.com', name: 'ada' },
                 { id: '7faf8ab2-1b1c-4bd5-9e8b-2f6bde4c1a10', name: 'Bob [2J b' },
@@ -263,9 +259,7 @@ describe('teams-relay outbox list', () => {
     });
 
     it('refuses an unknown alias, naming the configured ones (exit 2)', async () => {
-        const result = await outbox(['list', 'qa']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('unknown alias "qa" (configured: ops, dev)');
+        expectRefused(await outbox(['list', 'qa']), 'unknown alias "qa" (configured: ops, dev)');
     });
 
     it.each([
@@ -278,9 +272,7 @@ describe('teams-relay outbox list', () => {
         [['purge'], 'unknown action "purge"'],
         [['list', '--limit', '3'], "Unknown option '--limit'"],
     ])('exits 2 on %j', async (args, message) => {
-        const result = await outbox(args);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain(message);
+        expectRefused(await outbox(args), message);
     });
 });
 

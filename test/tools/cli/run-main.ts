@@ -1,8 +1,9 @@
-/** Runs the CLI in process with captured output, a chosen environment and a scratch working directory. */
+/** Runs the CLI in process with captured output, a chosen environment and a scratch working directory, and checks its refusals. */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, type CliIo } from '../../../tools/cli/main.js';
+import { expect } from 'vitest';
+import { EXIT, main, type CliIo } from '../../../tools/cli/main.js';
 
 /** What one CLI run printed and returned. */
 export interface CliRun {
@@ -28,6 +29,12 @@ export async function runMain(argv: readonly string[], options: RunOptions = {})
         stderr: (text) => stderr.push(text),
     });
     return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+}
+
+/** Expects a run refused as a usage or input error: exit 2, with `message` in its standard error. */
+export function expectRefused(result: CliRun, message: string): void {
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toContain(message);
 }
 
 /** A scratch folder, optionally holding a `local.settings.json` with these `Values`. */

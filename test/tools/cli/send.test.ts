@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useAzurite } from '../../support/azurite.js';
-import { runMain, scratchFolder, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
+import { expectRefused, runMain, scratchFolder, type CliRun, type RunOptions, type ScratchFolder } from './run-main.js';
 
 const OPS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@tenant/IncomingWebhook/abc/def';
 const PEEK_LIMIT = 32;
@@ -136,34 +136,14 @@ describe('teams-relay send', () => {
         expect(result.stderr).toBe('warning: alias "dev" is not configured here (TEAMS_WEBHOOK_DEV); the app needs it to deliver');
     });
 
-    it('exits 2 naming the setting when the configuration is invalid', async () => {
-        const result = await send(['--to', 'ops', '--text', 'hi'], { NOTIFICATIONS_QUEUE: 'Not_A_Queue' });
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('NOTIFICATIONS_QUEUE must be a valid queue name');
-    });
-
-    it('exits 2 when two content flags are given', async () => {
-        const result = await send(['--to', 'ops', '--text', 'hi', '--card', 'deployment']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('--text and --card cannot be combined');
-    });
-
-    it('exits 2 when --data is not JSON', async () => {
-        const result = await send(['--to', 'ops', '--card', 'deployment', '--data', '{service: api}']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('--data is not valid JSON');
-    });
-
-    it('exits 2 when --data comes without --card', async () => {
-        const result = await send(['--to', 'ops', '--text', 'hi', '--data', '{}']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('--data goes with --card only');
-    });
-
-    it('exits 2 when --to is missing', async () => {
-        const result = await send(['--text', 'hi']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('--to is required');
+    it.each([
+        ['naming the setting when the configuration is invalid', ['--to', 'ops', '--text', 'hi'], { NOTIFICATIONS_QUEUE: 'Not_A_Queue' }, 'NOTIFICATIONS_QUEUE must be a valid queue name'],
+        ['when two content flags are given', ['--to', 'ops', '--text', 'hi', '--card', 'deployment'], {}, '--text and --card cannot be combined'],
+        ['when --data is not JSON', ['--to', 'ops', '--card', 'deployment', '--data', '{service: api}'], {}, '--data is not valid JSON'],
+        ['when --data comes without --card', ['--to', 'ops', '--text', 'hi', '--data', '{}'], {}, '--data goes with --card only'],
+        ['when --to is missing', ['--text', 'hi'], {}, '--to is required'],
+    ])('exits 2 %s', async (_, args, env, message) => {
+        expectRefused(await send(args, env), message);
     });
 
     it('exits 1 when storage cannot be reached', async () => {

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OutgoingWebhookKey } from '../../../shared/mention/settings.js';
 import { FIXTURES_FOLDER, fixtureBytes, MSDOCS_EXAMPLE } from '../../support/fixtures.js';
 import { startMentionEndpoint, type MentionEndpoint } from './mention-endpoint.js';
-import { runMain, scratchFolder, type ScratchFolder } from './run-main.js';
+import { expectRefused, runMain, scratchFolder, type ScratchFolder } from './run-main.js';
 
 const run = promisify(execFile);
 const FIXTURE_FILE = `${FIXTURES_FOLDER}${MSDOCS_EXAMPLE.path}`;
@@ -149,51 +149,16 @@ describe('teams-relay sign', () => {
         expect(result.stdout).toContain(MSDOCS_EXAMPLE.authorization);
     });
 
-    it('exits 2 naming the key when the configured tokens are invalid', async () => {
-        const result = await runMain(['sign', '--text', 'ping'], { env: { TEAMS_OUTGOING_WEBHOOK_SECRETS: 'contoso:not-a-token' } });
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('TEAMS_OUTGOING_WEBHOOK_SECRETS entry 1');
-    });
-
-    it('exits 2 when no token is given or configured', async () => {
-        const result = await runMain(['sign', '--text', 'ping']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('no token to sign with');
-    });
-
-    it('exits 2 listing the configured names when --id names none of them', async () => {
-        const result = await runMain(['sign', '--id', 'fabrikam', '--text', 'ping'], { env: { TEAMS_OUTGOING_WEBHOOK_SECRETS: SECRETS } });
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('no token named "fabrikam" in TEAMS_OUTGOING_WEBHOOK_SECRETS (configured: other, contoso)');
-    });
-
-    it('exits 2 when --token is not a 32-byte base64 token', async () => {
-        const result = await runMain(['sign', '--token', 'c2VjcmV0', '--text', 'ping']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('--token must be the security token Teams showed');
-    });
-
-    it('exits 2 when both --text and --file are given', async () => {
-        const result = await runMain(['sign', '--token', MSDOCS_EXAMPLE.token, '--text', 'ping', '--file', FIXTURE_FILE]);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('--text and --file cannot be combined');
-    });
-
-    it('exits 2 when neither --text nor --file is given', async () => {
-        const result = await runMain(['sign', '--token', MSDOCS_EXAMPLE.token]);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('one of --text, --file is required');
-    });
-
-    it('exits 2 naming the file when --file cannot be read', async () => {
-        const result = await runMain(['sign', '--token', MSDOCS_EXAMPLE.token, '--file', '/nonexistent/activity.json']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('--file: cannot read /nonexistent/activity.json (ENOENT)');
-    });
-
-    it('exits 2 when --send is not an http(s) URL', async () => {
-        const result = await runMain(['sign', '--token', MSDOCS_EXAMPLE.token, '--text', 'ping', '--send', 'ftp://example.com/']);
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain('--send must be an http(s) URL');
+    it.each([
+        ['naming the key when the configured tokens are invalid', ['sign', '--text', 'ping'], { TEAMS_OUTGOING_WEBHOOK_SECRETS: 'contoso:not-a-token' }, 'TEAMS_OUTGOING_WEBHOOK_SECRETS entry 1'],
+        ['when no token is given or configured', ['sign', '--text', 'ping'], {}, 'no token to sign with'],
+        ['listing the configured names when --id names none of them', ['sign', '--id', 'fabrikam', '--text', 'ping'], { TEAMS_OUTGOING_WEBHOOK_SECRETS: SECRETS }, 'no token named "fabrikam" in TEAMS_OUTGOING_WEBHOOK_SECRETS (configured: other, contoso)'],
+        ['when --token is not a 32-byte base64 token', ['sign', '--token', 'c2VjcmV0', '--text', 'ping'], {}, '--token must be the security token Teams showed'],
+        ['when both --text and --file are given', ['sign', '--token', MSDOCS_EXAMPLE.token, '--text', 'ping', '--file', FIXTURE_FILE], {}, '--text and --file cannot be combined'],
+        ['when neither --text nor --file is given', ['sign', '--token', MSDOCS_EXAMPLE.token], {}, 'one of --text, --file is required'],
+        ['naming the file when --file cannot be read', ['sign', '--token', MSDOCS_EXAMPLE.token, '--file', '/nonexistent/activity.json'], {}, '--file: cannot read /nonexistent/activity.json (ENOENT)'],
+        ['when --send is not an http(s) URL', ['sign', '--token', MSDOCS_EXAMPLE.token, '--text', 'ping', '--send', 'ftp://example.com/'], {}, '--send must be an http(s) URL'],
+    ])('exits 2 %s', async (_, argv, env, message) => {
+        expectRefused(await runMain(argv, { env }), message);
     });
 });

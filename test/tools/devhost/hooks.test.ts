@@ -1,10 +1,11 @@
 // End to end: the in-process local host runs an app's hooks as the worker does, around HTTP, queue and timer invocations, and the app's own invocation hooks.
 import { join } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalHost, type LocalHost } from '../../../tools/devhost/index.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { describe, expect, it } from 'vitest';
+import { startLocalHost } from '../../../tools/devhost/index.js';
+import { useAzurite } from '../../support/azurite.js';
 import { eventually, recordingLog } from './fixture-app.js';
+import { useStarted } from '../../support/use-started.js';
 
 /** The fixture project whose `functions/hooks.js` registers every kind of hook. */
 const HOOKS_APP = join(import.meta.dirname, 'fixtures', 'hooks-app');
@@ -36,35 +37,15 @@ function callsOf(functionName: string): HookCall[] {
     return global<HookCall>(CALLS).filter((call) => call.functionName === functionName);
 }
 
-let azurite: TestAzurite | undefined;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite?.stop();
-});
+const azurite = useAzurite();
 
 describe('the local host running the hooks an app registers', () => {
-    let host: LocalHost | undefined;
     const logged = recordingLog();
-
-    beforeAll(async () => {
-        if (!azurite) throw new Error('Azurite did not start');
+    const host = useStarted('the local host', () => {
         Reflect.deleteProperty(globalThis, CALLS);
         Reflect.deleteProperty(globalThis, QUEUE_INPUTS);
-        host = await startLocalHost({ cwd: HOOKS_APP, port: 0, env: { AzureWebJobsStorage: azurite.connectionString, SHOUT_QUEUE: 'shout' }, log: logged.log });
+        return startLocalHost({ cwd: HOOKS_APP, port: 0, env: { AzureWebJobsStorage: azurite.connectionString, SHOUT_QUEUE: 'shout' }, log: logged.log });
     });
-
-    afterAll(async () => {
-        await host?.stop();
-    });
-
-    function running(): LocalHost {
-        if (!host) throw new Error('the local host did not start');
-        return host;
-    }
 
     it('runs appStart before any invocation, and warns about no hook it runs', () => {
         expect(global<HookCall>(CALLS)[0]).toEqual({ hook: 'appStart' });
@@ -72,7 +53,7 @@ describe('the local host running the hooks an app registers', () => {
     });
 
     it('lets a pre-invocation hook wrap the HTTP handler, and shows the post-invocation hook the result', async () => {
-        const response = await fetch(`${running().url}/api/wrapped`);
+        const response = await fetch(`${host.url}/api/wrapped`);
         expect(response.status).toBe(201);
         expect(response.headers.get('x-wrapped')).toBe('by the pre-invocation hook');
         expect(await response.json()).toEqual({ from: 'the handler' });
@@ -83,7 +64,7 @@ describe('the local host running the hooks an app registers', () => {
     });
 
     it('shows the post-invocation hook the error, and answers with the result it puts in the error\'s place', async () => {
-        const response = await fetch(`${running().url}/api/rescued`);
+        const response = await fetch(`${host.url}/api/rescued`);
         expect(response.status).toBe(200);
         expect(await response.text()).toBe('rescued by the post-invocation hook');
         expect(callsOf('rescued').at(-1)).toEqual({ hook: 'postInvocation', functionName: 'rescued', result: null, error: 'handler failure', sameInvocation: true });
@@ -91,14 +72,13 @@ describe('the local host running the hooks an app registers', () => {
     });
 
     it('fails an invocation whose post-invocation hook sets an error, though the handler succeeded', async () => {
-        const response = await fetch(`${running().url}/api/spoiled`);
+        const response = await fetch(`${host.url}/api/spoiled`);
         expect(response.status).toBe(500);
         expect(callsOf('spoiled').at(-1)).toMatchObject({ result: { status: 200 }, error: null });
         expect(logged.lines.some((line) => line.level === 'error' && line.message.includes('spoiled by the post-invocation hook'))).toBe(true);
     });
 
     it('runs the hooks around a queue invocation: the handler gets the inputs the pre hook replaced, the post hook its result or error', async () => {
-        if (!azurite) throw new Error('Azurite did not start');
         const queue = new QueueClient(azurite.connectionString, 'shout');
         await queue.sendMessage('hello');
         await queue.sendMessage('fail');
@@ -126,32 +106,22 @@ describe('the local host running the hooks an app registers', () => {
     });
 
     it('runs appTerminate on stop, with the hookData appStart filled', async () => {
-        await running().stop();
+        await host.stop();
         expect(global<HookCall>(CALLS).at(-1)).toEqual({ hook: 'appTerminate', startedAt: 'appStart' });
     });
 });
 
 describe('the local host running the app\'s own invocation hooks', () => {
-    let host: LocalHost | undefined;
     const logged = recordingLog();
-
-    beforeAll(async () => {
-        if (!azurite) throw new Error('Azurite did not start');
-        host = await startLocalHost({
-            cwd: HOOKS_APP,
-            port: 0,
-            functionFiles: [APP_INVOCATION_HOOKS, 'functions/http.js'],
-            env: { AzureWebJobsStorage: azurite.connectionString },
-            log: logged.log,
-        });
-    });
-
-    afterAll(async () => {
-        await host?.stop();
-    });
+    const host = useStarted('the local host', () => startLocalHost({
+        cwd: HOOKS_APP,
+        port: 0,
+        functionFiles: [APP_INVOCATION_HOOKS, 'functions/http.js'],
+        env: { AzureWebJobsStorage: azurite.connectionString },
+        log: logged.log,
+    }));
 
     it('writes invocation-failed for a function that throws, and the host logs the error without its URL', async () => {
-        if (!host) throw new Error('the local host did not start');
         expect((await fetch(`${host.url}/api/leaky`)).status).toBe(500);
         const failed = logged.lines.filter((line) => line.message.includes('teams-relay.invocation-failed'));
         expect(failed).toHaveLength(1);
@@ -162,7 +132,6 @@ describe('the local host running the app\'s own invocation hooks', () => {
     });
 
     it('writes nothing more for a function that succeeds', async () => {
-        if (!host) throw new Error('the local host did not start');
         const before = logged.lines.length;
         expect((await fetch(`${host.url}/api/wrapped`)).status).toBe(201);
         expect(logged.lines.slice(before).filter((line) => line.message.includes('teams-relay.'))).toEqual([]);

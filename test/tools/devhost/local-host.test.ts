@@ -1,10 +1,11 @@
 // End to end: the in-process local host serving the fixture app against a private Azurite.
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { networkInterfaces } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../../tools/devhost/index.js';
-import { startAzurite, type TestAzurite } from '../../support/azurite.js';
+import { useAzurite } from '../../support/azurite.js';
 import { FIXTURE_APP, FIXTURE_MAX_DEQUEUE_COUNT, eventually, recordingLog } from './fixture-app.js';
+import { useStarted } from '../../support/use-started.js';
 
 interface Received {
     input: unknown;
@@ -12,18 +13,9 @@ interface Received {
     functionName: string;
 }
 
-let azurite: TestAzurite | undefined;
-
-beforeAll(async () => {
-    azurite = await startAzurite();
-});
-
-afterAll(async () => {
-    await azurite?.stop();
-});
+const azurite = useAzurite();
 
 function queueService(): QueueServiceClient {
-    if (!azurite) throw new Error('Azurite did not start');
     return QueueServiceClient.fromConnectionString(azurite.connectionString);
 }
 
@@ -40,22 +32,13 @@ async function peekAll(queue: QueueClient): Promise<string[]> {
 }
 
 describe('local host with messageEncoding none', () => {
-    let host: LocalHost;
     const logged = recordingLog();
-
-    beforeAll(async () => {
-        if (!azurite) throw new Error('Azurite did not start');
-        host = await startLocalHost({
-            cwd: FIXTURE_APP,
-            port: 0,
-            env: { AzureWebJobsStorage: azurite.connectionString, RECORD_QUEUE: 'Plain-Recorded', FAIL_QUEUE: 'plain-failing' },
-            log: logged.log,
-        });
-    });
-
-    afterAll(async () => {
-        await (host as LocalHost | undefined)?.stop();
-    });
+    const host = useStarted('the local host', () => startLocalHost({
+        cwd: FIXTURE_APP,
+        port: 0,
+        env: { AzureWebJobsStorage: azurite.connectionString, RECORD_QUEUE: 'Plain-Recorded', FAIL_QUEUE: 'plain-failing' },
+        log: logged.log,
+    }));
 
     it('lists every registered function with its URL, queue or schedule', () => {
         const byName = new Map(host.functions.map((fn) => [fn.name, fn]));
@@ -180,22 +163,13 @@ describe('local host with messageEncoding none', () => {
 });
 
 describe('local host with messageEncoding base64', () => {
-    let host: LocalHost;
-
-    beforeAll(async () => {
-        if (!azurite) throw new Error('Azurite did not start');
-        host = await startLocalHost({
-            cwd: FIXTURE_APP,
-            port: 0,
-            env: { AzureWebJobsStorage: azurite.connectionString, RECORD_QUEUE: 'b64-recorded', FAIL_QUEUE: 'b64-failing' },
-            queues: { messageEncoding: 'base64' },
-            log: () => undefined,
-        });
-    });
-
-    afterAll(async () => {
-        await (host as LocalHost | undefined)?.stop();
-    });
+    const host = useStarted('the local host', () => startLocalHost({
+        cwd: FIXTURE_APP,
+        port: 0,
+        env: { AzureWebJobsStorage: azurite.connectionString, RECORD_QUEUE: 'b64-recorded', FAIL_QUEUE: 'b64-failing' },
+        queues: { messageEncoding: 'base64' },
+        log: () => undefined,
+    }));
 
     it('delivers base64-encoded JSON parsed, with the decoded text as queueTrigger', async () => {
         const text = JSON.stringify({ to: 'ops', text: 'encoded' });
@@ -218,30 +192,21 @@ describe('local host with messageEncoding base64', () => {
 });
 
 describe('local host with HOST and FUNCTIONS_REQUEST_BODY_SIZE_LIMIT set', () => {
-    let host: LocalHost;
     const logged = recordingLog();
     /** A small limit, so the test need not send megabytes. */
     const LIMIT = 1_024;
-
-    beforeAll(async () => {
-        if (!azurite) throw new Error('Azurite did not start');
-        host = await startLocalHost({
-            cwd: FIXTURE_APP,
-            port: 0,
-            env: {
-                AzureWebJobsStorage: azurite.connectionString,
-                RECORD_QUEUE: 'wide-recorded',
-                FAIL_QUEUE: 'wide-failing',
-                HOST: '0.0.0.0',
-                FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(LIMIT),
-            },
-            log: logged.log,
-        });
-    });
-
-    afterAll(async () => {
-        await (host as LocalHost | undefined)?.stop();
-    });
+    const host = useStarted('the local host', () => startLocalHost({
+        cwd: FIXTURE_APP,
+        port: 0,
+        env: {
+            AzureWebJobsStorage: azurite.connectionString,
+            RECORD_QUEUE: 'wide-recorded',
+            FAIL_QUEUE: 'wide-failing',
+            HOST: '0.0.0.0',
+            FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(LIMIT),
+        },
+        log: logged.log,
+    }));
 
     it('listens where HOST says, and warns that function keys are not enforced', async () => {
         expect(host.host).toBe('0.0.0.0');

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeConnection, expandConnectionString, isDevelopmentStorage, resolveConnectionString } from '../../../tools/devhost/storage.js';
 import { resolveFunctionFiles } from '../../../tools/devhost/function-files.js';
+import { developmentConnectionString } from '../../../tools/devhost/azurite-process.js';
+import { expandConnectionString as expandAppConnectionString } from '../../../shared/platform/azure.js';
 import { FIXTURE_APP } from './fixture-app.js';
 
 describe('resolveConnectionString', () => {
@@ -26,6 +28,18 @@ describe('development storage', () => {
         expect(isDevelopmentStorage('UseDevelopmentStorage=true')).toBe(true);
         expect(isDevelopmentStorage('DefaultEndpointsProtocol=https;AccountName=a;AccountKey=k')).toBe(false);
         expect(expandConnectionString('UseDevelopmentStorage=true')).toContain('QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1');
+    });
+
+    it('expands UseDevelopmentStorage=true as the app does', () => {
+        expect(expandConnectionString('UseDevelopmentStorage=true')).toBe(`${expandAppConnectionString('UseDevelopmentStorage=true')};`);
+    });
+
+    it('builds the development account string for an emulator on other ports and another host', () => {
+        expect(developmentConnectionString({ blobPort: 1, queuePort: 2, tablePort: 3 }, 'azurite')).toBe(
+            'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
+                'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
+                'BlobEndpoint=http://azurite:1/devstoreaccount1;QueueEndpoint=http://azurite:2/devstoreaccount1;TableEndpoint=http://azurite:3/devstoreaccount1;',
+        );
     });
 
     it('describes a connection without its key', () => {

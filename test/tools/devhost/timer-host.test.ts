@@ -1,7 +1,8 @@
 // End to end: the in-process local host running the fixture's timer functions (every second, and on start-up).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { developmentConnectionString, formatBanner, startLocalHost, type LocalHost } from '../../../tools/devhost/index.js';
+import { describe, expect, it } from 'vitest';
+import { developmentConnectionString, formatBanner, startLocalHost } from '../../../tools/devhost/index.js';
 import { FIXTURE_APP, eventually, freePort, recordingLog } from './fixture-app.js';
+import { useStarted } from '../../support/use-started.js';
 
 /** What `functions/ticker.js` records per invocation. */
 interface Recorded {
@@ -25,14 +26,12 @@ function recorded(functionName: string): Recorded[] {
 }
 
 describe('local host with timer functions', () => {
-    let host: LocalHost | undefined;
     const logged = recordingLog();
-
-    beforeAll(async () => {
+    const host = useStarted('the local host', async () => {
         Reflect.deleteProperty(globalThis, INVOCATIONS);
         // Timer triggers need no storage locally; the connection only has to be well formed.
         const [blobPort, queuePort, tablePort] = await Promise.all([freePort(), freePort(), freePort()]);
-        host = await startLocalHost({
+        return startLocalHost({
             cwd: FIXTURE_APP,
             port: 0,
             functionFiles: ['functions/ticker.js', 'functions/health.js'],
@@ -41,24 +40,15 @@ describe('local host with timer functions', () => {
         });
     });
 
-    afterAll(async () => {
-        await host?.stop();
-    });
-
-    function running(): LocalHost {
-        if (!host) throw new Error('the local host did not start');
-        return host;
-    }
-
     it('lists timer functions with their schedule and next run, and prints them in the banner', () => {
-        const byName = new Map(running().functions.map((fn) => [fn.name, fn]));
+        const byName = new Map(host.functions.map((fn) => [fn.name, fn]));
         const tick = byName.get('tick');
         expect(tick).toMatchObject({ kind: 'timer', schedule: '* * * * * *', runOnStartup: false });
         expect(tick?.kind === 'timer' ? tick.nextRun.getTime() : 0).toBeGreaterThan(Date.now() - TICK_PERIOD_MS);
         const startup = byName.get('startupTick');
         expect(startup).toMatchObject({ kind: 'timer', schedule: '0 0 0 1 Jan *', runOnStartup: true });
         const nextNewYear = `${new Date().getUTCFullYear() + 1}-01-01T00:00:00.000Z`;
-        const banner = formatBanner(running());
+        const banner = formatBanner(host);
         expect(banner).toMatch(/ {4}tick: timerTrigger '\* \* \* \* \* \*' \(next \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z\)/);
         expect(banner).toContain(`    startupTick: timerTrigger '0 0 0 1 Jan *' (next ${nextNewYear}, also on start-up)`);
     });
@@ -89,7 +79,7 @@ describe('local host with timer functions', () => {
 
     it('stops running timer functions on stop()', async () => {
         await eventually('a tick', () => Promise.resolve(recorded('tick').length > 0 ? true : undefined));
-        await running().stop();
+        await host.stop();
         const stoppedAt = Date.now();
         const count = recorded('tick').length;
         // Proving that nothing more happens needs one schedule period to pass.

@@ -12,6 +12,12 @@ async function send(sim: TeamsSimulator, name = 'ops'): Promise<string> {
     return answer.text.includes('HTTP error 429') ? 'throttled' : answer.text;
 }
 
+/** Sets the clock to `sinceDayStart` ms into the simulated day, then sends to `sim`'s ops webhook. */
+async function sendAt(clock: ManualClock, sinceDayStart: number, sim: TeamsSimulator): Promise<string> {
+    clock.now = DAY_START + sinceDayStart;
+    return send(sim);
+}
+
 describe('fixed windows', () => {
     const start = useSimulators();
 
@@ -24,35 +30,28 @@ describe('fixed windows', () => {
             clock.advance(100);
         }
         expect(outcomes).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'throttled']);
-        clock.now = DAY_START + SECOND;
-        expect(await send(sim)).toBe('delivered');
+        expect(await sendAt(clock, SECOND, sim)).toBe('delivered');
     });
 
     it('throttles the 61st request of a 30 s window', async () => {
         const clock = new ManualClock();
         const sim = await start({ clock: clock.read });
         for (let i = 0; i < 60; i += 1) {
-            clock.now = DAY_START + Math.floor(i / 4) * SECOND;
-            expect(await send(sim)).toBe('delivered');
+            expect(await sendAt(clock, Math.floor(i / 4) * SECOND, sim)).toBe('delivered');
         }
-        clock.now = DAY_START + 15 * SECOND;
-        expect(await send(sim)).toBe('throttled');
-        clock.now = DAY_START + 30 * SECOND;
-        expect(await send(sim)).toBe('delivered');
+        expect(await sendAt(clock, 15 * SECOND, sim)).toBe('throttled');
+        expect(await sendAt(clock, 30 * SECOND, sim)).toBe('delivered');
     });
 
     it('throttles the 101st request of an hour though every 30 s window has room', async () => {
         const clock = new ManualClock();
         const sim = await start({ clock: clock.read });
         for (let i = 0; i < 100; i += 1) {
-            clock.now = DAY_START + i * 30 * SECOND;
-            expect(await send(sim)).toBe('delivered');
+            expect(await sendAt(clock, i * 30 * SECOND, sim)).toBe('delivered');
         }
         expect(sim.stats('ops').delivered).toBe(100);
-        clock.now = DAY_START + 100 * 30 * SECOND - 1;
-        expect(await send(sim)).toBe('throttled');
-        clock.now = DAY_START + HOUR + 1_500 * SECOND;
-        expect(await send(sim)).toBe('delivered');
+        expect(await sendAt(clock, 100 * 30 * SECOND - 1, sim)).toBe('throttled');
+        expect(await sendAt(clock, HOUR + 1_500 * SECOND, sim)).toBe('delivered');
     });
 
     it('counts each webhook separately', async () => {
@@ -73,23 +72,18 @@ describe('fixed windows', () => {
             await send(aligned);
             await send(shifted);
         }
-        clock.now = DAY_START + 600;
-        expect(await send(aligned)).toBe('throttled');
+        expect(await sendAt(clock, 600, aligned)).toBe('throttled');
         expect(await send(shifted)).toBe('delivered');
-        clock.now = DAY_START + 1_100;
-        expect(await send(aligned)).toBe('delivered');
+        expect(await sendAt(clock, 1_100, aligned)).toBe('delivered');
     });
 
     it('applies a single offset number to every window', async () => {
         const clock = new ManualClock();
         const limits = [{ windowMs: SECOND, max: 10 }, { windowMs: 10 * SECOND, max: 1 }];
         const sim = await start({ clock: clock.read, limits, windowOffsetsMs: 3 * SECOND });
-        clock.now = DAY_START + 2_900;
-        expect(await send(sim)).toBe('delivered');
-        clock.now = DAY_START + 3_000;
-        expect(await send(sim)).toBe('delivered');
-        clock.now = DAY_START + 12_999;
-        expect(await send(sim)).toBe('throttled');
+        expect(await sendAt(clock, 2_900, sim)).toBe('delivered');
+        expect(await sendAt(clock, 3_000, sim)).toBe('delivered');
+        expect(await sendAt(clock, 12_999, sim)).toBe('throttled');
     });
 
     it('counts throttled requests in every window by default', async () => {
@@ -117,20 +111,16 @@ describe('fixed windows', () => {
             clock.now = DAY_START + Math.floor(i / 4) * SECOND;
             await send(sim);
         }
-        clock.now = DAY_START + 15 * SECOND;
-        expect(await send(sim)).toBe('throttled');
-        clock.now = DAY_START + 2 * HOUR;
-        expect(await send(sim)).toBe('throttled');
+        expect(await sendAt(clock, 15 * SECOND, sim)).toBe('throttled');
+        expect(await sendAt(clock, 2 * HOUR, sim)).toBe('throttled');
         expect(sim.received('ops').at(-1)?.reason).toMatch(/^blocked until/);
-        clock.now = DAY_START + 15 * SECOND + 3 * HOUR;
-        expect(await send(sim)).toBe('delivered');
+        expect(await sendAt(clock, 15 * SECOND + 3 * HOUR, sim)).toBe('delivered');
     });
 
     it('does not block after exceeding only the 1 s window', async () => {
         const clock = new ManualClock();
         const sim = await start({ clock: clock.read, blockAfterThrottleMs: 3 * HOUR });
         for (let i = 0; i < 5; i += 1) await send(sim);
-        clock.now = DAY_START + SECOND;
-        expect(await send(sim)).toBe('delivered');
+        expect(await sendAt(clock, SECOND, sim)).toBe('delivered');
     });
 });

@@ -2,7 +2,11 @@
 import { request } from 'node:http';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { card, envelope, ManualClock, post, useSimulators } from './harness.js';
+import type { TeamsSimulator } from '../../../tools/simulator/index.js';
+import { card, envelope, ManualClock, post, textBodyOfSize, useSimulators } from './harness.js';
+
+/** Just over the 1 MiB the simulator reads of a body. */
+const OVER_READ_LIMIT_BYTES = 1_024 * 1_024 + 1;
 
 /** Sends one raw request on a keep-alive connection (the path as given, not normalised as `fetch` would) and returns the status. */
 function rawRequest(baseUrl: string, method: string, pathAndQuery: string, body: string): Promise<number> {
@@ -40,6 +44,8 @@ const body = fc.oneof(
 const method = fc.constantFrom('POST', 'GET', 'PUT', 'DELETE', 'PATCH');
 
 const WEBHOOK_PATH = /^(?:\/powerautomate\/automations\/direct(?:\/cu\/\d+)?)?\/workflows\/[^/]+\/triggers\/manual\/paths\/invoke\/?$/;
+/** A connector webhook path: `/webhookb2/` and something after it (the bare prefix is no webhook). */
+const CONNECTOR_PATH = /^\/webhookb2\/./;
 
 describe('the simulator under hostile requests', () => {
     const start = useSimulators();
@@ -54,10 +60,11 @@ describe('the simulator under hostile requests', () => {
                 const resolved = new URL(`http://localhost${pathOnly}${search}`).pathname;
                 if (resolved === '/simulator/stats') expect(status).toBe(verb === 'GET' ? 200 : 405);
                 else if (WEBHOOK_PATH.test(resolved)) expect(verb === 'POST' ? [202, 400, 413, 429] : [405]).toContain(status);
-                else if (resolved.startsWith('/webhookb2/')) expect(verb === 'POST' ? [200, 400, 413] : [405]).toContain(status);
+                else if (CONNECTOR_PATH.test(resolved)) expect(verb === 'POST' ? [200, 400, 413] : [405]).toContain(status);
                 else expect(status).toBe(404);
             }),
-            { numRuns: 150 },
+            // The bare connector prefix, reached through a dot segment: no webhook, so 404.
+            { numRuns: 150, examples: [['POST', '/webhookb2/.', '?sig=x&connection=', '{"type":"message","attachments":[]}']] },
         );
         for (const record of sim.received()) {
             expect(typeof record.connection === 'string' ? record.connection.trim() : 'none').not.toBe('');
@@ -111,5 +118,17 @@ describe('the simulator under hostile requests', () => {
             }),
             { numRuns: 100 },
         );
+    });
+
+    it.each([
+        ['a connector URL', (sim: TeamsSimulator) => sim.connectorUrl('ops'), 'connector', 200, /HTTP error 413/],
+        ['a Workflows URL', (sim: TeamsSimulator) => sim.workflowsUrl('ops'), 'workflows', 413, /RequestEntityTooLarge/],
+        ['a relay flow URL', (sim: TeamsSimulator) => sim.relayFlowUrl('ops'), 'relay', 413, /RequestEntityTooLarge/],
+    ])('refuses a body longer than it reads (1 MiB) on %s, unread, with the 413 of its kind', async (_, urlOf, dialect, status, answer) => {
+        const sim = await start();
+        const reply = await post(urlOf(sim), textBodyOfSize(OVER_READ_LIMIT_BYTES));
+        expect(reply.status).toBe(status);
+        expect(reply.text).toMatch(answer);
+        expect(sim.received()).toMatchObject([{ dialect, outcome: 'rejected', reason: 'body too large to read' }]);
     });
 });

@@ -26,6 +26,12 @@ async function postRaw(url: string, body: unknown): Promise<Response> {
 describe('Workflows answers', () => {
     const start = useSimulators();
 
+    /** Posts a card envelope to `pathAndQuery` on a new simulator. */
+    async function postToPath(pathAndQuery: string) {
+        const sim = await start();
+        return { sim, answer: await post(`${sim.baseUrl}${pathAndQuery}`, envelope(card())) };
+    }
+
     it('accepts the Adaptive Card envelope with 202 and an empty body', async () => {
         const sim = await start();
         expect(await post(sim.workflowsUrl('ops'), envelope(card('1.4')))).toMatchObject({ status: 202, text: '' });
@@ -70,8 +76,8 @@ describe('Workflows answers', () => {
         '/powerautomate/automations/direct/cu/1234/workflows/abc123/triggers/manual/paths/invoke/',
         '/workflows/abc123/triggers/manual/paths/invoke',
     ])('accepts the hand-made trigger URL %s, naming its webhook by the path', async (pathAndQuery) => {
-        const sim = await start();
-        expect(await post(`${sim.baseUrl}${pathAndQuery}`, envelope(card()))).toMatchObject({ status: 202 });
+        const { sim, answer } = await postToPath(pathAndQuery);
+        expect(answer).toMatchObject({ status: 202 });
         const [record] = sim.received();
         expect(record).toMatchObject({ webhook: pathAndQuery.split('?')[0], flowId: 'abc123', connection: 'default' });
     });
@@ -86,8 +92,8 @@ describe('Workflows answers', () => {
         '/workflows/abc/triggers/manual/paths/invoke/extra',
         '/workflows/abc/triggers/manual/paths/invok',
     ])('answers the mangled path %s with 404 and records nothing', async (path) => {
-        const sim = await start();
-        expect(await post(`${sim.baseUrl}${path}?api-version=1&sig=x`, envelope(card()))).toMatchObject({ status: 404 });
+        const { sim, answer } = await postToPath(`${path}?api-version=1&sig=x`);
+        expect(answer).toMatchObject({ status: 404 });
         expect(sim.received()).toEqual([]);
     });
 

@@ -1,6 +1,6 @@
 /** `teams-relay budget`: each webhook's backlog, sends per window against its limit, back-off, next free slot and counters. */
 import { BACKLOG_COUNT_LIMIT, type BudgetReport, type ConnectionBudget, readBudgets, relayMisconfiguredNotice, type RetryingHead, type WebhookBudget, windowName } from '../../../shared/notify/index.js';
-import { defineCliCommand, EXIT, openCliStorage, parseVerbArgs } from '../command.js';
+import { defineCliCommand, EXIT, openCliStorage } from '../command.js';
 import { preview, webhookByKey } from '../display.js';
 
 
@@ -202,12 +202,9 @@ function nullForUndefined(_key: string, value: unknown): unknown {
 }
 
 /** `teams-relay budget`: see {@link USAGE}. */
-export default defineCliCommand({
-    name: 'budget',
-    summary: "show each webhook's backlog, sends per window against the limit, back-off and next slot",
-    usage: USAGE,
-    async run(args, context) {
-        const { values } = parseVerbArgs(args, OPTIONS);
+export default defineCliCommand(
+    { name: 'budget', summary: "show each webhook's backlog, sends per window against the limit, back-off and next slot", usage: USAGE, options: OPTIONS },
+    async ({ values }, context) => {
         const config = await context.config();
         const { store } = await openCliStorage(context.io, config);
         const now = (context.io.now ?? Date.now)();
@@ -221,4 +218,4 @@ export default defineCliCommand({
         }
         return EXIT.ok;
     },
-});
+);

@@ -4,7 +4,7 @@ import type { AppConfig } from '../../../shared/config.js';
 import { ClientError, ensureErrorType } from '../../../shared/platform/index.js';
 import { type DeadLetter, type DeadLetterSource, decodeQueueMessage, type OutboxStore } from '../../../shared/notify/index.js';
 import { enqueueNotification, NEVER_EXPIRES } from '../../../shared/notify/azure.js';
-import { askOnTerminal, defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext, type CliIo } from '../command.js';
+import { askOnTerminal, chooseAction, defineCliCommand, EXIT, openCliStorage, type CliContext, type CliIo, type VerbValues } from '../command.js';
 import { jobFieldLines, jobFieldsOf, type ListedJobFields, preview, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
 
 /** Most messages one Peek Messages or Get Messages call returns (Azure Queue Storage REST API: `numofmessages` 1-32). */
@@ -34,7 +34,7 @@ const OPTIONS = {
     yes: { type: 'boolean' },
 } as const;
 
-type DeadLetterValues = ReturnType<typeof parseVerbOperands<typeof OPTIONS>>['values'];
+type DeadLetterValues = VerbValues<typeof OPTIONS>;
 
 /** Which action each flag belongs to. */
 const FLAG_ACTIONS: Readonly<Record<keyof typeof OPTIONS, Action>> = { json: 'list', all: 'replay', yes: 'purge' };
@@ -440,32 +440,12 @@ async function purge(values: DeadLetterValues, context: CliContext): Promise<num
     return EXIT.ok;
 }
 
-function isAction(value: string): value is Action {
-    return (ACTIONS as readonly string[]).includes(value);
-}
-
-/** Refuses flags that belong to another action. */
-function checkFlags(action: Action, values: DeadLetterValues): void {
-    for (const [flag, owner] of Object.entries(FLAG_ACTIONS)) {
-        if (owner !== action && values[flag as keyof DeadLetterValues] !== undefined) {
-            throw new ClientError('usage', `--${flag} goes with "deadletters ${owner}" only`);
-        }
-    }
-}
-
 /** `teams-relay deadletters`: see {@link USAGE}. */
-export default defineCliCommand({
-    name: 'deadletters',
-    summary: 'list, replay or purge dead letters and poison-queue messages',
-    usage: USAGE,
-    async run(args, context) {
-        const { values, positionals } = parseVerbOperands(args, OPTIONS);
-        const [action, ...operands] = positionals;
-        if (action === undefined || !isAction(action)) {
-            const given = action === undefined ? 'an action is required' : `unknown action "${action}"`;
-            throw new ClientError('usage', `${given}: use ${ACTIONS.join(', ')}`);
-        }
-        checkFlags(action, values);
+export default defineCliCommand(
+    { name: 'deadletters', summary: 'list, replay or purge dead letters and poison-queue messages', usage: USAGE, options: OPTIONS, operands: true },
+    async (parsed, context) => {
+        const { action, operands } = chooseAction('deadletters', ACTIONS, FLAG_ACTIONS, parsed);
+        const { values } = parsed;
         if (action !== 'replay' && operands.length > 0) {
             throw new ClientError('usage', `"deadletters ${action}" takes no ids, got "${operands.join(' ')}"`);
         }
@@ -478,4 +458,4 @@ export default defineCliCommand({
                 return purge(values, context);
         }
     },
-});
+);

@@ -5,7 +5,7 @@ import { BACKLOG_COUNT_LIMIT, type OutboxJob, type OutboxStore, skipJobs, type S
 import type { AppConfig } from '../../../shared/config.js';
 import { ClientError, wakeupQueueName } from '../../../shared/platform/index.js';
 import { sendWakeup } from '../../../shared/notify/azure.js';
-import { defineCliCommand, EXIT, openCliStorage, parseVerbOperands, type CliContext } from '../command.js';
+import { chooseAction, defineCliCommand, EXIT, openCliStorage, type CliContext, type VerbValues } from '../command.js';
 import { jobFieldLines, jobFieldsOf, type ListedJobFields, preview, printable, redactUrls, tableLines, targetOf, webhookByKey } from '../display.js';
 
 /** Most jobs listed per webhook: the head of the outbox, which is what holds the rest. */
@@ -22,7 +22,7 @@ const OPTIONS = {
     all: { type: 'boolean' },
 } as const;
 
-type OutboxValues = ReturnType<typeof parseVerbOperands<typeof OPTIONS>>['values'];
+type OutboxValues = VerbValues<typeof OPTIONS>;
 
 /** Which action each flag belongs to. */
 const FLAG_ACTIONS: Readonly<Record<keyof typeof OPTIONS, Action>> = { json: 'list', all: 'list' };
@@ -279,27 +279,11 @@ async function skip(ids: readonly string[], context: CliContext): Promise<number
     return failures === 0 ? EXIT.ok : EXIT.failure;
 }
 
-function isAction(value: string): value is Action {
-    return (ACTIONS as readonly string[]).includes(value);
-}
-
 /** `teams-relay outbox`: see {@link USAGE}. */
-export default defineCliCommand({
-    name: 'outbox',
-    summary: 'list the jobs waiting for a webhook in send order, or skip jobs to the dead letters',
-    usage: USAGE,
-    async run(args, context) {
-        const { values, positionals } = parseVerbOperands(args, OPTIONS);
-        const [action, ...operands] = positionals;
-        if (action === undefined || !isAction(action)) {
-            const given = action === undefined ? 'an action is required' : `unknown action "${printable(action)}"`;
-            throw new ClientError('usage', `${given}: use ${ACTIONS.join(', ')}`);
-        }
-        for (const [flag, owner] of Object.entries(FLAG_ACTIONS)) {
-            if (owner !== action && values[flag as keyof OutboxValues] !== undefined) {
-                throw new ClientError('usage', `--${flag} goes with "outbox ${owner}" only`);
-            }
-        }
-        return action === 'list' ? list(values, operands, context) : skip(operands, context);
+export default defineCliCommand(
+    { name: 'outbox', summary: 'list the jobs waiting for a webhook in send order, or skip jobs to the dead letters', usage: USAGE, options: OPTIONS, operands: true },
+    async (parsed, context) => {
+        const { action, operands } = chooseAction('outbox', ACTIONS, FLAG_ACTIONS, parsed);
+        return action === 'list' ? list(parsed.values, operands, context) : skip(operands, context);
     },
-});
+);

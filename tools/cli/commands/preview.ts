@@ -5,7 +5,7 @@ import { SAMPLE_BUDGET_REPORT, STATUS_CARD_NAME } from '../../preview/gallery.js
 import { CARD_CATALOG, renderCardTemplate, validateCardData } from '../../../shared/cards/index.js';
 import { statusCard } from '../../../shared/mention/index.js';
 import { ClientError } from '../../../shared/platform/index.js';
-import { defineCliCommand, EXIT, parseFlagJson, parseVerbOperands, PROGRAM, readFlagFile, type CliIo } from '../command.js';
+import { defineCliCommand, EXIT, parseFlagJson, PROGRAM, readFlagFile, type CliIo } from '../command.js';
 import { useCliCardTemplates } from '../settings.js';
 
 const OPTIONS = {
@@ -123,13 +123,10 @@ function widthFlag(width: string | undefined): number | undefined {
 }
 
 /** `teams-relay preview`: see {@link USAGE}. */
-export default defineCliCommand({
-    name: 'preview',
-    summary: "render a card template or an Adaptive Card file to a PNG as Teams' light theme shows it",
-    usage: USAGE,
-    async run(args, context) {
+export default defineCliCommand(
+    { name: 'preview', summary: "render a card template or an Adaptive Card file to a PNG as Teams' light theme shows it", usage: USAGE, options: OPTIONS, operands: true },
+    async ({ values, positionals }, context) => {
         const { io } = context;
-        const { values, positionals } = parseVerbOperands(args, OPTIONS);
         const [source, ...extra] = positionals;
         if (source === undefined || extra.length > 0) {
             throw new ClientError('usage', `preview takes one template name or card file, got ${positionals.length === 0 ? 'none' : positionals.join(', ')}`);
@@ -157,4 +154,4 @@ export default defineCliCommand({
         }
         return preview.errors.length === 0 ? EXIT.ok : EXIT.failure;
     },
-});
+);

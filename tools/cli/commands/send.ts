@@ -2,7 +2,7 @@
 import { ClientError } from '../../../shared/platform/index.js';
 import { validateJob } from '../../../shared/notify/index.js';
 import { enqueueNotification } from '../../../shared/notify/azure.js';
-import { defineCliCommand, EXIT, exactlyOne, parseFlagJson, parseVerbArgs, readFlagFile, type CliIo } from '../command.js';
+import { defineCliCommand, EXIT, exactlyOne, parseFlagJson, readFlagFile, type VerbValues, type CliIo } from '../command.js';
 import { useCliCardTemplates } from '../settings.js';
 
 /** `--to` values that are webhook URLs rather than aliases (the job schema's `{ "url": "https://..." }` targets, README "The notification job"). */
@@ -63,7 +63,7 @@ Examples:
   teams-relay send --to ops --card deployment --data @deploy.json --id deploy-4711
   teams-relay send --to "$WORKFLOWS_URL" --text "Backup done"   # a Workflows URL itself, quoted`;
 
-type SendValues = ReturnType<typeof parseVerbArgs<typeof OPTIONS>>['values'];
+type SendValues = VerbValues<typeof OPTIONS>;
 
 async function jsonFile(io: CliIo, flag: string, path: string): Promise<unknown> {
     const bytes = await readFlagFile(io, flag, path);
@@ -112,12 +112,9 @@ async function jobFromFlags(values: SendValues, io: CliIo): Promise<Record<strin
 }
 
 /** `teams-relay send`: see {@link USAGE}. */
-export default defineCliCommand({
-    name: 'send',
-    summary: 'enqueue a notification job (text, card template, Adaptive Card or MessageCard)',
-    usage: USAGE,
-    async run(args, context) {
-        const { values } = parseVerbArgs(args, OPTIONS);
+export default defineCliCommand(
+    { name: 'send', summary: 'enqueue a notification job (text, card template, Adaptive Card or MessageCard)', usage: USAGE, options: OPTIONS },
+    async ({ values }, context) => {
         const validation = validateJob(await jobFromFlags(values, context.io));
         if (!validation.ok) {
             throw new ClientError('invalid_job', `invalid notification job:\n  - ${validation.problems.join('\n  - ')}`);
@@ -137,4 +134,4 @@ export default defineCliCommand({
         context.io.stdout(values.json === true ? JSON.stringify({ ...sent, queue: config.queues.notifications }) : sent.id);
         return EXIT.ok;
     },
-});
+);

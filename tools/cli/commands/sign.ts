@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_MENTION_MAX_AGE_SECONDS, parseOutgoingWebhookSecrets } from '../../../shared/mention/index.js';
 import { ClientError, SystemError } from '../../../shared/platform/index.js';
 import { checkFreshness, signTeamsBody } from '../../../shared/mention/index.js';
-import { defineCliCommand, EXIT, exactlyOne, parseVerbArgs, readFlagFile, type CliContext, type CliIo } from '../command.js';
+import { defineCliCommand, EXIT, exactlyOne, readFlagFile, type VerbValues, type CliContext, type CliIo } from '../command.js';
 import { curlCommand } from '../curl.js';
 import { buildMentionActivity, DEFAULT_WEBHOOK_NAME } from '../mention-activity.js';
 
@@ -62,7 +62,7 @@ Examples:
   teams-relay sign --id contoso --text "status ops" --send http://${DEFAULT_HOST}:7071/api/mention
   teams-relay sign --token "$TOKEN" --file activity.json | sh`;
 
-type SignValues = ReturnType<typeof parseVerbArgs<typeof OPTIONS>>['values'];
+type SignValues = VerbValues<typeof OPTIONS>;
 
 /** The key to sign with and the name to select it by (`?id=`), if any. */
 interface SigningKey {
@@ -184,12 +184,9 @@ async function send(url: URL, headers: Record<string, string>, body: Buffer, io:
 }
 
 /** `teams-relay sign`: see {@link USAGE}. */
-export default defineCliCommand({
-    name: 'sign',
-    summary: 'sign a test mention as Teams would; print it as curl or --send it',
-    usage: USAGE,
-    async run(args, context) {
-        const { values } = parseVerbArgs(args, OPTIONS);
+export default defineCliCommand(
+    { name: 'sign', summary: 'sign a test mention as Teams would; print it as curl or --send it', usage: USAGE, options: OPTIONS },
+    async ({ values }, context) => {
         const body = await requestBody(values, context.io);
         const { key, selectedName } = await signingKey(values, context);
         const url = targetUrl(values, context.io, selectedName);
@@ -201,4 +198,4 @@ export default defineCliCommand({
         context.io.stdout(curlCommand({ url: url.href, headers, body, ...bodyFile }));
         return EXIT.ok;
     },
-});
+);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { CARD_CATALOG, type CatalogEntry } from '../../../shared/cards/index.js';
 import { ClientError } from '../../../shared/platform/index.js';
-import { defineCliCommand, EXIT, parseVerbOperands, PROGRAM } from '../command.js';
+import { defineCliCommand, EXIT, PROGRAM } from '../command.js';
 import { useCliCardTemplates } from '../settings.js';
 
 const OPTIONS = {
@@ -158,12 +158,9 @@ function findTemplate(name: string): CatalogEntry {
 }
 
 /** `teams-relay templates`: see {@link USAGE}. */
-export default defineCliCommand({
-    name: 'templates',
-    summary: 'list the card templates, their data fields and example data',
-    usage: USAGE,
-    async run(args, context) {
-        const { values, positionals } = parseVerbOperands(args, OPTIONS);
+export default defineCliCommand(
+    { name: 'templates', summary: 'list the card templates, their data fields and example data', usage: USAGE, options: OPTIONS, operands: true },
+    async ({ values, positionals }, context) => {
         const [name, ...extra] = positionals;
         if (extra.length > 0) {
             throw new ClientError('usage', `templates takes at most one template name, got ${positionals.join(', ')}`);
@@ -195,4 +192,4 @@ export default defineCliCommand({
         }
         return EXIT.ok;
     },
-});
+);
