@@ -1,9 +1,8 @@
 // Fault: a host on on-disk Azurite killed with SIGKILL at three seeded random points while draining two webhooks; the next host finishes.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { webhookKey } from '../../shared/notify/webhook-target.js';
 import { createSeededRandom, type ReceivedRequest, type TeamsSimulator } from '../../tools/simulator/index.js';
 import { deliveredTexts, eventually, uniqueQueueName } from '../e2e/app-host.js';
-import { enqueueNumberedJob, everyJobSettled, useScenario, waitingMessages, type JobIds } from '../e2e/scenario.js';
+import { enqueueNumberedJob, everyJobSettled, settledBacklogs, useScenario, waitingMessages, type JobIds } from '../e2e/scenario.js';
 import { baseSettings, duplicatedTexts, faultSeed, jobNumber, pause } from './fault-scenario.js';
 
 /** Two webhooks, 20 jobs each: about 5 s of sending per webhook at Teams' 4 per second, both at once. */
@@ -82,7 +81,7 @@ beforeAll(async () => {
     deadLettered = await everyJobSettled(scenario, jobs, FINISH_DEADLINE_MS);
     recordsByWebhook = new Map(WEBHOOKS.map((webhook) => [webhook.name, teams.received(webhook.name)]));
     console.log(`kill: duplicates ${JSON.stringify(WEBHOOKS.map((webhook) => duplicatedTexts((recordsByWebhook.get(webhook.name) ?? []).filter((record) => record.outcome === 'delivered')).map((duplicate) => duplicate.text)))}`);
-    backlogs = await Promise.all(WEBHOOKS.map((webhook) => store.countJobs(webhookKey(new URL(teams.connectorUrl(webhook.name))))));
+    backlogs = await settledBacklogs(store, WEBHOOKS.map((webhook) => teams.connectorUrl(webhook.name)));
 }, SEGMENT_DEADLINE_MS * (KILLS + 1) + FINISH_DEADLINE_MS + 60_000);
 
 function delivered(name: string): string[] {

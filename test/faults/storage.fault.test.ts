@@ -1,8 +1,7 @@
 // Fault: the on-disk Azurite stopped mid-drain and started again on the same ports and folder ~2 s later; the host rides it out.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { webhookKey } from '../../shared/notify/webhook-target.js';
 import { type AppHost, deliveredTexts, eventually, uniqueQueueName } from '../e2e/app-host.js';
-import { acceptedAndDelivering, enqueueNumberedJob, type JobIds, useScenario } from '../e2e/scenario.js';
+import { acceptedAndDelivering, enqueueNumberedJob, type JobIds, settledBacklogs, useScenario } from '../e2e/scenario.js';
 import { baseSettings, duplicatedTexts, jobNumber, listDeadLetters, pause, type ListedDeadLetter } from './fault-scenario.js';
 
 const WEBHOOK = 'storage-ops';
@@ -87,7 +86,7 @@ beforeAll(async () => {
         () => `delivered so far: ${deliveredTexts(teams.received(WEBHOOK)).join(', ')}\n${hosts.outputs()}`,
     );
     delivered = deliveredTexts(teams.received(WEBHOOK));
-    backlog = await store.countJobs(webhookKey(new URL(teams.connectorUrl(WEBHOOK))));
+    backlog = (await settledBacklogs(store, [teams.connectorUrl(WEBHOOK)]))[0] ?? Number.NaN;
     const health = await fetch(`${started.url}/api/health`);
     await health.body?.cancel();
     healthAfter = health.status;
