@@ -119,7 +119,7 @@ export function listEntries(value: string): string[] {
 }
 
 /** One `name:value` entry of a comma-separated setting. */
-export interface SettingPair {
+interface SettingPair {
     /** Where the entry stands, for messages: `KEY entry 2`. Messages name entries by position, so a secret value is never echoed. */
     readonly where: string;
     /** What stands before the first colon, trimmed; `undefined` when the entry has no colon. */
